@@ -1,0 +1,77 @@
+-- The "3+1" core indices for each visible court, its province and the nation (pooled).
+-- 1 property_within_limit: first-enforcement cases with property whose statutory deadline
+--   (filing + 6 calendar months, clamped) falls in the period; share actually concluded
+--   (not 终本) on or before the deadline.
+-- 2 termination_qualified: 终本 closings in the period meeting all six conditions and closed
+--   at least 3 calendar months after filing (a NULL condition counts as not satisfied).
+-- 3 petitions_resolved: petitions received in the period, share resolved by $as_of.
+-- 4 three_year_conclusion: cases filed from 1 January three years before $as_of's year up to
+--   $as_of, share concluded (any method, 终本 included) by $as_of.
+WITH s AS (
+    SELECT * FROM case_status($scope, $as_of, $period_start)
+),
+per_case AS (
+    SELECT
+        province,
+        court_code,
+        (case_kind = 'first' AND has_property
+            AND statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
+        coalesce(method_at_d IN ('fully_performed', 'terminated', 'not_enforced', 'rejected',
+                                 'withdrawn')
+                 AND closed_on <= statutory_deadline, false)        AS concluded_in_limit,
+        terminated_current_in_p AS termination,
+        (coalesce(notice_served, false) AND coalesce(consumption_restricted, false)
+            AND coalesce(dishonest_listed, false) AND coalesce(network_inquiry_done, false)
+            AND coalesce(site_investigation_done, false) AND coalesce(applicant_informed, false)
+            AND closed_on >= CAST(filed_on + INTERVAL 3 MONTH AS DATE))  AS conditions_met,
+        (filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1))   AS in_three_years,
+        (method_at_d IS NOT NULL)                                       AS concluded_by_d,
+        0 AS petition, false AS petition_resolved
+    FROM s
+    UNION ALL
+    SELECT s.province, s.court_code, false, false, false, false, false, false,
+           1, coalesce(p.resolved_on <= $as_of, false)
+    FROM petitions p
+    JOIN s ON s.case_number = p.case_number
+    WHERE p.received_on BETWEEN $period_start AND $as_of
+),
+per_group AS (
+    SELECT
+        CASE WHEN GROUPING(court_code) = 0 THEN 'court'
+             WHEN GROUPING(province) = 0 THEN 'province' ELSE 'nation' END AS level,
+        province,
+        court_code,
+        count(*) FILTER (WHERE property_due)                           AS property_due,
+        count(*) FILTER (WHERE property_due AND concluded_in_limit)    AS property_in_limit,
+        count(*) FILTER (WHERE termination)                            AS terminations,
+        count(*) FILTER (WHERE termination AND conditions_met)         AS terminations_qualified,
+        sum(petition)                                                  AS petitions,
+        count(*) FILTER (WHERE petition = 1 AND petition_resolved)     AS petitions_resolved,
+        count(*) FILTER (WHERE in_three_years AND petition = 0)        AS three_year_cases,
+        count(*) FILTER (WHERE in_three_years AND concluded_by_d)      AS three_year_concluded
+    FROM per_case
+    GROUP BY GROUPING SETS ((province, court_code), (province), ())
+),
+all_rows AS (
+    SELECT 'court' AS level, v.province, v.court_code, g.* EXCLUDE (level, province, court_code)
+    FROM visible_courts($visible) v
+    LEFT JOIN per_group g ON g.level = 'court' AND g.court_code = v.court_code
+    UNION ALL BY NAME
+    SELECT * FROM per_group WHERE level <> 'court'
+)
+SELECT
+    level, province, court_code,
+    coalesce(property_due, 0)           AS property_due,
+    coalesce(property_in_limit, 0)      AS property_in_limit,
+    coalesce(terminations, 0)           AS terminations,
+    coalesce(terminations_qualified, 0) AS terminations_qualified,
+    CAST(coalesce(petitions, 0) AS BIGINT) AS petitions,
+    coalesce(petitions_resolved, 0)     AS petitions_resolved,
+    coalesce(three_year_cases, 0)       AS three_year_cases,
+    coalesce(three_year_concluded, 0)   AS three_year_concluded,
+    property_in_limit / nullif(property_due, 0)         AS property_within_limit,
+    terminations_qualified / nullif(terminations, 0)    AS termination_qualified,
+    petitions_resolved / nullif(petitions, 0)           AS petitions_resolved_rate,
+    three_year_concluded / nullif(three_year_cases, 0)  AS three_year_conclusion
+FROM all_rows
+ORDER BY level, province, court_code;
