@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+MACROS_SQL = Path(__file__).resolve().parent.parent / "queries" / "macros.sql"
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -26,6 +27,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from supervision.reference import install_defaults
 
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    con.execute(MACROS_SQL.read_text(encoding="utf-8"))
     install_defaults(con)
 
 

@@ -75,14 +75,21 @@ def court_profiles(seed: int) -> pl.DataFrame:
     type_effect = rng.normal(0.0, 0.35, (n, len(TYPE_CODES)))
     # Haikou Maritime Court lags on livelihood and private-enterprise cases.
     i = codes.index("HI720")
-    type_effect[i, TYPE_CODES.index("livelihood")] = -1.3
-    type_effect[i, TYPE_CODES.index("private_sme")] = -0.6
+    type_effect[i, TYPE_CODES.index("livelihood")] = -2.4
+    type_effect[i, TYPE_CODES.index("private_sme")] = -1.3
+    # each court's own mix of case types; intermediate courts see more government cases
+    type_mix = TYPE_SHARES * rng.lognormal(0.0, 0.5, (n, len(TYPE_CODES)))
+    type_mix[courts["level"].to_numpy() == "intermediate", TYPE_CODES.index("government")] *= 5.0
+    type_mix[courts["kind"].to_numpy() == "financial", TYPE_CODES.index("financial_loan")] *= 12.0
+    type_mix[courts["kind"].to_numpy() == "maritime", TYPE_CODES.index("sales_contract")] *= 3.0
+    type_mix[i] = TYPE_SHARES * np.array([1.4, 1.3, 1.3, 1, 1, 0.6, 0.8, 0.8, 0.8, 0.8])
     province_index = {p[0]: i for i, p in enumerate(PROVINCES, start=1)}
     return courts.with_columns(
         pl.Series("weight", weight / weight.sum()),
         pl.Series("strength", strength),
         pl.Series("speed", 0.5 * strength + 0.8 * speed),
         pl.Series("type_effect", type_effect),
+        pl.Series("type_mix", type_mix),
         pl.col("province").replace_strict(province_index, return_dtype=pl.Int32)
         .alias("province_index"),
     )
@@ -132,10 +139,7 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     filed = np.where(quiet, filed + 30, filed)
     filed = np.minimum(filed, end_day)
 
-    shares = np.tile(TYPE_SHARES, (n, 1))
-    shares[kind == "financial", 1] *= 12.0
-    shares[kind == "maritime", 5] *= 3.0
-    type_idx = _choice_rows(rng, shares)
+    type_idx = _choice_rows(rng, courts["type_mix"].to_numpy()[ci])
     type_eff = courts["type_effect"].to_numpy()[ci, type_idx] + TYPE_EFFECT[type_idx]
 
     # respondent kind by case type
@@ -169,10 +173,10 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     case_kind_resumed = rng.random(n) < 0.11
 
     # outcome
-    fp_logit = np.where(has_property, 1.1, -2.2) + 0.75 * strength + type_eff - 0.35 * complexity
+    fp_logit = np.where(has_property, 1.9, -2.2) + 0.75 * strength + type_eff - 0.35 * complexity
     fully = rng.random(n) < _sigmoid(fp_logit)
     other = _choice_rows(rng, np.column_stack([
-        np.where(has_property, 0.45, 0.86),        # terminated_current
+        np.where(has_property, 0.20, 0.86),        # terminated_current
         np.full(n, 0.06),                          # terminated
         np.full(n, 0.01),                          # not_enforced
         np.full(n, 0.012),                         # rejected
@@ -184,11 +188,11 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     method = np.where(fully, "fully_performed", other_methods[other])
 
     complexity_factor = np.array([0.6, 1.0, 2.0])[complexity]
-    median_days = np.where(fully, 55.0, np.where(method == "terminated_current", 40.0, 60.0))
+    median_days = np.where(fully, 40.0, np.where(method == "terminated_current", 40.0, 60.0))
     duration = rng.lognormal(np.log(median_days * complexity_factor) - 0.25 * speed, 0.8)
     is_termination = method == "terminated_current"
     # 终本 needs three months; most courts wait, some close early (an unqualified 终本)
-    early = rng.random(n) < 0.05 + 0.05 * _sigmoid(-1.5 * strength)
+    early = rng.random(n) < 0.015 + 0.05 * _sigmoid(-1.5 * strength)
     duration = np.where(is_termination & ~early, 92 + duration, duration)
     stuck = rng.random(n) < 0.03
     duration = np.where(stuck, duration + rng.integers(200, 1200, n), duration)
@@ -205,7 +209,7 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     recovered = np.round(recovered, 2)
 
     # 终本 closing conditions, satisfied in most cases, less so in weak courts
-    miss = 0.012 + 0.04 * _sigmoid(-1.5 * strength)
+    miss = 0.003 + 0.02 * _sigmoid(-1.5 * strength)
     terminated_now = method == "terminated_current"
     flags = {}
     for name in CONDITION_COLUMNS:
@@ -311,7 +315,7 @@ def _petitions(cases: pl.DataFrame, frame: pl.DataFrame, end: dt.date,
          .with_columns(received_on=pl.col("filed_on")
                        + pl.duration(days=pl.col("petition_delay")))
          .filter(pl.col("received_on") <= end)
-         .with_columns(resolved_on=pl.when(pl.col("petition_open") < 0.07).then(None)
+         .with_columns(resolved_on=pl.when(pl.col("petition_open") < 0.03).then(None)
                        .otherwise(pl.col("received_on")
                                   + pl.duration(days=pl.col("petition_days"))))
          .with_columns(resolved_on=pl.when(pl.col("resolved_on") <= end)

@@ -1,0 +1,188 @@
+-- Table macros shared by the queries in this folder: the case subset, each case's
+-- status as of a date, the pending caseload, and the national ranking. Applied on every
+-- read-write open of the database (supervision.db.ensure_schema).
+
+-- The case subset every metric is computed over. `f` is one STRUCT of filters; a NULL
+-- field means "no restriction", a list field is "one of". Value bands are [min, max).
+CREATE OR REPLACE MACRO cases_in_scope(f) AS TABLE
+SELECT c.*, ct.province, t.specific AS type_is_specific
+FROM cases c
+JOIN courts ct ON ct.court_code = c.court_code
+JOIN case_types t ON t.code = c.case_type
+WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
+  AND (f['provinces'] IS NULL OR list_contains(f['provinces'], ct.province))
+  AND (f['case_types'] IS NULL OR list_contains(f['case_types'], c.case_type))
+  AND (f['value_min'] IS NULL OR c.amount_applied >= f['value_min'])
+  AND (f['value_max'] IS NULL OR c.amount_applied < f['value_max'])
+  AND (f['priorities'] IS NULL OR list_contains(f['priorities'], c.priority))
+  AND (f['complexities'] IS NULL OR list_contains(f['complexities'], c.complexity))
+  AND (f['closing_methods'] IS NULL
+       OR list_contains(f['closing_methods'], coalesce(c.closing_method, 'pending')))
+  AND (f['respondent_kinds'] IS NULL OR list_contains(f['respondent_kinds'], c.respondent_kind))
+  AND (f['filed_from'] IS NULL OR c.filed_on >= f['filed_from'])
+  AND (f['filed_to'] IS NULL OR c.filed_on <= f['filed_to'])
+  AND (f['closed_from'] IS NULL OR c.closed_on >= f['closed_from'])
+  AND (f['closed_to'] IS NULL OR c.closed_on <= f['closed_to'])
+  AND (f['text'] IS NULL
+       OR contains(lower(c.case_number), lower(f['text']))
+       OR contains(lower(c.respondent_name), lower(f['text']))
+       OR contains(lower(c.respondent_id), lower(f['text'])));
+
+-- Each case in scope as it stood on `as_of`, for the period [period_start, as_of].
+-- A case filed after as_of does not exist yet; one closed after as_of is pending at as_of;
+-- a case transferred on or before as_of is left out of every count.
+CREATE OR REPLACE MACRO case_status(f, as_of, period_start) AS TABLE
+SELECT
+    s.*,
+    CASE WHEN s.closed_on <= as_of THEN s.closing_method END AS method_at_d,
+    (s.closed_on IS NULL OR s.closed_on >= period_start) AS handled_in_p,
+    (s.filed_on >= period_start) AS filed_in_p,
+    coalesce(s.closed_on BETWEEN period_start AND as_of, false) AS concluded_in_p,
+    (s.closed_on IS NULL OR s.closed_on > as_of) AS pending_at_d,
+    coalesce(s.closed_on BETWEEN period_start AND as_of
+             AND s.closing_method = 'fully_performed', false) AS fully_performed_in_p,
+    coalesce(s.closed_on BETWEEN period_start AND as_of AND s.closing_method IN
+             ('fully_performed', 'terminated', 'not_enforced', 'rejected', 'withdrawn'), false)
+        AS actually_concluded_in_p,
+    coalesce(s.closed_on BETWEEN period_start AND as_of
+             AND s.closing_method = 'terminated_current', false) AS terminated_current_in_p,
+    -- statutory limit: filing date + 6 calendar months, the day clamped to the month's end
+    CAST(s.filed_on + INTERVAL 6 MONTH AS DATE) AS statutory_deadline
+FROM cases_in_scope(f) s
+WHERE s.filed_on <= as_of
+  AND NOT coalesce(s.closing_method = 'transferred' AND s.closed_on <= as_of, false);
+
+-- Courts whose rows a caller may receive: `visible` is a list of court codes, NULL = all.
+CREATE OR REPLACE MACRO visible_courts(visible) AS TABLE
+SELECT * FROM courts
+WHERE visible IS NULL OR list_contains(visible, court_code);
+
+-- Cases pending on `as_of`, with the statutory deadline countdown and a target close date
+-- for the timetable: the planned working time by priority and complexity, never later
+-- than the statutory deadline; an overdue case is planned within two weeks.
+CREATE OR REPLACE MACRO pending_at(f, as_of) AS TABLE
+SELECT
+    s.*,
+    CAST(s.statutory_deadline - as_of AS BIGINT) AS days_to_deadline,
+    CAST(as_of - s.filed_on AS BIGINT) AS days_pending,
+    CASE
+        WHEN s.statutory_deadline < as_of THEN CAST(as_of + INTERVAL 14 DAY AS DATE)
+        ELSE least(s.statutory_deadline, CAST(as_of + to_days(
+            CAST(CASE s.priority WHEN 'high' THEN 20 WHEN 'normal' THEN 45 ELSE 75 END
+               + CASE s.complexity WHEN 'simple' THEN 0 WHEN 'ordinary' THEN 20 ELSE 50 END
+               AS INTEGER)) AS DATE))
+    END AS target_close_on
+FROM case_status(f, as_of, as_of) s
+WHERE s.pending_at_d;
+
+-- National rank of every court on the target metric, for the overall ranking and for each
+-- of the five specific case types, with the cutoff rate of the target rank and each
+-- court's gap in cases. Every court is ranked on the same national subset `f`.
+-- Rank = 1 + number of ranked courts with a strictly higher rate (ties share the best rank).
+-- Cutoff = the k-th highest rate among ranked courts (the lowest if fewer than k are ranked).
+-- Gap = max(0, ceil((cutoff * concluded - fully performed) / (1 - cutoff))), in exact
+-- integer arithmetic with cutoff = cutoff_fp / cutoff_concluded. Formulas: docs/metrics.md.
+CREATE OR REPLACE MACRO court_ranking(f, as_of, period_start) AS TABLE
+WITH per_court_type AS (
+    SELECT
+        court_code,
+        case_type,
+        count(*) FILTER (WHERE concluded_in_p)       AS concluded,
+        count(*) FILTER (WHERE fully_performed_in_p) AS fully_performed,
+        sum(amount_applied) FILTER (WHERE concluded_in_p)   AS amount_applied,
+        sum(amount_recovered) FILTER (WHERE concluded_in_p) AS amount_recovered,
+        count(*) FILTER (WHERE pending_at_d)         AS pending
+    FROM case_status(f, as_of, period_start)
+    GROUP BY court_code, case_type
+),
+per_ranking_raw AS (
+    SELECT 'overall' AS ranking, court_code, sum(concluded) AS concluded,
+           sum(fully_performed) AS fully_performed, sum(amount_applied) AS amount_applied,
+           sum(amount_recovered) AS amount_recovered, sum(pending) AS pending
+    FROM per_court_type
+    GROUP BY court_code
+    UNION ALL
+    SELECT p.case_type, p.court_code, p.concluded, p.fully_performed, p.amount_applied,
+           p.amount_recovered, p.pending
+    FROM per_court_type p
+    JOIN case_types t ON t.code = p.case_type AND t.specific
+),
+rankings AS (
+    SELECT 'overall' AS ranking, 'overall' AS target
+    UNION ALL
+    SELECT code, 'specific_type' FROM case_types WHERE specific
+),
+scored AS (
+    SELECT
+        r.ranking,
+        co.court_code,
+        co.province,
+        t.metric,
+        t.target_rank,
+        t.min_concluded,
+        CAST(coalesce(x.concluded, 0) AS BIGINT)       AS concluded,
+        CAST(coalesce(x.fully_performed, 0) AS BIGINT) AS fully_performed,
+        CAST(coalesce(x.amount_applied, 0) AS DOUBLE)   AS amount_applied,
+        CAST(coalesce(x.amount_recovered, 0) AS DOUBLE) AS amount_recovered,
+        CAST(coalesce(x.pending, 0) AS BIGINT)         AS pending,
+        CASE t.metric
+            WHEN 'amount_recovery_rate'
+                THEN CAST(x.amount_recovered AS DOUBLE) / nullif(CAST(x.amount_applied AS DOUBLE), 0)
+            ELSE x.fully_performed / nullif(x.concluded, 0)
+        END AS rate
+    FROM rankings r
+    JOIN targets t ON t.target = r.target
+    CROSS JOIN courts co
+    LEFT JOIN per_ranking_raw x ON x.ranking = r.ranking AND x.court_code = co.court_code
+),
+flagged AS (
+    SELECT *, (concluded >= min_concluded AND rate IS NOT NULL) AS is_ranked FROM scored
+),
+ranked AS (
+    SELECT
+        *,
+        rank() OVER (PARTITION BY ranking ORDER BY rate DESC)        AS rank,
+        row_number() OVER (PARTITION BY ranking ORDER BY rate DESC, court_code) AS position,
+        count(*) OVER (PARTITION BY ranking)                         AS ranked_courts
+    FROM flagged
+    WHERE is_ranked
+),
+cutoffs AS (
+    SELECT ranking, ranked_courts, rate AS cutoff, fully_performed AS cutoff_fp,
+           concluded AS cutoff_concluded
+    FROM ranked
+    WHERE position = least(target_rank, ranked_courts)
+)
+SELECT
+    f.ranking,
+    f.court_code,
+    f.province,
+    f.metric,
+    f.target_rank,
+    f.min_concluded,
+    f.concluded,
+    f.fully_performed,
+    f.amount_applied,
+    f.amount_recovered,
+    f.pending,
+    f.rate,
+    f.is_ranked,
+    r.rank,
+    coalesce(c.ranked_courts, 0) AS ranked_courts,
+    c.cutoff,
+    CASE
+        WHEN NOT f.is_ranked OR f.metric <> 'overall_rate' THEN NULL
+        WHEN c.cutoff_fp = c.cutoff_concluded
+            THEN CASE WHEN f.fully_performed = f.concluded THEN 0 END
+        WHEN c.cutoff_fp * f.concluded - f.fully_performed * c.cutoff_concluded <= 0 THEN 0
+        ELSE (c.cutoff_fp * f.concluded - f.fully_performed * c.cutoff_concluded
+              + (c.cutoff_concluded - c.cutoff_fp) - 1) // (c.cutoff_concluded - c.cutoff_fp)
+    END AS gap,
+    CASE
+        WHEN NOT f.is_ranked OR f.metric <> 'amount_recovery_rate' THEN NULL
+        ELSE greatest(0, ceil(c.cutoff * f.amount_applied - f.amount_recovered))
+    END AS amount_gap,
+    coalesce(r.rank <= f.target_rank, false) AS meets_target
+FROM flagged f
+LEFT JOIN ranked r ON r.ranking = f.ranking AND r.court_code = f.court_code
+LEFT JOIN cutoffs c ON c.ranking = f.ranking;

@@ -1,0 +1,3 @@
+from supervision.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""`python -m supervision`: generate demo data, import files, report metrics, manage users."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (use 2026-09-30): {text}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m supervision",
+                                     description="Enforcement supervision data and metrics.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="build the national demo database")
+    g.add_argument("--db", required=True, type=Path)
+    g.add_argument("--cases", type=int, default=None, help="number of cases (default 600,000)")
+    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--end", type=_date, default=None, help="last date of the data (default today)")
+    g.add_argument("--demo-users", action="store_true",
+                   help="also create the demo logins listed in the README")
+
+    i = sub.add_parser("import", help="import cases, petitions and reference tables")
+    i.add_argument("--db", required=True, type=Path)
+    i.add_argument("--courts", type=Path)
+    i.add_argument("--case-types", type=Path)
+    i.add_argument("--cases", type=Path)
+    i.add_argument("--petitions", type=Path)
+    i.add_argument("--rejects", type=Path, help="where to write the rejected rows (CSV)")
+
+    r = sub.add_parser("report", help="metrics of every court as of a date")
+    r.add_argument("--db", required=True, type=Path)
+    r.add_argument("--as-of", required=True, type=_date)
+    r.add_argument("--court", help="one court code")
+    r.add_argument("--format", choices=["json", "csv"], default="json")
+    r.add_argument("--output", type=Path, help="file to write (default: standard output)")
+
+    u = sub.add_parser("users", help="manage dashboard users")
+    u.add_argument("--db", required=True, type=Path)
+    us = u.add_subparsers(dest="action", required=True)
+    add = us.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("--role", required=True,
+                     choices=["supervisor", "president", "analyst", "admin"])
+    add.add_argument("--name", required=True, help="display name")
+    add.add_argument("--email", default="")
+    add.add_argument("--court", help="the president's court code")
+    pw = us.add_parser("passwd")
+    pw.add_argument("username")
+    dis = us.add_parser("disable")
+    dis.add_argument("username")
+    us.add_parser("list")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"generate": cmd_generate, "import": cmd_import, "report": cmd_report,
+                "users": cmd_users}[args.command](args)
+    except duckdb.IOException as exc:
+        print(f"error: cannot open the database {getattr(args, 'db', '')}: "
+              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from supervision.generator import DEFAULT_CASES, generate
+
+    started = time.perf_counter()
+    n = args.cases if args.cases is not None else DEFAULT_CASES
+    print(f"Generating {n:,} demo cases into {args.db} (seed {args.seed}) ...", file=sys.stderr)
+    totals = generate(args.db, n, args.seed, args.end)
+    if args.demo_users:
+        from supervision.db import connect
+        from supervision.users import install_demo_users
+
+        con = connect(args.db)
+        install_demo_users(con)
+        con.close()
+    print(f"Done in {time.perf_counter() - started:.1f} s: {totals['courts']:,} courts, "
+          f"{totals['cases']:,} cases, {totals['petitions']:,} petitions.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from supervision.db import connect
+    from supervision.importer import UnreadableFile, import_files, write_rejects
+
+    files = {t: p for t, p in (("courts", args.courts), ("case_types", args.case_types),
+                               ("cases", args.cases), ("petitions", args.petitions)) if p}
+    if not files:
+        print("error: give at least one of --courts, --case-types, --cases, --petitions",
+              file=sys.stderr)
+        return EXIT_UNREADABLE
+    con = connect(args.db)
+    try:
+        results = import_files(con, files)
+    except UnreadableFile as exc:
+        print(f"error: {exc} (nothing was imported)", file=sys.stderr)
+        return EXIT_UNREADABLE
+    finally:
+        con.close()
+    rejected = 0
+    for r in results:
+        rejected += r.rejected_rows
+        extra = f"; ignored columns: {', '.join(r.ignored_columns)}" if r.ignored_columns else ""
+        print(f"{r.path}: {r.rows:,} rows, {r.stored:,} stored, {r.rejected_rows:,} rejected"
+              f"{extra}")
+    if rejected:
+        first = next(iter(files.values()))
+        target = args.rejects or first.with_name(first.name + ".rejects.csv")
+        try:
+            lines = write_rejects(results, target)
+        except OSError:
+            target = Path.cwd() / (first.name + ".rejects.csv")
+            lines = write_rejects(results, target)
+        print(f"{lines:,} problems in {rejected:,} rejected rows written to {target}")
+        for r in results:
+            for row in r.rejects.head(5).iter_rows(named=True):
+                print(f"  {Path(row['file']).name} row {row['row']} {row['column']}="
+                      f"{row['value']!r}: {row['reason']}")
+        return EXIT_REJECTS
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from supervision.db import connect
+    from supervision.metrics import report, report_rows
+    from supervision.queries import Filters
+
+    if not args.db.exists():
+        print(f"error: {args.db}: no such database", file=sys.stderr)
+        return EXIT_UNREADABLE
+    con = connect(args.db)
+    visible = None
+    if args.court:
+        known = con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
+                            [args.court]).fetchall()[0][0]
+        if not known:
+            print(f"error: unknown court code {args.court}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        visible = [args.court]
+    document = report(con, Filters(as_of=args.as_of), visible)
+    con.close()
+    if args.format == "json":
+        text = json.dumps(document, ensure_ascii=False, indent=1)
+    else:
+        text = report_rows(document).write_csv()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from supervision import users
+    from supervision.db import connect
+
+    con = connect(args.db)
+    try:
+        if args.action == "add":
+            password = _new_password()
+            users.add_user(con, args.username, args.name, args.email, args.role, args.court,
+                           password)
+            print(f"user {args.username} added ({args.role})")
+        elif args.action == "passwd":
+            users.set_password(con, args.username, _new_password())
+            print(f"password of {args.username} changed")
+        elif args.action == "disable":
+            users.disable_user(con, args.username)
+            print(f"user {args.username} disabled")
+        else:
+            for row in users.list_users(con).iter_rows(named=True):
+                state = "disabled" if row["disabled"] else "active"
+                print(f"{row['username']:<16} {row['role']:<11} {row['court_code'] or '-':<8} "
+                      f"{state}  {row['display_name']}")
+    except users.UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTS
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def _new_password() -> str:
+    """From SUPERVISION_PASSWORD (scripts) or asked twice at the terminal."""
+    import os
+
+    if os.environ.get("SUPERVISION_PASSWORD"):
+        return os.environ["SUPERVISION_PASSWORD"]
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat it: "):
+        from supervision.users import UserError
+
+        raise UserError("the two passwords differ")
+    return first

@@ -1,0 +1,180 @@
+"""The metric engine's Python side: calls the SQL in queries/ and combines frames.
+
+Rates, ranks, cutoffs and gaps are defined once in SQL; this module only joins, applies
+thresholds (data) and shapes results. `visible` is the list of court codes the caller may
+see (None = every court); it is passed into each query so rows of other courts never
+leave DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from supervision.queries import Filters, run
+
+CORE_INDICES = ["property_within_limit", "termination_qualified", "petitions_resolved",
+                "three_year_conclusion"]
+
+
+def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    return None if visible is None else list(visible)
+
+
+def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The latest filing or closing date in the data (the dashboard's default as-of)."""
+    return run(con, "latest_data_date")["latest"][0]
+
+
+def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
+                     visible: list[str] | None) -> pl.DataFrame:
+    """Volume/rate/speed/age indicators: rows for visible courts, provinces and the nation."""
+    return run(con, "court_indicators", scope=filters.scope(national=True),
+               visible=_visible(visible), **filters.params())
+
+
+def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
+                visible: list[str] | None) -> pl.DataFrame:
+    """National rank, cutoff and gap for the overall ranking and the five specific types."""
+    return run(con, "court_rank", scope=filters.scope(national=True), visible=_visible(visible),
+               **filters.params())
+
+
+def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 visible: list[str] | None) -> pl.DataFrame:
+    """The 3+1 core indices for visible courts, provinces and the nation."""
+    frame = run(con, "court_core_indices", scope=filters.scope(national=True),
+                visible=_visible(visible), **filters.params())
+    return frame.rename({"petitions_resolved": "petitions_resolved_count",
+                         "petitions_resolved_rate": "petitions_resolved"})
+
+
+def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    return dict(run(con, "core_thresholds").iter_rows())
+
+
+def targets(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    return run(con, "targets")
+
+
+def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame:
+    """Adds `meets_standard`: every core index at or above its threshold. An index with
+    no cases in its denominator (NULL) cannot fail, so it does not count against."""
+    ok = [pl.col(i).is_null() | (pl.col(i) >= limits[i]) for i in CORE_INDICES]
+    return core.with_columns(meets_standard=pl.all_horizontal(ok))
+
+
+def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard."""
+    ranking = run(con, "province_rank", scope=filters.scope(national=True), **filters.params())
+    core = meets_standard(core_indices(con, filters, None).filter(pl.col("level") == "court"),
+                          thresholds(con))
+    share = core.group_by("province").agg(
+        courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
+    limit = thresholds(con)["courts_meeting_standard"]
+    return (ranking.join(share, on="province", how="left")
+            .with_columns(share_meeting_standard=pl.col("courts_meeting_standard")
+                          / pl.col("courts"))
+            .with_columns(province_meets_standard=pl.col("share_meeting_standard") >= limit))
+
+
+def _num(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def report(con: duckdb.DuckDBPyConnection, filters: Filters,
+           visible: list[str] | None = None) -> dict[str, Any]:
+    """The `report` command's document: targets, courts and provinces as of filters.as_of."""
+    indicators = court_indicators(con, filters, visible).filter(pl.col("level") == "court")
+    ranks = court_ranks(con, filters, visible)
+    core = meets_standard(core_indices(con, filters, visible).filter(pl.col("level") == "court"),
+                          thresholds(con))
+    names = run(con, "court_names", visible=_visible(visible))
+    overall = ranks.filter(pl.col("ranking") == "overall")
+    types = ranks.filter(pl.col("ranking") != "overall")
+
+    by_court_types: dict[str, dict[str, Any]] = {}
+    for row in types.iter_rows(named=True):
+        by_court_types.setdefault(row["court_code"], {})[row["ranking"]] = {
+            "concluded": row["concluded"], "rate": _num(row["rate"]), "rank": row["rank"],
+            "cutoff": _num(row["cutoff"]), "gap": row["gap"]}
+    core_by_court = {r["court_code"]: r for r in core.iter_rows(named=True)}
+    overall_by_court = {r["court_code"]: r for r in overall.iter_rows(named=True)}
+    name_by_court = {r["court_code"]: r for r in names.iter_rows(named=True)}
+
+    courts = []
+    for row in indicators.sort("court_code").iter_rows(named=True):
+        code = row["court_code"]
+        o, k = overall_by_court[code], core_by_court[code]
+        courts.append({
+            "court_code": code,
+            "name": name_by_court[code]["name"],
+            "province": row["province"],
+            "handled": row["handled"],
+            "concluded": row["concluded"],
+            "fully_performed": row["fully_performed"],
+            "actually_concluded": row["actually_concluded"],
+            "overall_rate": _num(row["overall_rate"]),
+            "overall_rank": o["rank"],
+            "overall_cutoff": _num(o["cutoff"]),
+            "overall_gap": o["gap"],
+            "amount_recovery_rate": _num(row["amount_recovery_rate"]),
+            "closure_rate": _num(row["closure_rate"]),
+            "actual_conclusion_rate": _num(row["actual_conclusion_rate"]),
+            "termination_rate": _num(row["termination_rate"]),
+            "mean_days_to_close": _num(row["mean_days_to_close"]),
+            "clearance_rate": _num(row["clearance_rate"]),
+            "disposition_time_days": _num(row["disposition_time_days"]),
+            "median_pending_days": _num(row["median_pending_days"]),
+            "share_pending_over_6_months": _num(row["share_pending_over_6_months"]),
+            "pending": row["pending"],
+            "core": {i: _num(k[i]) for i in CORE_INDICES},
+            "meets_standard": k["meets_standard"],
+            "types": by_court_types.get(code, {}),
+        })
+    provinces = province_ranking(con, filters)
+    return {
+        "as_of": filters.as_of.isoformat(),
+        "period_start": filters.start.isoformat(),
+        "targets": {
+            r["ranking"]: {"metric": r["metric"], "target_rank": r["target_rank"],
+                           "min_concluded": r["min_concluded"], "cutoff": _num(r["cutoff"]),
+                           "ranked_courts": r["ranked_courts"]}
+            for r in rank_cutoffs(con, filters).iter_rows(named=True)
+        },
+        "courts": courts,
+        "provinces": [
+            {"province": p["province"], "name": p["name"], "handled": p["handled"],
+             "concluded": p["concluded"], "fully_performed": p["fully_performed"],
+             "overall_rate": _num(p["overall_rate"]), "rank": p["rank"],
+             "courts": p["courts"], "courts_meeting_standard": p["courts_meeting_standard"],
+             "share_meeting_standard": _num(p["share_meeting_standard"])}
+            for p in provinces.iter_rows(named=True)
+        ],
+    }
+
+
+def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The cutoff of each ranking: a national fact that names no court."""
+    return run(con, "rank_cutoffs", scope=filters.scope(national=True), **filters.params())
+
+
+def report_rows(document: dict[str, Any]) -> pl.DataFrame:
+    """The report flattened to one row per court (the CSV format)."""
+    rows = []
+    for c in document["courts"]:
+        row = {k: v for k, v in c.items() if k not in ("core", "types")}
+        row["as_of"] = document["as_of"]
+        row["period_start"] = document["period_start"]
+        row.update({f"core_{k}": v for k, v in c["core"].items()})
+        for code, t in sorted(c["types"].items()):
+            row.update({f"{code}_{k}": v for k, v in t.items()})
+        rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None)
