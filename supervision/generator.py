@@ -355,7 +355,10 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
     end = end or dt.date.today()
     start = dt.date(end.year - 3, 1, 1)
     profiles = court_profiles(seed)
-    counts = np.random.default_rng([seed, 1]).multinomial(cases, profiles["weight"].to_numpy())
+    # every court gets a few cases, the rest follow the caseload weights
+    floor = min(3, cases // profiles.height)
+    counts = floor + np.random.default_rng([seed, 1]).multinomial(
+        cases - floor * profiles.height, profiles["weight"].to_numpy())
     con = connect(db_path)
     totals = {"cases": 0, "petitions": 0, "courts": profiles.height}
     try:

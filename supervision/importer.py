@@ -302,7 +302,8 @@ def _typed(frame: pl.DataFrame, columns: list[Column], known: Known) -> tuple[pl
     """Parse every column; return the typed frame and (reason expressions) for checks."""
     exprs, checks = [], []
     for c in columns:
-        raw = pl.col(c.name).str.strip_chars()
+        # checks run on the typed frame, so they read the untouched `_raw_` copy
+        raw = pl.col(f"_raw_{c.name}").str.strip_chars()
         empty = raw.is_null() | (raw == "")
         if c.kind == "date":
             parsed = _parse_date(raw)
@@ -486,5 +487,5 @@ def write_rejects(results: list[FileResult], path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     # UTF-8 with BOM so that Excel opens the Chinese text correctly
     with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        rejects.write_csv(out)
+        out.write(rejects.write_csv())
     return rejects.height

@@ -1,0 +1,71 @@
+"""Shared fixtures: small hand-built case databases in real DuckDB files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from supervision.db import connect
+
+D = dt.date
+
+CASE_DEFAULTS = dict(
+    case_kind="first", case_type="loan", closed_on=None, closing_method=None,
+    amount_applied=1000.0, amount_recovered=0.0, has_property=True, priority="normal",
+    complexity="ordinary", respondent_id="R1", respondent_name="某甲", respondent_kind="person",
+    judge="王法官", settlement_on=None, settlement_due_on=None,
+    notice_served=True, consumption_restricted=True, dishonest_listed=True,
+    network_inquiry_done=True, site_investigation_done=True, applicant_informed=True,
+)
+CASE_SCHEMA = {
+    "case_number": pl.String, "court_code": pl.String, "case_kind": pl.String,
+    "case_type": pl.String, "filed_on": pl.Date, "closed_on": pl.Date,
+    "closing_method": pl.String, "amount_applied": pl.Float64, "amount_recovered": pl.Float64,
+    "has_property": pl.Boolean, "priority": pl.String, "complexity": pl.String,
+    "respondent_id": pl.String, "respondent_name": pl.String, "respondent_kind": pl.String,
+    "judge": pl.String, "settlement_on": pl.Date, "settlement_due_on": pl.Date,
+    "notice_served": pl.Boolean, "consumption_restricted": pl.Boolean,
+    "dishonest_listed": pl.Boolean, "network_inquiry_done": pl.Boolean,
+    "site_investigation_done": pl.Boolean, "applicant_informed": pl.Boolean,
+}
+
+
+def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B", "琼"),
+                                                              ("C", "京"))) -> duckdb.DuckDBPyConnection:
+    """A database with the given (court_code, province) courts and three case types:
+    `loan` and `wage` are specific (ranked) types, `other` is not."""
+    con = connect(path)
+    con.execute("INSERT INTO provinces VALUES ('琼', '海南省', 'Hainan', 1), ('京', '北京市', 'Beijing', 2)")
+    for code, province in courts:
+        con.execute("INSERT INTO courts VALUES (?, ?, ?, ?, 'basic', 'general')",
+                    [code, f"{code}法院", f"Court {code}", province])
+    con.execute("""INSERT INTO case_types VALUES ('loan', '金融借款', 'Loans', true),
+                   ('wage', '涉民生', 'Wages', true), ('other', '其他', 'Other', false)""")
+    return con
+
+
+def add_cases(con: duckdb.DuckDBPyConnection, *cases: dict) -> None:
+    """Insert cases; each dict needs case_number, court_code, filed_on, the rest defaults."""
+    rows = [{**CASE_DEFAULTS, **c} for c in cases]
+    frame = pl.DataFrame(rows, schema=CASE_SCHEMA)
+    con.register("_cases", frame.to_arrow())
+    con.execute(f"INSERT INTO cases ({', '.join(CASE_SCHEMA)}) SELECT * FROM _cases")
+    con.unregister("_cases")
+
+
+def closed(number: str, court: str, filed: dt.date, closed_on: dt.date | None,
+           method: str | None, **extra) -> dict:
+    return dict(case_number=number, court_code=court, filed_on=filed, closed_on=closed_on,
+                closing_method=method, **extra)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    con = make_db(tmp_path / "cases.duckdb")
+    yield con
+    con.close()

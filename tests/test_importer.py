@@ -1,0 +1,268 @@
+"""The importer on every class of input: good files in each format and encoding, bad rows,
+repeats, and files that cannot be read at all (database unchanged)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from supervision.importer import UnreadableFile, import_files
+from tests.conftest import make_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADER_EN = ("case_number,court_code,case_kind,case_type,filed_on,closed_on,closing_method,"
+             "amount_applied,amount_recovered,has_property,priority,complexity,respondent_id,"
+             "respondent_name,respondent_kind,judge,notice_served,consumption_restricted,"
+             "dishonest_listed,network_inquiry_done,site_investigation_done,applicant_informed")
+HEADER_ZH = ("案号,法院代码,案件类别,案件类型,立案日期,结案日期,结案方式,申请执行标的额,执行到位金额,"
+             "有财产可供执行,优先级,复杂程度,被执行人证件号,被执行人,被执行人类型,承办人,执行通知,"
+             "限制消费,纳入失信,网络查控,现场调查,告知申请人")
+GOOD_EN = [
+    "（2026）琼1执1号,A,first,loan,2026-01-05,2026-03-01,fully_performed,10000,10000,true,high,"
+    "simple,R1,张三,person,王法官,,,,,,",
+    "（2026）琼1执2号,A,resumed,wage,2026/1/6,,,2500.5,,false,,,R2,某公司,enterprise,,,,,,,",
+    "（2026）琼1执3号,B,first,other,2026年1月7日,2026年5月8日,terminated_current,\"1,000\",0,否,"
+    "low,complex,R3,某局,government,李法官,true,true,true,true,true,true",
+]
+GOOD_ZH = [
+    "（2025）琼2执1号,A,首次执行,金融借款,2025-02-01,2025-06-30,执行完毕,5000,5000,是,高,简单,"
+    "P1,王五,自然人,,,,,,,",
+    "（2025）琼2执2号,B,恢复执行,loan,2025/3/1,2025/9/1,终结本次执行程序,800,0,否,低,复杂,P2,"
+    "某厂,企业,,是,是,否,是,是,是",
+]
+
+
+def write_csv(path: Path, header: str, rows: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes(("\n".join([header, *rows]) + "\n").encode(encoding))
+    return path
+
+
+def table(con, name: str) -> pl.DataFrame:
+    key = {"cases": "case_number", "petitions": "petition_id"}[name]
+    return con.sql(f"SELECT * FROM {name} ORDER BY {key}").pl()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    con = make_db(tmp_path / "import.duckdb")
+    con.close()
+    return tmp_path / "import.duckdb"
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "supervision", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_good_csv_is_stored_and_reimport_changes_nothing(tmp_path, db_path):
+    f = write_csv(tmp_path / "cases.csv", HEADER_EN, GOOD_EN)
+    first = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert first.returncode == 0, first.stderr
+    assert "3 rows, 3 stored, 0 rejected" in first.stdout
+    con = make_db_open(db_path)
+    before = table(con, "cases")
+    con.close()
+    assert before.height == 3
+    row = before.filter(pl.col("case_number") == "（2026）琼1执3号").row(0, named=True)
+    assert str(row["filed_on"]) == "2026-01-07" and str(row["closed_on"]) == "2026-05-08"
+    assert float(row["amount_applied"]) == 1000.0 and row["has_property"] is False
+    second = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert second.returncode == 0
+    con = make_db_open(db_path)
+    assert table(con, "cases").equals(before)
+    con.close()
+
+
+def make_db_open(path: Path):
+    from supervision.db import connect
+
+    return connect(path)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
+def test_chinese_headers_and_values_in_each_encoding(tmp_path, db_path, encoding):
+    f = write_csv(tmp_path / "zh.csv", HEADER_ZH, GOOD_ZH, encoding)
+    con = make_db_open(db_path)
+    [result] = import_files(con, {"cases": f})
+    assert (result.rows, result.stored, result.rejected_rows) == (2, 2, 0)
+    stored = table(con, "cases")
+    assert stored["case_type"].to_list() == ["loan", "loan"]      # 金融借款 is loan's name
+    assert stored["closing_method"].to_list() == ["fully_performed", "terminated_current"]
+    assert stored["priority"].to_list() == ["high", "low"]
+    assert stored["dishonest_listed"].to_list() == [None, False]
+    con.close()
+
+
+def test_xlsx_and_parquet(tmp_path, db_path):
+    frame = pl.read_csv(write_csv(tmp_path / "src.csv", HEADER_EN, GOOD_EN), infer_schema=False)
+    frame.write_excel(tmp_path / "cases.xlsx")
+    typed = frame.with_columns(pl.col("filed_on").str.replace_all("/", "-"))
+    typed.write_parquet(tmp_path / "cases.parquet")
+    con = make_db_open(db_path)
+    [x] = import_files(con, {"cases": tmp_path / "cases.xlsx"})
+    assert (x.stored, x.rejected_rows) == (3, 0)
+    # the same case numbers again from Parquet: updated in place, still three cases
+    [p] = import_files(con, {"cases": tmp_path / "cases.parquet"})
+    assert (p.stored, p.rejected_rows) == (3, 0)
+    assert table(con, "cases").height == 3
+    con.close()
+
+
+def test_parquet_with_typed_columns(tmp_path, db_path):
+    import datetime as dt
+
+    pl.DataFrame({
+        "case_number": ["p1"], "court_code": ["A"], "case_kind": ["first"], "case_type": ["loan"],
+        "filed_on": [dt.date(2026, 1, 2)], "closed_on": [None], "amount_applied": [12.5],
+        "has_property": [True], "respondent_id": ["R"], "respondent_name": ["某"],
+        "respondent_kind": ["person"],
+    }).write_parquet(tmp_path / "typed.parquet")
+    con = make_db_open(db_path)
+    [r] = import_files(con, {"cases": tmp_path / "typed.parquet"})
+    assert (r.stored, r.rejected_rows) == (1, 0)
+    assert str(table(con, "cases")["filed_on"][0]) == "2026-01-02"
+    con.close()
+
+
+BAD_ROWS = {
+    "bad date": "x1,A,first,loan,2026-13-01,,,100,,true,,,R,某,person,,,,,,,",
+    "negative amount": "x2,A,first,loan,2026-01-01,,,-5,,true,,,R,某,person,,,,,,,",
+    "unknown court": "x3,ZZ,first,loan,2026-01-01,,,100,,true,,,R,某,person,,,,,,,",
+    "unknown type": "x4,A,first,nope,2026-01-01,,,100,,true,,,R,某,person,,,,,,,",
+    "closed without method": "x5,A,first,loan,2026-01-01,2026-02-01,,100,,true,,,R,某,person,,,,,,,",
+    "method without date": "x6,A,first,loan,2026-01-01,,withdrawn,100,,true,,,R,某,person,,,,,,,",
+    "closed before filed": "x7,A,first,loan,2026-03-01,2026-02-01,withdrawn,100,,true,,,R,某,person,,,,,,,",
+    "bad boolean": "x8,A,first,loan,2026-01-01,,,100,,maybe,,,R,某,person,,,,,,,",
+    "missing respondent": "x9,A,first,loan,2026-01-01,,,100,,true,,,,,person,,,,,,,",
+    "bad priority": "x10,A,first,loan,2026-01-01,,,100,,true,urgent,,R,某,person,,,,,,,",
+}
+
+
+def test_every_bad_row_is_reported_with_its_reason(tmp_path, db_path):
+    repeat = GOOD_EN[0].replace("10000,10000", "20000,0")   # same case number, other values
+    too_long = GOOD_EN[1].replace("2号", "9号") + ",extra,fields"
+    too_short = "x12,A,first"
+    rows = [*GOOD_EN, *BAD_ROWS.values(), repeat, too_long, too_short]
+    f = write_csv(tmp_path / "mixed.csv", HEADER_EN, rows)
+    rejects_path = tmp_path / "out" / "rejects.csv"
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f), "--rejects", str(rejects_path))
+    assert proc.returncode == 1, proc.stderr
+    assert f"{len(rows)} rows, 3 stored, {len(rows) - 3} rejected" in proc.stdout
+    rejects = pl.read_csv(rejects_path, infer_schema=False)
+    assert set(rejects.columns) == {"file", "row", "column", "value", "reason"}
+    # stored + reported = rows in the file
+    assert rejects["row"].n_unique() + 3 == len(rows)
+    reasons = {int(r["row"]): (r["column"], r["reason"]) for r in rejects.iter_rows(named=True)}
+    row_of = {name: i + 2 + len(GOOD_EN) for i, name in enumerate(BAD_ROWS)}
+    assert reasons[row_of["bad date"]][0] == "filed_on"
+    assert reasons[row_of["negative amount"]][0] == "amount_applied"
+    assert reasons[row_of["unknown court"]] == ("court_code", "unknown court code")
+    assert reasons[row_of["unknown type"]] == ("case_type", "unknown case type")
+    assert "closing method" in reasons[row_of["closed without method"]][1]
+    assert "closing date" in reasons[row_of["method without date"]][1]
+    assert "before the filing date" in reasons[row_of["closed before filed"]][1]
+    assert reasons[row_of["bad boolean"]][0] == "has_property"
+    assert reasons[row_of["bad priority"]][0] == "priority"
+    assert {c for c, _ in [reasons[row_of["missing respondent"]]]} <= {"respondent_id",
+                                                                        "respondent_name"}
+    repeat_row = len(rows) - 1  # header is row 1, data row i is file row i + 1
+    assert reasons[repeat_row] == ("case_number", "repeated in this file; row 2 is stored")
+    assert reasons[repeat_row + 1][1] == "row has 24 fields, the header has 22"
+    assert reasons[repeat_row + 2][1] == "required value is empty"   # the missing cells
+    con = make_db_open(db_path)
+    stored = table(con, "cases")
+    # the first occurrence was stored, not the repeat
+    first = stored.filter(pl.col("case_number") == "（2026）琼1执1号")
+    assert float(first["amount_applied"][0]) == 10000.0
+    con.close()
+
+
+def _snapshot(db_path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    con = make_db_open(db_path)
+    try:
+        return table(con, "cases"), table(con, "petitions")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("kind", ["missing file", "missing column", "empty", "header only",
+                                  "binary", "not gbk or utf8"])
+def test_unreadable_files_exit_2_with_one_line_and_change_nothing(tmp_path, db_path, kind):
+    good = write_csv(tmp_path / "good.csv", HEADER_EN, GOOD_EN)
+    assert run_cli("import", "--db", str(db_path), "--cases", str(good)).returncode == 0
+    before = _snapshot(db_path)
+    bad = tmp_path / "bad.csv"
+    if kind == "missing column":
+        write_csv(bad, HEADER_EN.replace("filed_on,", ""),
+                  [r.replace(",2026-01-05", "") for r in GOOD_EN[:1]])
+    elif kind == "empty":
+        bad.write_bytes(b"")
+    elif kind == "header only":
+        bad.write_text(HEADER_EN + "\n", encoding="utf-8")
+    elif kind == "binary":
+        bad.write_bytes(bytes(range(256)) * 40)
+    elif kind == "not gbk or utf8":
+        bad.write_bytes(b"\xff\xfe\xfa" * 100)
+    # a good petitions file alongside: nothing of it may be stored either
+    petitions = tmp_path / "petitions.csv"
+    petitions.write_text("petition_id,case_number,received_on,resolved_on\n"
+                         "XF1,（2026）琼1执1号,2026-02-01,\n", encoding="utf-8")
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(bad),
+                   "--petitions", str(petitions))
+    if kind == "header only":
+        # a header with no rows is readable: zero rows, nothing to reject
+        assert proc.returncode == 0, proc.stderr
+        return
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith("error: ")
+    if kind == "missing column":
+        assert "立案日期 (filed_on)" in proc.stderr
+    after = _snapshot(db_path)
+    assert after[0].equals(before[0]) and after[1].equals(before[1])
+
+
+def test_petitions_must_refer_to_a_known_case(tmp_path, db_path):
+    cases = write_csv(tmp_path / "cases.csv", HEADER_EN, GOOD_EN)
+    petitions = tmp_path / "petitions.csv"
+    petitions.write_text(
+        "信访编号,案号,收到日期,办结日期\n"
+        "XF1,（2026）琼1执1号,2026-02-01,2026-02-10\n"
+        "XF2,（2099）不存在,2026-02-01,\n"
+        "XF3,（2026）琼1执2号,2026-02-01,2026-01-01\n", encoding="utf-8")
+    con = make_db_open(db_path)
+    results = import_files(con, {"cases": cases, "petitions": petitions})
+    p = results[-1]
+    assert (p.rows, p.stored, p.rejected_rows) == (3, 1, 2)
+    assert set(p.rejects["reason"]) == {"no such case in the database or this import",
+                                        "resolved before it was received"}
+    con.close()
+
+
+def test_reference_tables_import(tmp_path, db_path):
+    courts = tmp_path / "courts.csv"
+    courts.write_text("court_code,name,name_en,province,level,kind\n"
+                      "N1,新法院,New Court,闽,basic,general\n"
+                      "N2,坏法院,Bad,闽,supreme,general\n", encoding="utf-8")
+    types = tmp_path / "types.csv"
+    types.write_text("code,name,name_en,specific\nnew_type,新类型,New,true\n", encoding="utf-8")
+    cases = write_csv(tmp_path / "cases.csv", HEADER_EN,
+                      ["z1,N1,first,new_type,2026-01-01,,,5,,true,,,R,某,person,,,,,,,"])
+    con = make_db_open(db_path)
+    results = import_files(con, {"courts": courts, "case_types": types, "cases": cases})
+    assert [(r.stored, r.rejected_rows) for r in results] == [(1, 1), (1, 0), (1, 0)]
+    assert con.sql("SELECT name FROM provinces WHERE province = '闽'").fetchall() == [("闽",)]
+    con.close()
+
+
+def test_unreadable_error_is_raised_before_any_write(tmp_path, db_path):
+    con = make_db_open(db_path)
+    with pytest.raises(UnreadableFile, match="no such file"):
+        import_files(con, {"cases": tmp_path / "absent.csv"})
+    con.close()
