@@ -173,7 +173,7 @@ def test_every_bad_row_is_reported_with_its_reason(tmp_path, db_path):
     repeat_row = len(rows) - 1  # header is row 1, data row i is file row i + 1
     assert reasons[repeat_row] == ("case_number", "repeated in this file; row 2 is stored")
     assert reasons[repeat_row + 1][1] == "row has 24 fields, the header has 22"
-    assert reasons[repeat_row + 2][1] == "required value is empty"   # the missing cells
+    assert reasons[repeat_row + 2][1] == "row has 3 fields, the header has 22"
     con = make_db_open(db_path)
     stored = table(con, "cases")
     # the first occurrence was stored, not the repeat
