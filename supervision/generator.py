@@ -127,7 +127,7 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     ci = np.repeat(np.arange(courts.height), counts)
     strength = courts["strength"].to_numpy()[ci]
     speed = courts["speed"].to_numpy()[ci]
-    kind = courts["kind"].to_numpy()[ci]
+    courts["kind"].to_numpy()[ci]
     start_day = (start - dt.date(1970, 1, 1)).days
     end_day = (end - dt.date(1970, 1, 1)).days
 

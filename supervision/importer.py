@@ -388,9 +388,14 @@ def validate(table: str, path: Path, frame: pl.DataFrame, known: Known,
         checks += _case_checks()
     elif table == "petitions":
         checks += _petition_checks()
-    problems = (typed.select("_row", *[c.alias(f"_chk{i}") for i, c in enumerate(checks)])
+    checked = typed.with_columns(c.alias(f"_chk{i}") for i, c in enumerate(checks))
+    check_cols = [f"_chk{i}" for i in range(len(checks))]
+    has_problem = pl.any_horizontal(pl.col(c).is_not_null() for c in check_cols)
+    # only rows with a problem are unpivoted, so a clean million-row file stays cheap
+    bad = checked.filter(has_problem)
+    problems = (bad.select("_row", *check_cols)
                 .unpivot(index="_row", value_name="problem").drop_nulls("problem"))
-    raw = typed.select("_row", *[pl.col(f"_raw_{c.name}").alias(c.name) for c in columns])
+    raw = bad.select("_row", *[pl.col(f"_raw_{c.name}").alias(c.name) for c in columns])
     rejects = (problems.with_columns(pl.col("problem").str.split_exact("\x1f", 1)
                                      .struct.rename_fields(["column", "reason"]))
                .unnest("problem")
@@ -398,8 +403,7 @@ def validate(table: str, path: Path, frame: pl.DataFrame, known: Known,
                      on=["_row", "column"], how="left")
                .select(file=pl.lit(str(path)), row="_row", column="column", value="value",
                        reason="reason"))
-    valid = typed.join(rejects.select(pl.col("row").alias("_row")).unique(), on="_row",
-                       how="anti")
+    valid = checked.filter(~has_problem)
     # a key repeated within the file: the first valid occurrence is stored
     first_row = pl.col("_row").min().over(key)
     repeats = valid.with_columns(_first=first_row).filter(pl.col("_row") != pl.col("_first")).select(
@@ -427,8 +431,7 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
     for code, name in con.execute("SELECT code, name FROM case_types").fetchall():
         types[code] = code
         types[name] = code
-    numbers = con.sql("SELECT case_number FROM cases").pl()["case_number"]
-    return Known(courts, types, numbers)
+    return Known(courts, types, pl.Series("case_number", [], dtype=pl.String))
 
 
 def import_files(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> list[FileResult]:
@@ -438,6 +441,9 @@ def import_files(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> list
     UnreadableFile before touching the database if any file cannot be read."""
     frames = {table: read_rows(Path(path)) for table, path in files.items()}
     known = _known(con)
+    if "petitions" in frames:
+        # petitions may refer to any stored case: load the case numbers only when needed
+        known.case_numbers = con.sql("SELECT case_number FROM cases").pl()["case_number"]
     results = []
     for table in ("courts", "case_types", "cases", "petitions"):
         if table not in frames:
@@ -461,24 +467,32 @@ def import_files(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> list
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
+    """Insert new keys and update changed rows; identical rows are left untouched, so a
+    re-import writes nothing. (Table and column names come from SPECS, never the file.)"""
     if result.valid.height == 0:
         return
     columns, key = SPECS[result.table]
     names = [c.name for c in columns]
-    if result.table == "courts":
+    table = result.table
+    con.register("_incoming", result.valid.to_arrow())
+    if table == "courts":
         # a court may name a province the database has not seen yet
-        con.register("_new_courts", result.valid.to_arrow())
         con.execute("""INSERT INTO provinces (province, name, name_en, sort_order)
-                       SELECT DISTINCT province, province, province, 999 FROM _new_courts
+                       SELECT DISTINCT province, province, province, 999 FROM _incoming
                        ON CONFLICT DO NOTHING""")
-        con.unregister("_new_courts")
-    # table and column names come from SPECS above, never from the file
-    updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n != key)
-    con.register("_staged", result.valid.to_arrow())
-    con.execute(f"INSERT INTO {result.table} ({', '.join(names)}) "
-                f"SELECT {', '.join(names)} FROM _staged "
-                f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
-    con.unregister("_staged")
+    cols = ", ".join(names)
+    # staged with the table's own column types, so comparisons are exact
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT {cols} FROM {table} LIMIT 0")
+    con.execute(f"INSERT INTO _staged SELECT {cols} FROM _incoming")
+    con.unregister("_incoming")
+    others = [n for n in names if n != key]
+    changed = " OR ".join(f"{table}.{n} IS DISTINCT FROM s.{n}" for n in others)
+    sets = ", ".join(f"{n} = s.{n}" for n in others)
+    con.execute(f"UPDATE {table} SET {sets} FROM _staged s "
+                f"WHERE {table}.{key} = s.{key} AND ({changed})")
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged s "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
+    con.execute("DROP TABLE _staged")
 
 
 def write_rejects(results: list[FileResult], path: Path) -> int:

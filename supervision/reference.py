@@ -187,13 +187,10 @@ def national_courts() -> pl.DataFrame:
                                  name=f"{full}第{b}基层人民法院",
                                  name_en=f"{en} Basic People's Court No.{b}",
                                  province=short, level="basic", kind="general"))
-        for s_idx, (prov, name, name_en, kind) in enumerate(
+        for s_idx, (_prov, name, name_en, kind) in enumerate(
             [s for s in SPECIALIZED_COURTS if s[0] == short], start=1
         ):
-            if short == "琼":
-                code = f"HIS{s_idx:02d}"
-            else:
-                code = f"{prefix}S{s_idx:02d}"
+            code = f"HIS{s_idx:02d}" if short == "琼" else f"{prefix}S{s_idx:02d}"
             rows.append(dict(court_code=code, name=name, name_en=name_en, province=short,
                              level="specialized", kind=kind))
     return pl.DataFrame(rows)

@@ -1,0 +1,45 @@
+# The two commands: `make run` (the app on the demo data) and `make test` (every test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/demo.duckdb
+PORT   ?= 8501
+
+.PHONY: run test lint venv venv-dev demo-db bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+# The demo database is built once, with visible progress, if it is missing.
+$(DB): | $(VENV)/.runtime
+	$(BIN)/python -m supervision generate --db $(DB) --demo-users
+
+demo-db: $(DB)
+
+run: $(VENV)/.runtime $(DB)
+	SUPERVISION_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python bench/bench_scale.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts bench/out
