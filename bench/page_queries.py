@@ -7,7 +7,8 @@ import time
 
 import duckdb
 
-from supervision import metrics
+from supervision import metrics, views
+from supervision.access import Access
 from supervision.queries import Filters
 
 
@@ -20,6 +21,14 @@ def time_page_queries(con: duckdb.DuckDBPyConnection, as_of: dt.date, court: str
         "core_indices": lambda: metrics.core_indices(con, f, visible),
         "province_ranking": lambda: metrics.province_ranking(con, f),
     }
+    supervisor = Access("bench", "supervisor", "HI000", "琼")
+    calls.update({
+        "page_targets": lambda: views.targets_view(con, supervisor, f, court),
+        "page_brief": lambda: views.brief_view(con, supervisor, f, court),
+        "page_pending": lambda: views.pending_view(con, supervisor, f),
+        "page_explorer": lambda: (views.explorer_count(con, supervisor, f),
+                                  views.explorer_page(con, supervisor, f, 0, 50)),
+    })
     out = {}
     for name, call in calls.items():
         started = time.perf_counter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,6 @@ class Filters:
     closed_from: dt.date | None = None
     closed_to: dt.date | None = None
     text: str | None = None
-    extra: tuple = field(default=(), compare=False)
 
     @property
     def start(self) -> dt.date:
@@ -85,7 +84,7 @@ class Filters:
         province restriction so that ranks and provincial values see every court."""
         s: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("as_of", "period_start", "extra"):
+            if f.name in ("as_of", "period_start"):
                 continue
             value = getattr(self, f.name)
             if national and f.name in ("courts", "provinces"):
@@ -95,7 +94,6 @@ class Filters:
             if f.name == "text" and value is not None:
                 value = value.strip() or None
             s[f.name] = list(value) if isinstance(value, tuple) else value
-        # Typed NULLs: a NULL list must still bind as a list of text.
         return s
 
     def with_(self, **changes: Any) -> Filters:

@@ -13,9 +13,9 @@ MIN_PASSWORD = 8
 # listed in the README. Never created in a database of real cases.
 DEMO_USERS = [
     # username, display name, role, court, password
-    ("supervisor", "省法院督导组", "supervisor", None, "demo-supervisor"),
+    ("supervisor", "省法院督导组", "supervisor", "HI000", "demo-supervisor"),
     ("president", "海口海事法院院长", "president", "HI720", "demo-president"),
-    ("analyst", "数据分析员", "analyst", None, "demo-analyst"),
+    ("analyst", "数据分析员", "analyst", "HI000", "demo-analyst"),
     ("admin", "系统管理员", "admin", None, "demo-admin"),
 ]
 
@@ -38,9 +38,10 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, e
              role: str, court_code: str | None, password: str) -> None:
     if role not in ROLES:
         raise UserError(f"unknown role {role}; one of {', '.join(ROLES)}")
-    if role == "president":
-        if not court_code:
-            raise UserError("a president needs --court, their own court's code")
+    if role != "admin" and not court_code:
+        raise UserError("this role needs --court: a president's own court, or the higher "
+                        "court whose province a supervisor or analyst oversees")
+    if court_code:
         if not con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
                            [court_code]).fetchall()[0][0]:
             raise UserError(f"unknown court code {court_code}")
@@ -48,7 +49,7 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, e
         raise UserError(f"user {username} exists; use passwd to change the password")
     con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, false)",
                 [username, display_name, email or f"{username}@localhost", role,
-                 court_code if role == "president" else None, hash_password(password)])
+                 court_code, hash_password(password)])
 
 
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:

@@ -69,3 +69,20 @@ def db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = make_db(tmp_path / "cases.duckdb")
     yield con
     con.close()
+
+
+DEMO_END = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small generated national database with the demo users (built once per run)."""
+    from supervision.generator import generate
+    from supervision.users import install_demo_users
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    generate(path, 60_000, seed=7, end=DEMO_END, progress=lambda m: None)
+    con = connect(path)
+    install_demo_users(con)
+    con.close()
+    return path

@@ -1,0 +1,95 @@
+"""The dashboard's router: log in, build the page list from the user's role, draw the one
+shared filter set in the sidebar, then run the chosen page (pages/ holds layout only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from supervision.access import AccessDenied
+from supervision.ui import state
+from supervision.ui.i18n import t
+from supervision.users import credentials
+
+st.set_page_config(page_title="执行工作督导看板", page_icon=":material/gavel:", layout="wide")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+
+# Printing (the court brief): no sidebar or toolbar, charts kept whole on A4.
+st.markdown("""<style>
+@media print {
+  @page { size: A4 portrait; margin: 12mm; }
+  section[data-testid="stSidebar"], header, [data-testid="stToolbar"],
+  [data-testid="stDecoration"], .stDownloadButton, [data-testid="stSidebarCollapsedControl"] { display: none !important; }
+  .stPlotlyChart, .stDataFrame, [data-testid="stTable"] { break-inside: avoid; page-break-inside: avoid; }
+  .main .block-container { max-width: 100% !important; padding: 0 !important; }
+}
+</style>""", unsafe_allow_html=True)
+
+con = state.con()
+authenticator = stauth.Authenticate(credentials(con), cookie_name="supervision_login",
+                                    cookie_key=state.cookie_key(), cookie_expiry_days=0.5,
+                                    auto_hash=False, login_sleep_time=0.2)
+
+
+def language_switch() -> None:
+    if st.sidebar.button(t("language"), key="lang_switch"):
+        st.session_state["lang"] = "en" if st.session_state["lang"] == "zh" else "zh"
+        st.rerun()
+    state.sync_params({"lang": "en" if st.session_state["lang"] == "en" else None})
+
+
+PAGE_FILES = {
+    "targets": ("pages/targets.py", "page_targets", ":material/flag:"),
+    "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),
+    "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),
+    "explorer": ("pages/explorer.py", "page_explorer", ":material/search:"),
+    "admin": ("pages/admin.py", "page_admin", ":material/admin_panel_settings:"),
+}
+
+
+def page(key: str) -> st.Page:
+    path, title, icon = PAGE_FILES[key]
+    return st.Page(path, title=t(title), icon=icon, url_path=key)
+
+
+language_switch()
+if not st.session_state.get("authentication_status"):
+    # a valid login cookie restores the session without a form
+    authenticator.login(location="unrendered")
+if not st.session_state.get("authentication_status"):
+    login_box = st.empty()
+    with login_box.container():
+        st.title(t("app_title"))
+        st.caption(t("login_hint"))
+        authenticator.login(location="main", fields={
+            "Form name": t("login_title"), "Username": "用户名 / Username",
+            "Password": "密码 / Password", "Login": t("login_title")})
+        if st.session_state.get("authentication_status") is False:
+            st.error(t("bad_login"))
+    if not st.session_state.get("authentication_status"):
+        st.stop()
+    login_box.empty()  # logged in: the form gives way to the app in this same run
+
+access = state.current_access()
+if access is None:
+    # unknown or disabled since login: end the session
+    authenticator.logout(location="unrendered")
+    st.rerun()
+
+st.sidebar.markdown(f"**{st.session_state.get('name', access.username)}** · {access.role}")
+authenticator.logout(t("logout"), location="sidebar", key="logout")
+
+navigation = st.navigation([page(p) for p in access.pages])
+
+if access.role != "admin":
+    try:
+        reference = state.view("reference", access, None)
+        filters, court = state.sidebar_filters(access, reference)
+    except AccessDenied as exc:
+        st.error(str(exc))
+        st.stop()
+    st.session_state["_ctx"] = state.Context(access, filters, court, reference)
+
+navigation.run()

@@ -1,0 +1,72 @@
+"""Who may see what. Every data function takes an Access and derives the courts it may
+query from it, so a president who edits the URL or the session still only gets their own
+court: the restriction is applied where the data is queried, not by hiding widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+PAGES_BY_ROLE = {
+    "supervisor": ("targets", "brief", "pending", "explorer"),
+    "president": ("targets", "brief", "pending"),
+    "analyst": ("targets", "brief", "pending", "explorer"),
+    "admin": ("admin",),
+}
+
+
+class AccessDenied(Exception):
+    """A request for data outside the user's scope; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Access:
+    username: str
+    role: str
+    court_code: str | None      # the president's court; the home (higher) court of others
+    province: str | None        # the province whose courts the user may see
+
+    @property
+    def pages(self) -> tuple[str, ...]:
+        return PAGES_BY_ROLE.get(self.role, ())
+
+    @property
+    def sees_national_names(self) -> bool:
+        """Only the provincial delegation sees other provinces' courts by name."""
+        return self.role == "supervisor"
+
+    def allowed_courts(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+        if self.role == "president":
+            return (self.court_code,) if self.court_code else ()
+        if self.role in ("supervisor", "analyst") and self.province:
+            rows = con.sql("SELECT court_code FROM courts WHERE province = $p ORDER BY court_code",
+                           params={"p": self.province}).fetchall()
+            return tuple(r[0] for r in rows)
+        return ()
+
+    def visible(self, con: duckdb.DuckDBPyConnection,
+                requested: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The courts a query may return: the requested ones within scope (all of the scope
+        when none are requested). A request outside the scope is refused."""
+        allowed = self.allowed_courts(con)
+        if not allowed:
+            raise AccessDenied("this account has no court data to see")
+        if not requested:
+            return allowed
+        outside = [c for c in requested if c not in allowed]
+        if outside:
+            raise AccessDenied(f"no access to court {', '.join(outside)}")
+        return tuple(requested)
+
+
+def access_for(con: duckdb.DuckDBPyConnection, username: str) -> Access | None:
+    """The Access of an active user, from the users table (None if unknown or disabled)."""
+    rows = con.sql("""SELECT u.role, u.court_code, c.province FROM users u
+                      LEFT JOIN courts c ON c.court_code = u.court_code
+                      WHERE u.username = $u AND NOT u.disabled""",
+                   params={"u": username}).fetchall()
+    if not rows:
+        return None
+    role, court, province = rows[0]
+    return Access(username, role, court, province)

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: translation, shared state and filters, formatting, charts."""

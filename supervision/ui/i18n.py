@@ -1,0 +1,151 @@
+"""Chinese first, English on a switch. One table of labels; `t(key)` picks the language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("执行工作督导看板", "Enforcement supervision dashboard"),
+    "login_title": ("登录", "Log in"),
+    "login_hint": ("请使用分配的账号登录。", "Log in with the account you were given."),
+    "bad_login": ("用户名或密码错误。", "Wrong username or password."),
+    "logout": ("退出登录", "Log out"),
+    "language": ("English", "中文"),
+    "as_of": ("统计截至", "As of"),
+    "court": ("法院", "Court"),
+    "case_type": ("案件类型", "Case type"),
+    "all": ("全部", "All"),
+    "others": ("其他类型", "Other types"),
+    "value_band": ("标的额区间", "Value band"),
+    "custom": ("自定义", "Custom"),
+    "value_min": ("最低（万元）", "Min (10k yuan)"),
+    "value_max": ("最高（万元）", "Max (10k yuan)"),
+    "priority": ("优先级", "Priority"),
+    "complexity": ("复杂程度", "Complexity"),
+    "filters": ("筛选条件", "Filters"),
+    "filters_caption": ("筛选：", "Filters: "),
+    "page_targets": ("目标与排名", "Targets and rankings"),
+    "page_brief": ("法院督导简报", "Court brief"),
+    "page_pending": ("未结案件分类", "Pending cases"),
+    "page_explorer": ("案件查询", "Explorer"),
+    "page_admin": ("用户与数据", "Users and data"),
+    "no_match": ("没有符合筛选条件的案件。", "No case matches these filters."),
+    "not_ranked": ("未排名：本期已结 {n} 件，少于排名所需的 {m} 件。",
+                   "Not ranked: {n} cases concluded this period, fewer than the {m} needed."),
+    "access_denied": ("无权查看该法院的数据，已显示本院。",
+                      "You may not see that court; showing your own court."),
+    "overall_rate": ("实际执行率", "Successful enforcement rate"),
+    "national_rank": ("全国排名", "National rank"),
+    "cutoff": ("前{k}名线", "Top-{k} cutoff"),
+    "gap_cases": ("差距（件）", "Gap (cases)"),
+    "pending": ("未结", "Pending"),
+    "unreachable": ("差距大于未结案件数，本期无法达到目标。",
+                    "The gap exceeds the pending caseload: the target cannot be reached this period."),
+    "on_track": ("已达到目标。", "Meets the target."),
+    "projection": ("年底预测", "Year-end projection"),
+    "projection_text": (
+        "按近8周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底实际执行率 {rate}，"
+        "全国排名约第 {rank} 位（预计前{k}名线 {cut}）。",
+        "At its pace of the last 8 weeks ({wc:.1f} conclusions a week, {wf:.1f} by full "
+        "performance) it would end the year at {rate}, about rank {rank} (projected top-{k} "
+        "cutoff {cut})."),
+    "needed_text": (
+        "要在12月31日前达到前{k}名线，还需再执行完毕 {extra} 件，即在现有进度外每周多 {per:.1f} 件"
+        "（剩余 {weeks:.1f} 周）。",
+        "To reach the top-{k} cutoff by 31 December it needs {extra} more full-performance "
+        "conclusions: {per:.1f} a week on top of its pace ({weeks:.1f} weeks left)."),
+    "needed_none": ("按现有进度预计年底可保持在前{k}名。",
+                    "At its current pace it stays within the top {k} at year end."),
+    "types_title": ("五类特定案件实际执行率与前15名线", "Five specific case types vs the top-15 cutoff"),
+    "furthest": ("差距最大：{type}（排名第 {rank} 位，差 {gap} 件）。",
+                 "Furthest behind: {type} (rank {rank}, {gap} cases short)."),
+    "furthest_none": ("五类案件中已排名的类型均在前15名。",
+                      "Every ranked specific type is within the top 15."),
+    "province_courts": ("全省法院实际执行率（前20名线）", "Courts of the province vs the top-20 cutoff"),
+    "province_ranking": ("各省（区、市）实际执行率排名", "Province ranking"),
+    "national_table": ("全国法院排名（前50名及本院）", "National ranking (top 50 and own courts)"),
+    "core_title": ("“3+1”核心指标", "The 3+1 core indices"),
+    "backward_title": ("落后指标", "Backward indices"),
+    "no_backward": ("无落后指标。", "No backward index."),
+    "trend_title": ("每周实际执行率与全国排名", "Weekly rate and national rank"),
+    "pending_type_age": ("未结案件（按类型与时长）", "Pending caseload by type and age"),
+    "largest_pending": ("标的额最大的未结案件", "Largest-value pending cases"),
+    "download_xlsx": ("下载简报（XLSX）", "Download the brief (XLSX)"),
+    "print_hint": ("打印：浏览器菜单“打印”（A4 纵向），侧栏不会打印。",
+                   "Print from the browser (A4 portrait); the sidebar is not printed."),
+    "triage_title": ("未结案件：复杂程度 × 优先级", "Pending cases: complexity × priority"),
+    "timetable_title": ("办案路线图：按目标结案周", "Roadmap: pending cases by target close week"),
+    "judges_title": ("承办人工作量", "Workload by judge"),
+    "cases_of": ("所选案件", "Selected cases"),
+    "click_hint": ("点击图中柱形可列出对应案件。", "Click a bar to list its cases."),
+    "overdue": ("已超6个月法定期限", "Past the 6-month limit"),
+    "due_30": ("30日内到期", "Due within 30 days"),
+    "explorer_extra": ("更多筛选", "More filters"),
+    "closing_method": ("结案方式", "Closing method"),
+    "respondent_kind": ("被执行人类型", "Respondent kind"),
+    "filed_range": ("立案日期", "Filed between"),
+    "closed_range": ("结案日期", "Closed between"),
+    "search": ("案号/被执行人", "Case number / respondent"),
+    "rows_found": ("共 {n} 件，标的额合计 {v} 万元。", "{n} cases, {v} (10k yuan) in all."),
+    "page_no": ("页码", "Page"),
+    "download_csv": ("下载CSV", "Download CSV"),
+    "download_xlsx_cases": ("下载XLSX", "Download XLSX"),
+    "export_capped": ("下载限前 {n} 行。", "Downloads hold the first {n} rows."),
+    "breakdown_title": ("按类型与状态（点击筛选）", "By type and status (click to filter)"),
+    "users": ("用户", "Users"),
+    "add_user": ("新增用户", "Add a user"),
+    "import_data": ("导入数据", "Import data"),
+    "count": ("件数", "Cases"),
+    "value_wan": ("标的额（万元）", "Value (10k yuan)"),
+    "rate": ("比率", "Rate"),
+    "rank": ("排名", "Rank"),
+    "meets": ("达标", "Meets"),
+    "status": ("状态", "Status"),
+    "reason": ("原因", "Reason"),
+    "threshold": ("标准", "Threshold"),
+    "province_value": ("全省", "Province"),
+    "value": ("本院", "Court"),
+    "week": ("周", "Week"),
+}
+
+ENUMS: dict[str, tuple[str, str]] = {
+    "high": ("高", "high"), "normal": ("中", "normal"), "low": ("低", "low"),
+    "simple": ("简单", "simple"), "ordinary": ("一般", "ordinary"), "complex": ("复杂", "complex"),
+    "fully_performed": ("执行完毕", "fully performed"), "terminated": ("终结执行", "terminated"),
+    "not_enforced": ("不予执行", "not enforced"), "rejected": ("驳回申请", "rejected"),
+    "withdrawn": ("销案", "withdrawn"), "terminated_current": ("终本", "terminated (current)"),
+    "transferred": ("移送执行", "transferred"), "pending": ("未结", "pending"),
+    "person": ("自然人", "person"), "enterprise": ("企业", "enterprise"),
+    "government": ("党政机关", "government organ"),
+    "property_within_limit": ("有财产案件法定期限内实际执结率", "Within limit, cases with property"),
+    "termination_qualified": ("无财产案件终本合格率", "Qualified terminations"),
+    "petitions_resolved": ("执行信访案件办结率", "Petitions resolved"),
+    "three_year_conclusion": ("近三年执行案件整体执结率", "Three-year conclusion rate"),
+    "below_threshold": ("低于标准", "below threshold"),
+    "below_province": ("低于全省", "below the province"),
+    "rank_fell": ("全国排名较上周下降", "national rank fell since last week"),
+    "below_cutoff": ("未进入目标名次", "outside the target rank"),
+    "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
+    "grey": ("无数据/未排名", "no data / unranked"),
+    "0-3": ("3个月内", "under 3 months"), "3-6": ("3–6个月", "3–6 months"),
+    "6-12": ("6–12个月", "6–12 months"), "12+": ("1年以上", "over a year"),
+}
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def t(key: str, **fmt: object) -> str:
+    zh, en = LABELS[key]
+    text = en if lang() == "en" else zh
+    return text.format(**fmt) if fmt else text
+
+
+def enum(value: str | None) -> str:
+    if value is None:
+        return "—"
+    pair = ENUMS.get(value)
+    if pair is None:
+        return value
+    return pair[1] if lang() == "en" else pair[0]

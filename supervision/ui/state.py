@@ -1,0 +1,248 @@
+"""Shared app state: the database connection, the logged-in user, cached page data and
+the one sidebar filter set, mirrored in st.query_params so a copied URL reproduces a view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from supervision import views
+from supervision.access import Access, access_for
+from supervision.db import connect
+from supervision.queries import Filters
+from supervision.ui.i18n import enum, t
+
+ROOT = Path(__file__).resolve().parents[2]
+PRIORITIES = ["high", "normal", "low"]
+COMPLEXITIES = ["simple", "ordinary", "complex"]
+FILTER_PARAMS = ["as_of", "court", "type", "band", "vmin", "vmax", "pri", "cx"]
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("SUPERVISION_DB", ROOT / "data" / "demo.duckdb"))
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    return connect(path)
+
+
+def con() -> duckdb.DuckDBPyConnection:
+    """A cursor on the one shared connection: each Streamlit thread queries its own."""
+    return _connection(str(db_path())).cursor()
+
+
+@st.cache_resource(show_spinner=False)
+def cookie_key() -> str:
+    """The key that signs login cookies: from SUPERVISION_COOKIE_KEY, else random per
+    server start (then a restart logs everyone out). No key ships in the repository."""
+    return os.environ.get("SUPERVISION_COOKIE_KEY") or secrets.token_hex(32)
+
+
+@st.cache_data(show_spinner=False, ttl=900, max_entries=512)
+def view(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
+    """A views.* function's result, cached per (function, user scope, filters, arguments)."""
+    fn = getattr(views, name)
+    if filters is None:
+        return fn(con(), access, **kwargs)
+    return fn(con(), access, filters, **kwargs)
+
+
+def current_access() -> Access | None:
+    """Re-read on every run, so a user disabled meanwhile loses access at once."""
+    username = st.session_state.get("username")
+    if not username or not st.session_state.get("authentication_status"):
+        return None
+    return access_for(con(), username)
+
+
+@dataclass(frozen=True)
+class Context:
+    access: Access
+    filters: Filters
+    court: str
+    reference: dict[str, Any]
+
+    def court_name(self, code: str | None = None) -> str:
+        code = code or self.court
+        row = self.reference["courts"].filter(pl.col("court_code") == code)
+        if row.height == 0:
+            return code
+        return row["name_en" if st.session_state.get("lang") == "en" else "name"][0]
+
+    def type_name(self, code: str) -> str:
+        row = self.reference["case_types"].filter(pl.col("code") == code)
+        if row.height == 0:
+            return code
+        return row["name_en" if st.session_state.get("lang") == "en" else "name"][0]
+
+
+# ------------------------------------------------------------------ query params
+
+
+def _param(key: str) -> str | None:
+    value = st.query_params.get(key)
+    return value if value not in (None, "") else None
+
+
+def _seed(key: str, value: Any) -> None:
+    """Give a widget its first value (from the URL), once per session."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _parse_date(text: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _parse_list(text: str | None, allowed: list[str]) -> list[str]:
+    if not text:
+        return []
+    return [v for v in text.split(",") if v in allowed]
+
+
+def _parse_float(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def sync_params(values: dict[str, Any]) -> None:
+    """Write the given filters to the URL (empty ones removed), leaving other keys alone."""
+    for key, value in values.items():
+        if value in (None, "", [], ()):
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
+        text = ",".join(value) if isinstance(value, list | tuple) else str(value)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text
+
+
+# ------------------------------------------------------------------ the sidebar
+
+
+def sidebar_filters(access: Access, ref: dict[str, Any]) -> tuple[Filters, str]:
+    """The shared filter set. The court list holds only the user's courts; a court in the
+    URL outside it is refused with a message and replaced by the user's own court."""
+    courts: pl.DataFrame = ref["courts"]
+    codes = courts["court_code"].to_list()
+    latest: dt.date = ref["latest"] or dt.date.today()
+    default_court = access.court_code if access.court_code in codes else codes[0]
+    url_court = _param("court")
+    if "f_court" not in st.session_state and url_court and url_court not in codes:
+        st.session_state["court_refused"] = url_court
+    _seed("f_as_of", _parse_date(_param("as_of"), latest))
+    _seed("f_court", url_court if url_court in codes else default_court)
+    types = ref["case_types"]
+    specific = types.filter(pl.col("specific"))["code"].to_list()
+    type_options = ["all", *specific, "others"]
+    _seed("f_type", _param("type") if _param("type") in type_options else "all")
+    bands = ref["value_bands"]
+    band_options = ["all", *bands["band"].to_list(), "custom"]
+    _seed("f_band", _param("band") if _param("band") in band_options else "all")
+    _seed("f_vmin", _parse_float(_param("vmin")))
+    _seed("f_vmax", _parse_float(_param("vmax")))
+    _seed("f_pri", _parse_list(_param("pri"), PRIORITIES))
+    _seed("f_cx", _parse_list(_param("cx"), COMPLEXITIES))
+
+    lang_en = st.session_state.get("lang") == "en"
+    names = dict(zip(codes, courts["name_en" if lang_en else "name"].to_list(), strict=True))
+    type_names = dict(zip(types["code"].to_list(),
+                          types["name_en" if lang_en else "name"].to_list(), strict=True))
+    band_names = dict(zip(bands["band"].to_list(),
+                          bands["name_en" if lang_en else "name"].to_list(), strict=True))
+
+    sb = st.sidebar
+    sb.subheader(t("filters"))
+    if st.session_state.pop("court_refused", None):
+        sb.warning(t("access_denied"))
+    as_of = sb.date_input(t("as_of"), key="f_as_of", max_value=latest, format="YYYY-MM-DD")
+    court = sb.selectbox(t("court"), codes, key="f_court",
+                         format_func=lambda c: names.get(c, c), disabled=len(codes) == 1)
+    case_type = sb.selectbox(t("case_type"), type_options, key="f_type",
+                             format_func=lambda c: t("all") if c == "all" else
+                             t("others") if c == "others" else type_names.get(c, c))
+    band = sb.selectbox(t("value_band"), band_options, key="f_band",
+                        format_func=lambda b: t("all") if b == "all" else
+                        t("custom") if b == "custom" else band_names.get(b, b))
+    vmin = vmax = None
+    if band == "custom":
+        c1, c2 = sb.columns(2)
+        vmin = c1.number_input(t("value_min"), min_value=0.0, key="f_vmin", value=None)
+        vmax = c2.number_input(t("value_max"), min_value=0.0, key="f_vmax", value=None)
+    priorities = sb.multiselect(t("priority"), PRIORITIES, key="f_pri", format_func=enum,
+                                placeholder=t("all"))
+    complexities = sb.multiselect(t("complexity"), COMPLEXITIES, key="f_cx", format_func=enum,
+                                  placeholder=t("all"))
+
+    sync_params({"as_of": as_of.isoformat(), "court": court,
+                 "type": None if case_type == "all" else case_type,
+                 "band": None if band == "all" else band,
+                 "vmin": vmin, "vmax": vmax, "pri": priorities, "cx": complexities})
+
+    value_min = value_max = None
+    if band == "custom":
+        value_min = None if vmin is None else vmin * 10_000
+        value_max = None if vmax is None else vmax * 10_000
+    elif band != "all":
+        row = bands.filter(pl.col("band") == band).row(0, named=True)
+        value_min, value_max = row["min_yuan"], row["max_yuan"]
+    if case_type == "all":
+        case_types = None
+    elif case_type == "others":
+        case_types = tuple(types.filter(~pl.col("specific"))["code"].to_list())
+    else:
+        case_types = (case_type,)
+    filters = Filters(as_of=as_of, case_types=case_types, value_min=value_min,
+                      value_max=value_max, priorities=tuple(priorities) or None,
+                      complexities=tuple(complexities) or None)
+    return filters, court
+
+
+def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = None) -> str:
+    """One line naming every filter that produced a chart or table."""
+    f = ctx.filters
+    lang_en = st.session_state.get("lang") == "en"
+    parts = [f"{t('as_of')} {f.as_of.isoformat()}"]
+    if scope:
+        parts.append(scope)
+    elif court:
+        parts.append(ctx.court_name())
+    type_value = st.session_state.get("f_type", "all")
+    parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
+                                          if type_value == "others" else ctx.type_name(type_value)))
+    if f.value_min is None and f.value_max is None:
+        parts.append(f"{t('value_band')}: {t('all')}")
+    else:
+        lo = "0" if f.value_min is None else f"{f.value_min / 10_000:,.0f}"
+        hi = "∞" if f.value_max is None else f"{f.value_max / 10_000:,.0f}"
+        parts.append(f"{t('value_band')}: [{lo}, {hi}) {'10k yuan' if lang_en else '万元'}")
+    parts.append(f"{t('priority')}: " + ("/".join(enum(p) for p in f.priorities)
+                                         if f.priorities else t("all")))
+    parts.append(f"{t('complexity')}: " + ("/".join(enum(c) for c in f.complexities)
+                                           if f.complexities else t("all")))
+    return t("filters_caption") + " · ".join(parts)
+
+
+def context(page: str) -> Context:
+    """The page context app.py put in place for this run. A page outside the user's role
+    stops here (st.navigation does not list it either; this is the second lock)."""
+    ctx: Context | None = st.session_state.get("_ctx")
+    access = current_access()
+    if ctx is None or access is None or page not in access.pages or ctx.access != access:
+        st.error("无权访问此页面。 / You may not open this page.")
+        st.stop()
+    return ctx

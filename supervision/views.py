@@ -1,0 +1,210 @@
+"""Data for each dashboard page, scoped by the logged-in user's Access.
+
+No Streamlit here: pages call these (through a cache) and only draw. Every function
+derives the courts it may query from `access`; nothing outside the scope leaves DuckDB,
+except national facts that name no court (cutoffs) and, in the national ranking table,
+other courts' rank and rate without their names for users who may not see them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from supervision import metrics
+from supervision.access import Access
+from supervision.projection import project_year_end
+from supervision.queries import Filters, run
+
+AGE_BANDS = ["0-3", "3-6", "6-12", "12+"]
+
+
+def _scoped(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters) -> Filters:
+    """The filters with the court restriction replaced by the user's visible courts."""
+    return filters.with_(courts=access.visible(con, filters.courts), provinces=None)
+
+
+def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
+    """Courts in scope, case types, value bands, the latest data date and the targets."""
+    courts = run(con, "court_names", visible=list(access.allowed_courts(con)))
+    return {
+        "courts": courts,
+        "case_types": run(con, "case_types_list"),
+        "value_bands": run(con, "value_bands_list"),
+        "latest": metrics.latest_date(con),
+        "targets": metrics.targets(con),
+    }
+
+
+def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                 court: str) -> dict[str, pl.DataFrame]:
+    """Ranks of the province's visible courts, the selected court's type ranks, the
+    projection and the province ranking."""
+    scope = access.visible(con, None)
+    if court not in scope:
+        court = access.visible(con, (court,))[0]  # raises AccessDenied
+    ranks = metrics.court_ranks(con, filters, list(scope))
+    targets = metrics.targets(con).filter(pl.col("target") == "overall").row(0, named=True)
+    pace = run(con, "court_pace", scope=filters.scope(national=True), ranking="overall",
+               **filters.params())
+    projection = project_year_end(pace, filters.as_of, targets["target_rank"],
+                                  targets["min_concluded"])
+    weekly = run(con, "court_weekly_rank", scope=filters.scope(national=True), ranking="overall",
+                 visible=[court], **filters.params())
+    return {
+        "ranks": ranks,
+        "court_ranks": ranks.filter(pl.col("court_code") == court),
+        "cutoffs": metrics.rank_cutoffs(con, filters),
+        "projection": projection.filter(pl.col("court_code") == court),
+        "weekly": weekly,
+        "provinces": metrics.province_ranking(con, filters),
+    }
+
+
+def national_table(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                   ranking: str = "overall", top: int = 50) -> pl.DataFrame:
+    """The national ranking's top rows plus the user's own courts. Courts the user may not
+    see are shown only by rank and rate (no code, name or counts)."""
+    all_ranks = metrics.court_ranks(con, filters, None).filter(
+        (pl.col("ranking") == ranking) & pl.col("is_ranked"))
+    names = run(con, "court_names", visible=None).select("court_code", "name", "name_en")
+    scope = set(access.visible(con, None))
+    table = all_ranks.join(names, on="court_code", how="left").with_columns(
+        own=pl.col("court_code").is_in(list(scope)))
+    table = table.filter((pl.col("rank") <= top) | pl.col("own")).sort("rank", "court_code")
+    if access.sees_national_names:
+        return table.select("rank", "court_code", "name", "name_en", "province", "rate",
+                            "concluded", "fully_performed", "own")
+    masked = ~pl.col("own")
+    return table.select(
+        "rank",
+        pl.when(masked).then(None).otherwise(pl.col("court_code")).alias("court_code"),
+        pl.when(masked).then(pl.lit("—")).otherwise(pl.col("name")).alias("name"),
+        pl.when(masked).then(pl.lit("—")).otherwise(pl.col("name_en")).alias("name_en"),
+        pl.when(masked).then(None).otherwise(pl.col("province")).alias("province"),
+        "rate",
+        pl.when(masked).then(None).otherwise(pl.col("concluded")).alias("concluded"),
+        pl.when(masked).then(None).otherwise(pl.col("fully_performed")).alias("fully_performed"),
+        "own",
+    )
+
+
+def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+               court: str) -> dict[str, Any]:
+    """Everything the court brief shows for one court."""
+    [court] = access.visible(con, (court,))
+    core = metrics.core_indices(con, filters, [court])
+    limits = metrics.thresholds(con)
+    indicators = metrics.court_indicators(con, filters, [court])
+    ranks_now = metrics.court_ranks(con, filters, [court])
+    week_ago = filters.as_of - dt.timedelta(days=7)
+    previous = filters.with_(as_of=week_ago)
+    ranks_before = metrics.court_ranks(con, previous, [court])
+    scoped = _scoped(con, access, filters.with_(courts=(court,)))
+    weekly = run(con, "court_weekly_rank", scope=filters.scope(national=True), ranking="overall",
+                 visible=[court], **filters.params())
+    return {
+        "court": court,
+        "core": core,
+        "thresholds": limits,
+        "indicators": indicators,
+        "ranks": ranks_now,
+        "ranks_week_before": ranks_before,
+        "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
+        "weekly": weekly,
+        "pending_by_type_age": run(con, "pending_by_type_age", scope=scoped.scope(),
+                                   as_of=filters.as_of),
+        "largest_pending": pending_cases(con, access, filters.with_(courts=(court,)), limit=20),
+    }
+
+
+def backward_indices(core: pl.DataFrame, ranks_now: pl.DataFrame, ranks_before: pl.DataFrame,
+                     limits: dict[str, float], court: str) -> pl.DataFrame:
+    """Backward (落后) indices of one court with the reasons: below threshold, below the
+    province, or national rank fell since the previous week."""
+    row = core.filter((pl.col("level") == "court") & (pl.col("court_code") == court)).row(
+        0, named=True)
+    province = core.filter((pl.col("level") == "province")
+                           & (pl.col("province") == row["province"])).row(0, named=True)
+    out: list[dict[str, Any]] = []
+    for index in metrics.CORE_INDICES:
+        value, threshold, prov = row[index], limits[index], province[index]
+        reasons = []
+        if value is not None and value < threshold:
+            reasons.append("below_threshold")
+        if value is not None and prov is not None and value < prov:
+            reasons.append("below_province")
+        out.append(dict(index=index, value=value, threshold=threshold, province_value=prov,
+                        status=_status(value, threshold, prov), reasons=reasons))
+    before = {r["ranking"]: r["rank"] for r in ranks_before.iter_rows(named=True)}
+    for r in ranks_now.iter_rows(named=True):
+        prev = before.get(r["ranking"])
+        reasons = []
+        if r["rank"] is not None and prev is not None and r["rank"] > prev:
+            reasons.append("rank_fell")
+        if r["is_ranked"] and not r["meets_target"]:
+            reasons.append("below_cutoff")
+        out.append(dict(index=f"rank_{r['ranking']}", value=r["rate"], threshold=r["cutoff"],
+                        province_value=None, rank=r["rank"], rank_week_before=prev,
+                        status="red" if reasons else ("green" if r["is_ranked"] else "grey"),
+                        reasons=reasons))
+    return pl.DataFrame(out, infer_schema_length=None,
+                        schema_overrides={"reasons": pl.List(pl.String), "rank": pl.Int64,
+                                          "rank_week_before": pl.Int64,
+                                          "value": pl.Float64, "threshold": pl.Float64,
+                                          "province_value": pl.Float64})
+
+
+def _status(value: float | None, threshold: float, province: float | None) -> str:
+    """Green at or above the threshold; amber below it but not below the province;
+    red below both; grey when there is nothing to measure."""
+    if value is None:
+        return "grey"
+    if value >= threshold:
+        return "green"
+    if province is not None and value >= province:
+        return "amber"
+    return "red"
+
+
+def pending_view(con: duckdb.DuckDBPyConnection, access: Access,
+                 filters: Filters) -> dict[str, pl.DataFrame]:
+    scoped = _scoped(con, access, filters)
+    args = dict(scope=scoped.scope(), as_of=filters.as_of)
+    return {
+        "summary": run(con, "pending_summary", **args),
+        "timetable": run(con, "pending_timetable", **args),
+        "judges": run(con, "pending_by_judge", **args),
+    }
+
+
+def pending_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters, *,
+                  complexity: str | None = None, priority: str | None = None,
+                  target_week: dt.date | None = None, judge: str | None = None,
+                  limit: int = 200) -> pl.DataFrame:
+    scoped = _scoped(con, access, filters)
+    return run(con, "pending_cases", scope=scoped.scope(), as_of=filters.as_of,
+               complexity=complexity, priority=priority, target_week=target_week, judge=judge,
+               limit=limit)
+
+
+def explorer_count(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters) -> dict:
+    scoped = _scoped(con, access, filters)
+    return run(con, "explorer_count", scope=scoped.scope(), as_of=filters.as_of).row(
+        0, named=True)
+
+
+def explorer_page(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                  offset: int, limit: int) -> pl.DataFrame:
+    scoped = _scoped(con, access, filters)
+    return run(con, "explorer_page", scope=scoped.scope(), as_of=filters.as_of,
+               offset=int(offset), limit=int(limit))
+
+
+def explorer_breakdown(con: duckdb.DuckDBPyConnection, access: Access,
+                       filters: Filters) -> pl.DataFrame:
+    scoped = _scoped(con, access, filters)
+    return run(con, "explorer_breakdown", scope=scoped.scope(), as_of=filters.as_of)

@@ -1,0 +1,137 @@
+"""The app under streamlit.testing: login, pages by role, filters applied, no exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from supervision.users import DEMO_USERS
+
+PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
+ROLE_PAGES = {
+    "supervisor": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
+                   "pages/explorer.py"],
+    "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py"],
+    "analyst": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
+                "pages/explorer.py"],
+    "admin": ["pages/admin.py"],
+}
+
+
+@pytest.fixture
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("SUPERVISION_DB", str(demo_db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    return at
+
+
+def login(at: AppTest, user: str, password: str | None = None) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input[0].input(user)
+    at.text_input[1].input(password or PASSWORDS[user])
+    next(b for b in at.button if b.label in ("登录", "Log in")).click()
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [m.label + " " + str(m.value) for m in at.metric]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.error]
+    parts += [e.value for e in at.title] + [e.value for e in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_wrong_password_is_refused(app):
+    login(app, "supervisor", "not-the-password")
+    assert not app.exception
+    assert any("用户名或密码错误" in e.value for e in app.error)
+    assert not app.sidebar.selectbox  # no filters before login
+
+
+@pytest.mark.parametrize("role", list(ROLE_PAGES))
+def test_each_role_opens_each_of_its_pages(app, role):
+    login(app, role)
+    assert not app.exception, app.exception
+    if role != "admin":
+        assert app.sidebar.selectbox(key="f_court").value  # the shared filters are drawn
+    for page in ROLE_PAGES[role]:
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, (page, app.exception)
+        assert app.title, page
+
+
+@pytest.mark.parametrize("role,forbidden", [("president", "pages/explorer.py"),
+                                            ("president", "pages/admin.py"),
+                                            ("analyst", "pages/admin.py"),
+                                            ("admin", "pages/court_brief.py")])
+def test_a_page_outside_the_role_is_not_registered(app, role, forbidden):
+    login(app, role)
+    forbidden_titles = {"pages/explorer.py": "案件查询", "pages/admin.py": "用户与数据",
+                        "pages/court_brief.py": "法院督导简报"}
+    try:
+        app.switch_page(forbidden)
+    except ValueError as refused:  # AppTest knows only the pages st.navigation registered
+        assert forbidden.rsplit("/", 1)[1] not in str(refused).split("Known pages:")[1]
+        return
+    app.run()
+    assert not app.exception
+    assert forbidden_titles[forbidden] not in " ".join(t.value for t in app.title)
+
+
+def test_president_sees_only_their_court_even_with_another_in_the_url(app):
+    app.query_params["court"] = "HI100"
+    login(app, "president")
+    assert not app.exception
+    court = app.sidebar.selectbox(key="f_court")
+    assert court.value == "HI720" and court.options == ["海口海事法院"]
+    assert any("无权查看" in w.value for w in app.sidebar.warning)
+    assert "海口海事法院" in app.title[0].value
+    assert "海口市中级人民法院" not in texts(app)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_filters_from_the_url_are_applied_and_named(demo_db, monkeypatch):
+    monkeypatch.setenv("SUPERVISION_DB", str(demo_db))
+    path = str(Path(__file__).resolve().parent.parent / "app.py")
+    plain, filtered = AppTest.from_file(path, default_timeout=60), AppTest.from_file(
+        path, default_timeout=60)
+    for at in (plain, filtered):
+        at.query_params["court"] = "HI720"
+    filtered.query_params["type"] = "livelihood"
+    filtered.query_params["pri"] = "high,normal"
+    login(plain, "supervisor")
+    login(filtered, "supervisor")
+    assert not plain.exception and not filtered.exception
+    assert filtered.sidebar.selectbox(key="f_type").value == "livelihood"
+    assert filtered.sidebar.multiselect(key="f_pri").value == ["high", "normal"]
+    captions = " ".join(c.value for c in filtered.caption)
+    assert "案件类型: 涉民生案件" in captions and "优先级: 高/中" in captions
+    assert "案件类型: 全部" in " ".join(c.value for c in plain.caption)
+    # the same court under the filter is ranked on a different subset
+    assert _metric(plain, "实际执行率") != _metric(filtered, "实际执行率")
+
+
+def test_english_from_the_url(app):
+    app.query_params["lang"] = "en"
+    login(app, "analyst")
+    assert not app.exception
+    assert "Targets and rankings" in app.title[0].value
+
+
+def test_a_filter_matching_nothing_says_so(app):
+    app.query_params["band"] = "custom"
+    app.query_params["vmin"] = "900000000"   # 万元: more than any case
+    login(app, "supervisor")
+    app.switch_page("pages/pending.py")
+    app.run()
+    assert not app.exception
+    assert any("没有符合筛选条件的案件" in i.value for i in app.info)
