@@ -71,6 +71,7 @@ if not st.session_state.get("authentication_status"):
     if not st.session_state.get("authentication_status"):
         st.stop()
     login_box.empty()  # logged in: the form gives way to the app in this same run
+    state.keep_login_cookie(authenticator)
 
 access = state.current_access()
 if access is None:
@@ -81,15 +82,29 @@ if access is None:
 st.sidebar.markdown(f"**{st.session_state.get('name', access.username)}** · {access.role}")
 authenticator.logout(t("logout"), location="sidebar", key="logout")
 
-navigation = st.navigation([page(p) for p in access.pages])
+role_pages = {p: page(p) for p in access.pages}
+navigation = st.navigation(list(role_pages.values()))
+current_page = navigation.url_path or access.pages[0]
+# a copied URL names its page in ?page=, so a new session lands on it after logging in
+requested_page = st.query_params.get("page")
+if not st.session_state.get("_landed"):
+    st.session_state["_landed"] = True
+    if requested_page in role_pages and requested_page != current_page:
+        st.switch_page(role_pages[requested_page], query_params=st.query_params.to_dict())
 
 if access.role != "admin":
     try:
         reference = state.view("reference", access, None)
-        filters, court = state.sidebar_filters(access, reference)
+        filters, court, url_filters = state.sidebar_filters(access, reference)
     except AccessDenied as exc:
         st.error(str(exc))
         st.stop()
     st.session_state["_ctx"] = state.Context(access, filters, court, reference)
 
-navigation.run()
+try:
+    navigation.run()
+finally:
+    # mirrored after the page has run, so the URL keeps the page's path
+    state.sync_params({"page": current_page})
+    if access.role != "admin":
+        state.sync_params(url_filters)

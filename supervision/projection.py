@@ -7,6 +7,7 @@ Every court is assumed to keep concluding cases at its pace of the last 8 weeks 
 from __future__ import annotations
 
 import datetime as dt
+
 import polars as pl
 
 PACE_WEEKS = 8

@@ -41,10 +41,9 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, e
     if role != "admin" and not court_code:
         raise UserError("this role needs --court: a president's own court, or the higher "
                         "court whose province a supervisor or analyst oversees")
-    if court_code:
-        if not con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
-                           [court_code]).fetchall()[0][0]:
-            raise UserError(f"unknown court code {court_code}")
+    if court_code and not con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
+                       [court_code]).fetchall()[0][0]:
+        raise UserError(f"unknown court code {court_code}")
     if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
         raise UserError(f"user {username} exists; use passwd to change the password")
     con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, false)",

@@ -56,6 +56,17 @@ def view(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> A
     return fn(con(), access, filters, **kwargs)
 
 
+def keep_login_cookie(authenticator: Any) -> None:
+    """Write the re-login cookie outside the (emptied) login form. The authenticator
+    writes it from inside the form, whose browser component the emptying removes; this is
+    the same signed token under another element key."""
+    model = authenticator.cookie_controller.cookie_model
+    model.exp_date = model._set_exp_date()
+    model.cookie_manager.set(model.cookie_name, model._token_encode(), key="keep_login_cookie",
+                             expires_at=dt.datetime.now()
+                             + dt.timedelta(days=model.cookie_expiry_days))
+
+
 def current_access() -> Access | None:
     """Re-read on every run, so a user disabled meanwhile loses access at once."""
     username = st.session_state.get("username")
@@ -134,9 +145,11 @@ def sync_params(values: dict[str, Any]) -> None:
 # ------------------------------------------------------------------ the sidebar
 
 
-def sidebar_filters(access: Access, ref: dict[str, Any]) -> tuple[Filters, str]:
+def sidebar_filters(access: Access, ref: dict[str, Any]
+                    ) -> tuple[Filters, str, dict[str, Any]]:
     """The shared filter set. The court list holds only the user's courts; a court in the
-    URL outside it is refused with a message and replaced by the user's own court."""
+    URL outside it is refused with a message and replaced by the user's own court.
+    Returns the filters, the court and the values to mirror in the URL."""
     courts: pl.DataFrame = ref["courts"]
     codes = courts["court_code"].to_list()
     latest: dt.date = ref["latest"] or dt.date.today()
@@ -188,10 +201,10 @@ def sidebar_filters(access: Access, ref: dict[str, Any]) -> tuple[Filters, str]:
     complexities = sb.multiselect(t("complexity"), COMPLEXITIES, key="f_cx", format_func=enum,
                                   placeholder=t("all"))
 
-    sync_params({"as_of": as_of.isoformat(), "court": court,
-                 "type": None if case_type == "all" else case_type,
-                 "band": None if band == "all" else band,
-                 "vmin": vmin, "vmax": vmax, "pri": priorities, "cx": complexities})
+    url_filters = {"as_of": as_of.isoformat(), "court": court,
+                   "type": None if case_type == "all" else case_type,
+                   "band": None if band == "all" else band,
+                   "vmin": vmin, "vmax": vmax, "pri": priorities, "cx": complexities}
 
     value_min = value_max = None
     if band == "custom":
@@ -209,7 +222,7 @@ def sidebar_filters(access: Access, ref: dict[str, Any]) -> tuple[Filters, str]:
     filters = Filters(as_of=as_of, case_types=case_types, value_min=value_min,
                       value_max=value_max, priorities=tuple(priorities) or None,
                       complexities=tuple(complexities) or None)
-    return filters, court
+    return filters, court, url_filters
 
 
 def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = None) -> str:
