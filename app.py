@@ -58,7 +58,10 @@ language_switch()
 if not st.session_state.get("authentication_status"):
     # a valid login cookie restores the session without a form
     authenticator.login(location="unrendered")
-if not st.session_state.get("authentication_status"):
+
+
+def login_form() -> bool:
+    """The login form; True once the user is logged in (the form then gives way)."""
     login_box = st.empty()
     with login_box.container():
         st.title(t("app_title"))
@@ -69,9 +72,14 @@ if not st.session_state.get("authentication_status"):
         if st.session_state.get("authentication_status") is False:
             st.error(t("bad_login"))
     if not st.session_state.get("authentication_status"):
-        st.stop()
-    login_box.empty()  # logged in: the form gives way to the app in this same run
+        return False
+    login_box.empty()
     state.keep_login_cookie(authenticator)
+    return True
+
+
+if not st.session_state.get("authentication_status") and not login_form():
+    st.stop()
 
 access = state.current_access()
 if access is None:
@@ -80,7 +88,11 @@ if access is None:
     st.rerun()
 
 st.sidebar.markdown(f"**{st.session_state.get('name', access.username)}** · {access.role}")
-authenticator.logout(t("logout"), location="sidebar", key="logout")
+authenticator.logout(t("logout"), location="sidebar", key="logout_button")
+if not st.session_state.get("authentication_status"):
+    # just logged out: the cookie-deleting component is in the sidebar of this run
+    login_form()
+    st.stop()
 
 role_pages = {p: page(p) for p in access.pages}
 navigation = st.navigation(list(role_pages.values()))

@@ -1,0 +1,201 @@
+"""The real thing: a `streamlit run` server on a free port, driven by Debian's Chromium
+through Playwright. Screenshots of every page go to test-artifacts/."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from supervision.users import DEMO_USERS
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
+PAGES = {"supervisor": ["targets", "brief", "pending", "explorer"],
+         "president": ["targets", "brief", "pending"],
+         "analyst": ["targets", "brief", "pending", "explorer"],
+         "admin": ["admin"]}
+TITLES = {"targets": "目标与排名", "brief": "法院督导简报", "pending": "未结案件分类",
+          "explorer": "案件查询", "admin": "用户与数据"}
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    # the server holds the database open; give it its own copy
+    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
+    shutil.copy(demo_db, db)
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "SUPERVISION_DB": str(db)}, stdout=log,
+        stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def wait_idle(page: Page) -> None:
+    """Until Streamlit has finished the run (no 'running' indicator) and content is there."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(800)
+
+
+def login(page: Page, base: str, user: str, query: str = "") -> None:
+    page.goto(f"{base}/{query}")
+    page.get_by_label("用户名 / Username").fill(user)
+    page.get_by_label("密码 / Password").fill(PASSWORDS[user])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+
+
+def no_exception(page: Page) -> None:
+    errors = page.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_role("link", name=TITLES[name]).first.click()
+    wait_idle(page)
+    expect(page.locator("h1").first).to_contain_text(TITLES[name], timeout=30_000)
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_each_role_logs_in_and_opens_every_page(server, page, role):
+    login(page, server, role, "?court=HI720" if role in ("supervisor", "analyst") else "")
+    links = [a.inner_text().strip().split("\n")[-1] for a in
+             page.locator("[data-testid='stSidebarNav'] a").all()]
+    # Streamlit lists pages only when there are two or more
+    assert links == ([TITLES[p] for p in PAGES[role]] if len(PAGES[role]) > 1 else [])
+    for name in PAGES[role]:
+        if len(PAGES[role]) > 1:
+            open_page(page, name)
+        expect(page.locator("h1").first).to_contain_text(TITLES[name], timeout=30_000)
+        no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / f"{role}_{name}.png"), full_page=True)
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+
+
+def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
+    login(page, server, "supervisor", "?court=HI720")
+    open_page(page, "targets")
+    rate = page.locator("[data-testid='stMetricValue']").first
+    before = rate.inner_text()
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).click()
+    page.get_by_role("option", name="涉民生案件").click()
+    wait_idle(page)
+    page.wait_for_url("**type=livelihood**", timeout=30_000)
+    expect(page.get_by_text("案件类型: 涉民生案件").first).to_be_visible()
+    assert rate.inner_text() != before
+    page.screenshot(path=str(ARTIFACTS / "filter_livelihood.png"), full_page=True)
+    # the copied URL reproduces the view in a new session
+    url = page.url
+    fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 2400})
+    fresh.goto(url)
+    fresh.get_by_label("用户名 / Username").fill("supervisor")
+    fresh.get_by_label("密码 / Password").fill(PASSWORDS["supervisor"])
+    fresh.get_by_role("button", name="登录").click()
+    wait_idle(fresh)
+    expect(fresh.get_by_text("案件类型: 涉民生案件").first).to_be_visible(timeout=30_000)
+    assert fresh.locator("[data-testid='stMetricValue']").first.inner_text() == rate.inner_text()
+    fresh.close()
+
+
+def test_the_court_brief_downloads_as_xlsx(server, page):
+    login(page, server, "supervisor", "?court=HI720&page=brief")
+    expect(page.locator("h1").first).to_contain_text("法院督导简报", timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载简报（XLSX）").click()
+    data = Path(download.value.path()).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
+        workbook = xlsx.read("xl/workbook.xml").decode()
+    for sheet in ("core_indices", "backward", "largest_pending"):
+        assert sheet in workbook
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "brief_print.png"), full_page=True)
+    assert not page.locator("[data-testid='stSidebar']").is_visible()
+
+
+def test_a_president_cannot_reach_another_court_through_the_url(server, page):
+    login(page, server, "president", "?court=HI100&page=pending")
+    no_exception(page)
+    expect(page.get_by_text("无权查看该法院的数据").first).to_be_visible()
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "海口海事法院" in body
+    assert "海口市中级人民法院" not in body
+    # the explorer is not among a president's pages: its URL lands on an allowed page
+    page.goto(f"{server}/?page=explorer&court=HI100")
+    wait_idle(page)
+    assert "案件查询" not in page.locator("h1").first.inner_text()
+    assert "海口市中级人民法院" not in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "president_refused.png"), full_page=True)
+
+
+def test_english_switch(server, page):
+    login(page, server, "analyst", "?court=HI720")
+    page.get_by_role("button", name="English").click()
+    wait_idle(page)
+    expect(page.locator("h1").first).to_contain_text("Targets and rankings", timeout=30_000)
+    page.wait_for_url("**lang=en**", timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "analyst_targets_en.png"), full_page=True)
