@@ -131,7 +131,7 @@ def brief_workbook() -> bytes:
     return buffer.getvalue()
 
 
-st.download_button(t("download_xlsx"), data=brief_workbook(),
+st.download_button(t("download_xlsx"), data=brief_workbook,  # built only on click
                    file_name=f"brief_{ctx.court}_{ctx.filters.as_of.isoformat()}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="brief_xlsx")

@@ -112,20 +112,20 @@ if total["cases"] > EXPORT_CAP:
     st.caption(t("export_capped", n=f"{EXPORT_CAP:,}"))
 
 
-@st.fragment
-def downloads() -> None:
-    """Built only when asked for: the export can be large."""
-    if not st.toggle(t("download_csv") + " / " + t("download_xlsx_cases"), key="x_export"):
-        return
-    export = state.view("explorer_page", ctx.access, filters, offset=0, limit=EXPORT_CAP)
-    c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv"), data=export.write_csv().encode("utf-8-sig"),
-                       file_name="cases.csv", mime="text/csv", key="x_csv")
+def export_frame():
+    return state.view("explorer_page", ctx.access, filters, offset=0, limit=EXPORT_CAP)
+
+
+def export_xlsx() -> bytes:
     buffer = io.BytesIO()
-    export.write_excel(buffer, worksheet="cases")
-    c2.download_button(t("download_xlsx_cases"), data=buffer.getvalue(), file_name="cases.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="x_xlsx")
+    export_frame().write_excel(buffer, worksheet="cases")
+    return buffer.getvalue()
 
 
-downloads()
+# both files are built only when clicked (deferred data)
+c1, c2 = st.columns(2)
+c1.download_button(t("download_csv"), data=lambda: export_frame().write_csv().encode("utf-8-sig"),
+                   file_name="cases.csv", mime="text/csv", key="x_csv")
+c2.download_button(t("download_xlsx_cases"), data=export_xlsx, file_name="cases.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   key="x_xlsx")

@@ -13,7 +13,6 @@ from supervision.ui.i18n import t
 ctx = state.context("targets")
 try:
     data = state.view("targets_view", ctx.access, ctx.filters, court=ctx.court)
-    national = state.view("national_table", ctx.access, ctx.filters)
 except AccessDenied as exc:
     st.error(str(exc))
     st.stop()
@@ -111,7 +110,7 @@ with left:
     st.caption(state.filters_caption(ctx, court=False))
 with right:
     st.subheader(t("national_table"))
-    nat = national.select(
+    nat = data["national"].select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("court")),
         (pl.col("rate") * 100).round(1).alias(t("overall_rate") + " %"),

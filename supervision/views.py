@@ -42,11 +42,13 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
 def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                  court: str) -> dict[str, pl.DataFrame]:
     """Ranks of the province's visible courts, the selected court's type ranks, the
-    projection and the province ranking."""
+    projection, the province ranking and the national table (masked for the user)."""
     scope = access.visible(con, None)
     if court not in scope:
         court = access.visible(con, (court,))[0]  # raises AccessDenied
-    ranks = metrics.court_ranks(con, filters, list(scope))
+    # one national ranking serves the province chart and the national table
+    all_ranks = metrics.court_ranks(con, filters, None)
+    ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     targets = metrics.targets(con).filter(pl.col("target") == "overall").row(0, named=True)
     pace = run(con, "court_pace", scope=filters.scope(national=True), ranking="overall",
                **filters.params())
@@ -57,22 +59,28 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     return {
         "ranks": ranks,
         "court_ranks": ranks.filter(pl.col("court_code") == court),
-        "cutoffs": metrics.rank_cutoffs(con, filters),
         "projection": projection.filter(pl.col("court_code") == court),
         "weekly": weekly,
         "provinces": metrics.province_ranking(con, filters),
+        "national": _national_table(con, access, all_ranks, set(scope)),
     }
 
 
 def national_table(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                    ranking: str = "overall", top: int = 50) -> pl.DataFrame:
-    """The national ranking's top rows plus the user's own courts. Courts the user may not
-    see are shown only by rank and rate (no code, name or counts)."""
-    all_ranks = metrics.court_ranks(con, filters, None).filter(
-        (pl.col("ranking") == ranking) & pl.col("is_ranked"))
-    names = run(con, "court_names", visible=None).select("court_code", "name", "name_en")
+    """The national ranking's top rows plus the user's own courts."""
     scope = set(access.visible(con, None))
-    table = all_ranks.join(names, on="court_code", how="left").with_columns(
+    return _national_table(con, access, metrics.court_ranks(con, filters, None), scope,
+                           ranking, top)
+
+
+def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: pl.DataFrame,
+                    scope: set[str], ranking: str = "overall", top: int = 50) -> pl.DataFrame:
+    """Courts the user may not see are shown only by rank and rate (no code, name or
+    counts)."""
+    ranked = all_ranks.filter((pl.col("ranking") == ranking) & pl.col("is_ranked"))
+    names = run(con, "court_names", visible=None).select("court_code", "name", "name_en")
+    table = ranked.join(names, on="court_code", how="left").with_columns(
         own=pl.col("court_code").is_in(list(scope)))
     table = table.filter((pl.col("rank") <= top) | pl.col("own")).sort("rank", "court_code")
     if access.sees_national_names:
@@ -98,7 +106,6 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     [court] = access.visible(con, (court,))
     core = metrics.core_indices(con, filters, [court])
     limits = metrics.thresholds(con)
-    indicators = metrics.court_indicators(con, filters, [court])
     ranks_now = metrics.court_ranks(con, filters, [court])
     week_ago = filters.as_of - dt.timedelta(days=7)
     previous = filters.with_(as_of=week_ago)
@@ -110,7 +117,6 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         "court": court,
         "core": core,
         "thresholds": limits,
-        "indicators": indicators,
         "ranks": ranks_now,
         "ranks_week_before": ranks_before,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),

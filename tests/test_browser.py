@@ -49,7 +49,7 @@ def server(demo_db, tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "app.duckdb"
     shutil.copy(demo_db, db)
     port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (kept open for the server's life)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.port", str(port), "--server.headless", "true",

@@ -1,0 +1,105 @@
+"""The demo generator is deterministic and national; the CLI report has the agreed shape."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from supervision.generator import generate
+from supervision.reference import national_courts
+from tests.conftest import DEMO_END
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def checksum(path: Path) -> tuple:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.sql("""SELECT count(*), sum(hash(case_number || court_code || filed_on
+                          || coalesce(closed_on::VARCHAR, '') || amount_applied
+                          || coalesce(closing_method, '') || respondent_id)),
+                          (SELECT count(*) FROM petitions) FROM cases""").fetchall()[0]
+    finally:
+        con.close()
+
+
+def test_same_seed_same_database_other_seed_other_database(tmp_path):
+    a, b, c = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "c.duckdb"
+    for path, seed in ((a, 3), (b, 3), (c, 4)):
+        generate(path, 20_000, seed=seed, end=DEMO_END, progress=lambda m: None)
+    assert checksum(a) == checksum(b)
+    assert checksum(a) != checksum(c)
+
+
+def test_demo_data_is_national_and_varied(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    q = lambda sql: con.sql(sql).fetchall()  # noqa: E731
+    assert q("SELECT count(*) FROM courts")[0][0] == national_courts().height
+    assert q("SELECT count(DISTINCT province) FROM courts")[0][0] == 32
+    # every court has cases, so every court can appear in national ranks
+    assert q("SELECT count(*) FROM courts WHERE court_code NOT IN "
+             "(SELECT court_code FROM cases)")[0][0] == 0
+    names = {r[0] for r in q("SELECT name FROM courts WHERE province = '琼'")}
+    assert {"海南省高级人民法院", "海南省海口市中级人民法院", "海南省三亚市中级人民法院",
+            "海南省第一中级人民法院", "海南省第二中级人民法院", "海口海事法院"} <= names
+    years = q("SELECT DISTINCT year(filed_on) FROM cases ORDER BY 1")
+    assert [y[0] for y in years] == [2023, 2024, 2025, 2026]
+    share_termination = q("SELECT avg((closing_method = 'terminated_current')::INT) "
+                          "FROM cases WHERE closed_on IS NOT NULL")[0][0]
+    assert 0.3 < share_termination < 0.7
+    # respondents shared across courts; some very large values
+    assert q("SELECT max(n) FROM (SELECT count(DISTINCT court_code) n FROM cases "
+             "GROUP BY respondent_id)")[0][0] > 1
+    assert q("SELECT count(*) FROM cases WHERE amount_applied >= 10000000")[0][0] > 0
+    # courts differ: the spread of overall rates among courts with 30+ conclusions
+    spread = q("""SELECT max(r) - min(r) FROM (SELECT avg((closing_method = 'fully_performed')::INT) r
+                  FROM cases WHERE closed_on >= '2026-01-01' AND closing_method <> 'transferred'
+                  GROUP BY court_code HAVING count(*) >= 30)""")[0][0]
+    assert spread > 0.3
+    con.close()
+
+
+def test_report_json_has_the_agreed_shape(demo_db, tmp_path):
+    db = tmp_path / "report.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                           "--as-of", "2026-09-30", "--court", "HI720", "--format", "json"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["as_of"] == "2026-09-30" and doc["period_start"] == "2026-01-01"
+    assert set(doc) == {"as_of", "period_start", "targets", "courts", "provinces"}
+    [court] = doc["courts"]
+    for key in ("court_code", "province", "handled", "concluded", "fully_performed",
+                "actually_concluded", "overall_rate", "overall_rank", "overall_cutoff",
+                "overall_gap", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate",
+                "termination_rate", "core", "types"):
+        assert key in court, key
+    assert set(court["core"]) == {"property_within_limit", "termination_qualified",
+                                  "petitions_resolved", "three_year_conclusion"}
+    assert set(court["types"]) == {"livelihood", "financial_loan", "private_sme", "government",
+                                   "criminal_property"}
+    for t in court["types"].values():
+        assert {"concluded", "rate", "rank"} <= set(t)
+        if t["concluded"] == 0:
+            assert t["rate"] is None
+    assert court["overall_rate"] == court["fully_performed"] / court["concluded"]
+    assert len(doc["provinces"]) == 32
+    csv = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                          "--as-of", "2026-09-30", "--format", "csv"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert csv.returncode == 0
+    assert csv.stdout.count("\n") == national_courts().height + 1
+
+
+def test_report_refuses_an_unknown_court(demo_db, tmp_path):
+    db = tmp_path / "r.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                           "--as-of", "2026-09-30", "--court", "NOPE"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown court" in proc.stderr
