@@ -11,7 +11,7 @@ import streamlit as st
 from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import pct
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, headers, t
 
 ctx = state.context("brief")
 try:
@@ -100,13 +100,13 @@ else:
     shown = largest.select(
         "case_number",
         pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        (pl.col("amount_yuan") / 10_000).round(1).alias(t("value_wan")),
+        (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
         pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
         "days_to_deadline",
         pl.col("priority").map_elements(enum, return_dtype=pl.String),
         pl.col("complexity").map_elements(enum, return_dtype=pl.String),
         "respondent_name", "judge")
-    st.dataframe(shown, hide_index=True, width="stretch",
+    st.dataframe(headers(shown), hide_index=True, width="stretch",
                  column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
 st.caption(caption)
 

@@ -11,7 +11,7 @@ import streamlit as st
 from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, headers, t
 
 PAGE_SIZE = 50
 EXPORT_CAP = 100_000
@@ -100,12 +100,16 @@ page = st.number_input(t("page_no"), min_value=1, max_value=pages, value=1, step
                        key="x_page", help=f"1–{pages:,}")
 rows = state.view("explorer_page", ctx.access, filters, offset=(page - 1) * PAGE_SIZE,
                   limit=PAGE_SIZE)
-st.dataframe(rows.with_columns(
+st.dataframe(headers(rows.with_columns(
     (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
     pl.col("status").map_elements(enum, return_dtype=pl.String),
+    pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
+    pl.col("priority").map_elements(enum, return_dtype=pl.String),
+    pl.col("complexity").map_elements(enum, return_dtype=pl.String),
+    pl.col("respondent_kind").map_elements(enum, return_dtype=pl.String),
     pl.col("filed_on").cast(pl.String), pl.col("closed_on").cast(pl.String),
-).drop("amount_yuan"), hide_index=True, width="stretch",
-    column_config={"amount_wan": st.column_config.NumberColumn(t("value_wan"), format="%,.1f")})
+).drop("amount_yuan")), hide_index=True, width="stretch",
+    column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
 st.caption(caption)
 
 if total["cases"] > EXPORT_CAP:

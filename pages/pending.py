@@ -11,7 +11,7 @@ import streamlit as st
 from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, headers, t
 
 ctx = state.context("pending")
 filters = ctx.filters.with_(courts=(ctx.court,))
@@ -60,7 +60,7 @@ with right:
 
 judges = data["judges"]
 fig = charts.stacked_bars(judges.with_columns(kind=pl.lit("cases")), x="judge", y="cases",
-                          colour="kind", title=t("judges_title"), x_title=t("court"),
+                          colour="kind", title=t("judges_title"), x_title=t("judge"),
                           y_title=t("count"), colour_names={"cases": t("pending")},
                           horizontal=True, custom=["judge"])
 judge_event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points",
@@ -93,16 +93,15 @@ cases = state.view("pending_cases", ctx.access, filters, **selection)
 if cases.height == 0:
     st.write(t("no_match"))
 else:
-    st.dataframe(cases.select(
+    st.dataframe(headers(cases.select(
         "case_number",
         pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        (pl.col("amount_yuan") / 10_000).round(1).alias(t("value_wan")),
+        (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
         pl.col("priority").map_elements(enum, return_dtype=pl.String),
         pl.col("complexity").map_elements(enum, return_dtype=pl.String),
         pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
         "days_to_deadline", pl.col("target_close_on").cast(pl.String),
-        "respondent_name", "judge"),
+        "respondent_name", "judge")),
         hide_index=True, width="stretch",
-        column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f"),
-                       "days_to_deadline": st.column_config.NumberColumn(format="%d")})
+        column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
 st.caption(caption)

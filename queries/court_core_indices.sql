@@ -35,10 +35,9 @@ per_case AS (
     JOIN s ON s.case_number = p.case_number
     WHERE p.received_on BETWEEN $period_start AND $as_of
 ),
-per_group AS (
+per_court AS (
+    -- one pass over the cases; counts roll up exactly to provinces and the nation
     SELECT
-        CASE WHEN GROUPING(court_code) = 0 THEN 'court'
-             WHEN GROUPING(province) = 0 THEN 'province' ELSE 'nation' END AS level,
         province,
         court_code,
         count(*) FILTER (WHERE property_due)                           AS property_due,
@@ -50,7 +49,21 @@ per_group AS (
         count(*) FILTER (WHERE in_three_years AND petition = 0)        AS three_year_cases,
         count(*) FILTER (WHERE in_three_years AND concluded_by_d)      AS three_year_concluded
     FROM per_case
-    GROUP BY GROUPING SETS ((province, court_code), (province), ())
+    GROUP BY province, court_code
+),
+per_group AS (
+    SELECT 'court' AS level, * FROM per_court
+    UNION ALL BY NAME
+    SELECT CASE WHEN GROUPING(province) = 0 THEN 'province' ELSE 'nation' END AS level,
+           province, NULL AS court_code,
+           sum(property_due) AS property_due, sum(property_in_limit) AS property_in_limit,
+           sum(terminations) AS terminations,
+           sum(terminations_qualified) AS terminations_qualified,
+           sum(petitions) AS petitions, sum(petitions_resolved) AS petitions_resolved,
+           sum(three_year_cases) AS three_year_cases,
+           sum(three_year_concluded) AS three_year_concluded
+    FROM per_court
+    GROUP BY GROUPING SETS ((province), ())
 ),
 all_rows AS (
     SELECT 'court' AS level, v.province, v.court_code, g.* EXCLUDE (level, province, court_code)
@@ -61,14 +74,14 @@ all_rows AS (
 )
 SELECT
     level, province, court_code,
-    coalesce(property_due, 0)           AS property_due,
-    coalesce(property_in_limit, 0)      AS property_in_limit,
-    coalesce(terminations, 0)           AS terminations,
-    coalesce(terminations_qualified, 0) AS terminations_qualified,
+    CAST(coalesce(property_due, 0) AS BIGINT) AS property_due,
+    CAST(coalesce(property_in_limit, 0) AS BIGINT) AS property_in_limit,
+    CAST(coalesce(terminations, 0) AS BIGINT) AS terminations,
+    CAST(coalesce(terminations_qualified, 0) AS BIGINT) AS terminations_qualified,
     CAST(coalesce(petitions, 0) AS BIGINT) AS petitions,
-    coalesce(petitions_resolved, 0)     AS petitions_resolved,
-    coalesce(three_year_cases, 0)       AS three_year_cases,
-    coalesce(three_year_concluded, 0)   AS three_year_concluded,
+    CAST(coalesce(petitions_resolved, 0) AS BIGINT) AS petitions_resolved,
+    CAST(coalesce(three_year_cases, 0) AS BIGINT) AS three_year_cases,
+    CAST(coalesce(three_year_concluded, 0) AS BIGINT) AS three_year_concluded,
     property_in_limit / nullif(property_due, 0)         AS property_within_limit,
     terminations_qualified / nullif(terminations, 0)    AS termination_qualified,
     petitions_resolved / nullif(petitions, 0)           AS petitions_resolved_rate,

@@ -76,7 +76,7 @@ def trend(weekly: pl.DataFrame, *, title: str, rate_label: str, rank_label: str,
                     mode="lines", line=dict(color=ORANGE, width=2, dash="dot"))
     fig.update_layout(yaxis=dict(title="%"),
                       yaxis2=dict(title=rank_label, overlaying="y", side="right",
-                                  autorange="reversed", showgrid=False))
+                                  autorange="reversed", showgrid=False, tickformat=",d"))
     return _layout(fig, title)
 
 

@@ -106,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "province_value": ("全省", "Province"),
     "value": ("本院", "Court"),
     "week": ("周", "Week"),
+    "judge": ("承办人", "Judge"),
 }
 
 ENUMS: dict[str, tuple[str, str]] = {
@@ -149,3 +150,23 @@ def enum(value: str | None) -> str:
     if pair is None:
         return value
     return pair[1] if lang() == "en" else pair[0]
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "case_number": ("案号", "Case number"), "court_code": ("法院代码", "Court"),
+    "case_kind": ("案件类别", "Kind"), "case_type": ("案件类型", "Case type"),
+    "filed_on": ("立案日期", "Filed"), "closed_on": ("结案日期", "Closed"),
+    "status": ("状态", "Status"), "amount_wan": ("标的额（万元）", "Value (10k yuan)"),
+    "recovered_yuan": ("到位金额（元）", "Recovered (yuan)"),
+    "has_property": ("有财产", "Has property"), "priority": ("优先级", "Priority"),
+    "complexity": ("复杂程度", "Complexity"), "respondent_name": ("被执行人", "Respondent"),
+    "respondent_kind": ("被执行人类型", "Respondent kind"), "judge": ("承办人", "Judge"),
+    "statutory_deadline": ("法定期限", "Statutory deadline"),
+    "days_to_deadline": ("距期限（天）", "Days to deadline"),
+    "target_close_on": ("目标结案日", "Target close date"),
+}
+
+
+def headers(frame):  # noqa: ANN001, ANN201 - a polars frame in, the same frame out
+    """The frame with its column names in the current language (display only)."""
+    i = 1 if lang() == "en" else 0
+    return frame.rename({c: COLUMNS[c][i] for c in frame.columns if c in COLUMNS})

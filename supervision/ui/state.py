@@ -180,7 +180,8 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
 
     sb = st.sidebar
     sb.subheader(t("filters"))
-    if st.session_state.pop("court_refused", None):
+    if st.session_state.get("court_refused"):
+        # kept for the session: the refused URL is what the user asked for
         sb.warning(t("access_denied"))
     as_of = sb.date_input(t("as_of"), key="f_as_of", max_value=latest, format="YYYY-MM-DD")
     court = sb.selectbox(t("court"), codes, key="f_court",
