@@ -8,17 +8,12 @@ import io
 import polars as pl
 import streamlit as st
 
-from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import pct
 from supervision.ui.i18n import enum, headers, t
 
 ctx = state.context("brief")
-try:
-    brief = state.view("brief_view", ctx.access, ctx.filters, court=ctx.court)
-except AccessDenied as exc:
-    st.error(str(exc))
-    st.stop()
+brief = state.view_or_refuse("brief_view", ctx.access, ctx.filters, court=ctx.court)
 
 caption = state.filters_caption(ctx)
 st.title(f"{t('page_brief')} · {ctx.court_name()}")

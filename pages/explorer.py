@@ -8,7 +8,6 @@ import io
 import polars as pl
 import streamlit as st
 
-from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, headers, t
@@ -61,11 +60,7 @@ caption = state.filters_caption(ctx, scope=t("all") if all_courts else None)
 if drill:
     caption += " · " + " · ".join(enum(v) if k == "status" else ctx.type_name(v)
                                   for k, v in drill.items())
-try:
-    total = state.view("explorer_count", ctx.access, filters)
-except AccessDenied as exc:
-    st.error(str(exc))
-    st.stop()
+total = state.view_or_refuse("explorer_count", ctx.access, filters)
 
 st.write(t("rows_found", n=num(total["cases"]), v=wan(total["value_yuan"])))
 if total["cases"] == 0:

@@ -8,18 +8,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, headers, t
 
 ctx = state.context("pending")
 filters = ctx.filters.with_(courts=(ctx.court,))
-try:
-    data = state.view("pending_view", ctx.access, filters)
-except AccessDenied as exc:
-    st.error(str(exc))
-    st.stop()
+data = state.view_or_refuse("pending_view", ctx.access, filters)
 
 caption = state.filters_caption(ctx)
 st.title(f"{t('page_pending')} · {ctx.court_name()}")

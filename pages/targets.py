@@ -5,17 +5,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.access import AccessDenied
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import t
 
 ctx = state.context("targets")
-try:
-    data = state.view("targets_view", ctx.access, ctx.filters, court=ctx.court)
-except AccessDenied as exc:
-    st.error(str(exc))
-    st.stop()
+data = state.view_or_refuse("targets_view", ctx.access, ctx.filters, court=ctx.court)
 
 caption = state.filters_caption(ctx)
 st.title(f"{t('page_targets')} · {ctx.court_name()}")

@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from supervision import views
-from supervision.access import Access, access_for
+from supervision.access import Access, AccessDenied, access_for
 from supervision.db import connect
 from supervision.queries import Filters
 from supervision.ui.i18n import enum, t
@@ -65,6 +65,15 @@ def keep_login_cookie(authenticator: Any) -> None:
     model.cookie_manager.set(model.cookie_name, model._token_encode(), key="keep_login_cookie",
                              expires_at=dt.datetime.now()
                              + dt.timedelta(days=model.cookie_expiry_days))
+
+
+def view_or_refuse(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
+    """`view`, with a request outside the user's scope shown as a refusal (page stops)."""
+    try:
+        return view(name, access, filters, **kwargs)
+    except AccessDenied as exc:
+        st.error(f"无权查看 / Not allowed: {exc}")
+        st.stop()
 
 
 def current_access() -> Access | None:
