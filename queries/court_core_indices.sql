@@ -7,33 +7,39 @@
 -- 3 petitions_resolved: petitions received in the period, share resolved by $as_of.
 -- 4 three_year_conclusion: cases filed from 1 January three years before $as_of's year up to
 --   $as_of, share concluded (any method, 终本 included) by $as_of.
-WITH s AS (
-    SELECT * FROM case_status($scope, $as_of, $period_start)
+WITH petitions_in_p AS (
+    -- petitions are few: count them per case first, then join them onto the one case scan
+    SELECT case_number,
+           count(*) AS petitions,
+           count(*) FILTER (WHERE resolved_on <= $as_of) AS petitions_resolved
+    FROM petitions
+    WHERE received_on BETWEEN $period_start AND $as_of
+    GROUP BY case_number
 ),
 per_case AS (
     SELECT
-        province,
-        court_code,
-        (case_kind = 'first' AND has_property
-            AND statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
-        coalesce(method_at_d IN ('fully_performed', 'terminated', 'not_enforced', 'rejected',
-                                 'withdrawn')
-                 AND closed_on <= statutory_deadline, false)        AS concluded_in_limit,
-        terminated_current_in_p AS termination,
-        (coalesce(notice_served, false) AND coalesce(consumption_restricted, false)
-            AND coalesce(dishonest_listed, false) AND coalesce(network_inquiry_done, false)
-            AND coalesce(site_investigation_done, false) AND coalesce(applicant_informed, false)
-            AND closed_on >= CAST(filed_on + INTERVAL 3 MONTH AS DATE))  AS conditions_met,
-        (filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1))   AS in_three_years,
-        (method_at_d IS NOT NULL)                                       AS concluded_by_d,
-        0 AS petition, false AS petition_resolved
-    FROM s
-    UNION ALL
-    SELECT s.province, s.court_code, false, false, false, false, false, false,
-           1, coalesce(p.resolved_on <= $as_of, false)
-    FROM petitions p
-    JOIN s ON s.case_number = p.case_number
-    WHERE p.received_on BETWEEN $period_start AND $as_of
+        s.province,
+        s.court_code,
+        (s.case_kind = 'first' AND s.has_property
+            AND s.statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
+        coalesce(s.method_at_d IN ('fully_performed', 'terminated', 'not_enforced', 'rejected',
+                                   'withdrawn')
+                 AND s.closed_on <= s.statutory_deadline, false)       AS concluded_in_limit,
+        s.terminated_current_in_p AS termination,
+        -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
+        CASE WHEN s.terminated_current_in_p THEN
+            coalesce(s.notice_served, false) AND coalesce(s.consumption_restricted, false)
+            AND coalesce(s.dishonest_listed, false) AND coalesce(s.network_inquiry_done, false)
+            AND coalesce(s.site_investigation_done, false)
+            AND coalesce(s.applicant_informed, false)
+            AND s.closed_on >= CAST(s.filed_on + INTERVAL 3 MONTH AS DATE)
+        ELSE false END AS conditions_met,
+        (s.filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
+        (s.method_at_d IS NOT NULL)                                     AS concluded_by_d,
+        coalesce(p.petitions, 0)          AS petitions,
+        coalesce(p.petitions_resolved, 0) AS petitions_resolved
+    FROM case_status($scope, $as_of, $period_start) s
+    LEFT JOIN petitions_in_p p ON p.case_number = s.case_number
 ),
 per_court AS (
     -- one pass over the cases; counts roll up exactly to provinces and the nation
@@ -44,9 +50,9 @@ per_court AS (
         count(*) FILTER (WHERE property_due AND concluded_in_limit)    AS property_in_limit,
         count(*) FILTER (WHERE termination)                            AS terminations,
         count(*) FILTER (WHERE termination AND conditions_met)         AS terminations_qualified,
-        sum(petition)                                                  AS petitions,
-        count(*) FILTER (WHERE petition = 1 AND petition_resolved)     AS petitions_resolved,
-        count(*) FILTER (WHERE in_three_years AND petition = 0)        AS three_year_cases,
+        sum(petitions)                                                 AS petitions,
+        sum(petitions_resolved)                                        AS petitions_resolved,
+        count(*) FILTER (WHERE in_three_years)                         AS three_year_cases,
         count(*) FILTER (WHERE in_three_years AND concluded_by_d)      AS three_year_concluded
     FROM per_case
     GROUP BY province, court_code
