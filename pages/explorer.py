@@ -21,10 +21,10 @@ KINDS = ["person", "enterprise", "government"]
 ctx = state.context("explorer")
 st.title(t("page_explorer"))
 
-state._seed("x_all", st.query_params.get("all", "1") == "1")
-state._seed("x_method", state._parse_list(state._param("method"), METHODS))
-state._seed("x_rkind", state._parse_list(state._param("rkind"), KINDS))
-state._seed("x_q", state._param("q") or "")
+state.seed("x_all", st.query_params.get("all", "1") == "1")
+state.seed("x_method", state.parse_list(state.url_param("method"), METHODS))
+state.seed("x_rkind", state.parse_list(state.url_param("rkind"), KINDS))
+state.seed("x_q", state.url_param("q") or "")
 
 with st.expander(t("explorer_extra"), expanded=True):
     c1, c2, c3 = st.columns(3)

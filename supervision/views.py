@@ -66,23 +66,17 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     }
 
 
-def national_table(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
-                   ranking: str = "overall", top: int = 50) -> pl.DataFrame:
-    """The national ranking's top rows plus the user's own courts."""
-    scope = set(access.visible(con, None))
-    return _national_table(con, access, metrics.court_ranks(con, filters, None), scope,
-                           ranking, top)
-
-
 def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: pl.DataFrame,
                     scope: set[str], ranking: str = "overall", top: int = 50) -> pl.DataFrame:
     """Courts the user may not see are shown only by rank and rate (no code, name or
     counts)."""
-    ranked = all_ranks.filter((pl.col("ranking") == ranking) & pl.col("is_ranked"))
+    rows = all_ranks.filter(pl.col("ranking") == ranking)
     names = run(con, "court_names", visible=None).select("court_code", "name", "name_en")
-    table = ranked.join(names, on="court_code", how="left").with_columns(
+    table = rows.join(names, on="court_code", how="left").with_columns(
         own=pl.col("court_code").is_in(list(scope)))
-    table = table.filter((pl.col("rank") <= top) | pl.col("own")).sort("rank", "court_code")
+    # the top of the ranking, and the user's own courts even when they are unranked
+    table = table.filter((pl.col("is_ranked") & (pl.col("rank") <= top)) | pl.col("own")).sort(
+        "rank", "court_code", nulls_last=True)
     if access.sees_national_names:
         return table.select("rank", "court_code", "name", "name_en", "province", "rate",
                             "concluded", "fully_performed", "own")

@@ -108,12 +108,12 @@ class Context:
 # ------------------------------------------------------------------ query params
 
 
-def _param(key: str) -> str | None:
+def url_param(key: str) -> str | None:
     value = st.query_params.get(key)
     return value if value not in (None, "") else None
 
 
-def _seed(key: str, value: Any) -> None:
+def seed(key: str, value: Any) -> None:
     """Give a widget its first value (from the URL), once per session."""
     if key not in st.session_state:
         st.session_state[key] = value
@@ -126,7 +126,7 @@ def _parse_date(text: str | None, default: dt.date) -> dt.date:
         return default
 
 
-def _parse_list(text: str | None, allowed: list[str]) -> list[str]:
+def parse_list(text: str | None, allowed: list[str]) -> list[str]:
     if not text:
         return []
     return [v for v in text.split(",") if v in allowed]
@@ -163,22 +163,22 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     codes = courts["court_code"].to_list()
     latest: dt.date = ref["latest"] or dt.date.today()
     default_court = access.court_code if access.court_code in codes else codes[0]
-    url_court = _param("court")
+    url_court = url_param("court")
     if "f_court" not in st.session_state and url_court and url_court not in codes:
         st.session_state["court_refused"] = url_court
-    _seed("f_as_of", _parse_date(_param("as_of"), latest))
-    _seed("f_court", url_court if url_court in codes else default_court)
+    seed("f_as_of", _parse_date(url_param("as_of"), latest))
+    seed("f_court", url_court if url_court in codes else default_court)
     types = ref["case_types"]
     specific = types.filter(pl.col("specific"))["code"].to_list()
     type_options = ["all", *specific, "others"]
-    _seed("f_type", _param("type") if _param("type") in type_options else "all")
+    seed("f_type", url_param("type") if url_param("type") in type_options else "all")
     bands = ref["value_bands"]
     band_options = ["all", *bands["band"].to_list(), "custom"]
-    _seed("f_band", _param("band") if _param("band") in band_options else "all")
-    _seed("f_vmin", _parse_float(_param("vmin")))
-    _seed("f_vmax", _parse_float(_param("vmax")))
-    _seed("f_pri", _parse_list(_param("pri"), PRIORITIES))
-    _seed("f_cx", _parse_list(_param("cx"), COMPLEXITIES))
+    seed("f_band", url_param("band") if url_param("band") in band_options else "all")
+    seed("f_vmin", _parse_float(url_param("vmin")))
+    seed("f_vmax", _parse_float(url_param("vmax")))
+    seed("f_pri", parse_list(url_param("pri"), PRIORITIES))
+    seed("f_cx", parse_list(url_param("cx"), COMPLEXITIES))
 
     lang_en = st.session_state.get("lang") == "en"
     names = dict(zip(codes, courts["name_en" if lang_en else "name"].to_list(), strict=True))
