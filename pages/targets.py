@@ -47,8 +47,10 @@ if types.height:
         worst = behind.row(0, named=True)
         st.markdown("**" + t("furthest", type=worst["type_name"], rank=worst["rank"],
                                  gap=worst["gap"]) + "**")
-    else:
+    elif types["is_ranked"].any():
         st.markdown(t("furthest_none"))
+    else:
+        st.markdown(t("types_none_ranked"))
     unranked = types.filter(~pl.col("is_ranked"))
     for row in unranked.iter_rows(named=True):
         st.caption(f"{row['type_name']}: " + t("not_ranked", n=row["concluded"],

@@ -59,6 +59,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "types_title": ("五类特定案件实际执行率与前15名线", "Five specific case types vs the top-15 cutoff"),
     "furthest": ("差距最大：{type}（排名第 {rank} 位，差 {gap} 件）。",
                  "Furthest behind: {type} (rank {rank}, {gap} cases short)."),
+    "types_none_ranked": ("五类特定案件均未达到排名所需的已结案件数。",
+                          "No specific type has enough concluded cases to be ranked."),
     "furthest_none": ("五类案件中已排名的类型均在前15名。",
                       "Every ranked specific type is within the top 15."),
     "province_courts": ("全省法院实际执行率（前20名线）", "Courts of the province vs the top-20 cutoff"),
