@@ -82,7 +82,9 @@ elif pick := _picked(judge_event, 1):
 
 st.subheader(t("cases_of") if selection else t("largest_pending"))
 if selection:
-    st.caption(" · ".join(f"{k}: {enum(v) if isinstance(v, str) else v}"
+    names = {"complexity": t("complexity"), "priority": t("priority"),
+             "target_week": t("week"), "judge": t("judge")}
+    st.caption(" · ".join(f"{names[k]}: {enum(v) if isinstance(v, str) else v}"
                           for k, v in selection.items()))
 cases = state.view("pending_cases", ctx.access, filters, **selection)
 if cases.height == 0:

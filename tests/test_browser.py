@@ -199,3 +199,19 @@ def test_english_switch(server, page):
     expect(page.locator("h1").first).to_contain_text("Targets and rankings", timeout=30_000)
     page.wait_for_url("**lang=en**", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "analyst_targets_en.png"), full_page=True)
+
+
+def test_clicking_a_bar_lists_its_cases(server, page):
+    login(page, server, "supervisor", "?court=HI720&page=pending")
+    expect(page.locator("h1").first).to_contain_text("未结案件分类", timeout=30_000)
+    expect(page.get_by_text("标的额最大的未结案件")).to_be_visible()
+    bar = page.locator("[data-testid='stPlotlyChart']").first.locator("g.point path").first
+    box = bar.bounding_box()
+    # plotly's drag layer takes the pointer: click where the bar is drawn
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="所选案件")).to_be_visible(timeout=30_000)
+    no_exception(page)
+    page.screenshot(path=str(ARTIFACTS / "pending_selected.png"), full_page=True)
