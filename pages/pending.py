@@ -102,3 +102,18 @@ else:
         hide_index=True, width="stretch",
         column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
 st.caption(caption)
+
+# --- related cases against one respondent, across the user's courts
+st.subheader(t("related_title"))
+related = state.view_or_refuse("related_respondents", ctx.access, ctx.filters.with_(courts=None))
+if related.height == 0:
+    st.write(t("no_match"))
+else:
+    st.dataframe(headers(related.select(
+        "respondent_name",
+        pl.col("respondent_kind").map_elements(enum, return_dtype=pl.String),
+        pl.col("cases").alias(t("count")),
+        pl.col("courts").alias(t("court")),
+        (pl.col("value_yuan") / 10_000).round(1).alias("amount_wan"),
+        "court_codes")), hide_index=True, width="stretch")
+st.caption(state.filters_caption(ctx, scope=t("all")))

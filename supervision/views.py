@@ -181,6 +181,13 @@ def pending_view(con: duckdb.DuckDBPyConnection, access: Access,
     }
 
 
+def related_respondents(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                        limit: int = 20) -> pl.DataFrame:
+    """Respondents with several pending cases in the user's scope (to coordinate)."""
+    scoped = _scoped(con, access, filters)
+    return run(con, "related_respondents", scope=scoped.scope(), as_of=filters.as_of, limit=limit)
+
+
 def pending_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters, *,
                   complexity: str | None = None, priority: str | None = None,
                   target_week: dt.date | None = None, judge: str | None = None,

@@ -350,3 +350,21 @@ def test_period_start_defaults_to_the_first_of_january():
     assert Filters(as_of=dt.date(2026, 9, 30)).start == dt.date(2026, 1, 1)
     assert Filters(as_of=dt.date(2026, 9, 30), period_start=dt.date(2026, 7, 1)).start == \
         dt.date(2026, 7, 1)
+
+
+def test_related_respondents_are_pending_cases_of_one_respondent(db):
+    from supervision.access import Access
+    from supervision.views import related_respondents
+
+    add_cases(
+        db,
+        closed("r1", "A", D(2026, 1, 2), None, None, respondent_id="X", amount_applied=100.0),
+        closed("r2", "B", D(2026, 2, 2), None, None, respondent_id="X", amount_applied=50.0),
+        closed("r3", "A", D(2026, 2, 2), D(2026, 3, 1), "withdrawn", respondent_id="X"),  # closed
+        closed("r4", "A", D(2026, 2, 2), None, None, respondent_id="Y"),   # only one case
+        closed("r5", "C", D(2026, 2, 2), None, None, respondent_id="X"),   # other province
+    )
+    frame = related_respondents(db, Access("s", "supervisor", "A", "琼"), Filters(as_of=AS_OF))
+    # X has two pending cases in the user's province (A, B); C is outside the scope
+    assert frame.select("respondent_id", "cases", "courts", "value_yuan").rows() == [
+        ("X", 2, 2, 150.0)]

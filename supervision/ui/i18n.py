@@ -109,6 +109,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("本院", "Court"),
     "week": ("周", "Week"),
     "judge": ("承办人", "Judge"),
+    "related_title": ("同一被执行人的关联案件（协调办理）",
+                      "Related cases against one respondent (to coordinate)"),
 }
 
 ENUMS: dict[str, tuple[str, str]] = {
