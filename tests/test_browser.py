@@ -205,13 +205,23 @@ def test_clicking_a_bar_lists_its_cases(server, page):
     login(page, server, "supervisor", "?court=HI720&page=pending")
     expect(page.locator("h1").first).to_contain_text("未结案件分类", timeout=30_000)
     expect(page.get_by_text("标的额最大的未结案件")).to_be_visible()
-    bar = page.locator("[data-testid='stPlotlyChart']").first.locator("g.point path").first
-    box = bar.bounding_box()
-    # plotly's drag layer takes the pointer: click where the bar is drawn
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    wait_idle(page)
-    expect(page.get_by_role("heading", name="所选案件")).to_be_visible(timeout=30_000)
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.locator(".nsewdrag").first.wait_for(timeout=30_000)
+    bar = chart.locator("g.point path").first
+    heading = page.get_by_role("heading", name="所选案件")
+    for _attempt in range(4):
+        # plotly's drag layer takes the pointer: click where the bar is drawn
+        box = bar.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.wait_for_timeout(500)
+        page.mouse.click(x, y)
+        wait_idle(page)
+        try:
+            heading.wait_for(timeout=10_000)
+            break
+        except Exception:  # a click during a rerun can be lost: click again
+            continue
+    expect(heading).to_be_visible(timeout=10_000)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "pending_selected.png"), full_page=True)
