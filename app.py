@@ -36,6 +36,7 @@ authenticator = stauth.Authenticate(credentials(con), cookie_name="supervision_l
 def language_switch() -> None:
     if st.sidebar.button(t("language"), key="lang_switch"):
         st.session_state["lang"] = "en" if st.session_state["lang"] == "zh" else "zh"
+        state.forget_labelled_widgets()
         st.rerun()
     state.sync_params({"lang": "en" if st.session_state["lang"] == "en" else None})
 

@@ -198,6 +198,9 @@ def test_english_switch(server, page):
     wait_idle(page)
     expect(page.locator("h1").first).to_contain_text("Targets and rankings", timeout=30_000)
     page.wait_for_url("**lang=en**", timeout=30_000)
+    # the sidebar's court list speaks English too, and the court is still the chosen one
+    expect(page.get_by_role("combobox", name="Court")).to_have_value(
+        "Haikou Maritime Court", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "analyst_targets_en.png"), full_page=True)
 
 

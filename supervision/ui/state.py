@@ -24,6 +24,21 @@ ROOT = Path(__file__).resolve().parents[2]
 PRIORITIES = ["high", "normal", "low"]
 COMPLEXITIES = ["simple", "ordinary", "complex"]
 FILTER_PARAMS = ["as_of", "court", "type", "band", "vmin", "vmax", "pri", "cx"]
+# selectboxes whose option labels depend on the language: their state is keyed per
+# language (the browser keeps a selectbox's shown label), and re-seeded from the URL
+LABELLED = ("f_court", "f_type", "f_band")
+
+
+def wkey(name: str) -> str:
+    """The widget key of a language-labelled selectbox in the current language."""
+    return name if st.session_state.get("lang", "zh") == "zh" else f"{name}_en"
+
+
+def forget_labelled_widgets() -> None:
+    """On a language switch: the new language's widgets start from the URL's values."""
+    for name in LABELLED:
+        for key in (name, f"{name}_en"):
+            st.session_state.pop(key, None)
 
 
 def db_path() -> Path:
@@ -164,17 +179,17 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     latest: dt.date = ref["latest"] or dt.date.today()
     default_court = access.court_code if access.court_code in codes else codes[0]
     url_court = url_param("court")
-    if "f_court" not in st.session_state and url_court and url_court not in codes:
+    if wkey("f_court") not in st.session_state and url_court and url_court not in codes:
         st.session_state["court_refused"] = url_court
     seed("f_as_of", _parse_date(url_param("as_of"), latest))
-    seed("f_court", url_court if url_court in codes else default_court)
+    seed(wkey("f_court"), url_court if url_court in codes else default_court)
     types = ref["case_types"]
     specific = types.filter(pl.col("specific"))["code"].to_list()
     type_options = ["all", *specific, "others"]
-    seed("f_type", url_param("type") if url_param("type") in type_options else "all")
+    seed(wkey("f_type"), url_param("type") if url_param("type") in type_options else "all")
     bands = ref["value_bands"]
     band_options = ["all", *bands["band"].to_list(), "custom"]
-    seed("f_band", url_param("band") if url_param("band") in band_options else "all")
+    seed(wkey("f_band"), url_param("band") if url_param("band") in band_options else "all")
     seed("f_vmin", _parse_float(url_param("vmin")))
     seed("f_vmax", _parse_float(url_param("vmax")))
     seed("f_pri", parse_list(url_param("pri"), PRIORITIES))
@@ -193,12 +208,12 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
         # kept for the session: the refused URL is what the user asked for
         sb.warning(t("access_denied"))
     as_of = sb.date_input(t("as_of"), key="f_as_of", max_value=latest, format="YYYY-MM-DD")
-    court = sb.selectbox(t("court"), codes, key="f_court",
+    court = sb.selectbox(t("court"), codes, key=wkey("f_court"),
                          format_func=lambda c: names.get(c, c), disabled=len(codes) == 1)
-    case_type = sb.selectbox(t("case_type"), type_options, key="f_type",
+    case_type = sb.selectbox(t("case_type"), type_options, key=wkey("f_type"),
                              format_func=lambda c: t("all") if c == "all" else
                              t("others") if c == "others" else type_names.get(c, c))
-    band = sb.selectbox(t("value_band"), band_options, key="f_band",
+    band = sb.selectbox(t("value_band"), band_options, key=wkey("f_band"),
                         format_func=lambda b: t("all") if b == "all" else
                         t("custom") if b == "custom" else band_names.get(b, b))
     vmin = vmax = None
@@ -244,7 +259,7 @@ def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = Non
         parts.append(scope)
     elif court:
         parts.append(ctx.court_name())
-    type_value = st.session_state.get("f_type", "all")
+    type_value = st.session_state.get(wkey("f_type"), "all")
     parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
                                           if type_value == "others" else ctx.type_name(type_value)))
     if f.value_min is None and f.value_max is None:
