@@ -71,11 +71,12 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard."""
     ranking = run(con, "province_rank", scope=filters.scope(national=True), **filters.params())
+    limits = thresholds(con)
     core = meets_standard(core_indices(con, filters, None).filter(pl.col("level") == "court"),
-                          thresholds(con))
+                          limits)
     share = core.group_by("province").agg(
         courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
-    limit = thresholds(con)["courts_meeting_standard"]
+    limit = limits["courts_meeting_standard"]
     return (ranking.join(share, on="province", how="left")
             .with_columns(share_meeting_standard=pl.col("courts_meeting_standard")
                           / pl.col("courts"))
