@@ -29,8 +29,10 @@ state.seed("x_q", state.url_param("q") or "")
 with st.expander(t("explorer_extra"), expanded=True):
     c1, c2, c3 = st.columns(3)
     all_courts = c1.checkbox(f"{t('court')}: {t('all')}", key="x_all")
-    methods = c2.multiselect(t("closing_method"), METHODS, key="x_method", format_func=enum)
-    kinds = c3.multiselect(t("respondent_kind"), KINDS, key="x_rkind", format_func=enum)
+    methods = c2.multiselect(t("closing_method"), METHODS, key="x_method", format_func=enum,
+                             placeholder=t("all"))
+    kinds = c3.multiselect(t("respondent_kind"), KINDS, key="x_rkind", format_func=enum,
+                           placeholder=t("all"))
     d1, d2, d3 = st.columns(3)
     filed = d1.date_input(t("filed_range"), value=[], key="x_filed_range", format="YYYY-MM-DD")
     closed = d2.date_input(t("closed_range"), value=[], key="x_closed_range", format="YYYY-MM-DD")
