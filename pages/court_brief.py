@@ -11,6 +11,7 @@ import streamlit as st
 from supervision.ui import charts, state
 from supervision.ui.fmt import pct
 from supervision.ui.i18n import enum, headers, t
+from supervision.views import AGE_BANDS
 
 ctx = state.context("brief")
 brief = state.view_or_refuse("brief_view", ctx.access, ctx.filters, court=ctx.court)
@@ -82,8 +83,8 @@ else:
     st.plotly_chart(charts.stacked_bars(
         by_age, x="type_name", y="cases", colour="age_band", title=t("pending_type_age"),
         x_title=t("case_type"), y_title=t("count"),
-        colour_names={b: enum(b) for b in ["0-3", "3-6", "6-12", "12+"]},
-        order=["0-3", "3-6", "6-12", "12+"]), width="stretch", key="brief_age")
+        colour_names={b: enum(b) for b in AGE_BANDS}, order=AGE_BANDS), width="stretch",
+        key="brief_age")
 st.caption(caption)
 
 # --- the largest-value pending cases

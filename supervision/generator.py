@@ -28,6 +28,9 @@ TYPE_SHARES = np.array([0.14, 0.17, 0.16, 0.03, 0.06, 0.15, 0.13, 0.05, 0.04, 0.
 # Type effect on the chance of full performance (government organs pay; crimes rarely).
 TYPE_EFFECT = np.array([0.25, -0.10, 0.0, 1.4, -0.9, 0.0, -0.25, 0.1, -0.2, 0.0])
 
+CONDITION_COLUMNS = ("notice_served", "consumption_restricted", "dishonest_listed",
+                     "network_inquiry_done", "site_investigation_done", "applicant_informed")
+
 LEVEL_WEIGHT = {"basic": 1.0, "intermediate": 0.55, "high": 0.04, "specialized": 0.3}
 KIND_WEIGHT = {"financial": 6.0, "internet": 4.0, "maritime": 1.3, "ip": 0.6, "railway": 0.5}
 BIG_PROVINCES = {"粤": 1.8, "苏": 1.7, "浙": 1.7, "鲁": 1.4, "沪": 2.0, "京": 2.0, "豫": 1.2, "川": 1.2}
@@ -329,9 +332,6 @@ def _petitions(cases: pl.DataFrame, frame: pl.DataFrame, end: dt.date,
         resolved_on="resolved_on",
     )
 
-
-CONDITION_COLUMNS = ("notice_served", "consumption_restricted", "dishonest_listed",
-                     "network_inquiry_done", "site_investigation_done", "applicant_informed")
 
 CASE_COLUMNS = [
     "case_number", "court_code", "case_kind", "case_type", "filed_on", "closed_on",

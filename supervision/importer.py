@@ -19,7 +19,6 @@ import polars as pl
 
 from supervision.db import transaction
 
-ACTUAL_METHODS = ["fully_performed", "terminated", "not_enforced", "rejected", "withdrawn"]
 CLOSING_METHODS = {
     "fully_performed": "fully_performed", "执行完毕": "fully_performed",
     "terminated": "terminated", "终结执行": "terminated",
@@ -44,9 +43,6 @@ LEVELS = {"high": "high", "高级": "high", "intermediate": "intermediate", "中
           "basic": "basic", "基层": "basic", "specialized": "specialized", "专门": "specialized"}
 TRUE_WORDS = ["true", "t", "yes", "y", "1", "是", "有", "已", "√"]
 FALSE_WORDS = ["false", "f", "no", "n", "0", "否", "无", "未", "×"]
-
-CONDITION_COLUMNS = ["notice_served", "consumption_restricted", "dishonest_listed",
-                     "network_inquiry_done", "site_investigation_done", "applicant_informed"]
 
 
 @dataclass(frozen=True)

@@ -68,12 +68,21 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
     return core.with_columns(meets_standard=pl.all_horizontal(ok))
 
 
-def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard."""
+def courts_meeting_standard(con: duckdb.DuckDBPyConnection, filters: Filters,
+                            visible: list[str] | None) -> pl.DataFrame:
+    """Court rows of the 3+1 indices with `meets_standard`."""
+    return meets_standard(core_indices(con, filters, visible).filter(pl.col("level") == "court"),
+                          thresholds(con))
+
+
+def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
+                     core: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
+    `core`: every court's rows from courts_meeting_standard, if the caller has them."""
     ranking = run(con, "province_rank", scope=filters.scope(national=True), **filters.params())
     limits = thresholds(con)
-    core = meets_standard(core_indices(con, filters, None).filter(pl.col("level") == "court"),
-                          limits)
+    if core is None:
+        core = courts_meeting_standard(con, filters, None)
     share = core.group_by("province").agg(
         courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
     limit = limits["courts_meeting_standard"]
@@ -95,8 +104,9 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     """The `report` command's document: targets, courts and provinces as of filters.as_of."""
     indicators = court_indicators(con, filters, visible).filter(pl.col("level") == "court")
     ranks = court_ranks(con, filters, visible)
-    core = meets_standard(core_indices(con, filters, visible).filter(pl.col("level") == "court"),
-                          thresholds(con))
+    all_core = courts_meeting_standard(con, filters, None)
+    core = all_core if visible is None else all_core.filter(
+        pl.col("court_code").is_in(list(visible)))
     names = run(con, "court_names", visible=_visible(visible))
     overall = ranks.filter(pl.col("ranking") == "overall")
     types = ranks.filter(pl.col("ranking") != "overall")
@@ -140,7 +150,7 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             "meets_standard": k["meets_standard"],
             "types": by_court_types.get(code, {}),
         })
-    provinces = province_ranking(con, filters)
+    provinces = province_ranking(con, filters, all_core)
     return {
         "as_of": filters.as_of.isoformat(),
         "period_start": filters.start.isoformat(),

@@ -153,11 +153,6 @@ VALUE_BANDS: list[tuple[str, str, str, int, int | None]] = [
     ("ge_1000w", "1000万元以上（大标的）", "10M yuan and over (large-value)", 10_000_000, None),
 ]
 
-LEVEL_NAMES = {"high": ("高级人民法院", "Higher People's Court"),
-               "intermediate": ("中级人民法院", "Intermediate People's Court"),
-               "basic": ("人民法院", "People's Court")}
-
-
 def _province_prefix(index: int) -> str:
     return f"P{index:02d}"
 

@@ -30,10 +30,6 @@ def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
-def check_password(password: str, password_hash: str) -> bool:
-    return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
-
-
 def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, email: str,
              role: str, court_code: str | None, password: str) -> None:
     if role not in ROLES:
@@ -70,12 +66,6 @@ def _require(con: duckdb.DuckDBPyConnection, username: str) -> None:
 def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql("SELECT username, display_name, email, role, court_code, disabled "
                    "FROM users ORDER BY username").pl()
-
-
-def get_user(con: duckdb.DuckDBPyConnection, username: str) -> dict | None:
-    frame = con.sql("SELECT username, display_name, email, role, court_code, disabled "
-                    "FROM users WHERE username = $u", params={"u": username}).pl()
-    return frame.row(0, named=True) if frame.height else None
 
 
 def credentials(con: duckdb.DuckDBPyConnection) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 
 def wan(yuan: float | None, digits: int = 1) -> str:
     """Yuan shown in 万元 (10,000 yuan) with thousands separators."""
@@ -14,10 +12,6 @@ def wan(yuan: float | None, digits: int = 1) -> str:
 
 def pct(rate: float | None, digits: int = 1) -> str:
     return "—" if rate is None else f"{rate * 100:.{digits}f}%"
-
-
-def day(d: dt.date | None) -> str:
-    return "—" if d is None else d.isoformat()
 
 
 def num(n: int | float | None) -> str:

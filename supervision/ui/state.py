@@ -23,7 +23,6 @@ from supervision.ui.i18n import enum, t
 ROOT = Path(__file__).resolve().parents[2]
 PRIORITIES = ["high", "normal", "low"]
 COMPLEXITIES = ["simple", "ordinary", "complex"]
-FILTER_PARAMS = ["as_of", "court", "type", "band", "vmin", "vmax", "pri", "cx"]
 # selectboxes whose option labels depend on the language: their state is keyed per
 # language (the browser keeps a selectbox's shown label), and re-seeded from the URL
 LABELLED = ("f_court", "f_type", "f_band")
