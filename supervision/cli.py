@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--case-types", type=Path)
     i.add_argument("--cases", type=Path)
     i.add_argument("--petitions", type=Path)
-    i.add_argument("--rejects", type=Path, help="where to write the rejected rows (CSV)")
+    i.add_argument("--rejects-dir", type=Path,
+                   help="folder for the rejects files, <input name>.rejects.csv (default: "
+                        "beside each input file)")
+    i.add_argument("--json", action="store_true",
+                   help="print the figures read back from the database as JSON")
 
     r = sub.add_parser("report", help="metrics of every court as of a date")
     r.add_argument("--db", required=True, type=Path)
@@ -99,8 +103,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from supervision.db import connect
-    from supervision.importer import UnreadableFile, import_files, write_rejects
+    from supervision.db import DatabaseBusy
+    from supervision.importer import (
+        ImportMismatch,
+        UnreadableFile,
+        import_files,
+        rejects_path,
+        write_rejects,
+    )
 
     files = {t: p for t, p in (("courts", args.courts), ("case_types", args.case_types),
                                ("cases", args.cases), ("petitions", args.petitions)) if p}
@@ -108,35 +118,34 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("error: give at least one of --courts, --case-types, --cases, --petitions",
               file=sys.stderr)
         return EXIT_UNREADABLE
-    con = connect(args.db)
     try:
-        results = import_files(con, files)
-    except UnreadableFile as exc:
+        reports = import_files(args.db, files)
+    except (UnreadableFile, ImportMismatch, DatabaseBusy) as exc:
         print(f"error: {exc} (nothing was imported)", file=sys.stderr)
         return EXIT_UNREADABLE
-    finally:
-        con.close()
-    rejected = 0
-    for r in results:
-        rejected += r.rejected_rows
+    summary = []
+    for r in reports:
         extra = f"; ignored columns: {', '.join(r.ignored_columns)}" if r.ignored_columns else ""
-        print(f"{r.path}: {r.rows:,} rows, {r.stored:,} stored, {r.rejected_rows:,} rejected"
-              f"{extra}")
-    if rejected:
-        first = next(iter(files.values()))
-        target = args.rejects or first.with_name(first.name + ".rejects.csv")
-        try:
-            lines = write_rejects(results, target)
-        except OSError:
-            target = Path.cwd() / (first.name + ".rejects.csv")
-            lines = write_rejects(results, target)
-        print(f"{lines:,} problems in {rejected:,} rejected rows written to {target}")
-        for r in results:
-            for row in r.rejects.head(5).iter_rows(named=True):
-                print(f"  {Path(row['file']).name} row {row['row']} {row['column']}="
-                      f"{row['value']!r}: {row['reason']}")
-        return EXIT_REJECTS
-    return EXIT_OK
+        print(f"{r.path}: {r.rows:,} rows, {r.stored:,} stored, {r.rejected_rows:,} rejected "
+              f"(stored: {r.new:,} new, {r.updated:,} updated, {r.unchanged:,} unchanged){extra}")
+        entry = dict(table=r.table, file=str(r.path), rows=r.rows, stored=r.stored, new=r.new,
+                     updated=r.updated, unchanged=r.unchanged, rejected=r.rejected_rows)
+        if r.rejected_rows:
+            target = rejects_path(r.path, args.rejects_dir)
+            try:
+                lines = write_rejects(r, target)
+            except OSError:
+                target = rejects_path(r.path, Path.cwd())
+                lines = write_rejects(r, target)
+            print(f"  {r.reject_lines:,} problems in {r.rejected_rows:,} rejected rows; "
+                  f"{lines:,} lines written to {target}")
+            for (column, reason), n in r.reject_counts.most_common(8):
+                print(f"  {n:>9,} × {column or '(row)'}: {reason}")
+            entry["rejects_file"] = str(target)
+        summary.append(entry)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    return EXIT_REJECTS if any(r.rejected_rows for r in reports) else EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -1,7 +1,16 @@
-"""Opening the case database. The schema is applied on every read-write open."""
+"""Opening the case database, and replacing it with a new version.
+
+The app reads the case database read-only. Writers (the importer, the generator) never
+write the served file: they fill a copy and swap it in with one atomic rename, so readers
+see the old version or the new one, never half an import, and a writer killed half-way
+leaves the served file as it was (docs/architecture.md, "Imports while serving").
+"""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,13 +21,23 @@ SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 MACROS_SQL = Path(__file__).resolve().parent.parent / "queries" / "macros.sql"
 
 
+class DatabaseBusy(Exception):
+    """Another writer holds the case database; the message is for the user."""
+
+
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if missing) the DuckDB file at `path` with the schema in place."""
+    """Open (creating if missing) the DuckDB file at `path` with the schema in place.
+
+    A read-only open of a file that does not exist raises duckdb.IOException."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
+    if read_only:
+        # macros are per connection: a read-only connection gets them as temporary ones
+        con.execute(MACROS_SQL.read_text(encoding="utf-8").replace(
+            "CREATE OR REPLACE MACRO", "CREATE OR REPLACE TEMP MACRO"))
+    else:
         ensure_schema(con)
     return con
 
@@ -41,3 +60,77 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def data_version(path: str | Path) -> str:
+    """Changes whenever a new version of the file is swapped in (cache keys use it)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "missing"
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _work_path(path: Path) -> Path:
+    return path.with_name(path.name + ".next")
+
+
+@contextmanager
+def writer_lock(path: Path, *, wait: bool = True) -> Iterator[None]:
+    """One writer at a time per case database (an advisory lock beside the file, released
+    by the kernel if the writer dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise DatabaseBusy(f"{path}: another import or generation is running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def new_version(path: str | Path, *, start_empty: bool = False) -> Iterator[Path]:
+    """A working copy of the case database that replaces it when the block succeeds.
+
+    Yields the working file's path: open it with `connect`, write, and close it before the
+    block ends. On success the copy is flushed to disk and renamed over `path` in one step;
+    on any failure (or a kill) the served file is untouched and the copy is discarded."""
+    path = Path(path)
+    work = _work_path(path)
+    with writer_lock(path):
+        _discard(work)  # a copy left by a writer that died
+        if path.exists() and not start_empty:
+            shutil.copyfile(path, work)
+            if Path(f"{path}.wal").exists():
+                # committed writes not yet checkpointed belong to the file: replayed on open
+                shutil.copyfile(f"{path}.wal", f"{work}.wal")
+        try:
+            yield work
+        except BaseException:
+            _discard(work)
+            raise
+        if Path(f"{work}.wal").exists():
+            _discard(work)
+            raise RuntimeError("the new version was not checkpointed and closed by its writer")
+        _fsync(work)
+        os.replace(work, path)
+        # a log of the replaced file (copied into the new version above) must not be
+        # replayed onto the new one
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        _fsync(path.parent)
+
+
+def _discard(work: Path) -> None:
+    for p in (work, Path(f"{work}.wal")):
+        p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from supervision.db import connect, transaction
+from supervision.db import connect, new_version, transaction
 from supervision.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
 
 DEFAULT_CASES = 600_000
@@ -359,27 +359,33 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
     floor = min(3, cases // profiles.height)
     counts = floor + np.random.default_rng([seed, 1]).multinomial(
         cases - floor * profiles.height, profiles["weight"].to_numpy())
-    con = connect(db_path)
-    totals = {"cases": 0, "petitions": 0, "courts": profiles.height}
-    try:
-        with transaction(con):
-            con.execute("DELETE FROM petitions")
-            con.execute("DELETE FROM cases")
-            install_reference(con)
-            batches = _court_batches(counts)
-            for b, idx in enumerate(batches, start=1):
-                rng = np.random.default_rng([seed, 2, b])
-                batch_cases, batch_petitions = generate_batch(
-                    rng, profiles[idx], counts[idx], start, end, totals["petitions"] + 1)
-                _insert(con, "cases", batch_cases.select(CASE_COLUMNS))
-                _insert(con, "petitions", batch_petitions)
-                totals["cases"] += batch_cases.height
-                totals["petitions"] += batch_petitions.height
-                progress(f"  batch {b}/{len(batches)}: {totals['cases']:,} cases, "
-                         f"{totals['petitions']:,} petitions")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+    written = 0
+    with new_version(db_path) as work:
+        con = connect(work)
+        try:
+            with transaction(con):
+                con.execute("DELETE FROM petitions")
+                con.execute("DELETE FROM cases")
+                install_reference(con)
+                batches = _court_batches(counts)
+                next_petition = 1
+                for b, idx in enumerate(batches, start=1):
+                    rng = np.random.default_rng([seed, 2, b])
+                    batch_cases, batch_petitions = generate_batch(
+                        rng, profiles[idx], counts[idx], start, end, next_petition)
+                    _insert(con, "cases", batch_cases.select(CASE_COLUMNS))
+                    _insert(con, "petitions", batch_petitions)
+                    next_petition += batch_petitions.height
+                    written += batch_cases.height
+                    progress(f"  batch {b}/{len(batches)}: {written:,} cases")
+            con.execute("CHECKPOINT")
+            # the figures reported are the committed database's, not what was meant
+            totals = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+                      for table in ("cases", "petitions", "courts")}
+        finally:
+            con.close()
+    if totals["cases"] != written:
+        raise RuntimeError(f"{written:,} cases generated but {totals['cases']:,} stored")
     return totals
 
 

@@ -2,22 +2,26 @@
 XLSX or Parquet, with English or Chinese headers (format: docs/data-format.md).
 
 Every row is either stored or reported back with file, row, column, value and reason.
-Validation is vectorized with polars; valid rows of all files are applied in one
-transaction, upserting on the key, so re-importing a file changes nothing. A file that
-cannot be read raises UnreadableFile before anything is written.
+Files are read in batches (supervision.filereader) and validated with polars; valid rows
+are staged in DuckDB, where repeats within a file and petitions of unknown cases are found
+across batches, and then applied in one transaction to a new version of the case database
+(supervision.db.new_version). The figures reported (stored, new, updated, rejected) are
+read back from the database after the commit; when they disagree with what validation
+passed, the import fails and the served database stays as it was.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from supervision.db import transaction
+from supervision import filereader
+from supervision.db import connect, new_version, transaction
+from supervision.filereader import UnreadableFile
 
 CLOSING_METHODS = {
     "fully_performed": "fully_performed", "执行完毕": "fully_performed",
@@ -105,123 +109,11 @@ SPECS = {"courts": (COURT_COLUMNS, "court_code"), "case_types": (CASE_TYPE_COLUM
 MAPPINGS = {"case_kind": CASE_KINDS, "closing_method": CLOSING_METHODS,
             "priority": PRIORITIES, "complexity": COMPLEXITIES,
             "respondent_kind": RESPONDENT_KINDS, "level": LEVELS}
+TABLE_ORDER = ("courts", "case_types", "cases", "petitions")  # later ones refer to earlier
+MAX_AMOUNT = 1e16
+REJECT_DETAIL_CAP = 100_000  # rejects listed line by line; beyond it, counts per reason
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String,
                  "reason": pl.String}
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; the message is one line for the user."""
-
-
-@dataclass
-class FileResult:
-    table: str
-    path: Path
-    rows: int
-    valid: pl.DataFrame
-    rejects: pl.DataFrame
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def rejected_rows(self) -> int:
-        return self.rejects["row"].n_unique() if self.rejects.height else 0
-
-    @property
-    def stored(self) -> int:
-        return self.valid.height
-
-
-# ---------------------------------------------------------------- reading
-
-
-def read_rows(path: Path) -> tuple[pl.DataFrame, list[dict]]:
-    """All cells as text, a `_row` column with the row number a user sees in the file
-    (header = row 1 for CSV/XLSX, first record = row 1 for Parquet), and rows that could
-    not be split into fields (ragged CSV lines) as ready-made rejects."""
-    if not path.exists():
-        raise UnreadableFile(f"{path}: no such file")
-    if path.is_dir():
-        raise UnreadableFile(f"{path}: is a directory, not a file")
-    data = path.read_bytes()
-    if not data.strip():
-        raise UnreadableFile(f"{path}: the file is empty")
-    if data[:4] == b"PAR1":
-        frame, first = _read_parquet(path), 1
-        ragged: list[dict] = []
-    elif data[:4] == b"PK\x03\x04":
-        frame, first = _read_xlsx(path), 2
-        ragged = []
-    else:
-        text = _decode(path, data)
-        frame, ragged = _read_csv(path, text)
-        first = 2
-    frame = frame.rename({c: _clean_header(c) for c in frame.columns})
-    if "_row" not in frame.columns:
-        frame = frame.with_row_index("_row", offset=first).with_columns(pl.col("_row").cast(pl.Int64))
-    return frame, ragged
-
-
-def _clean_header(name: str) -> str:
-    return name.strip().lstrip("\ufeff").strip()
-
-
-def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise UnreadableFile(f"{path}: binary file, not CSV, XLSX or Parquet")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(f"{path}: not text in UTF-8 or GBK, and not XLSX or Parquet")
-
-
-def _read_csv(path: Path, text: str) -> tuple[pl.DataFrame, list[dict]]:
-    try:
-        frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False,
-                            raise_if_empty=True)
-        return frame, []
-    except pl.exceptions.NoDataError:
-        raise UnreadableFile(f"{path}: the file is empty") from None
-    except pl.exceptions.ComputeError:
-        pass  # ragged lines: fall back to the csv module to report them row by row
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        raise UnreadableFile(f"{path}: the file is empty")
-    good, ragged = [], []
-    for line_no, fields in enumerate(reader, start=2):
-        if not fields:
-            continue
-        if len(fields) != len(header):
-            ragged.append(dict(file=str(path), row=line_no, column="", value=",".join(fields)[:200],
-                               reason=f"row has {len(fields)} fields, the header has {len(header)}"))
-            continue
-        good.append([None if f == "" else f for f in fields] + [line_no])
-    names = [_clean_header(h) for h in header] + ["_row"]
-    frame = pl.DataFrame(good, schema={n: pl.String for n in names}, orient="row")
-    return frame.with_columns(pl.col("_row").cast(pl.Int64)), ragged
-
-
-def _read_xlsx(path: Path) -> pl.DataFrame:
-    try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
-    except Exception as exc:  # the reader raises many kinds; all mean "not a readable XLSX"
-        raise UnreadableFile(f"{path}: not a readable XLSX workbook ({type(exc).__name__})") from None
-    return frame.with_columns(pl.all().cast(pl.String))
-
-
-def _read_parquet(path: Path) -> pl.DataFrame:
-    try:
-        frame = pl.read_parquet(path)
-    except Exception as exc:
-        raise UnreadableFile(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-    return frame.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") if frame.schema[c] in (pl.Date, pl.Datetime)
-         else pl.col(c).cast(pl.String) for c in frame.columns]
-    )
 
 
 # ---------------------------------------------------------------- validating
@@ -234,28 +126,6 @@ def _header_map(columns: list[Column]) -> dict[str, str]:
         out[c.name.lower()] = c.name
         out[c.chinese] = c.name
     return out
-
-
-def _normalize_headers(path: Path, frame: pl.DataFrame, columns: list[Column]
-                       ) -> tuple[pl.DataFrame, list[str]]:
-    known = _header_map(columns)
-    renames, ignored, seen = {}, [], set()
-    for name in frame.columns:
-        if name == "_row":
-            continue
-        target = known.get(name) or known.get(name.lower())
-        if target is None or target in seen:
-            ignored.append(name)
-            continue
-        renames[name] = target
-        seen.add(target)
-    frame = frame.select(["_row", *renames]).rename(renames)
-    missing = [f"{c.chinese} ({c.name})" for c in columns if c.required and c.name not in seen]
-    if missing:
-        raise UnreadableFile(f"{path}: missing required column(s): {', '.join(missing)}")
-    return frame.with_columns(
-        [pl.lit(None, dtype=pl.String).alias(c.name) for c in columns if c.name not in seen]
-    ), ignored
 
 
 def _parse_date(col: pl.Expr) -> pl.Expr:
@@ -285,14 +155,6 @@ def _parse_mapping(col: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
     return v.str.to_lowercase().replace_strict(lowered, default=None, return_dtype=pl.String)
 
 
-@dataclass
-class Known:
-    """Codes a row may refer to: the database's plus those imported in the same run."""
-    courts: set[str]
-    case_types: dict[str, str]  # code or Chinese name -> code
-    case_numbers: pl.Series
-
-
 def _typed(frame: pl.DataFrame, columns: list[Column], known: Known) -> tuple[pl.DataFrame,
                                                                              list[pl.Expr]]:
     """Parse every column; return the typed frame and (reason expressions) for checks."""
@@ -307,8 +169,10 @@ def _typed(frame: pl.DataFrame, columns: list[Column], known: Known) -> tuple[pl
             reason = "not a date (use 2020-09-30, 2020/9/30 or 2020年9月30日)"
         elif c.kind == "amount":
             parsed = _parse_amount(raw)
-            bad = ~empty & (parsed.is_null() | (parsed < 0) | parsed.is_nan())
-            reason = "not an amount in yuan ≥ 0"
+            # DECIMAL(18, 2) holds below 10^16; 1e400 parses as infinity
+            bad = ~empty & (parsed.is_null() | parsed.is_nan() | (parsed < 0)
+                            | (parsed >= MAX_AMOUNT))
+            reason = "not an amount in yuan from 0 to 9,999,999,999,999,999.99"
         elif c.kind == "bool":
             parsed = _parse_bool(raw)
             bad = ~empty & parsed.is_null()
@@ -325,10 +189,6 @@ def _typed(frame: pl.DataFrame, columns: list[Column], known: Known) -> tuple[pl
             parsed = raw.replace_strict(known.case_types, default=None, return_dtype=pl.String)
             bad = ~empty & parsed.is_null()
             reason = "unknown case type"
-        elif c.kind == "case_number":
-            parsed = raw
-            bad = ~empty & ~raw.is_in(known.case_numbers.implode())
-            reason = "no such case in the database or this import"
         else:
             parsed = raw
             bad = pl.lit(False)
@@ -373,12 +233,18 @@ def _petition_checks() -> list[pl.Expr]:
                    "resolved before it was received")]
 
 
-def validate(table: str, path: Path, frame: pl.DataFrame, known: Known,
-             ragged: list[dict] | None = None) -> FileResult:
-    """Split a file's rows into typed valid rows and rejects (one line per problem)."""
-    columns, key = SPECS[table]
-    rows_in_file = frame.height + len(ragged or [])
-    frame, ignored = _normalize_headers(path, frame, columns)
+@dataclass
+class Known:
+    """Codes a row may refer to: the database's plus those imported in the same run."""
+    courts: list[str]
+    case_types: dict[str, str]  # code or Chinese name -> code
+
+
+def validate_batch(table: str, path: Path, frame: pl.DataFrame, known: Known
+                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One batch of a file (text cells with `_row`, headers already normalized) split into
+    typed valid rows (with `_row`) and rejects (one line per problem)."""
+    columns, _ = SPECS[table]
     typed, checks = _typed(frame, columns, known)
     if table == "cases":
         checks += _case_checks()
@@ -387,7 +253,7 @@ def validate(table: str, path: Path, frame: pl.DataFrame, known: Known,
     checked = typed.with_columns(c.alias(f"_chk{i}") for i, c in enumerate(checks))
     check_cols = [f"_chk{i}" for i in range(len(checks))]
     has_problem = pl.any_horizontal(pl.col(c).is_not_null() for c in check_cols)
-    # only rows with a problem are unpivoted, so a clean million-row file stays cheap
+    # only rows with a problem are unpivoted, so a clean batch stays cheap
     bad = checked.filter(has_problem)
     problems = (bad.select("_row", *check_cols)
                 .unpivot(index="_row", value_name="problem").drop_nulls("problem"))
@@ -398,104 +264,294 @@ def validate(table: str, path: Path, frame: pl.DataFrame, known: Known,
                .join(raw.unpivot(index="_row", variable_name="column", value_name="value"),
                      on=["_row", "column"], how="left")
                .select(file=pl.lit(str(path)), row="_row", column="column", value="value",
-                       reason="reason"))
-    valid = checked.filter(~has_problem)
-    # a key repeated within the file: the first valid occurrence is stored
-    first_row = pl.col("_row").min().over(key)
-    repeats = valid.with_columns(_first=first_row).filter(pl.col("_row") != pl.col("_first")).select(
-        file=pl.lit(str(path)), row="_row", column=pl.lit(key), value=pl.col(key),
-        reason=pl.format("repeated in this file; row {} is stored", pl.col("_first")))
-    valid = valid.filter(pl.col("_row") == first_row)
-    all_rejects = pl.concat([pl.DataFrame(ragged or [], schema=REJECT_SCHEMA),
-                             rejects.cast(REJECT_SCHEMA), repeats.cast(REJECT_SCHEMA)])
-    stored = valid.select([c.name for c in columns])
+                       reason="reason")
+               .cast(REJECT_SCHEMA))
+    valid = checked.filter(~has_problem).select("_row", *[c.name for c in columns])
     if table == "cases":
-        stored = stored.with_columns(
-            pl.col("amount_applied").round(2), pl.col("amount_recovered").round(2))
-    result = FileResult(table, path, rows_in_file, stored, all_rejects.sort("row", "column"),
-                        ignored)
-    assert result.stored + result.rejected_rows == rows_in_file, "every row stored or reported"
-    return result
+        valid = valid.with_columns(pl.col("amount_applied").round(2),
+                                   pl.col("amount_recovered").round(2))
+    return valid, rejects
 
 
-# ---------------------------------------------------------------- applying
+# ---------------------------------------------------------------- reporting
+
+
+@dataclass
+class FileReport:
+    """What happened to one file. Every count but `rows` and the rejects is read back from
+    the database after the commit."""
+    table: str
+    path: Path
+    rows: int = 0                 # data rows in the file
+    stored: int = 0               # rows of the file now in the database with the file's values
+    new: int = 0                  # of which were not in the database before
+    updated: int = 0              # of which replaced different values
+    rejected_rows: int = 0
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    reject_counts: Counter = field(default_factory=Counter)  # (column, reason) -> lines
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def unchanged(self) -> int:
+        return self.stored - self.new - self.updated
+
+    @property
+    def rejects_listed(self) -> int:
+        return self.rejects.height
+
+    @property
+    def reject_lines(self) -> int:
+        return sum(self.reject_counts.values())
+
+    def add_rejects(self, frame: pl.DataFrame, cap: int) -> None:
+        if frame.height == 0:
+            return
+        self.rejected_rows += frame["row"].n_unique()
+        for column, reason, n in frame.group_by("column", "reason").len().iter_rows():
+            self.reject_counts[(column, reason)] += n
+        room = cap - self.rejects.height
+        if room > 0:
+            self.rejects = pl.concat([self.rejects, frame.sort("row", "column").head(room)])
+
+
+class ImportMismatch(Exception):
+    """The database after the commit disagrees with what validation passed: the new
+    version is discarded and the served database is unchanged."""
+
+
+# ---------------------------------------------------------------- importing
+
+
+def import_files(db_path: str | Path, files: dict[str, Path], *,
+                 reject_cap: int = REJECT_DETAIL_CAP) -> list[FileReport]:
+    """Validate every file and store all valid rows in one new version of the database.
+
+    `files` maps a table name (courts, case_types, cases, petitions) to a path. Raises
+    UnreadableFile, before anything is written, if any file cannot be read; raises
+    ImportMismatch (nothing stored) if the database does not read back what was written."""
+    db_path = Path(db_path)
+    unknown = set(files) - set(SPECS)
+    if unknown:
+        raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    with filereader.workdir() as tmp:
+        sources = {t: filereader.open_source(Path(p), Path(tmp)) for t, p in files.items()}
+        headers = {t: _header_plan(s, SPECS[t][0]) for t, s in sources.items()}
+        with new_version(db_path) as work:
+            con = connect(work)
+            try:
+                reports = _import_into(con, sources, headers, reject_cap)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+    _check_served(db_path, reports)
+    return reports
+
+
+def _import_into(con: duckdb.DuckDBPyConnection, sources: dict[str, filereader.Source],
+                 headers: dict[str, tuple[dict[str, str], list[str]]],
+                 reject_cap: int) -> list[FileReport]:
+    reports: list[FileReport] = []
+    before: dict[str, int] = {}
+    with transaction(con):
+        for table in TABLE_ORDER:
+            if table not in sources:
+                continue
+            renames, ignored = headers[table]
+            report = FileReport(table, sources[table].path, ignored_columns=ignored)
+            _stage(con, table, sources[table], renames, report, reject_cap)
+            reports.append(report)
+        for report in reports:
+            before[report.table] = _count(con, report.table)
+            report.updated = _apply(con, report.table)
+    # read back after the commit: the stage tables (temporary) still hold what was valid
+    for report in reports:
+        _read_back(con, report, before[report.table])
+        con.execute(f"DROP TABLE {_stage_name(report.table)}")
+    return reports
+
+
+def _header_plan(source: filereader.Source, columns: list[Column]
+                 ) -> tuple[dict[str, str], list[str]]:
+    """File header -> column name, and the ignored headers; a missing required column makes
+    the file unreadable."""
+    known = _header_map(columns)
+    renames, ignored, seen = {}, [], set()
+    for name in source.header:
+        target = known.get(name) or known.get(name.lower())
+        if target is None or target in seen or name in renames:
+            ignored.append(name)
+            continue
+        renames[name] = target
+        seen.add(target)
+    missing = [f"{c.chinese} ({c.name})" for c in columns if c.required and c.name not in seen]
+    if missing:
+        raise UnreadableFile(f"{source.path}: missing required column(s): {', '.join(missing)}")
+    return renames, ignored
 
 
 def _known(con: duckdb.DuckDBPyConnection) -> Known:
-    courts = {r[0] for r in con.execute("SELECT court_code FROM courts").fetchall()}
+    """Courts and case types of the database, including those staged by this import."""
+    courts = [r[0] for r in con.execute("SELECT court_code FROM courts").fetchall()]
     types: dict[str, str] = {}
     for code, name in con.execute("SELECT code, name FROM case_types").fetchall():
         types[code] = code
         types[name] = code
-    return Known(courts, types, pl.Series("case_number", [], dtype=pl.String))
+    for table, key in (("courts", "court_code"), ("case_types", "code")):
+        if _staged(con, table):
+            rows = con.sql(f"SELECT * FROM {_stage_name(table)}").pl()
+            if table == "courts":
+                courts += rows[key].to_list()
+            else:
+                for code, name in rows.select("code", "name").iter_rows():
+                    types[code] = code
+                    types[name] = code
+    return Known(courts, types)
 
 
-def import_files(con: duckdb.DuckDBPyConnection, files: dict[str, Path]) -> list[FileResult]:
-    """Validate every file, then store all valid rows in one transaction.
-
-    `files` maps a table name (courts, case_types, cases, petitions) to a path. Raises
-    UnreadableFile before touching the database if any file cannot be read."""
-    frames = {table: read_rows(Path(path)) for table, path in files.items()}
-    known = _known(con)
-    if "petitions" in frames:
-        # petitions may refer to any stored case: load the case numbers only when needed
-        known.case_numbers = con.sql("SELECT case_number FROM cases").pl()["case_number"]
-    results = []
-    for table in ("courts", "case_types", "cases", "petitions"):
-        if table not in frames:
-            continue
-        frame, ragged = frames[table]
-        result = validate(table, Path(files[table]), frame, known, ragged)
-        results.append(result)
-        # later files may refer to what earlier ones bring
-        if table == "courts":
-            known.courts |= set(result.valid["court_code"].to_list())
-        elif table == "case_types":
-            for code, name in result.valid.select("code", "name").iter_rows():
-                known.case_types[code] = code
-                known.case_types[name] = code
-        elif table == "cases":
-            known.case_numbers = pl.concat([known.case_numbers, result.valid["case_number"]])
-    with transaction(con):
-        for result in results:
-            _upsert(con, result)
-    return results
+def _stage_name(table: str) -> str:
+    return f"_stage_{table}"  # table names come from SPECS, never from a file
 
 
-def _upsert(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
-    """Insert new keys and update changed rows; identical rows are left untouched, so a
-    re-import writes nothing. (Table and column names come from SPECS, never the file.)"""
-    if result.valid.height == 0:
-        return
-    columns, key = SPECS[result.table]
+def _staged(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND "
+                            "table_name = ?", [_stage_name(table)]).fetchall()[0][0])
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, source: filereader.Source,
+           renames: dict[str, str], report: FileReport, reject_cap: int) -> None:
+    """Validate the file batch by batch into a temporary stage table with the target
+    table's column types; then reject repeats and, for petitions, unknown cases."""
+    columns, key = SPECS[table]
     names = [c.name for c in columns]
-    table = result.table
-    con.register("_incoming", result.valid.to_arrow())
+    stage = _stage_name(table)
+    cols = ", ".join(names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS "
+                f"SELECT 0::BIGINT AS _row, {cols} FROM {table} LIMIT 0")
+    known = _known(con)
+    for frame, ragged in filereader.batches(source):
+        report.rows += frame.height + len(ragged)
+        frame = frame.select("_row", *[pl.col(h).alias(n) for h, n in renames.items()])
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c.name)
+                                   for c in columns if c.name not in renames.values())
+        valid, rejects = validate_batch(table, source.path, frame, known)
+        report.add_rejects(pl.concat([pl.DataFrame(ragged, schema=REJECT_SCHEMA), rejects]),
+                           reject_cap)
+        if valid.height:
+            con.register("_batch", valid.to_arrow())
+            con.execute(f"INSERT INTO {stage} SELECT _row, {cols} FROM _batch")
+            con.unregister("_batch")
+    if table == "petitions":
+        in_this_import = (" AND NOT EXISTS (SELECT 1 FROM _stage_cases c "
+                          "WHERE c.case_number = s.case_number)") if _staged(con, "cases") else ""
+        _reject_in_stage(con, table, source, report, reject_cap, "case_number", f"""
+            SELECT _row, case_number AS value,
+                   'no such case in the database or this import' AS reason
+            FROM {stage} s
+            WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.case_number = s.case_number)
+            {in_this_import}""")
+    # a key repeated within the file: the first valid occurrence is stored
+    _reject_in_stage(con, table, source, report, reject_cap, key, f"""
+        SELECT _row, {key}::VARCHAR AS value,
+               'repeated in this file; row ' || first_row || ' is stored' AS reason
+        FROM (SELECT _row, {key}, min(_row) OVER (PARTITION BY {key}) AS first_row
+              FROM {stage})
+        WHERE _row <> first_row""")
+    staged = _count(con, stage)
+    if staged + report.rejected_rows != report.rows:
+        raise ImportMismatch(f"{source.path}: {report.rows:,} rows read, but {staged:,} valid "
+                             f"and {report.rejected_rows:,} rejected")
+
+
+def _reject_in_stage(con: duckdb.DuckDBPyConnection, table: str, source: filereader.Source,
+                     report: FileReport, reject_cap: int, column: str, select: str) -> None:
+    """Move the staged rows that `select` names (`_row`, value, reason) to the rejects."""
+    stage = _stage_name(table)
+    found = con.sql(select).pl()
+    if found.height == 0:
+        return
+    report.add_rejects(found.select(file=pl.lit(str(source.path)), row="_row",
+                                    column=pl.lit(column), value="value", reason="reason"
+                                    ).cast(REJECT_SCHEMA), reject_cap)
+    con.register("_gone", found.select("_row").to_arrow())
+    con.execute(f"DELETE FROM {stage} WHERE _row IN (SELECT _row FROM _gone)")
+    con.unregister("_gone")
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _apply(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Insert new keys and update changed rows; identical rows are left untouched, so a
+    re-import writes nothing. Returns how many existing rows will change."""
+    columns, key = SPECS[table]
+    names = [c.name for c in columns]
+    stage = _stage_name(table)
+    cols = ", ".join(names)
     if table == "courts":
         # a court may name a province the database has not seen yet
-        con.execute("""INSERT INTO provinces (province, name, name_en, sort_order)
-                       SELECT DISTINCT province, province, province, 999 FROM _incoming
-                       ON CONFLICT DO NOTHING""")
-    cols = ", ".join(names)
-    # staged with the table's own column types, so comparisons are exact
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT {cols} FROM {table} LIMIT 0")
-    con.execute(f"INSERT INTO _staged SELECT {cols} FROM _incoming")
-    con.unregister("_incoming")
+        con.execute(f"""INSERT INTO provinces (province, name, name_en, sort_order)
+                        SELECT DISTINCT province, province, province, 999 FROM {stage}
+                        ON CONFLICT DO NOTHING""")
     others = [n for n in names if n != key]
-    changed = " OR ".join(f"{table}.{n} IS DISTINCT FROM s.{n}" for n in others)
+    changed = " OR ".join(f"t.{n} IS DISTINCT FROM s.{n}" for n in others)
+    updates = con.execute(f"SELECT count(*) FROM {stage} s JOIN {table} t USING ({key}) "
+                          f"WHERE {changed}").fetchall()[0][0]
     sets = ", ".join(f"{n} = s.{n}" for n in others)
-    con.execute(f"UPDATE {table} SET {sets} FROM _staged s "
-                f"WHERE {table}.{key} = s.{key} AND ({changed})")
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged s "
+    con.execute(f"UPDATE {table} t SET {sets} FROM {stage} s "
+                f"WHERE t.{key} = s.{key} AND ({changed})")
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
-    con.execute("DROP TABLE _staged")
+    return updates
 
 
-def write_rejects(results: list[FileResult], path: Path) -> int:
-    rejects = pl.concat([r.rejects for r in results]) if results else pl.DataFrame(
-        schema=REJECT_SCHEMA)
+def _read_back(con: duckdb.DuckDBPyConnection, report: FileReport, count_before: int) -> None:
+    """Stored and new rows, counted in the committed table; a disagreement with the stage
+    (what validation passed) fails the import."""
+    columns, key = SPECS[report.table]
+    stage = _stage_name(report.table)
+    same = " AND ".join(f"t.{c.name} IS NOT DISTINCT FROM s.{c.name}" for c in columns)
+    staged = _count(con, stage)
+    report.stored = con.execute(f"SELECT count(*) FROM {stage} s JOIN {report.table} t "
+                                f"USING ({key}) WHERE {same}").fetchall()[0][0]
+    report.new = _count(con, report.table) - count_before
+    if report.stored != staged or not 0 <= report.new <= staged:
+        raise ImportMismatch(
+            f"{report.path}: {staged:,} valid rows were written, but the database holds "
+            f"{report.stored:,} of them after the commit ({report.new:,} new rows); nothing "
+            f"was imported")
+
+
+def _check_served(db_path: Path, reports: list[FileReport]) -> None:
+    """The swapped-in file is the one written: its tables hold at least what was stored."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        for report in reports:
+            if report.stored and _count(con, report.table) < report.stored:
+                raise ImportMismatch(f"{db_path}: the served database lacks rows just stored")
+    finally:
+        con.close()
+
+
+def rejects_path(source: Path, directory: Path | None = None) -> Path:
+    """Where the rejects of `source` go: `<name>.rejects.csv` beside it or in `directory`."""
+    return (directory or source.parent) / f"{source.name}.rejects.csv"
+
+
+def write_rejects(report: FileReport, path: Path) -> int:
+    """The rejects of one file as CSV (UTF-8 with BOM for Excel, no live formulas). When
+    more lines were found than listed, one line per reason gives the rest's count.
+    Returns the number of lines written."""
+    from supervision.safe_output import write_safe_csv
+
+    rest = Counter(report.reject_counts)
+    for column, reason, n in report.rejects.group_by("column", "reason").len().iter_rows():
+        rest[(column, reason)] -= n
+    summary = pl.DataFrame(
+        [dict(file=str(report.path), row=None, column=column,
+              value=f"{n:,} more not listed", reason=reason)
+         for (column, reason), n in sorted(rest.items()) if n > 0], schema=REJECT_SCHEMA)
+    frame = pl.concat([report.rejects, summary])
     path.parent.mkdir(parents=True, exist_ok=True)
-    # UTF-8 with BOM so that Excel opens the Chinese text correctly
-    with open(path, "w", encoding="utf-8-sig", newline="") as out:
-        out.write(rejects.write_csv())
-    return rejects.height
+    write_safe_csv(frame, path)
+    return frame.height

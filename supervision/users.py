@@ -1,16 +1,25 @@
-"""Dashboard users: bcrypt hashes in the `users` table, never plaintext."""
+"""Dashboard users in the operational store: bcrypt hashes only, canonical usernames,
+a password policy, and every change in the audit trail."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Callable
+
 import bcrypt
-import duckdb
 import polars as pl
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from supervision import audit
+from supervision.store.schema import sessions, users
 
 ROLES = ("supervisor", "president", "analyst", "admin")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+BCRYPT_MAX_BYTES = 72
 
-# Demo logins: created only in the generated demo database (`generate --demo-users`),
-# listed in the README. Never created in a database of real cases.
+# Demo logins: created only with `generate --demo-users`, listed in the README, refused in
+# production mode (SUPERVISION_ENV=production).
 DEMO_USERS = [
     # username, display name, role, court, password
     ("supervisor", "省法院督导组", "supervisor", "HI000", "demo-supervisor"),
@@ -18,67 +27,158 @@ DEMO_USERS = [
     ("analyst", "数据分析员", "analyst", "HI000", "demo-analyst"),
     ("admin", "系统管理员", "admin", None, "demo-admin"),
 ]
+DEMO_EMAIL_DOMAIN = "demo.invalid"
 
 
 class UserError(Exception):
     """A user-management request that cannot be carried out; the message says why."""
 
 
-def hash_password(password: str) -> str:
+def canonical(username: str) -> str:
+    """One spelling per name: `Supervisor`, `supervisor ` and full-width forms are one."""
+    return unicodedata.normalize("NFKC", username or "").strip().lower()
+
+
+def check_password(username: str, password: str) -> None:
+    """The password policy; raises UserError with the reason."""
+    if not password or not password.strip():
+        raise UserError("the password is empty or only spaces")
     if len(password) < MIN_PASSWORD:
         raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        raise UserError(f"a password may be at most {BCRYPT_MAX_BYTES} bytes in UTF-8 "
+                        f"(about {BCRYPT_MAX_BYTES // 3} Chinese characters)")
+    if canonical(password) == canonical(username):
+        raise UserError("the password must not be the username")
+
+
+def hash_password(username: str, password: str) -> str:
+    check_password(username, password)
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, email: str,
-             role: str, court_code: str | None, password: str) -> None:
+def password_matches(password: str, password_hash: str) -> bool:
+    """bcrypt check that never raises for odd input (over 72 bytes, bad hash): False."""
+    data = password.encode("utf-8")
+    if not data or len(data) > BCRYPT_MAX_BYTES:
+        return False
+    try:
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def add_user(eng: Engine, username: str, display_name: str, email: str, role: str,
+             court_code: str | None, password: str, *, actor: str | None = None,
+             court_exists: Callable[[str], bool] | None = None) -> str:
+    """Create a user; returns the canonical username."""
+    name = canonical(username)
+    if not name or len(name) > 64 or any(c.isspace() for c in name):
+        raise UserError("a username is 1 to 64 characters without spaces")
     if role not in ROLES:
         raise UserError(f"unknown role {role}; one of {', '.join(ROLES)}")
     if role != "admin" and not court_code:
         raise UserError("this role needs --court: a president's own court, or the higher "
                         "court whose province a supervisor or analyst oversees")
-    if court_code and not con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
-                       [court_code]).fetchall()[0][0]:
+    if court_code and court_exists is not None and not court_exists(court_code):
         raise UserError(f"unknown court code {court_code}")
-    if con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
-        raise UserError(f"user {username} exists; use passwd to change the password")
-    con.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, false)",
-                [username, display_name, email or f"{username}@localhost", role,
-                 court_code, hash_password(password)])
+    password_hash = hash_password(name, password)
+    stamp = audit.now()
+    try:
+        with eng.begin() as connection:
+            connection.execute(insert(users).values(
+                username=name, display_name=display_name or name,
+                email=email or f"{name}@localhost", role=role,
+                court_code=court_code if role != "admin" else None,
+                password_hash=password_hash, disabled=False, created_at=stamp,
+                updated_at=stamp))
+            audit.record(connection, actor, "user_added", name, role=role, court=court_code)
+    except IntegrityError:
+        raise UserError(f"user {name} exists (usernames ignore case); use passwd to change "
+                        "the password") from None
+    return name
 
 
-def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
-    _require(con, username)
-    con.execute("UPDATE users SET password_hash = ?, disabled = false WHERE username = ?",
-                [hash_password(password), username])
+def set_password(eng: Engine, username: str, password: str, *, actor: str | None = None
+                 ) -> None:
+    """Change the password. A disabled account stays disabled (enable it explicitly)."""
+    name = _require(eng, username)
+    password_hash = hash_password(name, password)
+    with eng.begin() as connection:
+        connection.execute(update(users).where(users.c.username == name).values(
+            password_hash=password_hash, updated_at=audit.now()))
+        _end_sessions(connection, name, "password_changed")
+        audit.record(connection, actor, "password_changed", name)
 
 
-def disable_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    _require(con, username)
-    con.execute("UPDATE users SET disabled = true WHERE username = ?", [username])
+def disable_user(eng: Engine, username: str, *, actor: str | None = None) -> None:
+    """Disable the account and end its sessions at once."""
+    name = _require(eng, username)
+    with eng.begin() as connection:
+        connection.execute(update(users).where(users.c.username == name).values(
+            disabled=True, updated_at=audit.now()))
+        _end_sessions(connection, name, "user_disabled")
+        audit.record(connection, actor, "user_disabled", name)
 
 
-def _require(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    if not con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0]:
-        raise UserError(f"no user {username}")
+def enable_user(eng: Engine, username: str, *, actor: str | None = None) -> None:
+    name = _require(eng, username)
+    with eng.begin() as connection:
+        connection.execute(update(users).where(users.c.username == name).values(
+            disabled=False, updated_at=audit.now()))
+        audit.record(connection, actor, "user_enabled", name)
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql("SELECT username, display_name, email, role, court_code, disabled "
-                   "FROM users ORDER BY username").pl()
+def _end_sessions(connection, username: str, reason: str) -> None:
+    connection.execute(update(sessions).where(
+        (sessions.c.username == username) & sessions.c.ended_at.is_(None)).values(
+        ended_at=audit.now(), end_reason=reason))
 
 
-def credentials(con: duckdb.DuckDBPyConnection) -> dict:
-    """Active users in the shape streamlit-authenticator expects (hashes only)."""
-    frame = con.sql("SELECT username, display_name, email, role, password_hash FROM users "
-                    "WHERE NOT disabled").pl()
-    return {"usernames": {
-        r["username"]: {"name": r["display_name"], "email": r["email"],
-                        "password": r["password_hash"], "roles": [r["role"]]}
-        for r in frame.iter_rows(named=True)}}
+def _require(eng: Engine, username: str) -> str:
+    name = canonical(username)
+    if get_user(eng, name) is None:
+        raise UserError(f"no user {name}")
+    return name
 
 
-def install_demo_users(con: duckdb.DuckDBPyConnection) -> None:
+def get_user(eng: Engine, username: str) -> dict | None:
+    with eng.connect() as connection:
+        row = connection.execute(select(users).where(
+            users.c.username == canonical(username))).mappings().first()
+    return dict(row) if row else None
+
+
+def list_users(eng: Engine) -> pl.DataFrame:
+    with eng.connect() as connection:
+        rows = connection.execute(select(
+            users.c.username, users.c.display_name, users.c.email, users.c.role,
+            users.c.court_code, users.c.disabled).order_by(users.c.username)).mappings().all()
+    schema = {"username": pl.String, "display_name": pl.String, "email": pl.String,
+              "role": pl.String, "court_code": pl.String, "disabled": pl.Boolean}
+    return pl.DataFrame([dict(r) for r in rows], schema=schema)
+
+
+def demo_users_present(eng: Engine) -> list[str]:
+    """Demo accounts in the store (production mode refuses to start while any exist)."""
+    with eng.connect() as connection:
+        rows = connection.execute(select(users.c.username).where(
+            users.c.email.like(f"%@{DEMO_EMAIL_DOMAIN}")
+            | users.c.username.in_([u[0] for u in DEMO_USERS]))).all()
+    return [r[0] for r in rows]
+
+
+def count_users(eng: Engine) -> int:
+    with eng.connect() as connection:
+        return connection.execute(select(func.count()).select_from(users)).scalar_one()
+
+
+def install_demo_users(eng: Engine) -> None:
+    """(Re)create the demo logins with their README passwords."""
     for username, name, role, court, password in DEMO_USERS:
-        con.execute("DELETE FROM users WHERE username = ?", [username])
-        add_user(con, username, name, f"{username}@demo.invalid", role, court, password)
+        if get_user(eng, username) is None:
+            add_user(eng, username, name, f"{username}@{DEMO_EMAIL_DOMAIN}", role, court,
+                     password, actor="demo")
+        else:
+            set_password(eng, username, password, actor="demo")
+            enable_user(eng, username, actor="demo")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -42,9 +43,15 @@ def write_csv(path: Path, header: str, rows: list[str], encoding: str = "utf-8")
     return path
 
 
-def table(con, name: str) -> pl.DataFrame:
-    key = {"cases": "case_number", "petitions": "petition_id"}[name]
-    return con.sql(f"SELECT * FROM {name} ORDER BY {key}").pl()
+def table(db: Path, name: str) -> pl.DataFrame:
+    """A table of the served database, read back through a read-only connection."""
+    key = {"cases": "case_number", "petitions": "petition_id", "courts": "court_code",
+           "provinces": "province"}[name]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.sql(f"SELECT * FROM {name} ORDER BY {key}").pl()
+    finally:
+        con.close()
 
 
 @pytest.fixture
@@ -64,38 +71,27 @@ def test_good_csv_is_stored_and_reimport_changes_nothing(tmp_path, db_path):
     first = run_cli("import", "--db", str(db_path), "--cases", str(f))
     assert first.returncode == 0, first.stderr
     assert "3 rows, 3 stored, 0 rejected" in first.stdout
-    con = make_db_open(db_path)
-    before = table(con, "cases")
-    con.close()
+    before = table(db_path, "cases")
     assert before.height == 3
     row = before.filter(pl.col("case_number") == "（2026）琼1执3号").row(0, named=True)
     assert str(row["filed_on"]) == "2026-01-07" and str(row["closed_on"]) == "2026-05-08"
     assert float(row["amount_applied"]) == 1000.0 and row["has_property"] is False
     second = run_cli("import", "--db", str(db_path), "--cases", str(f))
     assert second.returncode == 0
-    con = make_db_open(db_path)
-    assert table(con, "cases").equals(before)
-    con.close()
-
-
-def make_db_open(path: Path):
-    from supervision.db import connect
-
-    return connect(path)
+    assert "3 rows, 3 stored, 0 rejected (stored: 0 new, 0 updated, 3 unchanged)" in second.stdout
+    assert table(db_path, "cases").equals(before)
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig", "utf-8"])
 def test_chinese_headers_and_values_in_each_encoding(tmp_path, db_path, encoding):
     f = write_csv(tmp_path / "zh.csv", HEADER_ZH, GOOD_ZH, encoding)
-    con = make_db_open(db_path)
-    [result] = import_files(con, {"cases": f})
+    [result] = import_files(db_path, {"cases": f})
     assert (result.rows, result.stored, result.rejected_rows) == (2, 2, 0)
-    stored = table(con, "cases")
+    stored = table(db_path, "cases")
     assert stored["case_type"].to_list() == ["loan", "loan"]      # 金融借款 is loan's name
     assert stored["closing_method"].to_list() == ["fully_performed", "terminated_current"]
     assert stored["priority"].to_list() == ["high", "low"]
     assert stored["dishonest_listed"].to_list() == [None, False]
-    con.close()
 
 
 def test_xlsx_and_parquet(tmp_path, db_path):
@@ -103,14 +99,12 @@ def test_xlsx_and_parquet(tmp_path, db_path):
     frame.write_excel(tmp_path / "cases.xlsx")
     typed = frame.with_columns(pl.col("filed_on").str.replace_all("/", "-"))
     typed.write_parquet(tmp_path / "cases.parquet")
-    con = make_db_open(db_path)
-    [x] = import_files(con, {"cases": tmp_path / "cases.xlsx"})
-    assert (x.stored, x.rejected_rows) == (3, 0)
+    [x] = import_files(db_path, {"cases": tmp_path / "cases.xlsx"})
+    assert (x.stored, x.new, x.rejected_rows) == (3, 3, 0)
     # the same case numbers again from Parquet: updated in place, still three cases
-    [p] = import_files(con, {"cases": tmp_path / "cases.parquet"})
-    assert (p.stored, p.rejected_rows) == (3, 0)
-    assert table(con, "cases").height == 3
-    con.close()
+    [p] = import_files(db_path, {"cases": tmp_path / "cases.parquet"})
+    assert (p.stored, p.new, p.rejected_rows) == (3, 0, 0)
+    assert table(db_path, "cases").height == 3
 
 
 def test_parquet_with_typed_columns(tmp_path, db_path):
@@ -122,11 +116,9 @@ def test_parquet_with_typed_columns(tmp_path, db_path):
         "has_property": [True], "respondent_id": ["R"], "respondent_name": ["某"],
         "respondent_kind": ["person"],
     }).write_parquet(tmp_path / "typed.parquet")
-    con = make_db_open(db_path)
-    [r] = import_files(con, {"cases": tmp_path / "typed.parquet"})
+    [r] = import_files(db_path, {"cases": tmp_path / "typed.parquet"})
     assert (r.stored, r.rejected_rows) == (1, 0)
-    assert str(table(con, "cases")["filed_on"][0]) == "2026-01-02"
-    con.close()
+    assert str(table(db_path, "cases")["filed_on"][0]) == "2026-01-02"
 
 
 BAD_ROWS = {
@@ -149,8 +141,9 @@ def test_every_bad_row_is_reported_with_its_reason(tmp_path, db_path):
     too_short = "x12,A,first"
     rows = [*GOOD_EN, *BAD_ROWS.values(), repeat, too_long, too_short]
     f = write_csv(tmp_path / "mixed.csv", HEADER_EN, rows)
-    rejects_path = tmp_path / "out" / "rejects.csv"
-    proc = run_cli("import", "--db", str(db_path), "--cases", str(f), "--rejects", str(rejects_path))
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f), "--rejects-dir",
+                   str(tmp_path / "out"))
+    rejects_path = tmp_path / "out" / "mixed.csv.rejects.csv"  # named after its file
     assert proc.returncode == 1, proc.stderr
     assert f"{len(rows)} rows, 3 stored, {len(rows) - 3} rejected" in proc.stdout
     rejects = pl.read_csv(rejects_path, infer_schema=False)
@@ -174,20 +167,14 @@ def test_every_bad_row_is_reported_with_its_reason(tmp_path, db_path):
     assert reasons[repeat_row] == ("case_number", "repeated in this file; row 2 is stored")
     assert reasons[repeat_row + 1][1] == "row has 24 fields, the header has 22"
     assert reasons[repeat_row + 2][1] == "row has 3 fields, the header has 22"
-    con = make_db_open(db_path)
-    stored = table(con, "cases")
+    stored = table(db_path, "cases")
     # the first occurrence was stored, not the repeat
     first = stored.filter(pl.col("case_number") == "（2026）琼1执1号")
     assert float(first["amount_applied"][0]) == 10000.0
-    con.close()
 
 
 def _snapshot(db_path: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    con = make_db_open(db_path)
-    try:
-        return table(con, "cases"), table(con, "petitions")
-    finally:
-        con.close()
+    return table(db_path, "cases"), table(db_path, "petitions")
 
 
 @pytest.mark.parametrize("kind", ["missing file", "missing column", "empty", "header only",
@@ -236,13 +223,12 @@ def test_petitions_must_refer_to_a_known_case(tmp_path, db_path):
         "XF1,（2026）琼1执1号,2026-02-01,2026-02-10\n"
         "XF2,（2099）不存在,2026-02-01,\n"
         "XF3,（2026）琼1执2号,2026-02-01,2026-01-01\n", encoding="utf-8")
-    con = make_db_open(db_path)
-    results = import_files(con, {"cases": cases, "petitions": petitions})
+    results = import_files(db_path, {"cases": cases, "petitions": petitions})
     p = results[-1]
     assert (p.rows, p.stored, p.rejected_rows) == (3, 1, 2)
     assert set(p.rejects["reason"]) == {"no such case in the database or this import",
                                         "resolved before it was received"}
-    con.close()
+    assert table(db_path, "petitions")["petition_id"].to_list() == ["XF1"]
 
 
 def test_reference_tables_import(tmp_path, db_path):
@@ -254,15 +240,208 @@ def test_reference_tables_import(tmp_path, db_path):
     types.write_text("code,name,name_en,specific\nnew_type,新类型,New,true\n", encoding="utf-8")
     cases = write_csv(tmp_path / "cases.csv", HEADER_EN,
                       ["z1,N1,first,new_type,2026-01-01,,,5,,true,,,R,某,person,,,,,,,"])
-    con = make_db_open(db_path)
-    results = import_files(con, {"courts": courts, "case_types": types, "cases": cases})
+    results = import_files(db_path, {"courts": courts, "case_types": types, "cases": cases})
     assert [(r.stored, r.rejected_rows) for r in results] == [(1, 1), (1, 0), (1, 0)]
-    assert con.sql("SELECT name FROM provinces WHERE province = '闽'").fetchall() == [("闽",)]
-    con.close()
+    provinces = table(db_path, "provinces")
+    assert provinces.filter(pl.col("province") == "闽")["name"].to_list() == ["闽"]
 
 
 def test_unreadable_error_is_raised_before_any_write(tmp_path, db_path):
-    con = make_db_open(db_path)
+    before = db_path.stat().st_mtime_ns
     with pytest.raises(UnreadableFile, match="no such file"):
-        import_files(con, {"cases": tmp_path / "absent.csv"})
-    con.close()
+        import_files(db_path, {"cases": tmp_path / "absent.csv"})
+    assert db_path.stat().st_mtime_ns == before
+    assert not list(tmp_path.glob("*.next"))
+
+
+# ---------------------------------------------------------------- more than one row group
+
+
+def _many_cases(n: int, judge: str) -> pl.DataFrame:
+    """n valid cases in English headers (DuckDB row groups hold 122,880 rows)."""
+    i = pl.int_range(0, n, eager=True)
+    return pl.DataFrame({
+        "case_number": "big-" + i.cast(pl.String), "court_code": pl.Series(["A", "B"] * (n // 2)),
+        "case_kind": "first", "case_type": "loan", "filed_on": "2026-01-05",
+        "amount_applied": (i % 997 * 100 + 1).cast(pl.String), "has_property": "true",
+        "respondent_id": "R" + (i % 5000).cast(pl.String), "respondent_name": "某某",
+        "respondent_kind": "person", "judge": judge,
+    })
+
+
+def test_more_than_two_row_groups_insert_and_update_every_row(tmp_path, db_path):
+    n = 250_000
+    f = tmp_path / "big.csv"
+    _many_cases(n, "王法官").write_csv(f)
+    [first] = import_files(db_path, {"cases": f})
+    assert (first.rows, first.stored, first.new, first.updated) == (n, n, n, 0)
+    counted = duckdb.connect(str(db_path), read_only=True)
+    assert counted.sql("SELECT count(*), count(DISTINCT judge) FROM cases").fetchall() == [(n, 1)]
+    counted.close()
+    # the same cases with another judge: every row updated in place
+    _many_cases(n, "李法官").write_csv(f)
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{n:,} rows, {n:,} stored, 0 rejected (stored: 0 new, {n:,} updated" in proc.stdout
+    counted = duckdb.connect(str(db_path), read_only=True)
+    assert counted.sql("SELECT judge, count(*) FROM cases GROUP BY judge").fetchall() == [
+        ("李法官", n)]
+    counted.close()
+
+
+def test_a_write_the_database_does_not_keep_fails_the_import(tmp_path, db_path, monkeypatch):
+    """The importer trusts the database, not itself: when the committed table lacks what
+    was written (as DuckDB 2.0.0 did past one row group), the import fails and the served
+    file is unchanged."""
+    from supervision import importer
+
+    good = write_csv(tmp_path / "good.csv", HEADER_EN, GOOD_EN)
+    real_apply = importer._apply
+
+    def lossy_apply(con, table):
+        updates = real_apply(con, table)
+        con.execute(f"DELETE FROM {table} WHERE case_number LIKE '%2号'")
+        return updates
+
+    monkeypatch.setattr(importer, "_apply", lossy_apply)
+    before = db_path.read_bytes()
+    with pytest.raises(importer.ImportMismatch, match="3 valid rows were written, but the "
+                                                      "database holds 2"):
+        import_files(db_path, {"cases": good})
+    assert db_path.read_bytes() == before
+
+
+# ---------------------------------------------------------------- bad values and files
+
+
+def test_overflowing_amounts_are_rejected_rows_not_a_crash(tmp_path, db_path):
+    rows = [*GOOD_EN,
+            "o1,A,first,loan,2026-01-01,,,1e400,,true,,,R,某,person,,,,,,,",
+            "o2,A,first,loan,2026-01-01,,,1e20,,true,,,R,某,person,,,,,,,",
+            "o3,A,first,loan,2026-01-01,,,100,1e17,true,,,R,某,person,,,,,,,",
+            "o4,A,first,loan,2026-01-01,,,9999999999999999.99,,true,,,R,某,person,,,,,,,",
+            "o5,A,first,loan,2026-01-01,,,NaN,,true,,,R,某,person,,,,,,,"]
+    f = write_csv(tmp_path / "overflow.csv", HEADER_EN, rows)
+    [r] = import_files(db_path, {"cases": f})
+    assert (r.rows, r.stored, r.rejected_rows) == (8, 3, 5)
+    assert set(r.rejects["value"]) == {"1e400", "1e20", "1e17", "9999999999999999.99", "NaN"}
+    assert table(db_path, "cases").height == 3
+
+
+def test_a_big5_file_is_refused_not_garbled(tmp_path, db_path):
+    text = "\n".join([HEADER_ZH, *GOOD_ZH]).replace("琼", "瓊")  # traditional text
+    f = tmp_path / "big5.csv"
+    f.write_bytes(text.encode("big5", errors="replace"))
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert proc.returncode == 2
+    assert "cannot tell its text encoding" in proc.stderr
+    assert "UTF-8 (with or without BOM) or GBK/GB18030" in proc.stderr
+    assert table(db_path, "cases").height == 0
+
+
+def test_gbk_with_rare_name_characters_is_still_read(tmp_path, db_path):
+    rows = [r.replace("王五", "王喆").replace("某厂", "李堃") for r in GOOD_ZH]
+    f = write_csv(tmp_path / "gbk.csv", HEADER_ZH, rows, "gbk")
+    [r] = import_files(db_path, {"cases": f})
+    assert r.stored == 2
+    assert set(table(db_path, "cases")["respondent_name"]) == {"王喆", "李堃"}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_file_is_named_as_such(tmp_path, db_path, encoding):
+    f = write_csv(tmp_path / "u16.csv", HEADER_EN, GOOD_EN, encoding)
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert proc.returncode == 2
+    assert "UTF-16 text" in proc.stderr and "binary" not in proc.stderr
+
+
+def test_rejects_beyond_the_cap_are_counted_per_reason(tmp_path, db_path):
+    from supervision.importer import write_rejects
+
+    bad = [f"c{i},A,first,loan,2026-02-30,,,100,,true,,,R,某,person,,,,,,," for i in range(30)]
+    court = [f"d{i},ZZ,first,loan,2026-02-01,,,100,,true,,,R,某,person,,,,,,," for i in range(7)]
+    f = write_csv(tmp_path / "capped.csv", HEADER_EN, [*GOOD_EN, *bad, *court])
+    [r] = import_files(db_path, {"cases": f}, reject_cap=10)
+    assert (r.rows, r.stored, r.rejected_rows, r.rejects_listed) == (40, 3, 37, 10)
+    out = tmp_path / "capped.csv.rejects.csv"
+    assert write_rejects(r, out) == 12
+    written = pl.read_csv(out, infer_schema=False)
+    summary = written.filter(pl.col("row").is_null())
+    assert sorted(zip(summary["column"], summary["value"], strict=True)) == [
+        ("court_code", "7 more not listed"), ("filed_on", "20 more not listed")]
+
+
+def test_rejects_files_are_named_after_the_file_they_describe(tmp_path, db_path):
+    courts = tmp_path / "courts.csv"
+    courts.write_text("court_code,name,name_en,province,level,kind\n"
+                      "N1,新法院,New Court,闽,basic,general\n", encoding="utf-8")
+    cases = write_csv(tmp_path / "cases.csv", HEADER_EN, [*GOOD_EN, BAD_ROWS["bad date"]])
+    proc = run_cli("import", "--db", str(db_path), "--courts", str(courts), "--cases", str(cases))
+    assert proc.returncode == 1
+    assert (tmp_path / "cases.csv.rejects.csv").exists()
+    assert not (tmp_path / "courts.csv.rejects.csv").exists()
+
+
+def test_blank_lines_and_crlf_keep_the_row_numbers_a_user_sees(tmp_path, db_path):
+    body = "\r\n".join([HEADER_EN, GOOD_EN[0], "", BAD_ROWS["bad date"], GOOD_EN[1]]) + "\r\n"
+    f = tmp_path / "crlf.csv"
+    f.write_bytes(body.encode("utf-8"))
+    [r] = import_files(db_path, {"cases": f})
+    assert (r.rows, r.stored, r.rejected_rows) == (3, 2, 1)
+    assert r.rejects["row"].to_list() == [4]
+    assert table(db_path, "cases")["judge"].to_list()[0] == "王法官"  # no trailing \r
+
+
+def test_quoted_fields_with_line_breaks_keep_their_row_numbers(tmp_path, db_path):
+    multi = GOOD_EN[0].replace("王法官", '"王\n法官"')
+    f = write_csv(tmp_path / "quoted.csv", HEADER_EN, [multi, BAD_ROWS["bad date"]])
+    [r] = import_files(db_path, {"cases": f})
+    assert (r.rows, r.stored, r.rejected_rows) == (2, 1, 1)
+    assert r.rejects["row"].to_list() == [4]   # the record ends on line 4
+    assert table(db_path, "cases")["judge"].to_list() == ["王\n法官"]
+
+
+# ---------------------------------------------------------------- imports while serving
+
+
+def test_an_import_succeeds_while_the_app_reads_and_readers_switch_to_the_new_data(
+        tmp_path, db_path):
+    reader = duckdb.connect(str(db_path), read_only=True)   # as the app holds it
+    assert reader.sql("SELECT count(*) FROM cases").fetchall() == [(0,)]
+    f = write_csv(tmp_path / "cases.csv", HEADER_EN, GOOD_EN)
+    proc = run_cli("import", "--db", str(db_path), "--cases", str(f))
+    assert proc.returncode == 0, proc.stderr
+    # the open connection keeps its consistent old version; a new one sees the new data
+    assert reader.sql("SELECT count(*) FROM cases").fetchall() == [(0,)]
+    reader.close()
+    assert table(db_path, "cases").height == 3
+
+
+def test_an_import_killed_half_way_leaves_the_served_data_and_the_next_one_succeeds(
+        tmp_path, db_path):
+    import hashlib
+    import signal
+    import time
+
+    good = write_csv(tmp_path / "good.csv", HEADER_EN, GOOD_EN)
+    assert run_cli("import", "--db", str(db_path), "--cases", str(good)).returncode == 0
+    served = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    big = tmp_path / "big.csv"
+    _many_cases(400_000, "赵法官").write_csv(big)
+    proc = subprocess.Popen([sys.executable, "-m", "supervision", "import", "--db",
+                             str(db_path), "--cases", str(big)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    work = db_path.with_name(db_path.name + ".next")
+    deadline = time.time() + 60
+    while not work.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    time.sleep(0.3)     # into the batches
+    assert proc.poll() is None, "the import finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == served
+    assert table(db_path, "cases").height == 3
+    again = run_cli("import", "--db", str(db_path), "--cases", str(big))
+    assert again.returncode == 0, again.stderr
+    assert table(db_path, "cases").height == 400_003
+    assert not work.exists()
