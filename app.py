@@ -4,12 +4,13 @@ shared filter set in the sidebar, then run the chosen page (pages/ holds layout 
 from __future__ import annotations
 
 import streamlit as st
-import streamlit_authenticator as stauth
 
 from supervision.access import AccessDenied
-from supervision.ui import state
+from supervision.config import production_problems
+from supervision.safe_output import md
+from supervision.ui import login, state
 from supervision.ui.i18n import t
-from supervision.users import credentials
+from supervision.users import get_user
 
 st.set_page_config(page_title="执行工作督导看板", page_icon=":material/gavel:", layout="wide")
 
@@ -27,10 +28,11 @@ st.markdown("""<style>
 }
 </style>""", unsafe_allow_html=True)
 
-con = state.con()
-authenticator = stauth.Authenticate(credentials(con), cookie_name="supervision_login",
-                                    cookie_key=state.cookie_key(), cookie_expiry_days=0.5,
-                                    auto_hash=False, login_sleep_time=0.2)
+store = state.store()
+problems = production_problems(store)
+if problems:
+    st.error(t("production_refused") + "; ".join(problems))
+    st.stop()
 
 
 def language_switch() -> None:
@@ -56,44 +58,25 @@ def page(key: str) -> st.Page:
 
 
 language_switch()
-if not st.session_state.get("authentication_status"):
-    # a valid login cookie restores the session without a form
-    authenticator.login(location="unrendered")
-
-
-def login_form() -> bool:
-    """The login form; True once the user is logged in (the form then gives way)."""
-    login_box = st.empty()
-    with login_box.container():
-        st.title(t("app_title"))
-        st.caption(t("login_hint"))
-        authenticator.login(location="main", fields={
-            "Form name": t("login_title"), "Username": "用户名 / Username",
-            "Password": "密码 / Password", "Login": t("login_title")})
-        if st.session_state.get("authentication_status") is False:
-            st.error(t("bad_login"))
-    if not st.session_state.get("authentication_status"):
-        return False
-    login_box.empty()
-    state.keep_login_cookie(authenticator)
-    return True
-
-
-if not st.session_state.get("authentication_status") and not login_form():
+if login.current_user(store) is None:
+    st.title(t("app_title"))
+    st.caption(t("login_hint"))
+    login.form(store)
     st.stop()
 
 access = state.current_access()
 if access is None:
-    # unknown or disabled since login: end the session
-    authenticator.logout(location="unrendered")
+    # disabled or deleted since the session began: end it
+    login.logout(store)
     st.rerun()
 
-st.sidebar.markdown(f"**{st.session_state.get('name', access.username)}** · {access.role}")
-authenticator.logout(t("logout"), location="sidebar", key="logout_button")
-if not st.session_state.get("authentication_status"):
-    # just logged out: the cookie-deleting component is in the sidebar of this run
-    login_form()
-    st.stop()
+user = get_user(store, access.username)
+st.sidebar.markdown(f"**{md(user['display_name'] if user else access.username)}** · "
+                    f"{md(access.role)}")
+if st.sidebar.button(t("logout"), key="logout_button"):
+    login.logout(store)
+    st.rerun()
+login.keep_cookie()
 
 role_pages = {p: page(p) for p in access.pages}
 navigation = st.navigation(list(role_pages.values()))

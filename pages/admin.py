@@ -1,87 +1,162 @@
-"""Admin: users (add, disable, reset password) and data imports. Admins see no cases."""
+"""Admin: users (add, disable, enable, reset password), data imports and the audit trail.
+Admins see no cases. Every change goes through supervision.users / the import command and
+lands in the audit trail."""
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import streamlit as st
 
-from supervision import users
-from supervision.importer import UnreadableFile, import_files
+from supervision import audit, users
+from supervision.importer import TABLE_ORDER
+from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import state
-from supervision.ui.i18n import t
+from supervision.ui.i18n import enum, t
+
+UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
+IMPORT_TIMEOUT_S = 3 * 3600
 
 access = state.current_access()
 if access is None or "admin" not in access.pages:
     st.error("无权访问此页面。 / You may not open this page.")
     st.stop()
 st.title(t("page_admin"))
-con = state.con()
+store = state.store()
+
+
+def done(what: str) -> None:
+    st.success(t("done", what=md(what)))
+
+
+def court_exists(code: str) -> bool:
+    return bool(state.con().execute("SELECT count(*) FROM courts WHERE court_code = ?",
+                                    [code]).fetchall()[0][0])
+
+
+# ------------------------------------------------------------------ users
 
 st.subheader(t("users"))
-st.dataframe(users.list_users(con), hide_index=True, width="stretch")
+st.dataframe(users.list_users(store).with_columns(pl.col("role").map_elements(
+    enum, return_dtype=pl.String)), hide_index=True, width="stretch")
 
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('add_user')}**")
     c1, c2, c3 = st.columns(3)
-    username = c1.text_input("username")
-    name = c2.text_input("display name")
-    role = c3.selectbox("role", users.ROLES)
+    username = c1.text_input(t("username"))
+    name = c2.text_input(t("display_name"))
+    role = c3.selectbox(t("role"), users.ROLES, format_func=enum)
     c4, c5 = st.columns(2)
-    court = c4.text_input("court code", help="president: own court; supervisor/analyst: higher court")
-    password = c5.text_input("password", type="password")
+    court = c4.text_input(t("court"), help=t("court_code_help"))
+    password = c5.text_input(t("password"), type="password")
     if st.form_submit_button(t("add_user")):
         try:
-            users.add_user(con, username.strip(), name.strip() or username, "", role,
-                           court.strip() or None, password)
-            st.success(f"{username} ✓")
+            added = users.add_user(store, username, name.strip() or username, "", role,
+                                   court.strip() or None, password, actor=access.username,
+                                   court_exists=court_exists)
+            done(added)
         except users.UserError as exc:
             st.error(str(exc))
 
-c1, c2 = st.columns(2)
-with c1.form("disable_user"):
-    who = st.text_input("username", key="disable_name")
-    if st.form_submit_button("disable"):
+c1, c2, c3 = st.columns(3)
+with c1.form("disable_user", clear_on_submit=True):
+    who = st.text_input(t("username"), key="disable_name")
+    if st.form_submit_button(t("disable_user")):
         try:
-            users.disable_user(con, who.strip())
-            st.success(f"{who} disabled")
+            users.disable_user(store, who, actor=access.username)
+            done(who)
         except users.UserError as exc:
             st.error(str(exc))
-with c2.form("reset_password", clear_on_submit=True):
-    who = st.text_input("username", key="reset_name")
-    new = st.text_input("new password", type="password")
-    if st.form_submit_button("set password"):
+with c2.form("enable_user", clear_on_submit=True):
+    who = st.text_input(t("username"), key="enable_name")
+    if st.form_submit_button(t("enable_user")):
         try:
-            users.set_password(con, who.strip(), new)
-            st.success(f"{who} ✓")
+            users.enable_user(store, who, actor=access.username)
+            done(who)
         except users.UserError as exc:
             st.error(str(exc))
+with c3.form("reset_password", clear_on_submit=True):
+    who = st.text_input(t("username"), key="reset_name")
+    new = st.text_input(t("new_password"), type="password")
+    if st.form_submit_button(t("set_password")):
+        try:
+            users.set_password(store, who, new, actor=access.username)
+            done(who)
+        except users.UserError as exc:
+            st.error(str(exc))
+
+# ------------------------------------------------------------------ imports
+
+
+def safe_download_name(client_name: str) -> str:
+    """The client's file name for display in a download name only: no path, no oddities."""
+    base = re.sub(r"[^\w.\-]+", "_", Path(client_name.replace("\\", "/")).name, flags=re.U)
+    return base.strip("._")[:80] or "upload"
+
+
+def run_import(files: dict[str, Path], rejects_dir: Path) -> tuple[list[dict] | None, str]:
+    """The import command in its own process: its memory is not the server's, and a crash
+    cannot take the app down. Returns the figures it read back, or the error it gave."""
+    command = [sys.executable, "-m", "supervision", "import", "--db", str(state.db_path()),
+               "--json", "--rejects-dir", str(rejects_dir), "--actor", access.username]
+    for table, path in files.items():
+        command += [f"--{table.replace('_', '-')}", str(path)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S)
+    if proc.returncode in (0, 1) and proc.stdout.strip():
+        return json.loads(proc.stdout.strip().splitlines()[-1]), ""
+    error = (proc.stderr.strip().splitlines() or ["the import process failed"])[-1]
+    return None, error.removeprefix("error: ")
+
 
 st.subheader(t("import_data"))
-kinds = {"courts": "courts", "case_types": "case types", "cases": "cases",
-         "petitions": "petitions"}
-uploads = {k: st.file_uploader(label, type=["csv", "xlsx", "parquet"], key=f"up_{k}")
-           for k, label in kinds.items()}
+uploads = {k: st.file_uploader(t("upload_kind", kind=enum(k)), type=sorted(
+    s.lstrip(".") for s in UPLOAD_SUFFIXES), key=f"up_{k}") for k in TABLE_ORDER}
 if st.button(t("import_data"), disabled=not any(uploads.values())):
-    with tempfile.TemporaryDirectory() as tmp:
-        files = {}
+    with tempfile.TemporaryDirectory(prefix="supervision-upload-") as tmp:
+        files, shown = {}, {}
         for kind, upload in uploads.items():
-            if upload is not None:
-                path = Path(tmp) / upload.name
-                path.write_bytes(upload.getvalue())
-                files[kind] = path
-        try:
-            results = import_files(con, files)
-        except UnreadableFile as exc:
-            st.error(f"{exc} — nothing was imported")
-            st.stop()
-    state.view.clear()  # new data: every cached page result is stale
-    for r in results:
-        st.write(f"{r.path.name}: {r.rows:,} rows, {r.stored:,} stored, "
-                 f"{r.rejected_rows:,} rejected")
-        if r.rejects.height:
-            st.dataframe(r.rejects, hide_index=True, width="stretch")
-            st.download_button(f"rejects {r.path.name}",
-                               data=r.rejects.write_csv().encode("utf-8-sig"),
-                               file_name=f"{r.path.name}.rejects.csv", key=f"rej_{r.table}")
+            if upload is None:
+                continue
+            suffix = Path(upload.name).suffix.lower()
+            # the client's file name is never a path: each upload gets a fixed name here
+            path = Path(tmp) / f"{kind}{suffix if suffix in UPLOAD_SUFFIXES else '.csv'}"
+            path.write_bytes(upload.getvalue())
+            files[kind], shown[kind] = path, upload.name
+        with st.spinner(t("importing", files=md(", ".join(shown.values())))):
+            figures, error = run_import(files, Path(tmp))
+        if figures is None:
+            st.error(t("import_failed", error=md(error)))
+        else:
+            st.session_state["import_figures"] = [
+                {**f, "shown": shown[f["table"]],
+                 "rejects": Path(f["rejects_file"]).read_bytes() if f.get("rejects_file")
+                 else None} for f in figures]
+for f in st.session_state.get("import_figures", []):
+    st.write(t("import_result", file=md(f["shown"]), rows=f"{f['rows']:,}",
+               stored=f"{f['stored']:,}", new=f"{f['new']:,}", updated=f"{f['updated']:,}",
+               unchanged=f"{f['unchanged']:,}", rejected=f"{f['rejected']:,}"))
+    if f["rejects"]:
+        name = f"{safe_download_name(f['shown'])}.rejects.csv"
+        st.download_button(t("download_rejects", file=md(f["shown"])), data=f["rejects"],
+                           file_name=name, mime="text/csv", key=f"rej_{f['table']}",
+                           on_click=audit.record, args=(store, access.username, "export", name),
+                           kwargs={"what": "import rejects", "file": f["shown"]})
+
+# ------------------------------------------------------------------ audit trail
+
+st.subheader(t("audit_title"))
+c1, c2 = st.columns(2)
+event = c1.selectbox(t("audit_event"), ["", *sorted(audit.EVENTS)], key="audit_event")
+actor = c2.text_input(t("audit_actor"), key="audit_actor")
+trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip() or None)
+st.dataframe(trail, hide_index=True, width="stretch")
+st.download_button(t("download_audit"), data=lambda: safe_csv_bytes(trail),
+                   file_name="audit-trail.csv", mime="text/csv", key="audit_csv",
+                   on_click=audit.record, args=(store, access.username, "export", "audit trail"),
+                   kwargs={"event": event or None, "actor": actor.strip() or None})

@@ -1,3 +1,5 @@
--- The latest date the data knows of: the last filing or closing (the default as-of date).
-SELECT max(greatest(filed_on, coalesce(closed_on, filed_on))) AS latest
+-- The span of dates the data knows of: the first filing, and the last filing or closing
+-- (the latest is the default as-of date).
+SELECT min(filed_on) AS earliest,
+       max(greatest(filed_on, coalesce(closed_on, filed_on))) AS latest
 FROM cases;

@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+from sqlalchemy import Engine
+
+from supervision.users import get_user
 
 PAGES_BY_ROLE = {
     "supervisor": ("targets", "brief", "pending", "explorer"),
@@ -60,13 +63,15 @@ class Access:
         return tuple(requested)
 
 
-def access_for(con: duckdb.DuckDBPyConnection, username: str) -> Access | None:
-    """The Access of an active user, from the users table (None if unknown or disabled)."""
-    rows = con.sql("""SELECT u.role, u.court_code, c.province FROM users u
-                      LEFT JOIN courts c ON c.court_code = u.court_code
-                      WHERE u.username = $u AND NOT u.disabled""",
-                   params={"u": username}).fetchall()
-    if not rows:
+def access_for(store: Engine, con: duckdb.DuckDBPyConnection, username: str) -> Access | None:
+    """The Access of an active user: role and court from the operational store, the court's
+    province from the case database (None if unknown or disabled)."""
+    user = get_user(store, username)
+    if user is None or user["disabled"]:
         return None
-    role, court, province = rows[0]
-    return Access(username, role, court, province)
+    province = None
+    if user["court_code"]:
+        rows = con.sql("SELECT province FROM courts WHERE court_code = $c",
+                       params={"c": user["court_code"]}).fetchall()
+        province = rows[0][0] if rows else None
+    return Access(user["username"], user["role"], user["court_code"], province)

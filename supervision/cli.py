@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from supervision.users import ROLES
+
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 
 
@@ -33,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=7)
     g.add_argument("--end", type=_date, default=None, help="last date of the data (default today)")
     g.add_argument("--demo-users", action="store_true",
-                   help="also create the demo logins listed in the README")
+                   help="also create the demo logins listed in the README (in the "
+                        "operational store, SUPERVISION_STORE or --store)")
+    g.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
+                                   "else data/operations.sqlite)")
 
     i = sub.add_parser("import", help="import cases, petitions and reference tables")
     i.add_argument("--db", required=True, type=Path)
@@ -44,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--rejects-dir", type=Path,
                    help="folder for the rejects files, <input name>.rejects.csv (default: "
                         "beside each input file)")
+    i.add_argument("--actor", help="who imports, for the audit trail (default: cli:<OS user>)")
+    i.add_argument("--store", help="operational store URL for the audit trail (default: "
+                                   "SUPERVISION_STORE, else data/operations.sqlite)")
     i.add_argument("--json", action="store_true",
                    help="print the figures read back from the database as JSON")
 
@@ -54,20 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["json", "csv"], default="json")
     r.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
-    u = sub.add_parser("users", help="manage dashboard users")
-    u.add_argument("--db", required=True, type=Path)
+    u = sub.add_parser("users", help="manage dashboard users (in the operational store)")
+    u.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
+                                   "else data/operations.sqlite)")
+    u.add_argument("--db", type=Path, help="case database, to check a new user's court code")
     us = u.add_subparsers(dest="action", required=True)
     add = us.add_parser("add")
     add.add_argument("username")
-    add.add_argument("--role", required=True,
-                     choices=["supervisor", "president", "analyst", "admin"])
+    add.add_argument("--role", required=True, choices=list(ROLES))
     add.add_argument("--name", required=True, help="display name")
     add.add_argument("--email", default="")
     add.add_argument("--court", help="the president's court code")
     pw = us.add_parser("passwd")
     pw.add_argument("username")
-    dis = us.add_parser("disable")
+    dis = us.add_parser("disable", help="disable the account and end its sessions")
     dis.add_argument("username")
+    ena = us.add_parser("enable")
+    ena.add_argument("username")
     us.add_parser("list")
     return parser
 
@@ -91,12 +102,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     print(f"Generating {n:,} demo cases into {args.db} (seed {args.seed}) ...", file=sys.stderr)
     totals = generate(args.db, n, args.seed, args.end)
     if args.demo_users:
-        from supervision.db import connect
+        from supervision.store import engine
         from supervision.users import install_demo_users
 
-        con = connect(args.db)
-        install_demo_users(con)
-        con.close()
+        install_demo_users(engine(args.store))
     print(f"Done in {time.perf_counter() - started:.1f} s: {totals['courts']:,} courts, "
           f"{totals['cases']:,} cases, {totals['petitions']:,} petitions.", file=sys.stderr)
     return EXIT_OK
@@ -118,9 +127,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("error: give at least one of --courts, --case-types, --cases, --petitions",
               file=sys.stderr)
         return EXIT_UNREADABLE
+    actor = args.actor or f"cli:{getpass.getuser()}"
     try:
         reports = import_files(args.db, files)
     except (UnreadableFile, ImportMismatch, DatabaseBusy) as exc:
+        _audit(args.store, actor, "import_failed", str(args.db), error=str(exc),
+               files={t: str(p) for t, p in files.items()})
         print(f"error: {exc} (nothing was imported)", file=sys.stderr)
         return EXIT_UNREADABLE
     summary = []
@@ -143,6 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"  {n:>9,} × {column or '(row)'}: {reason}")
             entry["rejects_file"] = str(target)
         summary.append(entry)
+    _audit(args.store, actor, "import", str(args.db), files=summary)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     return EXIT_REJECTS if any(r.rejected_rows for r in reports) else EXIT_OK
@@ -156,7 +169,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.db.exists():
         print(f"error: {args.db}: no such database", file=sys.stderr)
         return EXIT_UNREADABLE
-    con = connect(args.db)
+    con = connect(args.db, read_only=True)
     visible = None
     if args.court:
         known = con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
@@ -180,32 +193,62 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_users(args: argparse.Namespace) -> int:
     from supervision import users
-    from supervision.db import connect
+    from supervision.store import engine
 
-    con = connect(args.db)
+    store = engine(args.store)
+    actor = f"cli:{getpass.getuser()}"
     try:
         if args.action == "add":
             password = _new_password()
-            users.add_user(con, args.username, args.name, args.email, args.role, args.court,
-                           password)
-            print(f"user {args.username} added ({args.role})")
+            name = users.add_user(store, args.username, args.name, args.email, args.role,
+                                  args.court, password, actor=actor,
+                                  court_exists=_court_checker(args.db))
+            print(f"user {name} added ({args.role})")
         elif args.action == "passwd":
-            users.set_password(con, args.username, _new_password())
-            print(f"password of {args.username} changed")
+            users.set_password(store, args.username, _new_password(), actor=actor)
+            print(f"password of {users.canonical(args.username)} changed; its sessions ended")
         elif args.action == "disable":
-            users.disable_user(con, args.username)
-            print(f"user {args.username} disabled")
+            users.disable_user(store, args.username, actor=actor)
+            print(f"user {users.canonical(args.username)} disabled; its sessions ended")
+        elif args.action == "enable":
+            users.enable_user(store, args.username, actor=actor)
+            print(f"user {users.canonical(args.username)} enabled")
         else:
-            for row in users.list_users(con).iter_rows(named=True):
+            for row in users.list_users(store).iter_rows(named=True):
                 state = "disabled" if row["disabled"] else "active"
                 print(f"{row['username']:<16} {row['role']:<11} {row['court_code'] or '-':<8} "
                       f"{state}  {row['display_name']}")
     except users.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTS
-    finally:
-        con.close()
     return EXIT_OK
+
+
+def _audit(store_url: str | None, actor: str, event: str, target: str, **detail) -> None:
+    from supervision import audit
+    from supervision.store import engine
+
+    audit.record(engine(store_url), actor, event, target, **detail)
+
+
+def _court_checker(db: Path | None):
+    """A check of court codes against the case database, when one is given or configured."""
+    import os
+
+    path = db or (Path(os.environ["SUPERVISION_DB"]) if os.environ.get("SUPERVISION_DB")
+                  else None)
+    if path is None or not Path(path).exists():
+        return None
+
+    def exists(code: str) -> bool:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return bool(con.execute("SELECT count(*) FROM courts WHERE court_code = ?",
+                                    [code]).fetchall()[0][0])
+        finally:
+            con.close()
+
+    return exists
 
 
 def _new_password() -> str:

@@ -30,6 +30,11 @@ def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return run(con, "latest_data_date")["latest"][0]
 
 
+def earliest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The first filing date in the data (the earliest as-of a user may pick)."""
+    return run(con, "latest_data_date")["earliest"][0]
+
+
 def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
                      visible: list[str] | None) -> pl.DataFrame:
     """Volume/rate/speed/age indicators: rows for visible courts, provinces and the nation."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-import bcrypt
 import polars as pl
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -53,17 +52,22 @@ def check_password(username: str, password: str) -> None:
 
 
 def hash_password(username: str, password: str) -> str:
+    """A bcrypt hash (streamlit-authenticator's Hasher) of a password that meets the policy."""
+    from streamlit_authenticator.utilities.hasher import Hasher
+
     check_password(username, password)
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    return Hasher.hash(password)
 
 
 def password_matches(password: str, password_hash: str) -> bool:
     """bcrypt check that never raises for odd input (over 72 bytes, bad hash): False."""
+    from streamlit_authenticator.utilities.hasher import Hasher
+
     data = password.encode("utf-8")
-    if not data or len(data) > BCRYPT_MAX_BYTES:
+    if not data or len(data) > BCRYPT_MAX_BYTES or not Hasher.is_hash(password_hash):
         return False
     try:
-        return bcrypt.checkpw(data, password_hash.encode("ascii"))
+        return Hasher.check_pw(password, password_hash)
     except ValueError:
         return False
 
@@ -160,11 +164,11 @@ def list_users(eng: Engine) -> pl.DataFrame:
 
 
 def demo_users_present(eng: Engine) -> list[str]:
-    """Demo accounts in the store (production mode refuses to start while any exist)."""
+    """Active demo accounts (production mode refuses to start while any exist)."""
     with eng.connect() as connection:
         rows = connection.execute(select(users.c.username).where(
-            users.c.email.like(f"%@{DEMO_EMAIL_DOMAIN}")
-            | users.c.username.in_([u[0] for u in DEMO_USERS]))).all()
+            ~users.c.disabled & (users.c.email.like(f"%@{DEMO_EMAIL_DOMAIN}")
+                                 | users.c.username.in_([u[0] for u in DEMO_USERS])))).all()
     return [r[0] for r in rows]
 
 

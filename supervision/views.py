@@ -35,6 +35,7 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
         "case_types": run(con, "case_types_list"),
         "value_bands": run(con, "value_bands_list"),
         "latest": metrics.latest_date(con),
+        "earliest": metrics.earliest_date(con),
         "targets": metrics.targets(con),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -74,15 +75,24 @@ def db(tmp_path: Path) -> duckdb.DuckDBPyConnection:
 DEMO_END = dt.date(2026, 11, 25)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def operational_store(tmp_path_factory) -> str:
+    """One SQLite operational store for the run (users, sessions, audit), named in
+    SUPERVISION_STORE so that the app under test and its servers use it too."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'operations.sqlite'}"
+    os.environ["SUPERVISION_STORE"] = url
+    return url
+
+
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """A small generated national database with the demo users (built once per run)."""
+def demo_db(tmp_path_factory, operational_store) -> Path:
+    """A small generated national database, and the demo users in the store (built once
+    per run)."""
     from supervision.generator import generate
+    from supervision.store import engine
     from supervision.users import install_demo_users
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     generate(path, 60_000, seed=7, end=DEMO_END, progress=lambda m: None)
-    con = connect(path)
-    install_demo_users(con)
-    con.close()
+    install_demo_users(engine(operational_store))
     return path

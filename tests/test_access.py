@@ -9,27 +9,35 @@ from supervision import views
 from supervision.access import AccessDenied, access_for
 from supervision.db import connect
 from supervision.queries import Filters
+from supervision.store import engine
 from tests.conftest import DEMO_END
 
 
 @pytest.fixture
 def con(demo_db):
-    c = connect(demo_db)
+    c = connect(demo_db, read_only=True)
     yield c
     c.close()
 
 
-def test_demo_users_have_the_scopes_the_readme_lists(con):
-    assert access_for(con, "president").court_code == "HI720"
-    supervisor = access_for(con, "supervisor")
+@pytest.fixture
+def store(operational_store):
+    return engine(operational_store)
+
+
+def test_demo_users_have_the_scopes_the_readme_lists(con, store):
+    assert access_for(store, con, "president").court_code == "HI720"
+    supervisor = access_for(store, con, "supervisor")
     assert supervisor.province == "琼"
     allowed = supervisor.allowed_courts(con)
     assert "HI720" in allowed and all(c.startswith("HI") for c in allowed)
-    assert access_for(con, "nobody") is None
+    assert access_for(store, con, "nobody") is None
+    # the name is canonical: another spelling is the same account
+    assert access_for(store, con, "President").username == "president"
 
 
-def test_a_president_gets_only_their_own_court(con):
-    president = access_for(con, "president")
+def test_a_president_gets_only_their_own_court(con, store):
+    president = access_for(store, con, "president")
     f = Filters(as_of=DEMO_END)
     with pytest.raises(AccessDenied):
         views.brief_view(con, president, f, "HI100")
@@ -48,12 +56,12 @@ def test_a_president_gets_only_their_own_court(con):
     assert national.filter(pl.col("own"))["court_code"].to_list() == ["HI720"]
 
 
-def test_a_disabled_user_has_no_access(con):
-    from supervision.users import disable_user, set_password
+def test_a_disabled_user_has_no_access(con, store):
+    from supervision.users import disable_user, enable_user
 
-    disable_user(con, "analyst")
+    disable_user(store, "analyst")
     try:
-        assert access_for(con, "analyst") is None
+        assert access_for(store, con, "analyst") is None
     finally:
-        set_password(con, "analyst", "demo-analyst")   # re-enables, for the other tests
-    assert access_for(con, "analyst") is not None
+        enable_user(store, "analyst")   # for the other tests
+    assert access_for(store, con, "analyst") is not None

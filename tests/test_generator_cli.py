@@ -37,7 +37,7 @@ def test_same_seed_same_database_other_seed_other_database(tmp_path):
 
 def test_demo_data_is_national_and_varied(demo_db):
     # same configuration as the app tests' connection in this process (DuckDB requires it)
-    con = duckdb.connect(str(demo_db))
+    con = duckdb.connect(str(demo_db), read_only=True)
     q = lambda sql: con.sql(sql).fetchall()  # noqa: E731
     assert q("SELECT count(*) FROM courts")[0][0] == national_courts().height
     assert q("SELECT count(DISTINCT province) FROM courts")[0][0] == 32

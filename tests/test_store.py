@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from supervision import audit, auth, users
-from supervision.store import current_revision, engine
+from supervision.store import _engine, current_revision, engine
 
 PG_URL = os.environ.get("SUPERVISION_TEST_PG_URL")
 if os.environ.get("CI") == "true" and not PG_URL:
@@ -101,7 +101,7 @@ def test_the_lock_survives_a_restart_of_the_app(store):
     for _ in range(auth.MAX_FAILURES):
         auth.login(store, "zhang", "wrong password")
     url = store.url.render_as_string(hide_password=False)
-    engine.cache_clear()            # a new process: a new engine on the same store
+    _engine.cache_clear()           # a new process: a new engine on the same store
     again = engine(url)
     assert auth.locked_until(again, "zhang") is not None
     assert auth.login(again, "zhang", "correct horse 1").reason == "locked"

@@ -32,10 +32,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@cache
 def engine(url: str | None = None) -> Engine:
-    """The store at `url` (default: store_url()), migrated to the newest schema."""
-    url = url or store_url()
+    """The store at `url` (default: store_url()), migrated to the newest schema; one engine
+    per URL and process."""
+    return _engine(url or store_url())
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(url, connect_args={"timeout": 30})

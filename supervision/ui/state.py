@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,12 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from supervision import store as operational_store
 from supervision import views
 from supervision.access import Access, AccessDenied, access_for
-from supervision.db import connect
+from supervision.db import connect, data_version
 from supervision.queries import Filters
+from supervision.safe_output import md
 from supervision.ui.i18n import enum, t
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,41 +45,37 @@ def db_path() -> Path:
     return Path(os.environ.get("SUPERVISION_DB", ROOT / "data" / "demo.duckdb"))
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return connect(path)
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    """Read-only: imports write a new version of the file and swap it in, and the next run
+    opens that version (a new `version` key) while open queries finish on the old one."""
+    return connect(path, read_only=True)
 
 
 def con() -> duckdb.DuckDBPyConnection:
-    """A cursor on the one shared connection: each Streamlit thread queries its own."""
-    return _connection(str(db_path())).cursor()
+    """A cursor on the current version's connection: each Streamlit thread queries its own."""
+    path = str(db_path())
+    return _connection(path, data_version(path)).cursor()
 
 
-@st.cache_resource(show_spinner=False)
-def cookie_key() -> str:
-    """The key that signs login cookies: from SUPERVISION_COOKIE_KEY, else random per
-    server start (then a restart logs everyone out). No key ships in the repository."""
-    return os.environ.get("SUPERVISION_COOKIE_KEY") or secrets.token_hex(32)
+def store() -> Any:
+    """The operational store (users, sessions, audit), migrated on first use."""
+    return operational_store.engine()
 
 
 @st.cache_data(show_spinner=False, ttl=900, max_entries=512)
-def view(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
-    """A views.* function's result, cached per (function, user scope, filters, arguments)."""
+def _cached_view(name: str, version: str, access: Access, filters: Filters | None,
+                 **kwargs: Any) -> Any:
     fn = getattr(views, name)
     if filters is None:
         return fn(con(), access, **kwargs)
     return fn(con(), access, filters, **kwargs)
 
 
-def keep_login_cookie(authenticator: Any) -> None:
-    """Write the re-login cookie outside the (emptied) login form. The authenticator
-    writes it from inside the form, whose browser component the emptying removes; this is
-    the same signed token under another element key."""
-    model = authenticator.cookie_controller.cookie_model
-    model.exp_date = model._set_exp_date()
-    model.cookie_manager.set(model.cookie_name, model._token_encode(), key="keep_login_cookie",
-                             expires_at=dt.datetime.now()
-                             + dt.timedelta(days=model.cookie_expiry_days))
+def view(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
+    """A views.* function's result, cached per (function, data version, user scope,
+    filters, arguments): a new import is a new version, so nothing stale is served."""
+    return _cached_view(name, data_version(db_path()), access, filters, **kwargs)
 
 
 def view_or_refuse(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
@@ -93,9 +90,9 @@ def view_or_refuse(name: str, access: Access, filters: Filters | None, **kwargs:
 def current_access() -> Access | None:
     """Re-read on every run, so a user disabled meanwhile loses access at once."""
     username = st.session_state.get("username")
-    if not username or not st.session_state.get("authentication_status"):
+    if not username or not st.session_state.get("session_token"):
         return None
-    return access_for(con(), username)
+    return access_for(store(), con(), username)
 
 
 @dataclass(frozen=True)
@@ -136,8 +133,8 @@ def seed(key: str, value: Any) -> None:
 def _parse_date(text: str | None, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
+    except (ValueError, TypeError):
+        return dt.date.min  # out of every range: refused with a message
 
 
 def parse_list(text: str | None, allowed: list[str]) -> list[str]:
@@ -176,11 +173,18 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     courts: pl.DataFrame = ref["courts"]
     codes = courts["court_code"].to_list()
     latest: dt.date = ref["latest"] or dt.date.today()
+    earliest: dt.date = min(ref.get("earliest") or latest, latest)
     default_court = access.court_code if access.court_code in codes else codes[0]
     url_court = url_param("court")
     if wkey("f_court") not in st.session_state and url_court and url_court not in codes:
         st.session_state["court_refused"] = url_court
-    seed("f_as_of", _parse_date(url_param("as_of"), latest))
+    if "f_as_of" not in st.session_state:
+        asked = _parse_date(url_param("as_of"), latest)
+        if not earliest <= asked <= latest:
+            # a hand-edited or stale link: say so and show the latest data instead
+            st.session_state["as_of_refused"] = url_param("as_of")
+            asked = latest
+        st.session_state["f_as_of"] = asked
     seed(wkey("f_court"), url_court if url_court in codes else default_court)
     types = ref["case_types"]
     specific = types.filter(pl.col("specific"))["code"].to_list()
@@ -206,7 +210,11 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     if st.session_state.get("court_refused"):
         # kept for the session: the refused URL is what the user asked for
         sb.warning(t("access_denied"))
-    as_of = sb.date_input(t("as_of"), key="f_as_of", max_value=latest, format="YYYY-MM-DD")
+    if st.session_state.get("as_of_refused"):
+        sb.warning(t("as_of_refused", asked=md(st.session_state["as_of_refused"]),
+                     first=earliest.isoformat(), last=latest.isoformat()))
+    as_of = sb.date_input(t("as_of"), key="f_as_of", min_value=earliest, max_value=latest,
+                          format="YYYY-MM-DD")
     court = sb.selectbox(t("court"), codes, key=wkey("f_court"),
                          format_func=lambda c: names.get(c, c), disabled=len(codes) == 1)
     case_type = sb.selectbox(t("case_type"), type_options, key=wkey("f_type"),
