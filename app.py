@@ -70,6 +70,10 @@ if access is None:
     login.logout(store)
     st.rerun()
 
+
+role_pages = {p: page(p) for p in access.pages}
+navigation = st.navigation(list(role_pages.values()))
+# widgets after st.navigation: their identity is the same in every run of a page
 user = get_user(store, access.username)
 st.sidebar.markdown(f"**{md(user['display_name'] if user else access.username)}** · "
                     f"{md(access.role)}")
@@ -77,9 +81,6 @@ if st.sidebar.button(t("logout"), key="logout_button"):
     login.logout(store)
     st.rerun()
 login.keep_cookie()
-
-role_pages = {p: page(p) for p in access.pages}
-navigation = st.navigation(list(role_pages.values()))
 current_page = navigation.url_path or access.pages[0]
 # a copied URL names its page in ?page=, so a new session lands on it after logging in
 requested_page = st.query_params.get("page")

@@ -3,11 +3,10 @@ Printable on A4 from the browser and downloadable as XLSX."""
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 import streamlit as st
 
+from supervision.safe_output import md, safe_xlsx_bytes
 from supervision.ui import charts, state
 from supervision.ui.fmt import pct
 from supervision.ui.i18n import enum, headers, t
@@ -17,7 +16,7 @@ ctx = state.context("brief")
 brief = state.view_or_refuse("brief_view", ctx.access, ctx.filters, court=ctx.court)
 
 caption = state.filters_caption(ctx)
-st.title(f"{t('page_brief')} · {ctx.court_name()}")
+st.title(f"{t('page_brief')} · {md(ctx.court_name())}")
 st.caption(t("print_hint"))
 
 # --- 3+1 core indices, red / amber / green
@@ -108,26 +107,20 @@ st.caption(caption)
 
 
 def brief_workbook() -> bytes:
-    """The brief's tables as one XLSX workbook, a sheet each."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer) as workbook:
-        sheets = {
-            "core_indices": brief["core"],
-            "backward": backward.with_columns(pl.col("reasons").list.join(", ")),
-            "ranks": brief["ranks"],
-            "weekly": weekly,
-            "pending_by_type_age": brief["pending_by_type_age"],
-            "largest_pending": largest,
-            "filters": pl.DataFrame({"filters": [caption]}),
-        }
-        for name, frame in sheets.items():
-            frame.write_excel(workbook=workbook, worksheet=name)
-    return buffer.getvalue()
+    """The brief's tables as one XLSX workbook, a sheet each (no cell a live formula)."""
+    return safe_xlsx_bytes({
+        "core_indices": brief["core"],
+        "backward": backward.with_columns(pl.col("reasons").list.join(", ")),
+        "ranks": brief["ranks"],
+        "weekly": weekly,
+        "pending_by_type_age": brief["pending_by_type_age"],
+        "largest_pending": largest,
+    }, notes=[t("page_brief") + " · " + ctx.court_name(), caption])
 
 
+file_name = f"brief_{ctx.court}_{ctx.filters.as_of.isoformat()}.xlsx"
 st.download_button(t("download_xlsx"), data=brief_workbook,  # built only on click
-                   file_name=f"brief_{ctx.court}_{ctx.filters.as_of.isoformat()}.xlsx",
+                   file_name=file_name,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="brief_xlsx")
+                   key="brief_xlsx", on_click=state.audit_export,
+                   args=(ctx, file_name, "court brief"))

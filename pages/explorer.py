@@ -3,11 +3,10 @@ filtered set downloads as CSV or XLSX; clicking the chart drills down."""
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 import streamlit as st
 
+from supervision.safe_output import md, safe_csv_bytes, safe_xlsx_bytes
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, headers, t
@@ -60,7 +59,7 @@ state.sync_params({"all": None if all_courts else "0", "method": methods, "rkind
 
 caption = state.filters_caption(ctx, scope=t("all") if all_courts else None)
 if drill:
-    caption += " · " + " · ".join(enum(v) if k == "status" else ctx.type_name(v)
+    caption += " · " + " · ".join(enum(v) if k == "status" else md(ctx.type_name(v))
                                   for k, v in drill.items())
 total = state.view_or_refuse("explorer_count", ctx.access, filters)
 
@@ -118,15 +117,14 @@ def export_frame():
 
 
 def export_xlsx() -> bytes:
-    buffer = io.BytesIO()
-    export_frame().write_excel(buffer, worksheet="cases")
-    return buffer.getvalue()
+    return safe_xlsx_bytes({"cases": export_frame()}, notes=[caption])
 
 
-# both files are built only when clicked (deferred data)
+# both files are built only when clicked (deferred data); neither holds a live formula
 c1, c2 = st.columns(2)
-c1.download_button(t("download_csv"), data=lambda: export_frame().write_csv().encode("utf-8-sig"),
-                   file_name="cases.csv", mime="text/csv", key="x_csv")
+c1.download_button(t("download_csv"), data=lambda: safe_csv_bytes(export_frame()),
+                   file_name="cases.csv", mime="text/csv", key="x_csv",
+                   on_click=state.audit_export, args=(ctx, "cases.csv", "explorer"))
 c2.download_button(t("download_xlsx_cases"), data=export_xlsx, file_name="cases.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="x_xlsx")
+                   key="x_xlsx", on_click=state.audit_export, args=(ctx, "cases.xlsx", "explorer"))

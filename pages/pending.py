@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from supervision.safe_output import md
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, headers, t
@@ -17,7 +18,7 @@ filters = ctx.filters.with_(courts=(ctx.court,))
 data = state.view_or_refuse("pending_view", ctx.access, filters)
 
 caption = state.filters_caption(ctx)
-st.title(f"{t('page_pending')} · {ctx.court_name()}")
+st.title(f"{t('page_pending')} · {md(ctx.court_name())}")
 summary: pl.DataFrame = data["summary"]
 if summary.height == 0:
     st.info(t("no_match"))

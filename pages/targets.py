@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from supervision.safe_output import md
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import t
@@ -13,7 +14,7 @@ ctx = state.context("targets")
 data = state.view_or_refuse("targets_view", ctx.access, ctx.filters, court=ctx.court)
 
 caption = state.filters_caption(ctx)
-st.title(f"{t('page_targets')} · {ctx.court_name()}")
+st.title(f"{t('page_targets')} · {md(ctx.court_name())}")
 overall = data["court_ranks"].filter(pl.col("ranking") == "overall").row(0, named=True)
 k = overall["target_rank"]
 
@@ -45,7 +46,7 @@ if types.height:
                                                                              descending=True)
     if behind.height:
         worst = behind.row(0, named=True)
-        st.markdown("**" + t("furthest", type=worst["type_name"], rank=worst["rank"],
+        st.markdown("**" + t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
                                  gap=worst["gap"]) + "**")
     elif types["is_ranked"].any():
         st.markdown(t("furthest_none"))
@@ -53,7 +54,7 @@ if types.height:
         st.markdown(t("types_none_ranked"))
     unranked = types.filter(~pl.col("is_ranked"))
     for row in unranked.iter_rows(named=True):
-        st.caption(f"{row['type_name']}: " + t("not_ranked", n=row["concluded"],
+        st.caption(f"{md(row['type_name'])}: " + t("not_ranked", n=row["concluded"],
                                                   m=row["min_concluded"]))
     st.caption(caption)
 
@@ -90,7 +91,7 @@ st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
                                  unranked_label="未排名" if st.session_state["lang"] == "zh"
                                  else "unranked"),
                 width="stretch", key="province_chart")
-st.caption(state.filters_caption(ctx, scope=ctx.access.province))
+st.caption(state.filters_caption(ctx, scope=md(ctx.access.province)))
 
 # --- province ranking and the national table
 left, right = st.columns(2)

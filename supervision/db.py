@@ -71,6 +71,40 @@ def data_version(path: str | Path) -> str:
     return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
 
 
+def connect_current_version(path: str | Path) -> tuple[duckdb.DuckDBPyConnection, str]:
+    """A read-only connection to the version of `path` being served now, and that version.
+
+    DuckDB hands back an already-open database when the same path is opened again in one
+    process, which would keep the app on the version it opened first. So each version is
+    opened under its own name: a hard link `.<name>.v<version>` beside the file (the same
+    inode, no copy). Links of replaced versions are removed; connections still reading them
+    keep their open file until they close."""
+    path = Path(path)
+    for _attempt in range(5):
+        version = data_version(path)
+        if version == "missing":
+            raise duckdb.IOException(f"{path}: no such database")
+        link = path.with_name(f".{path.name}.v{version.replace(':', '-')}")
+        try:
+            os.link(path, link)
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            continue  # swapped between the stat and the link: look again
+        if data_version(link).split(":")[0] != version.split(":")[0]:
+            link.unlink(missing_ok=True)  # linked a newer file under an older name
+            continue
+        _remove_old_links(path, keep=link)
+        return connect(link, read_only=True), version
+    raise DatabaseBusy(f"{path}: the file keeps changing; try again")
+
+
+def _remove_old_links(path: Path, keep: Path) -> None:
+    for old in path.parent.glob(f".{path.name}.v*"):
+        if old != keep and not old.name.endswith(".wal"):
+            old.unlink(missing_ok=True)
+
+
 def _work_path(path: Path) -> Path:
     return path.with_name(path.name + ".next")
 

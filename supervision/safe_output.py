@@ -19,6 +19,10 @@ import polars as pl
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Streamlit's markdown also turns bare addresses into links (GFM autolinks); an invisible
+# word joiner inside "://", "www." and "@" keeps them text.
+_AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)|(@)")
+_JOINER = "\u2060"
 
 
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -58,11 +62,18 @@ def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None 
     return buffer.getvalue()
 
 
+def _break_autolink(match: re.Match) -> str:
+    if match.group(5):
+        return "@" + _JOINER
+    return _JOINER.join(g for g in match.groups() if g)
+
+
 def md(text: object) -> str:
     """Text shown verbatim inside Streamlit markdown (titles, captions, st.markdown)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False))
+    unlinked = _AUTOLINK.sub(_break_autolink, str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(unlinked, quote=False))
 
 
 def plain(text: object) -> str:
     """Text shown verbatim in plotly labels and hovers (which render a subset of HTML)."""
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=False)

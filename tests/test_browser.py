@@ -4,23 +4,24 @@ through Playwright. Screenshots of every page go to test-artifacts/."""
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from supervision.users import DEMO_USERS
+from tests.browser_kit import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    fill_login,
+    streamlit_server,
+    wait_idle,
+)
+from tests.browser_kit import login as kit_login
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 PAGES = {"supervisor": ["targets", "brief", "pending", "explorer"],
          "president": ["targets", "brief", "pending"],
@@ -29,57 +30,21 @@ PAGES = {"supervisor": ["targets", "brief", "pending", "explorer"],
 TITLES = {"targets": "目标与排名", "brief": "法院督导简报", "pending": "未结案件分类",
           "explorer": "案件查询", "admin": "用户与数据"}
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"CI needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
-
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server(demo_db, tmp_path_factory):
     # the server holds the database open; give it its own copy
     db = tmp_path_factory.mktemp("browser") / "app.duckdb"
     shutil.copy(demo_db, db)
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115 (kept open for the server's life)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "SUPERVISION_DB": str(db)}, stdout=log,
-        stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
@@ -92,21 +57,8 @@ def page(browser):
     context.close()
 
 
-def wait_idle(page: Page) -> None:
-    """Until Streamlit has finished the run (no 'running' indicator) and content is there."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(800)
-
-
 def login(page: Page, base: str, user: str, query: str = "") -> None:
-    page.goto(f"{base}/{query}")
-    page.get_by_label("用户名 / Username").fill(user)
-    page.get_by_label("密码 / Password").fill(PASSWORDS[user])
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
-    wait_idle(page)
+    kit_login(page, base, user, PASSWORDS[user], query)
 
 
 def no_exception(page: Page) -> None:
@@ -153,9 +105,7 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     url = page.url
     fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 2400})
     fresh.goto(url)
-    fresh.get_by_label("用户名 / Username").fill("supervisor")
-    fresh.get_by_label("密码 / Password").fill(PASSWORDS["supervisor"])
-    fresh.get_by_role("button", name="登录").click()
+    fill_login(fresh, "supervisor", PASSWORDS["supervisor"])
     wait_idle(fresh)
     expect(fresh.get_by_text("案件类型: 涉民生案件").first).to_be_visible(timeout=30_000)
     assert fresh.locator("[data-testid='stMetricValue']").first.inner_text() == rate.inner_text()

@@ -1,9 +1,19 @@
-"""Plotly figures: clear titles and units, the Okabe-Ito colour-blind-safe palette."""
+"""Plotly figures: clear titles and units, the Okabe-Ito colour-blind-safe palette.
+
+Plotly renders a subset of HTML in labels, legends and hovers (`<a href>`, `<img>`-free but
+links included), so every text that comes from the data goes through `plain` first;
+clicks read the raw values from customdata."""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import polars as pl
+
+from supervision.safe_output import plain
+
+
+def _labels(values: list) -> list:
+    return [None if v is None else plain(v) for v in values]
 
 BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 SKY, YELLOW, PURPLE, GREY = "#56B4E9", "#F0E442", "#CC79A7", "#BBBBBB"
@@ -29,7 +39,7 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
                for c, r in zip(f["court_code"], f["is_ranked"], strict=True)]
     text = [f"#{k}" if k is not None else unranked_label for k in f["rank"]]
     fig = go.Figure(go.Bar(
-        x=f[label].to_list(), y=[None if r is None else r * 100 for r in f["rate"]],
+        x=_labels(f[label].to_list()), y=[None if r is None else r * 100 for r in f["rate"]],
         marker_color=colours, text=text, textposition="outside", cliponaxis=False,
         customdata=f["court_code"].to_list(),
         hovertemplate="%{x}<br>%{y:.1f}%<br>%{text}<extra></extra>"))
@@ -45,11 +55,11 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
 def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label: str,
               unranked_label: str) -> go.Figure:
     """The court's rate on each specific type beside that type's top-15 cutoff."""
-    names = frame["type_name"].to_list()
+    names = _labels(frame["type_name"].to_list())
     text = [(f"#{r}" if r is not None else unranked_label) for r in frame["rank"]]
     fig = go.Figure()
     fig.add_bar(x=names, y=[None if v is None else v * 100 for v in frame["rate"]],
-                name=court_label,
+                name=plain(court_label),
                 marker_color=[BLUE if m else (ORANGE if r else GREY)
                               for m, r in zip(frame["meets_target"], frame["is_ranked"],
                                               strict=True)],
@@ -91,10 +101,11 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
         part = frame.filter(pl.col(colour) == value)
         if part.height == 0:
             continue
-        xs, ys = part[x].to_list(), part[y].to_list()
+        xs, ys = _labels(part[x].to_list()), part[y].to_list()
         data = part.select(custom).rows() if custom else None
         fig.add_bar(x=ys if horizontal else xs, y=xs if horizontal else ys,
-                    orientation="h" if horizontal else "v", name=colour_names.get(value, value),
+                    orientation="h" if horizontal else "v",
+                    name=plain(colour_names.get(value, value)),
                     marker_color=PALETTE[i % len(PALETTE)], customdata=data)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=y_title if horizontal else x_title)

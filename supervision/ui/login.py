@@ -16,7 +16,6 @@ import secrets
 
 import jwt
 import streamlit as st
-import streamlit.components.v1 as components
 from sqlalchemy import Engine
 
 from supervision import auth
@@ -33,18 +32,22 @@ def cookie_key() -> str:
     return os.environ.get("SUPERVISION_COOKIE_KEY") or secrets.token_hex(32)
 
 
-def _token_from_cookie() -> str | None:
-    """The session token of the browser's login cookie, if it is one we signed."""
-    value = st.context.cookies.get(COOKIE_NAME)
-    if not value:
+def session_token(cookie_value: str | None, key: str) -> str | None:
+    """The session token inside a login cookie, if we signed it (HS256 only) and it has not
+    expired; anything else (no cookie, `alg: none`, another key, garbage) is None."""
+    if not cookie_value:
         return None
     try:
-        claims = jwt.decode(value, cookie_key(), algorithms=["HS256"],
+        claims = jwt.decode(cookie_value, key, algorithms=["HS256"],
                             options={"require": ["exp", "sid"]})
     except jwt.PyJWTError:
         return None
     sid = claims.get("sid")
     return sid if isinstance(sid, str) else None
+
+
+def _token_from_cookie() -> str | None:
+    return session_token(st.context.cookies.get(COOKIE_NAME), cookie_key())
 
 
 def current_user(store: Engine) -> str | None:
@@ -122,5 +125,5 @@ def _set_cookie(value: str, max_age: int) -> None:
     window.parent.document.cookie = {json.dumps(COOKIE_NAME)} + "=" + {json.dumps(value)}
       + "; Max-Age={int(max_age)}; Path=/; SameSite=Strict" + secure;
     </script>"""
-    with st.sidebar:
-        components.html(script, height=0)
+    # the value is our own JWT (base64url) or empty; nothing user-typed reaches the script
+    st.sidebar.iframe(script, height="content")

@@ -16,7 +16,7 @@ import streamlit as st
 from supervision import store as operational_store
 from supervision import views
 from supervision.access import Access, AccessDenied, access_for
-from supervision.db import connect, data_version
+from supervision.db import connect_current_version, data_version
 from supervision.queries import Filters
 from supervision.safe_output import md
 from supervision.ui.i18n import enum, t
@@ -49,7 +49,8 @@ def db_path() -> Path:
 def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
     """Read-only: imports write a new version of the file and swap it in, and the next run
     opens that version (a new `version` key) while open queries finish on the old one."""
-    return connect(path, read_only=True)
+    connection, _opened = connect_current_version(path)
+    return connection
 
 
 def con() -> duckdb.DuckDBPyConnection:
@@ -70,6 +71,14 @@ def _cached_view(name: str, version: str, access: Access, filters: Filters | Non
     if filters is None:
         return fn(con(), access, **kwargs)
     return fn(con(), access, filters, **kwargs)
+
+
+def audit_export(ctx: Context, file_name: str, what: str) -> None:
+    """A download, in the audit trail: who, which file, from which page, which filters."""
+    from supervision import audit
+
+    audit.record(store(), ctx.access.username, "export", file_name, what=what,
+                 court=ctx.court, filters=ctx.filters.scope(), as_of=ctx.filters.as_of)
 
 
 def view(name: str, access: Access, filters: Filters | None, **kwargs: Any) -> Any:
@@ -265,10 +274,11 @@ def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = Non
     if scope:
         parts.append(scope)
     elif court:
-        parts.append(ctx.court_name())
+        parts.append(md(ctx.court_name()))
     type_value = st.session_state.get(wkey("f_type"), "all")
     parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
-                                          if type_value == "others" else ctx.type_name(type_value)))
+                                          if type_value == "others"
+                                          else md(ctx.type_name(type_value))))
     if f.value_min is None and f.value_max is None:
         parts.append(f"{t('value_band')}: {t('all')}")
     else:

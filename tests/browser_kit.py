@@ -1,0 +1,87 @@
+"""Shared parts of the browser tests: a real `streamlit run` server on a free port and
+Debian's Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
+    """`streamlit run app.py` on `db` until the block ends; yields its base URL."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env={**os.environ, "SUPERVISION_DB": str(db), **env}, stdout=log,
+            stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError("streamlit did not start")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def wait_idle(page: Page) -> None:
+    """Until Streamlit has finished the run (no 'running' indicator) and content is there."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(800)
+
+
+def fill_login(page: Page, user: str, password: str) -> None:
+    page.get_by_label("用户名 / Username").fill(user)
+    page.get_by_label("密码 / Password").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def login(page: Page, base: str, user: str, password: str, query: str = "") -> None:
+    page.goto(f"{base}/{query}")
+    fill_login(page, user, password)
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    wait_idle(page)

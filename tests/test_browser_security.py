@@ -1,0 +1,222 @@
+"""Security in a real browser: logout revokes the cookie, wrong passwords lock, upload names
+are never paths, imported names never make the browser fetch anything, and an import from
+the command line reaches a serving app without a restart."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from supervision import auth, users
+from supervision.store import engine
+from tests.browser_kit import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    fill_login,
+    free_port,
+    login,
+    streamlit_server,
+    wait_idle,
+)
+from tests.test_browser import PASSWORDS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the handler's name)
+        _Counting.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def trap():
+    """A web server that counts requests: an injected link or image would call it."""
+    port = free_port()
+    server = http.server.HTTPServer(("127.0.0.1", port), _Counting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
+    """The app on a copy of the demo data whose court, case-type and user names carry
+    markdown images, links and HTML pointing at the trap."""
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE courts SET name = ? WHERE court_code = 'HI720'",
+                [f"![c]({trap}/court.png)海口海事法院"])
+    con.execute("UPDATE case_types SET name = ? WHERE specific AND code = "
+                "(SELECT min(code) FROM case_types WHERE specific)",
+                [f'<a href="{trap}/type">涉</a>![t]({trap}/type.png)'])
+    con.close()
+    store = engine(operational_store)
+    if users.get_user(store, "hostile") is None:
+        users.add_user(store, "hostile", f"![d]({trap}/name.png)<img src={trap}/n2.png>",
+                       "", "supervisor", "HI000", "hostile-password-1")
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("security")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base, db
+
+
+def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser):
+    base, _ = server
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = first.new_page()
+    login(page, base, "analyst", PASSWORDS["analyst"])
+    cookies = [c for c in first.cookies() if c["name"] == "supervision_login"]
+    assert cookies, "the login cookie was written"
+    # the copied cookie logs in elsewhere while the session lives ...
+    thief = browser.new_context(viewport={"width": 1400, "height": 1000})
+    thief.add_cookies(cookies)
+    other = thief.new_page()
+    other.goto(base)
+    expect(other.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    other.close()
+    # ... and not after the owner logs out
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    for _ in range(3):
+        again = thief.new_page()
+        again.goto(base)
+        expect(again.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        wait_idle(again)
+        assert again.get_by_role("button", name="退出登录").count() == 0
+        again.screenshot(path=str(ARTIFACTS / "cookie_after_logout.png"))
+        again.close()
+    first.close()
+    thief.close()
+
+
+def test_reload_after_login_keeps_the_session(server, browser):
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    login(page, base, "supervisor", PASSWORDS["supervisor"], "?court=HI720")
+    for _ in range(5):
+        page.reload()
+        expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+    context.close()
+
+
+def test_ten_wrong_passwords_lock_the_account(server, browser, operational_store):
+    base, _ = server
+    store = engine(operational_store)
+    if users.get_user(store, "locktest") is None:
+        users.add_user(store, "locktest", "锁定测试", "", "analyst", "HI000", "right-password-1")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base)
+    for i in range(auth.MAX_FAILURES):
+        fill_login(page, "locktest", f"wrong-password-{i}")
+        expect(page.get_by_text("用户名或密码错误").or_(page.get_by_text("已暂时锁定"))
+               ).to_be_visible(timeout=30_000)
+        wait_idle(page)
+    fill_login(page, "LockTest", "right-password-1")
+    expect(page.get_by_text("已暂时锁定")).to_be_visible(timeout=30_000)
+    assert page.get_by_role("button", name="退出登录").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "login_locked.png"))
+    page.close()
+
+
+def test_an_upload_name_is_never_a_path(server, browser):
+    base, _ = server
+    target = Path("/x.csv")
+    target.unlink(missing_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    login(page, base, "admin", PASSWORDS["admin"])
+    courts = ("court_code,name,name_en,province,level,kind\n"
+              "UP1,上传法院,Upload Court,琼,basic,general\n").encode()
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
+    uploader.set_input_files(files=[{"name": "../../../../x.csv", "mimeType": "text/csv",
+                                     "buffer": courts}])
+    page.get_by_role("button", name="导入数据").click()
+    expect(page.get_by_text("已入库 1 行").first).to_be_visible(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "admin_upload.png"), full_page=True)
+    assert not target.exists()
+    assert not any(p.name == "x.csv" for p in Path("/tmp").glob("*.csv"))
+    page.close()
+
+
+def test_an_import_from_the_command_line_shows_in_the_serving_app(server, browser, tmp_path):
+    base, db = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    login(page, base, "supervisor", PASSWORDS["supervisor"], "?court=HI720&page=explorer&q=导入演示")
+    expect(page.get_by_text("没有符合筛选条件的案件").first).to_be_visible(timeout=30_000)
+    cases = tmp_path / "cases.csv"
+    cases.write_text("case_number,court_code,case_kind,case_type,filed_on,amount_applied,"
+                     "has_property,respondent_id,respondent_name,respondent_kind\n" + "".join(
+                         f"导入演示-{i},HI720,first,livelihood,2026-11-20,1000,true,R{i},"
+                         f"导入演示公司,enterprise\n" for i in range(5)), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "supervision", "import", "--db", str(db),
+                           "--cases", str(cases)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_text("共 5 件").first).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "import_while_serving.png"), full_page=True)
+    page.close()
+
+
+def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, browser, trap):
+    _Counting.hits.clear()
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720")
+    expect(page.locator("h1").first).to_contain_text("![c](", timeout=30_000)
+    for name in ("法院督导简报", "未结案件分类", "案件查询"):
+        page.get_by_role("link", name=name).first.click()
+        wait_idle(page)
+    page.get_by_role("link", name="目标与排名").first.click()
+    wait_idle(page)
+    # hover over every bar of the charts, so that hover labels are drawn too
+    for bar in page.locator("[data-testid='stPlotlyChart'] g.point path").all()[:12]:
+        box = bar.bounding_box()
+        if box:
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(100)
+    page.screenshot(path=str(ARTIFACTS / "hostile_names.png"), full_page=True)
+    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+    assert "![d](" in sidebar
+    live = page.locator(f"a[href^='{trap}'], img[src^='{trap}']")
+    assert live.count() == 0, [live.nth(i).evaluate("e => e.outerHTML.slice(0, 300) + ' IN ' + "
+                                                    "e.parentElement.outerHTML.slice(0, 300)")
+                               for i in range(live.count())]
+    assert _Counting.hits == []
+    page.close()
