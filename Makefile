@@ -5,19 +5,28 @@ BIN    := $(VENV)/bin
 DB     ?= data/demo.duckdb
 PORT   ?= 8501
 
-.PHONY: run test lint venv venv-dev demo-db bench clean
+.PHONY: run test lint venv venv-dev demo-db bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Installed from the lock files: every package pinned, every download checked by its hash.
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# After changing requirements.in or requirements-dev.in: recompile both lock files.
+lock: | $(BIN)/python
+	$(BIN)/pip install -q pip-tools==7.6.2
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	    --no-emit-find-links -o requirements.txt requirements.in
+	$(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	    --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
