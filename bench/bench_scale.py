@@ -4,9 +4,16 @@ Each phase runs in its own Python process so its peak memory (max RSS) is its ow
   generate   build a 10M-case database
   export     write 1M cases of it to a CSV (input for the import phases)
   import_new import the 1M-row CSV into an empty database (insert path)
-  import_upd import the same CSV into the 10M database (update-in-place path)
+  import_upd import the same CSV, judges changed, into the 10M database (update path)
+  export_all write every case to one CSV
+  import_all import that CSV (10M rows at full scale) into an empty database
+  xlsx       write 1,048,575 cases to an XLSX (the format's limit) and import it
   report     the full national report (every court) as of the end date
   pages      the dashboard's queries for one court (what a page load runs)
+
+Import figures are the importer's read-back counts, checked again here against a fresh
+read-only connection to the database file after the import: a phase fails when they
+disagree.
 
 Usage: python bench/bench_scale.py [--cases 10000000] [--out bench/out] [--phases ...]
 """
@@ -26,7 +33,50 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 END = dt.date(2026, 11, 25)
-PHASES = ["generate", "export", "import_new", "import_upd", "report", "pages"]
+PHASES = ["generate", "export", "import_new", "import_upd", "export_all", "import_all",
+          "xlsx", "report", "pages"]
+XLSX_ROWS = 1_048_575
+
+
+def _count(path: Path, sql: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def _empty_database(path: Path) -> None:
+    from supervision.db import connect
+    from supervision.reference import install_reference
+
+    path.unlink(missing_ok=True)
+    con = connect(path)
+    install_reference(con)
+    con.close()
+
+
+def _timed_import(target: Path, source: Path, changed_judges: bool = False) -> dict:
+    """Import `source` into `target`; the figures are checked against the file afterwards."""
+    from supervision.importer import import_files
+
+    before = _count(target, "SELECT count(*) FROM cases")
+    started = time.perf_counter()
+    [r] = import_files(target, {"cases": source})
+    seconds = time.perf_counter() - started
+    after = _count(target, "SELECT count(*) FROM cases")
+    if after - before != r.new:
+        raise SystemExit(f"importer said {r.new:,} new rows, the database gained {after - before:,}")
+    if changed_judges:
+        moved = _count(target, "SELECT count(*) FROM cases WHERE judge LIKE '%（复核）'")
+        if moved != r.updated:
+            raise SystemExit(f"importer said {r.updated:,} updated, the database has {moved:,}")
+    return {"rows": r.rows, "stored": r.stored, "new": r.new, "updated": r.updated,
+            "rejected": r.rejected_rows, "db_rows_before": before, "db_rows_after": after,
+            "import_seconds": round(seconds, 2),
+            "rows_per_second": round(r.rows / seconds) if seconds else None}
 
 
 def phase(name: str, out: Path, cases: int) -> dict:
@@ -48,27 +98,49 @@ def phase(name: str, out: Path, cases: int) -> dict:
                         TO '{csv}' (HEADER, DELIMITER ',')""")
         con.close()
         info = {"bytes": csv.stat().st_size}
-    elif name in ("import_new", "import_upd"):
-        from supervision.importer import import_files
-        from supervision.reference import install_reference
-
-        target = big
-        if name == "import_new":
-            target = out / "empty.duckdb"
-            target.unlink(missing_ok=True)
-            con = connect(target)
-            install_reference(con)
-            con.close()
+    elif name == "import_new":
+        target = out / "empty.duckdb"
+        _empty_database(target)
         started = time.perf_counter()
-        con = connect(target)
-        [r] = import_files(con, {"cases": csv})
+        info = _timed_import(target, csv)
+    elif name == "import_upd":
+        import polars as pl
+
+        changed = out / "cases_1m_changed.csv"
+        (pl.scan_csv(csv, infer_schema=False)
+         .with_columns(judge=pl.col("judge").fill_null("") + "（复核）").sink_csv(changed))
+        started = time.perf_counter()
+        info = _timed_import(big, changed, changed_judges=True)
+    elif name == "export_all":
+        con = duckdb.connect(str(big), read_only=True)
+        con.execute(f"COPY (SELECT * FROM cases) TO '{out / 'cases_all.csv'}' (HEADER)")
         con.close()
-        info = {"rows": r.rows, "stored": r.stored, "rejected": r.rejected_rows}
+        info = {"bytes": (out / "cases_all.csv").stat().st_size}
+    elif name == "import_all":
+        target = out / "empty_all.duckdb"
+        _empty_database(target)
+        started = time.perf_counter()
+        info = _timed_import(target, out / "cases_all.csv")
+        target.unlink()
+    elif name == "xlsx":
+        import polars as pl
+
+        xlsx = out / "cases.xlsx"
+        con = duckdb.connect(str(big), read_only=True)
+        sample = con.sql(f"SELECT * FROM cases LIMIT {XLSX_ROWS}").pl()
+        con.close()
+        sample.write_excel(xlsx)
+        del sample
+        target = out / "empty_xlsx.duckdb"
+        _empty_database(target)
+        started = time.perf_counter()
+        info = {"bytes": xlsx.stat().st_size, **_timed_import(target, xlsx)}
+        target.unlink()
     elif name == "report":
         from supervision.metrics import report
         from supervision.queries import Filters
 
-        con = connect(big)
+        con = connect(big, read_only=True)
         started = time.perf_counter()
         doc = report(con, Filters(as_of=END))
         info = {"courts": len(doc["courts"])}
@@ -76,7 +148,7 @@ def phase(name: str, out: Path, cases: int) -> dict:
     elif name == "pages":
         from bench.page_queries import time_page_queries
 
-        con = connect(big)
+        con = connect(big, read_only=True)
         started = time.perf_counter()
         info = time_page_queries(con, END, "HI720")
         con.close()

@@ -111,7 +111,8 @@ MAPPINGS = {"case_kind": CASE_KINDS, "closing_method": CLOSING_METHODS,
             "respondent_kind": RESPONDENT_KINDS, "level": LEVELS}
 TABLE_ORDER = ("courts", "case_types", "cases", "petitions")  # later ones refer to earlier
 MAX_AMOUNT = 1e16
-REJECT_DETAIL_CAP = 100_000  # rejects listed line by line; beyond it, counts per reason
+REJECT_DETAIL_CAP = 100_000
+IMPORT_MEMORY_LIMIT = "1GB"  # DuckDB's share of an import's memory (docs/performance figures)  # rejects listed line by line; beyond it, counts per reason
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String,
                  "reason": pl.String}
 
@@ -338,6 +339,9 @@ def import_files(db_path: str | Path, files: dict[str, Path], *,
         headers = {t: _header_plan(s, SPECS[t][0]) for t, s in sources.items()}
         with new_version(db_path) as work:
             con = connect(work)
+            # bounded memory: the stage spills to disk beyond this instead of growing
+            con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+            con.execute("SET preserve_insertion_order = false")
             try:
                 reports = _import_into(con, sources, headers, reject_cap)
                 con.execute("CHECKPOINT")

@@ -168,7 +168,8 @@ def demo_users_present(eng: Engine) -> list[str]:
     with eng.connect() as connection:
         rows = connection.execute(select(users.c.username).where(
             ~users.c.disabled & (users.c.email.like(f"%@{DEMO_EMAIL_DOMAIN}")
-                                 | users.c.username.in_([u[0] for u in DEMO_USERS])))).all()
+                                 | users.c.username.in_([u[0] for u in DEMO_USERS])))
+            .order_by(users.c.username)).all()
     return [r[0] for r in rows]
 
 
