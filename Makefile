@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DB     ?= data/demo.duckdb
+STORE_FILE := data/operations.sqlite
 PORT   ?= 8501
 
 .PHONY: run test lint venv venv-dev demo-db bench clean lock
@@ -35,9 +36,13 @@ venv-dev: $(VENV)/.dev
 $(DB): | $(VENV)/.runtime
 	$(BIN)/python -m supervision generate --db $(DB) --demo-users
 
-demo-db: $(DB)
+# The demo logins live in the operational store; an older checkout's store gets them too.
+$(STORE_FILE): | $(VENV)/.runtime $(DB)
+	$(BIN)/python -m supervision users --db $(DB) demo
 
-run: $(VENV)/.runtime $(DB)
+demo-db: $(DB) $(STORE_FILE)
+
+run: $(VENV)/.runtime $(DB) $(STORE_FILE)
 	SUPERVISION_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: $(VENV)/.dev

@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     ena = us.add_parser("enable")
     ena.add_argument("username")
     us.add_parser("list")
+    us.add_parser("demo", help="(re)create the demo logins listed in the README")
     return parser
 
 
@@ -183,7 +184,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(document, ensure_ascii=False, indent=1)
     else:
-        text = report_rows(document).write_csv()
+        from supervision.safe_output import neutralize_formulas
+
+        text = neutralize_formulas(report_rows(document)).write_csv()
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
@@ -210,6 +213,9 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.action == "disable":
             users.disable_user(store, args.username, actor=actor)
             print(f"user {users.canonical(args.username)} disabled; its sessions ended")
+        elif args.action == "demo":
+            users.install_demo_users(store)
+            print(f"demo logins ready: {', '.join(u[0] for u in users.DEMO_USERS)}")
         elif args.action == "enable":
             users.enable_user(store, args.username, actor=actor)
             print(f"user {users.canonical(args.username)} enabled")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from supervision.safe_output import md
 from supervision.users import DEMO_USERS
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
@@ -135,3 +136,28 @@ def test_a_filter_matching_nothing_says_so(app):
     app.run()
     assert not app.exception
     assert any("没有符合筛选条件的案件" in i.value for i in app.info)
+
+
+def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
+    login(app, "analyst", "wrong-password-x")       # a failure, recorded
+    fresh = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                              default_timeout=60)
+    login(fresh, "admin")
+    assert not fresh.exception
+    trail = fresh.dataframe[-1].value
+    events = set(trail["event"])
+    assert {"login_failure", "login_success", "user_added"} <= events
+    assert "analyst" in set(trail.loc[trail["event"] == "login_failure", "actor"])
+    # the admin adds a user through the form: recorded with the admin as actor
+    form_inputs = [w for w in fresh.text_input if w.label in ("用户名", "姓名", "法院", "密码")]
+    values = {"用户名": "Audit.Test", "姓名": "审计测试", "法院": "HI720",
+              "密码": "audit-password-1"}
+    for widget in form_inputs[:4]:
+        widget.input(values[widget.label])
+    next(b for b in fresh.button if b.label == "新增用户").click()
+    fresh.run()
+    assert not fresh.exception
+    assert any(md("audit.test") in s.value for s in fresh.success), [e.value for e in fresh.error]
+    trail = fresh.dataframe[-1].value
+    added = trail[(trail["event"] == "user_added") & (trail["target"] == "audit.test")]
+    assert list(added["actor"]) == ["admin"]
