@@ -338,17 +338,29 @@ def import_files(db_path: str | Path, files: dict[str, Path], *,
         sources = {t: filereader.open_source(Path(p), Path(tmp)) for t, p in files.items()}
         headers = {t: _header_plan(s, SPECS[t][0]) for t, s in sources.items()}
         with new_version(db_path) as work:
+            stage_file = work.with_name(work.name + ".stage")
+            _remove_with_wal(stage_file)  # left by an import that died
             con = connect(work)
-            # bounded memory: the stage spills to disk beyond this instead of growing
+            # bounded memory: DuckDB evicts to disk beyond this instead of growing
             con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
             con.execute("SET preserve_insertion_order = false")
+            # valid rows wait in a scratch database of their own, so that a file of any
+            # length is staged on disk, not in memory, and the stage never bloats the data
+            con.execute("ATTACH ? AS stage", [str(stage_file)])
             try:
                 reports = _import_into(con, sources, headers, reject_cap)
+                con.execute("DETACH stage")
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
+                _remove_with_wal(stage_file)
     _check_served(db_path, reports)
     return reports
+
+
+def _remove_with_wal(path: Path) -> None:
+    for p in (path, Path(f"{path}.wal")):
+        p.unlink(missing_ok=True)
 
 
 def _import_into(con: duckdb.DuckDBPyConnection, sources: dict[str, filereader.Source],
@@ -356,21 +368,20 @@ def _import_into(con: duckdb.DuckDBPyConnection, sources: dict[str, filereader.S
                  reject_cap: int) -> list[FileReport]:
     reports: list[FileReport] = []
     before: dict[str, int] = {}
+    for table in TABLE_ORDER:
+        if table not in sources:
+            continue
+        renames, ignored = headers[table]
+        report = FileReport(table, sources[table].path, ignored_columns=ignored)
+        _stage(con, table, sources[table], renames, report, reject_cap)
+        reports.append(report)
     with transaction(con):
-        for table in TABLE_ORDER:
-            if table not in sources:
-                continue
-            renames, ignored = headers[table]
-            report = FileReport(table, sources[table].path, ignored_columns=ignored)
-            _stage(con, table, sources[table], renames, report, reject_cap)
-            reports.append(report)
         for report in reports:
             before[report.table] = _count(con, report.table)
             report.updated = _apply(con, report.table)
-    # read back after the commit: the stage tables (temporary) still hold what was valid
+    # read back after the commit: the stage still holds what validation passed
     for report in reports:
         _read_back(con, report, before[report.table])
-        con.execute(f"DROP TABLE {_stage_name(report.table)}")
     return reports
 
 
@@ -413,24 +424,25 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
 
 
 def _stage_name(table: str) -> str:
-    return f"_stage_{table}"  # table names come from SPECS, never from a file
+    return f"stage.{table}"  # table names come from SPECS, never from a file
 
 
 def _staged(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND "
-                            "table_name = ?", [_stage_name(table)]).fetchall()[0][0])
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                            "'stage' AND table_name = ?", [table]).fetchall()[0][0])
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, source: filereader.Source,
            renames: dict[str, str], report: FileReport, reject_cap: int) -> None:
-    """Validate the file batch by batch into a temporary stage table with the target
-    table's column types; then reject repeats and, for petitions, unknown cases."""
+    """Validate the file batch by batch into a stage table (in the scratch database) with
+    the target table's column types; then reject repeats and, for petitions, unknown
+    cases."""
     columns, key = SPECS[table]
     names = [c.name for c in columns]
     stage = _stage_name(table)
     cols = ", ".join(names)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {stage} AS "
-                f"SELECT 0::BIGINT AS _row, {cols} FROM {table} LIMIT 0")
+    con.execute(f"CREATE OR REPLACE TABLE {stage} AS "
+                f"SELECT 0::BIGINT AS _row, {cols} FROM main.{table} LIMIT 0")
     known = _known(con)
     for frame, ragged in filereader.batches(source):
         report.rows += frame.height + len(ragged)
@@ -445,7 +457,7 @@ def _stage(con: duckdb.DuckDBPyConnection, table: str, source: filereader.Source
             con.execute(f"INSERT INTO {stage} SELECT _row, {cols} FROM _batch")
             con.unregister("_batch")
     if table == "petitions":
-        in_this_import = (" AND NOT EXISTS (SELECT 1 FROM _stage_cases c "
+        in_this_import = (" AND NOT EXISTS (SELECT 1 FROM stage.cases c "
                           "WHERE c.case_number = s.case_number)") if _staged(con, "cases") else ""
         _reject_in_stage(con, table, source, report, reject_cap, "case_number", f"""
             SELECT _row, case_number AS value,
