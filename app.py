@@ -89,7 +89,7 @@ if not st.session_state.get("_landed"):
     if requested_page in role_pages and requested_page != current_page:
         st.switch_page(role_pages[requested_page], query_params=st.query_params.to_dict())
 
-if access.role != "admin":
+if access.sees_cases:
     try:
         reference = state.view("reference", access, None)
         filters, court, url_filters = state.sidebar_filters(access, reference)
@@ -103,5 +103,5 @@ try:
 finally:
     # mirrored after the page has run, so the URL keeps the page's path
     state.sync_params({"page": current_page})
-    if access.role != "admin":
+    if access.sees_cases:
         state.sync_params(url_filters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from supervision import domain
 from supervision.safe_output import md, safe_csv_bytes, safe_xlsx_bytes
 from supervision.ui import charts, state
 from supervision.ui.fmt import num, wan
@@ -13,9 +14,8 @@ from supervision.ui.i18n import enum, headers, t
 
 PAGE_SIZE = 50
 EXPORT_CAP = 100_000
-METHODS = ["pending", "fully_performed", "terminated", "not_enforced", "rejected", "withdrawn",
-           "terminated_current", "transferred"]
-KINDS = ["person", "enterprise", "government"]
+METHODS = [domain.PENDING.code, *domain.codes(domain.CLOSING_METHODS)]
+KINDS = domain.codes(domain.RESPONDENT_KINDS)
 
 ctx = state.context("explorer")
 st.title(t("page_explorer"))

@@ -22,9 +22,7 @@ per_case AS (
         s.court_code,
         (s.case_kind = 'first' AND s.has_property
             AND s.statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
-        coalesce(s.method_at_d IN ('fully_performed', 'terminated', 'not_enforced', 'rejected',
-                                   'withdrawn')
-                 AND s.closed_on <= s.statutory_deadline, false)       AS concluded_in_limit,
+        (s.actually_concluded_by_d AND s.closed_on <= s.statutory_deadline) AS concluded_in_limit,
         s.terminated_current_in_p AS termination,
         -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
         CASE WHEN s.terminated_current_in_p THEN

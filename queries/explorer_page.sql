@@ -1,12 +1,11 @@
 -- One page of the explorer's cases (newest filing first): only the rows shown are fetched.
 -- The status is as of $as_of (a case closed later is shown as pending).
 SELECT case_number, court_code, case_kind, case_type, filed_on,
-       CASE WHEN closed_on <= $as_of THEN closed_on END AS closed_on,
-       CASE WHEN closed_on <= $as_of THEN closing_method ELSE 'pending' END AS status,
+       CASE WHEN method_at_d IS NOT NULL THEN closed_on END AS closed_on,
+       status_at_d AS status,
        CAST(amount_applied AS DOUBLE) AS amount_yuan,
        CAST(amount_recovered AS DOUBLE) AS recovered_yuan,
        has_property, priority, complexity, respondent_name, respondent_kind, judge
-FROM cases_in_scope($scope)
-WHERE filed_on <= $as_of
+FROM cases_at($scope, $as_of)
 ORDER BY filed_on DESC, case_number
 LIMIT $limit OFFSET $offset;

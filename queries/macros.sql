@@ -1,11 +1,13 @@
 -- Table macros shared by the queries in this folder: the case subset, each case's
 -- status as of a date, the pending caseload, and the national ranking. Applied on every
--- read-write open of the database (supervision.db.ensure_schema).
+-- read-write open of the database (supervision.db.ensure_schema). Allowed values are the
+-- lookup tables supervision.domain fills (closing_methods, priorities, …): joined, never
+-- listed here.
 
 -- The case subset every metric is computed over. `f` is one STRUCT of filters; a NULL
 -- field means "no restriction", a list field is "one of". Value bands are [min, max).
 CREATE OR REPLACE MACRO cases_in_scope(f) AS TABLE
-SELECT c.*, ct.province, t.specific AS type_is_specific
+SELECT c.*, ct.province
 FROM cases c
 JOIN courts ct ON ct.court_code = c.court_code
 JOIN case_types t ON t.code = c.case_type
@@ -16,8 +18,6 @@ WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
   AND (f['value_max'] IS NULL OR c.amount_applied < f['value_max'])
   AND (f['priorities'] IS NULL OR list_contains(f['priorities'], c.priority))
   AND (f['complexities'] IS NULL OR list_contains(f['complexities'], c.complexity))
-  AND (f['closing_methods'] IS NULL
-       OR list_contains(f['closing_methods'], coalesce(c.closing_method, 'pending')))
   AND (f['respondent_kinds'] IS NULL OR list_contains(f['respondent_kinds'], c.respondent_kind))
   AND (f['filed_from'] IS NULL OR c.filed_on >= f['filed_from'])
   AND (f['filed_to'] IS NULL OR c.filed_on <= f['filed_to'])
@@ -28,29 +28,46 @@ WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
        OR contains(lower(c.respondent_name), lower(f['text']))
        OR contains(lower(c.respondent_id), lower(f['text'])));
 
+-- Each case in scope that exists on `as_of`, with its status on that date: its closing
+-- method if it was closed by then, else 'pending' (supervision.domain.PENDING). This is the
+-- one definition of "status as of D": the explorer's filter, chart and table and every
+-- metric read it. The closing-method filter applies to this status.
+CREATE OR REPLACE MACRO cases_at(f, as_of) AS TABLE
+SELECT
+    s.*,
+    m.code AS method_at_d,
+    coalesce(m.code, 'pending') AS status_at_d,
+    coalesce(m.in_counts, true) AS in_counts_at_d,
+    coalesce(m.fully_performed, false) AS fully_performed_by_d,
+    coalesce(m.actually_concluded, false) AS actually_concluded_by_d,
+    coalesce(m.terminates_current, false) AS terminated_current_by_d
+FROM cases_in_scope(f) s
+LEFT JOIN closing_methods m ON m.code = s.closing_method AND s.closed_on <= as_of
+WHERE s.filed_on <= as_of
+  AND (f['closing_methods'] IS NULL
+       OR list_contains(f['closing_methods'], coalesce(m.code, 'pending')));
+
 -- Each case in scope as it stood on `as_of`, for the period [period_start, as_of].
 -- A case filed after as_of does not exist yet; one closed after as_of is pending at as_of;
--- a case transferred on or before as_of is left out of every count.
+-- a case transferred on or before as_of (closing_methods.in_counts false) is left out of
+-- every count.
 CREATE OR REPLACE MACRO case_status(f, as_of, period_start) AS TABLE
 SELECT
     s.*,
-    CASE WHEN s.closed_on <= as_of THEN s.closing_method END AS method_at_d,
     (s.closed_on IS NULL OR s.closed_on >= period_start) AS handled_in_p,
     (s.filed_on >= period_start) AS filed_in_p,
     coalesce(s.closed_on BETWEEN period_start AND as_of, false) AS concluded_in_p,
-    (s.closed_on IS NULL OR s.closed_on > as_of) AS pending_at_d,
-    coalesce(s.closed_on BETWEEN period_start AND as_of
-             AND s.closing_method = 'fully_performed', false) AS fully_performed_in_p,
-    coalesce(s.closed_on BETWEEN period_start AND as_of AND s.closing_method IN
-             ('fully_performed', 'terminated', 'not_enforced', 'rejected', 'withdrawn'), false)
+    (s.method_at_d IS NULL) AS pending_at_d,
+    coalesce(s.closed_on >= period_start AND s.fully_performed_by_d, false)
+        AS fully_performed_in_p,
+    coalesce(s.closed_on >= period_start AND s.actually_concluded_by_d, false)
         AS actually_concluded_in_p,
-    coalesce(s.closed_on BETWEEN period_start AND as_of
-             AND s.closing_method = 'terminated_current', false) AS terminated_current_in_p,
+    coalesce(s.closed_on >= period_start AND s.terminated_current_by_d, false)
+        AS terminated_current_in_p,
     -- statutory limit: filing date + 6 calendar months, the day clamped to the month's end
     CAST(s.filed_on + INTERVAL 6 MONTH AS DATE) AS statutory_deadline
-FROM cases_in_scope(f) s
-WHERE s.filed_on <= as_of
-  AND NOT coalesce(s.closing_method = 'transferred' AND s.closed_on <= as_of, false);
+FROM cases_at(f, as_of) s
+WHERE s.in_counts_at_d;
 
 -- Courts whose rows a caller may receive: `visible` is a list of court codes, NULL = all.
 CREATE OR REPLACE MACRO visible_courts(visible) AS TABLE
@@ -58,8 +75,9 @@ SELECT * FROM courts
 WHERE visible IS NULL OR list_contains(visible, court_code);
 
 -- Cases pending on `as_of`, with the statutory deadline countdown and a target close date
--- for the timetable: the planned working time by priority and complexity, never later
--- than the statutory deadline; an overdue case is planned within two weeks.
+-- for the timetable: the planned working days of its priority plus those of its
+-- complexity (priorities.planned_days + complexities.planned_days), never later than the
+-- statutory deadline; an overdue case is planned within two weeks (14 days).
 CREATE OR REPLACE MACRO pending_at(f, as_of) AS TABLE
 SELECT
     s.*,
@@ -67,12 +85,13 @@ SELECT
     CAST(as_of - s.filed_on AS BIGINT) AS days_pending,
     CASE
         WHEN s.statutory_deadline < as_of THEN CAST(as_of + INTERVAL 14 DAY AS DATE)
-        ELSE least(s.statutory_deadline, CAST(as_of + to_days(
-            CAST(CASE s.priority WHEN 'high' THEN 20 WHEN 'normal' THEN 45 ELSE 75 END
-               + CASE s.complexity WHEN 'simple' THEN 0 WHEN 'ordinary' THEN 20 ELSE 50 END
-               AS INTEGER)) AS DATE))
+        ELSE least(s.statutory_deadline,
+                   CAST(as_of + to_days(CAST(pr.planned_days + cx.planned_days AS INTEGER))
+                        AS DATE))
     END AS target_close_on
 FROM case_status(f, as_of, as_of) s
+JOIN priorities pr ON pr.code = s.priority
+JOIN complexities cx ON cx.code = s.complexity
 WHERE s.pending_at_d;
 
 -- National rank of every court on the target metric, for the overall ranking and for each

@@ -9,14 +9,8 @@ from dataclasses import dataclass
 import duckdb
 from sqlalchemy import Engine
 
+from supervision import domain
 from supervision.users import get_user
-
-PAGES_BY_ROLE = {
-    "supervisor": ("targets", "brief", "pending", "explorer"),
-    "president": ("targets", "brief", "pending"),
-    "analyst": ("targets", "brief", "pending", "explorer"),
-    "admin": ("admin",),
-}
 
 
 class AccessDenied(Exception):
@@ -31,18 +25,28 @@ class Access:
     province: str | None        # the province whose courts the user may see
 
     @property
+    def _role(self) -> domain.Role | None:
+        return domain.ROLE_BY_CODE.get(self.role)
+
+    @property
     def pages(self) -> tuple[str, ...]:
-        return PAGES_BY_ROLE.get(self.role, ())
+        return self._role.pages if self._role else ()
+
+    @property
+    def sees_cases(self) -> bool:
+        """Whether the role sees case data at all (the administrator does not)."""
+        return bool(self._role and self._role.scope != "none")
 
     @property
     def sees_national_names(self) -> bool:
-        """Only the provincial delegation sees other provinces' courts by name."""
-        return self.role == "supervisor"
+        """Whether other courts appear by name (the provincial delegation's role)."""
+        return bool(self._role and self._role.names_other_courts)
 
     def allowed_courts(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
-        if self.role == "president":
+        scope = self._role.scope if self._role else "none"
+        if scope == "own_court":
             return (self.court_code,) if self.court_code else ()
-        if self.role in ("supervisor", "analyst") and self.province:
+        if scope == "province" and self.province:
             rows = con.sql("SELECT court_code FROM courts WHERE province = $p ORDER BY court_code",
                            params={"p": self.province}).fetchall()
             return tuple(r[0] for r in rows)

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 MACROS_SQL = Path(__file__).resolve().parent.parent / "queries" / "macros.sql"
 
 
@@ -43,11 +42,35 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Migrate to the newest schema, bring the vocabulary tables up to supervision.domain,
+    refresh the macros and insert missing defaults."""
+    from supervision import domain, migrations
     from supervision.reference import install_defaults
 
-    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    migrations.migrate(con)
+    domain.install_vocabulary(con)
     con.execute(MACROS_SQL.read_text(encoding="utf-8"))
     install_defaults(con)
+
+
+def schema_is_current(path: str | Path) -> bool:
+    """Whether the file at `path` needs no migration (read without a write lock)."""
+    from supervision import migrations
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return migrations.version(con) >= migrations.LATEST
+    finally:
+        con.close()
+
+
+def migrate_file(path: str | Path) -> None:
+    """Bring the file at `path` to the newest schema, as a new version swapped in (the
+    app may be reading it meanwhile)."""
+    with new_version(path) as work:
+        con = connect(work)
+        con.execute("CHECKPOINT")
+        con.close()
 
 
 @contextmanager

@@ -19,100 +19,23 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from supervision import filereader
+from supervision import domain, filereader
 from supervision.db import connect, new_version, transaction
+from supervision.domain import Column
 from supervision.filereader import UnreadableFile
 
-CLOSING_METHODS = {
-    "fully_performed": "fully_performed", "执行完毕": "fully_performed",
-    "terminated": "terminated", "终结执行": "terminated",
-    "not_enforced": "not_enforced", "不予执行": "not_enforced",
-    "rejected": "rejected", "驳回申请": "rejected",
-    "withdrawn": "withdrawn", "销案": "withdrawn",
-    "terminated_current": "terminated_current", "终结本次执行程序": "terminated_current",
-    "终本": "terminated_current",
-    "transferred": "transferred", "移送执行": "transferred", "指定执行": "transferred",
-    "移送/指定执行": "transferred",
+SPECS: dict[str, tuple[tuple[Column, ...], str]] = {
+    "courts": (domain.COURT_COLUMNS, "court_code"),
+    "case_types": (domain.CASE_TYPE_COLUMNS, "code"),
+    "cases": (domain.CASE_COLUMNS, "case_number"),
+    "petitions": (domain.PETITION_COLUMNS, "petition_id"),
 }
-CASE_KINDS = {"first": "first", "首次执行": "first", "首执": "first",
-              "resumed": "resumed", "恢复执行": "resumed", "执恢": "resumed"}
-PRIORITIES = {"high": "high", "高": "high", "normal": "normal", "中": "normal",
-              "一般": "normal", "low": "low", "低": "low"}
-COMPLEXITIES = {"simple": "simple", "简单": "simple", "ordinary": "ordinary",
-                "一般": "ordinary", "complex": "complex", "复杂": "complex"}
-RESPONDENT_KINDS = {"person": "person", "自然人": "person", "个人": "person",
-                    "enterprise": "enterprise", "企业": "enterprise", "单位": "enterprise",
-                    "government": "government", "党政机关": "government"}
-LEVELS = {"high": "high", "高级": "high", "intermediate": "intermediate", "中级": "intermediate",
-          "basic": "basic", "基层": "basic", "specialized": "specialized", "专门": "specialized"}
-TRUE_WORDS = ["true", "t", "yes", "y", "1", "是", "有", "已", "√"]
-FALSE_WORDS = ["false", "f", "no", "n", "0", "否", "无", "未", "×"]
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    chinese: str
-    kind: str  # text, date, amount, bool, or a mapping name
-    required: bool = False
-    default: str | None = None
-
-
-CASE_COLUMNS = [
-    Column("case_number", "案号", "text", True),
-    Column("court_code", "法院代码", "court", True),
-    Column("case_kind", "案件类别", "case_kind", True),
-    Column("case_type", "案件类型", "case_type", True),
-    Column("filed_on", "立案日期", "date", True),
-    Column("closed_on", "结案日期", "date"),
-    Column("closing_method", "结案方式", "closing_method"),
-    Column("amount_applied", "申请执行标的额", "amount", True),
-    Column("amount_recovered", "执行到位金额", "amount", default="0"),
-    Column("has_property", "有财产可供执行", "bool", True),
-    Column("priority", "优先级", "priority", default="normal"),
-    Column("complexity", "复杂程度", "complexity", default="ordinary"),
-    Column("respondent_id", "被执行人证件号", "text", True),
-    Column("respondent_name", "被执行人", "text", True),
-    Column("respondent_kind", "被执行人类型", "respondent_kind", True),
-    Column("judge", "承办人", "text"),
-    Column("settlement_on", "和解日期", "date"),
-    Column("settlement_due_on", "和解履行期限", "date"),
-    Column("notice_served", "执行通知", "bool"),
-    Column("consumption_restricted", "限制消费", "bool"),
-    Column("dishonest_listed", "纳入失信", "bool"),
-    Column("network_inquiry_done", "网络查控", "bool"),
-    Column("site_investigation_done", "现场调查", "bool"),
-    Column("applicant_informed", "告知申请人", "bool"),
-]
-PETITION_COLUMNS = [
-    Column("petition_id", "信访编号", "text", True),
-    Column("case_number", "案号", "case_number", True),
-    Column("received_on", "收到日期", "date", True),
-    Column("resolved_on", "办结日期", "date"),
-]
-COURT_COLUMNS = [
-    Column("court_code", "法院代码", "text", True),
-    Column("name", "法院名称", "text", True),
-    Column("name_en", "英文名称", "text"),
-    Column("province", "省份", "text", True),
-    Column("level", "层级", "level", True),
-    Column("kind", "类型", "text", default="general"),
-]
-CASE_TYPE_COLUMNS = [
-    Column("code", "代码", "text", True),
-    Column("name", "名称", "text", True),
-    Column("name_en", "英文名称", "text"),
-    Column("specific", "五类特定案件", "bool", True),
-]
-SPECS = {"courts": (COURT_COLUMNS, "court_code"), "case_types": (CASE_TYPE_COLUMNS, "code"),
-         "cases": (CASE_COLUMNS, "case_number"), "petitions": (PETITION_COLUMNS, "petition_id")}
-MAPPINGS = {"case_kind": CASE_KINDS, "closing_method": CLOSING_METHODS,
-            "priority": PRIORITIES, "complexity": COMPLEXITIES,
-            "respondent_kind": RESPONDENT_KINDS, "level": LEVELS}
+# every accepted spelling of each vocabulary's values (supervision.domain), lower-cased
+MAPPINGS = {kind: domain.spelling_map(terms) for kind, terms in domain.VOCABULARIES.items()}
 TABLE_ORDER = ("courts", "case_types", "cases", "petitions")  # later ones refer to earlier
 MAX_AMOUNT = 1e16
-REJECT_DETAIL_CAP = 100_000
-IMPORT_MEMORY_LIMIT = "1GB"  # DuckDB's share of an import's memory (docs/performance figures)  # rejects listed line by line; beyond it, counts per reason
+REJECT_DETAIL_CAP = 100_000  # rejects listed line by line; beyond it, counts per reason
+IMPORT_MEMORY_LIMIT = "1GB"  # DuckDB's share of an import's memory
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String,
                  "reason": pl.String}
 
@@ -120,12 +43,12 @@ REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value
 # ---------------------------------------------------------------- validating
 
 
-def _header_map(columns: list[Column]) -> dict[str, str]:
+def _header_map(columns: tuple[Column, ...]) -> dict[str, str]:
     out = {}
     for c in columns:
         out[c.name] = c.name
         out[c.name.lower()] = c.name
-        out[c.chinese] = c.name
+        out[c.zh] = c.name
     return out
 
 
@@ -145,18 +68,18 @@ def _parse_amount(col: pl.Expr) -> pl.Expr:
 
 def _parse_bool(col: pl.Expr) -> pl.Expr:
     v = col.str.strip_chars().str.to_lowercase()
-    return (pl.when(v.is_in(TRUE_WORDS)).then(True)
-            .when(v.is_in(FALSE_WORDS)).then(False)
+    return (pl.when(v.is_in(domain.TRUE_WORDS)).then(True)
+            .when(v.is_in(domain.FALSE_WORDS)).then(False)
             .otherwise(None))
 
 
 def _parse_mapping(col: pl.Expr, mapping: dict[str, str]) -> pl.Expr:
-    v = col.str.strip_chars()
-    lowered = {k.lower(): val for k, val in mapping.items()}
-    return v.str.to_lowercase().replace_strict(lowered, default=None, return_dtype=pl.String)
+    """Any accepted spelling (case-insensitive) -> its code; None if unknown."""
+    return col.str.strip_chars().str.to_lowercase().replace_strict(
+        mapping, default=None, return_dtype=pl.String)
 
 
-def _typed(frame: pl.DataFrame, columns: list[Column], known: Known) -> tuple[pl.DataFrame,
+def _typed(frame: pl.DataFrame, columns: tuple[Column, ...], known: Known) -> tuple[pl.DataFrame,
                                                                              list[pl.Expr]]:
     """Parse every column; return the typed frame and (reason expressions) for checks."""
     exprs, checks = [], []
@@ -385,7 +308,7 @@ def _import_into(con: duckdb.DuckDBPyConnection, sources: dict[str, filereader.S
     return reports
 
 
-def _header_plan(source: filereader.Source, columns: list[Column]
+def _header_plan(source: filereader.Source, columns: tuple[Column, ...]
                  ) -> tuple[dict[str, str], list[str]]:
     """File header -> column name, and the ignored headers; a missing required column makes
     the file unreadable."""
@@ -398,7 +321,7 @@ def _header_plan(source: filereader.Source, columns: list[Column]
             continue
         renames[name] = target
         seen.add(target)
-    missing = [f"{c.chinese} ({c.name})" for c in columns if c.required and c.name not in seen]
+    missing = [f"{c.zh} ({c.name})" for c in columns if c.required and c.name not in seen]
     if missing:
         raise UnreadableFile(f"{source.path}: missing required column(s): {', '.join(missing)}")
     return renames, ignored
@@ -513,9 +436,18 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str) -> int:
     changed = " OR ".join(f"t.{n} IS DISTINCT FROM s.{n}" for n in others)
     updates = con.execute(f"SELECT count(*) FROM {stage} s JOIN {table} t USING ({key}) "
                           f"WHERE {changed}").fetchall()[0][0]
-    sets = ", ".join(f"{n} = s.{n}" for n in others)
-    con.execute(f"UPDATE {table} t SET {sets} FROM {stage} s "
-                f"WHERE t.{key} = s.{key} AND ({changed})")
+    # columns that reference a lookup table are costly to set (DuckDB checks the key):
+    # they are set only on the rows where one of them changed
+    referencing = [c.name for c in columns if c.kind in domain.VOCABULARIES and c.name != key]
+    plain = [n for n in others if n not in referencing]
+    for part, when in ((plain, changed),
+                       (referencing, " OR ".join(f"t.{n} IS DISTINCT FROM s.{n}"
+                                                 for n in referencing))):
+        if not part or not when:
+            continue
+        sets = ", ".join(f"{n} = s.{n}" for n in part)
+        con.execute(f"UPDATE {table} t SET {sets} FROM {stage} s "
+                    f"WHERE t.{key} = s.{key} AND ({when})")
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
     return updates

@@ -10,10 +10,10 @@ import polars as pl
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from supervision import audit
+from supervision import audit, domain
 from supervision.store.schema import sessions, users
 
-ROLES = ("supervisor", "president", "analyst", "admin")
+ROLES = tuple(domain.codes(domain.ROLES))
 MIN_PASSWORD = 10
 BCRYPT_MAX_BYTES = 72
 
@@ -81,7 +81,7 @@ def add_user(eng: Engine, username: str, display_name: str, email: str, role: st
         raise UserError("a username is 1 to 64 characters without spaces")
     if role not in ROLES:
         raise UserError(f"unknown role {role}; one of {', '.join(ROLES)}")
-    if role != "admin" and not court_code:
+    if domain.ROLE_BY_CODE[role].requires_court and not court_code:
         raise UserError("this role needs --court: a president's own court, or the higher "
                         "court whose province a supervisor or analyst oversees")
     if court_code and court_exists is not None and not court_exists(court_code):
@@ -93,7 +93,7 @@ def add_user(eng: Engine, username: str, display_name: str, email: str, role: st
             connection.execute(insert(users).values(
                 username=name, display_name=display_name or name,
                 email=email or f"{name}@localhost", role=role,
-                court_code=court_code if role != "admin" else None,
+                court_code=court_code if domain.ROLE_BY_CODE[role].requires_court else None,
                 password_hash=password_hash, disabled=False, created_at=stamp,
                 updated_at=stamp))
             audit.record(connection, actor, "user_added", name, role=role, court=court_code)

@@ -14,12 +14,12 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import metrics
+from supervision import domain, metrics
 from supervision.access import Access
 from supervision.projection import project_year_end
 from supervision.queries import Filters, run
 
-AGE_BANDS = ["0-3", "3-6", "6-12", "12+"]
+AGE_BANDS = domain.codes(domain.AGE_BANDS)
 
 
 def _scoped(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters) -> Filters:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from supervision import domain
+
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("执行工作督导看板", "Enforcement supervision dashboard"),
     "login_title": ("登录", "Log in"),
@@ -146,19 +148,12 @@ LABELS: dict[str, tuple[str, str]] = {
                       "Related cases against one respondent (to coordinate)"),
 }
 
+# Values shown in tables and charts. The vocabulary (closing methods, priorities, roles,
+# age bands …) comes from supervision.domain; the rest are this UI's own words.
 ENUMS: dict[str, tuple[str, str]] = {
-    "supervisor": ("督导组", "supervisor"), "president": ("院长", "president"),
-    "analyst": ("分析员", "analyst"), "admin": ("管理员", "administrator"),
+    **domain.labels(),
     "courts": ("法院", "courts"), "case_types": ("案件类型", "case types"),
     "cases": ("案件", "cases"), "petitions": ("信访", "petitions"),
-    "high": ("高", "high"), "normal": ("中", "normal"), "low": ("低", "low"),
-    "simple": ("简单", "simple"), "ordinary": ("一般", "ordinary"), "complex": ("复杂", "complex"),
-    "fully_performed": ("执行完毕", "fully performed"), "terminated": ("终结执行", "terminated"),
-    "not_enforced": ("不予执行", "not enforced"), "rejected": ("驳回申请", "rejected"),
-    "withdrawn": ("销案", "withdrawn"), "terminated_current": ("终本", "terminated (current)"),
-    "transferred": ("移送执行", "transferred"), "pending": ("未结", "pending"),
-    "person": ("自然人", "person"), "enterprise": ("企业", "enterprise"),
-    "government": ("党政机关", "government organ"),
     "property_within_limit": ("有财产案件法定期限内实际执结率", "Within limit, cases with property"),
     "termination_qualified": ("无财产案件终本合格率", "Qualified terminations"),
     "petitions_resolved": ("执行信访案件办结率", "Petitions resolved"),
@@ -169,8 +164,6 @@ ENUMS: dict[str, tuple[str, str]] = {
     "below_cutoff": ("未进入目标名次", "outside the target rank"),
     "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
     "grey": ("无数据/未排名", "no data / unranked"),
-    "0-3": ("3个月内", "under 3 months"), "3-6": ("3–6个月", "3–6 months"),
-    "6-12": ("6–12个月", "6–12 months"), "12+": ("1年以上", "over a year"),
 }
 
 

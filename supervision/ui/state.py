@@ -13,17 +13,17 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from supervision import domain, views
 from supervision import store as operational_store
-from supervision import views
 from supervision.access import Access, AccessDenied, access_for
-from supervision.db import connect_current_version, data_version
+from supervision.db import connect_current_version, data_version, migrate_file, schema_is_current
 from supervision.queries import Filters
 from supervision.safe_output import md
 from supervision.ui.i18n import enum, t
 
 ROOT = Path(__file__).resolve().parents[2]
-PRIORITIES = ["high", "normal", "low"]
-COMPLEXITIES = ["simple", "ordinary", "complex"]
+PRIORITIES = domain.codes(domain.PRIORITIES)
+COMPLEXITIES = domain.codes(domain.COMPLEXITIES)
 # selectboxes whose option labels depend on the language: their state is keyed per
 # language (the browser keeps a selectbox's shown label), and re-seeded from the URL
 LABELLED = ("f_court", "f_type", "f_band")
@@ -49,6 +49,8 @@ def db_path() -> Path:
 def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
     """Read-only: imports write a new version of the file and swap it in, and the next run
     opens that version (a new `version` key) while open queries finish on the old one."""
+    if not schema_is_current(path):
+        migrate_file(path)  # a database from an older release: migrated as a new version
     connection, _opened = connect_current_version(path)
     return connection
 

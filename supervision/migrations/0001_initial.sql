@@ -1,6 +1,6 @@
--- The case database, written once. Applied by supervision.db.ensure_schema on every
--- read-write open, so it only ever creates what is missing (IF NOT EXISTS) and
--- refreshes the macros (CREATE OR REPLACE). Documented in docs/data-format.md.
+-- Migration 1: the case database as it was on 2026-11-27, before migrations existed (a
+-- database built then is at version 1). Never edited: later changes are new migrations
+-- (supervision/migrations/__init__.py). Documented in docs/data-format.md.
 
 -- Province-level court systems (31 provinces + the Production and Construction Corps).
 CREATE TABLE IF NOT EXISTS provinces (

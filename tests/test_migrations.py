@@ -1,0 +1,66 @@
+"""The case database migrates: a file built by the release before migrations existed
+(tests/data, built on 2026-11-27) opens, migrates, keeps every row and gains the lookup
+tables its columns now reference."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from supervision import domain, migrations
+from supervision.db import connect, migrate_file, schema_is_current
+
+OLD = Path(__file__).resolve().parent / "data" / "case-db-2026-11-27.duckdb"
+
+
+@pytest.fixture
+def old_copy(tmp_path) -> Path:
+    path = tmp_path / "old.duckdb"
+    shutil.copy(OLD, path)
+    return path
+
+
+def _rows(path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("cases", "courts", "petitions", "case_types", "provinces")}
+    finally:
+        con.close()
+
+
+def test_a_database_from_before_migrations_is_version_1_and_migrates(old_copy):
+    before = _rows(old_copy)
+    assert before["cases"] == 3000
+    assert not schema_is_current(old_copy)
+    migrate_file(old_copy)
+    assert schema_is_current(old_copy)
+    assert _rows(old_copy) == before
+    con = duckdb.connect(str(old_copy), read_only=True)
+    assert migrations.version(con) == migrations.LATEST
+    applied = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    assert [v for (v,) in applied] == list(range(1, migrations.LATEST + 1))
+    methods = {r[0] for r in con.execute("SELECT code FROM closing_methods").fetchall()}
+    assert methods == set(domain.codes(domain.CLOSING_METHODS))
+    con.close()
+
+
+def test_after_migration_the_lookup_tables_are_enforced(old_copy):
+    migrate_file(old_copy)
+    con = connect(old_copy)
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE cases SET priority = 'urgent' WHERE case_number = "
+                    "(SELECT min(case_number) FROM cases)")
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("UPDATE courts SET level = 'supreme' WHERE court_code = 'HI720'")
+    con.close()
+
+
+def test_a_new_database_runs_every_migration(tmp_path):
+    con = connect(tmp_path / "new.duckdb")
+    assert migrations.version(con) == migrations.LATEST
+    assert migrations.migrate(con) == []   # nothing left to apply on the next open
+    con.close()
