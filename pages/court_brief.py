@@ -66,8 +66,8 @@ st.caption(caption)
 # --- weekly trend of rate and rank
 weekly = brief["weekly"]
 if weekly.height:
-    k = brief["ranks"].filter(pl.col("ranking") == "overall")["target_rank"][0]
-    st.plotly_chart(charts.trend(weekly, title=t("trend_title"), rate_label=t("overall_rate"),
+    k = brief["ranks"].filter(pl.col("ranking") == brief["headline"])["target_rank"][0]
+    st.plotly_chart(charts.trend(weekly, title=t("trend_title"), rate_label=t(weekly["metric"][0]),
                                  rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
                     width="stretch", key="brief_trend")
     st.caption(caption)

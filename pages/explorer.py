@@ -64,6 +64,8 @@ if drill:
 total = state.view_or_refuse("explorer_count", ctx.access, filters)
 
 st.write(t("rows_found", n=num(total["cases"]), v=wan(total["value_yuan"])))
+if total["transferred"]:
+    st.caption(t("transferred_note", n=num(total["transferred"])))
 if total["cases"] == 0:
     st.info(t("no_match"))
     st.caption(caption)

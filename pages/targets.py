@@ -15,11 +15,15 @@ data = state.view_or_refuse("targets_view", ctx.access, ctx.filters, court=ctx.c
 
 caption = state.filters_caption(ctx)
 st.title(f"{t('page_targets')} · {md(ctx.court_name())}")
-overall = data["court_ranks"].filter(pl.col("ranking") == "overall").row(0, named=True)
+# the headline: the overall ranking, or the one specific type the filter selects
+headline = data["headline"]
+overall = data["court_ranks"].filter(pl.col("ranking") == headline).row(0, named=True)
 k = overall["target_rank"]
+rate_label = t(overall["metric"]) if headline == "overall" else (
+    f"{ctx.type_name(headline)} · {t(overall['metric'])}")
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("overall_rate"), pct(overall["rate"]))
+c1.metric(rate_label, pct(overall["rate"]))
 c2.metric(t("national_rank"), "—" if overall["rank"] is None
           else f"{overall['rank']} / {overall['ranked_courts']:,}")
 c3.metric(t("cutoff", k=k), pct(overall["cutoff"]))
@@ -33,14 +37,16 @@ elif overall["gap"] is not None and overall["gap"] > overall["pending"]:
 st.caption(caption)
 
 # --- the five specific types
+filtered = data["filtered_types"]
 types = (data["court_ranks"].filter(pl.col("ranking") != "overall")
          .with_columns(type_name=pl.col("ranking").map_elements(ctx.type_name,
-                                                                return_dtype=pl.String)))
+                                                                return_dtype=pl.String),
+                       filtered=pl.col("ranking").is_in(filtered)))
 if types.height:
     st.plotly_chart(charts.type_bars(types, title=t("types_title"), court_label=ctx.court_name(),
                                      cutoff_label=t("cutoff", k=types["target_rank"][0]),
-                                     unranked_label="未排名" if st.session_state["lang"] == "zh"
-                                     else "unranked"),
+                                     unranked_label=t("unranked"),
+                                     filtered_label=t("filtered_out")),
                     width="stretch", key="types_chart")
     behind = types.filter(pl.col("is_ranked") & ~pl.col("meets_target")).sort("gap",
                                                                              descending=True)
@@ -52,10 +58,12 @@ if types.height:
         st.markdown(t("furthest_none"))
     else:
         st.markdown(t("types_none_ranked"))
-    unranked = types.filter(~pl.col("is_ranked"))
+    unranked = types.filter(~pl.col("is_ranked") & ~pl.col("filtered"))
     for row in unranked.iter_rows(named=True):
         st.caption(f"{md(row['type_name'])}: " + t("not_ranked", n=row["concluded"],
                                                   m=row["min_concluded"]))
+    if filtered:
+        st.caption(t("types_filtered", types="、".join(md(ctx.type_name(c)) for c in filtered)))
     st.caption(caption)
 
 # --- projection to 31 December
@@ -74,7 +82,7 @@ if proj.height and proj["projected_rate"][0] is not None:
     elif p["extra_needed"] == 0:
         st.write(t("needed_none", k=k))
 if data["weekly"].height:
-    st.plotly_chart(charts.trend(data["weekly"], title=t("trend_title"), rate_label=t("overall_rate"),
+    st.plotly_chart(charts.trend(data["weekly"], title=t("trend_title"), rate_label=rate_label,
                                  rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
                     width="stretch", key="trend_chart")
 st.caption(caption)
@@ -82,14 +90,13 @@ st.caption(caption)
 # --- the province's courts side by side
 st.subheader(t("province_courts"))
 lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
-province = (data["ranks"].filter(pl.col("ranking") == "overall")
+province = (data["ranks"].filter(pl.col("ranking") == headline)
             .join(ctx.reference["courts"].select("court_code", "name", "name_en"),
                   on="court_code"))
 st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
                                  cutoff=overall["cutoff"], cutoff_label=t("cutoff", k=k),
                                  title=t("province_courts"),
-                                 unranked_label="未排名" if st.session_state["lang"] == "zh"
-                                 else "unranked"),
+                                 unranked_label=t("unranked")),
                 width="stretch", key="province_chart")
 st.caption(state.filters_caption(ctx, scope=md(ctx.access.province)))
 
@@ -111,7 +118,7 @@ with right:
     nat = data["national"].select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("court")),
-        (pl.col("rate") * 100).round(1).alias(t("overall_rate") + " %"),
+        (pl.col("rate") * 100).round(1).alias(rate_label + " %"),
         pl.col("concluded").alias(t("count")),
     )
     st.dataframe(nat, hide_index=True, width="stretch", height=420)

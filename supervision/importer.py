@@ -421,8 +421,8 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    """Insert new keys and update changed rows; identical rows are left untouched, so a
-    re-import writes nothing. Returns how many existing rows will change."""
+    """Insert new keys and replace changed rows; identical rows are left untouched, so a
+    re-import writes nothing. Returns how many existing rows change."""
     columns, key = SPECS[table]
     names = [c.name for c in columns]
     stage = _stage_name(table)
@@ -436,18 +436,10 @@ def _apply(con: duckdb.DuckDBPyConnection, table: str) -> int:
     changed = " OR ".join(f"t.{n} IS DISTINCT FROM s.{n}" for n in others)
     updates = con.execute(f"SELECT count(*) FROM {stage} s JOIN {table} t USING ({key}) "
                           f"WHERE {changed}").fetchall()[0][0]
-    # columns that reference a lookup table are costly to set (DuckDB checks the key):
-    # they are set only on the rows where one of them changed
-    referencing = [c.name for c in columns if c.kind in domain.VOCABULARIES and c.name != key]
-    plain = [n for n in others if n not in referencing]
-    for part, when in ((plain, changed),
-                       (referencing, " OR ".join(f"t.{n} IS DISTINCT FROM s.{n}"
-                                                 for n in referencing))):
-        if not part or not when:
-            continue
-        sets = ", ".join(f"{n} = s.{n}" for n in part)
-        con.execute(f"UPDATE {table} t SET {sets} FROM {stage} s "
-                    f"WHERE t.{key} = s.{key} AND ({when})")
+    # a changed row is replaced: deleted, then inserted with the new rows below. DuckDB
+    # appends in bounded memory, where a large UPDATE of referencing columns does not.
+    con.execute(f"DELETE FROM {table} t USING {stage} s "
+                f"WHERE t.{key} = s.{key} AND ({changed})")
     con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} s "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{key} = s.{key})")
     return updates

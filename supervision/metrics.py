@@ -15,8 +15,11 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from supervision import ranking
+from supervision.projection import PACE_DAYS, project_year_end
 from supervision.queries import Filters, run
 
+MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
 CORE_INDICES = ["property_within_limit", "termination_qualified", "petitions_resolved",
                 "three_year_conclusion"]
 
@@ -42,11 +45,54 @@ def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
                visible=_visible(visible), **filters.params())
 
 
+def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Every court's national rank, cutoff and gap, for the overall ranking and each of the
+    five specific types, all on the same national subset (supervision.ranking)."""
+    counts = run(con, "court_rank_counts", scope=filters.scope(national=True),
+                 **filters.params())
+    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific_types(con)),
+                          over=["ranking"])
+    return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
+
+
 def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
                 visible: list[str] | None) -> pl.DataFrame:
-    """National rank, cutoff and gap for the overall ranking and the five specific types."""
-    return run(con, "court_rank", scope=filters.scope(national=True), visible=_visible(visible),
-               **filters.params())
+    """National rank, cutoff and gap of the visible courts (None: every court)."""
+    ranks = national_ranks(con, filters)
+    return ranks if visible is None else ranks.filter(pl.col("court_code").is_in(list(visible)))
+
+
+def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code: str,
+                 visible: list[str]) -> pl.DataFrame:
+    """Week by week since the period start: the visible courts' cumulative rate and national
+    rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
+    target's own metric."""
+    counts = run(con, "court_weekly_counts", scope=filters.scope(national=True),
+                 ranking=ranking_code, max_weeks=MAX_WEEKS, **filters.params())
+    ranked = ranking.rank(
+        ranking.with_target(counts.with_columns(ranking=pl.lit(ranking_code)), targets(con),
+                            specific_types(con)), over=["week_end"])
+    return (ranked.filter(pl.col("court_code").is_in(list(visible)))
+            .select("week_end", "court_code", "metric", "concluded", "fully_performed",
+                    "amount_applied", "amount_recovered", "rate", "rank", "cutoff")
+            .sort("court_code", "week_end"))
+
+
+def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
+                        ranking_code: str = "overall") -> pl.DataFrame:
+    """Every court projected to 31 December at its recent pace, ranked nationally on the
+    target's metric (supervision.projection)."""
+    pace = run(con, "court_pace", scope=filters.scope(national=True), ranking=ranking_code,
+               pace_days=PACE_DAYS, **filters.params())
+    target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), targets(con),
+                                 specific_types(con)).row(0, named=True)
+    return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
+                            target["min_concluded"])
+
+
+def specific_types(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Codes of the five nationally ranked case types (data: case_types.specific)."""
+    return run(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
 
 
 def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -179,7 +225,9 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """The cutoff of each ranking: a national fact that names no court."""
-    return run(con, "rank_cutoffs", scope=filters.scope(national=True), **filters.params())
+    return (national_ranks(con, filters)
+            .select("ranking", "metric", "target_rank", "min_concluded", "ranked_courts",
+                    "cutoff").unique().sort("ranking"))
 
 
 def report_rows(document: dict[str, Any]) -> pl.DataFrame:

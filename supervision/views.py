@@ -16,7 +16,6 @@ import polars as pl
 
 from supervision import domain, metrics
 from supervision.access import Access
-from supervision.projection import project_year_end
 from supervision.queries import Filters, run
 
 AGE_BANDS = domain.codes(domain.AGE_BANDS)
@@ -40,30 +39,43 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
     }
 
 
+def headline_ranking(filters: Filters, specific: list[str]) -> str:
+    """The ranking a page leads with: a filter of exactly one specific type leads with that
+    type's ranking against its own target (top 15); anything else with the overall one."""
+    if filters.case_types and len(filters.case_types) == 1 and filters.case_types[0] in specific:
+        return filters.case_types[0]
+    return "overall"
+
+
+def filtered_out_types(filters: Filters, specific: list[str]) -> list[str]:
+    """Specific types the case-type filter leaves out (shown as filtered, not as empty)."""
+    if not filters.case_types:
+        return []
+    return [c for c in specific if c not in filters.case_types]
+
+
 def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
-                 court: str) -> dict[str, pl.DataFrame]:
+                 court: str) -> dict[str, Any]:
     """Ranks of the province's visible courts, the selected court's type ranks, the
-    projection, the province ranking and the national table (masked for the user)."""
+    projection and weekly trend of the headline ranking, the province ranking and the
+    national table (masked for the user)."""
     scope = access.visible(con, None)
-    if court not in scope:
-        court = access.visible(con, (court,))[0]  # raises AccessDenied
+    [court] = access.visible(con, (court,))  # raises AccessDenied outside the scope
+    specific = metrics.specific_types(con)
+    headline = headline_ranking(filters, specific)
     # one national ranking serves the province chart and the national table
-    all_ranks = metrics.court_ranks(con, filters, None)
+    all_ranks = metrics.national_ranks(con, filters)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
-    targets = metrics.targets(con).filter(pl.col("target") == "overall").row(0, named=True)
-    pace = run(con, "court_pace", scope=filters.scope(national=True), ranking="overall",
-               **filters.params())
-    projection = project_year_end(pace, filters.as_of, targets["target_rank"],
-                                  targets["min_concluded"])
-    weekly = run(con, "court_weekly_rank", scope=filters.scope(national=True), ranking="overall",
-                 visible=[court], **filters.params())
+    projection = metrics.year_end_projection(con, filters, headline)
     return {
+        "headline": headline,
+        "filtered_types": filtered_out_types(filters, specific),
         "ranks": ranks,
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
-        "weekly": weekly,
+        "weekly": metrics.weekly_ranks(con, filters, headline, [court]),
         "provinces": metrics.province_ranking(con, filters),
-        "national": _national_table(con, access, all_ranks, set(scope)),
+        "national": _national_table(con, access, all_ranks, set(scope), headline),
     }
 
 
@@ -106,10 +118,11 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     previous = filters.with_(as_of=week_ago)
     ranks_before = metrics.court_ranks(con, previous, [court])
     scoped = _scoped(con, access, filters.with_(courts=(court,)))
-    weekly = run(con, "court_weekly_rank", scope=filters.scope(national=True), ranking="overall",
-                 visible=[court], **filters.params())
+    headline = headline_ranking(filters, metrics.specific_types(con))
+    weekly = metrics.weekly_ranks(con, filters, headline, [court])
     return {
         "court": court,
+        "headline": headline,
         "core": core,
         "thresholds": limits,
         "ranks": ranks_now,

@@ -117,8 +117,8 @@ def test_filters_from_the_url_are_applied_and_named(demo_db, monkeypatch):
     captions = " ".join(c.value for c in filtered.caption)
     assert "案件类型: 涉民生案件" in captions and "优先级: 高/中" in captions
     assert "案件类型: 全部" in " ".join(c.value for c in plain.caption)
-    # the same court under the filter is ranked on a different subset
-    assert _metric(plain, "实际执行率") != _metric(filtered, "实际执行率")
+    # under a one-type filter the headline is that type's own rate, on a different subset
+    assert _metric(plain, "实际执行率") != _metric(filtered, "涉民生案件 · 实际执行率")
 
 
 def test_english_from_the_url(app):
@@ -161,3 +161,17 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     trail = fresh.dataframe[-1].value
     added = trail[(trail["event"] == "user_added") & (trail["target"] == "audit.test")]
     assert list(added["actor"]) == ["admin"]
+
+
+def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtered(app):
+    app.query_params["court"] = "HI720"
+    app.query_params["type"] = "livelihood"
+    login(app, "supervisor")
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    assert labels[0].startswith("涉民生案件") and "前15名线" in labels
+    shown = texts(app)
+    assert "案件类型筛选未包含" in shown
+    # the four other types are not reported as having no concluded cases
+    for name in ("涉金融借款案件", "涉党政机关案件"):
+        assert f"{name}: 未排名" not in shown

@@ -53,10 +53,12 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
 
 
 def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label: str,
-              unranked_label: str) -> go.Figure:
-    """The court's rate on each specific type beside that type's top-15 cutoff."""
+              unranked_label: str, filtered_label: str) -> go.Figure:
+    """The court's rate on each specific type beside that type's top-15 cutoff; a type the
+    case-type filter leaves out is labelled so, not drawn as empty."""
     names = _labels(frame["type_name"].to_list())
-    text = [(f"#{r}" if r is not None else unranked_label) for r in frame["rank"]]
+    text = [filtered_label if f else (f"#{r}" if r is not None else unranked_label)
+            for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
     fig = go.Figure()
     fig.add_bar(x=names, y=[None if v is None else v * 100 for v in frame["rate"]],
                 name=plain(court_label),
