@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from supervision import domain
 from supervision.users import ROLES
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
@@ -22,6 +23,34 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (use 2026-09-30): {text}") from None
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    codes = tuple(c.strip() for c in text.split(",") if c.strip())
+    if not codes:
+        raise argparse.ArgumentTypeError("give at least one code")
+    return codes
+
+
+def _choices(allowed: list[str]):
+    def parse(text: str) -> tuple[str, ...]:
+        codes = _codes(text)
+        unknown = [c for c in codes if c not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; one of "
+                                             f"{', '.join(allowed)}")
+        return codes
+    return parse
+
+
+def _yuan(text: str) -> float:
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount in yuan: {text}") from None
+    if not 0 <= value < 1e16:
+        raise argparse.ArgumentTypeError(f"not an amount in yuan from 0: {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--db", required=True, type=Path)
     r.add_argument("--as-of", required=True, type=_date)
     r.add_argument("--court", help="one court code")
+    r.add_argument("--case-type", type=_codes, help="case type code(s), comma-separated")
+    r.add_argument("--value-min", type=_yuan, help="subject-matter value from (yuan, inclusive)")
+    r.add_argument("--value-max", type=_yuan, help="subject-matter value below (yuan, exclusive)")
+    r.add_argument("--priority", type=_choices(domain.codes(domain.PRIORITIES)),
+                   help="priority code(s), comma-separated: " + ",".join(
+                       domain.codes(domain.PRIORITIES)))
+    r.add_argument("--complexity", type=_choices(domain.codes(domain.COMPLEXITIES)),
+                   help="complexity code(s), comma-separated: " + ",".join(
+                       domain.codes(domain.COMPLEXITIES)))
     r.add_argument("--format", choices=["json", "csv"], default="json")
     r.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
@@ -165,7 +203,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from supervision.db import connect
     from supervision.metrics import report, report_rows
-    from supervision.queries import Filters
+    from supervision.queries import Filters, run
+
+    def metrics_case_types(con):
+        return run(con, "case_types_list")["code"].to_list()
 
     if not args.db.exists():
         print(f"error: {args.db}: no such database", file=sys.stderr)
@@ -179,7 +220,17 @@ def cmd_report(args: argparse.Namespace) -> int:
             print(f"error: unknown court code {args.court}", file=sys.stderr)
             return EXIT_UNREADABLE
         visible = [args.court]
-    document = report(con, Filters(as_of=args.as_of), visible)
+    if args.case_type:
+        known = set(metrics_case_types(con))
+        unknown = [c for c in args.case_type if c not in known]
+        if unknown:
+            print(f"error: unknown case type {', '.join(unknown)}", file=sys.stderr)
+            return EXIT_UNREADABLE
+    # the sidebar's filters: every court is ranked on the same filtered subset
+    filters = Filters(as_of=args.as_of, case_types=args.case_type, value_min=args.value_min,
+                      value_max=args.value_max, priorities=args.priority,
+                      complexities=args.complexity)
+    document = report(con, filters, visible)
     con.close()
     if args.format == "json":
         text = json.dumps(document, ensure_ascii=False, indent=1)

@@ -104,3 +104,52 @@ def test_report_refuses_an_unknown_court(demo_db, tmp_path):
                            "--as-of", "2026-09-30", "--court", "NOPE"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "unknown court" in proc.stderr
+
+
+def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_path):
+    """Any figure on a page can be reproduced from the command line: the same filters give
+    the same rate, rank, cutoff and gap as the page data."""
+    import datetime as dt
+
+    import polars as pl
+
+    from supervision import views
+    from supervision.access import Access
+    from supervision.db import connect
+    from supervision.queries import Filters
+
+    db = tmp_path / "filtered.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                           "--as-of", "2026-09-30", "--court", "HI720", "--case-type",
+                           "livelihood,financial_loan", "--value-min", "10000", "--value-max",
+                           "1000000", "--priority", "high,normal", "--complexity",
+                           "simple,ordinary"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    [court] = json.loads(proc.stdout)["courts"]
+    f = Filters(as_of=dt.date(2026, 9, 30), case_types=("livelihood", "financial_loan"),
+                value_min=10_000.0, value_max=1_000_000.0, priorities=("high", "normal"),
+                complexities=("simple", "ordinary"))
+    con = connect(db, read_only=True)
+    page = views.targets_view(con, Access("s", "supervisor", "HI000", "琼"), f, "HI720")
+    con.close()
+    overall = page["court_ranks"].filter(pl.col("ranking") == "overall").row(0, named=True)
+    assert court["concluded"] == overall["concluded"]
+    assert court["overall_rate"] == overall["rate"]
+    assert (court["overall_rank"], court["overall_gap"]) == (overall["rank"], overall["gap"])
+    assert court["overall_cutoff"] == overall["cutoff"]
+    # and the filter changed something: the unfiltered report differs
+    plain = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                            "--as-of", "2026-09-30", "--court", "HI720"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert json.loads(plain.stdout)["courts"][0]["concluded"] != court["concluded"]
+
+
+def test_the_report_refuses_an_unknown_filter_value(demo_db, tmp_path):
+    db = tmp_path / "r2.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                           "--as-of", "2026-09-30", "--priority", "urgent"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "unknown urgent" in proc.stderr
