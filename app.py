@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from supervision.access import AccessDenied
 from supervision.config import production_problems
 from supervision.safe_output import md
-from supervision.ui import login, state
+from supervision.ui import data, login, sidebar, state, urls
 from supervision.ui.i18n import t
 from supervision.users import get_user
 
@@ -28,7 +27,7 @@ st.markdown("""<style>
 }
 </style>""", unsafe_allow_html=True)
 
-store = state.store()
+store = data.store()
 problems = production_problems(store)
 if problems:
     st.error(t("production_refused") + "; ".join(problems))
@@ -38,9 +37,9 @@ if problems:
 def language_switch() -> None:
     if st.sidebar.button(t("language"), key="lang_switch"):
         st.session_state["lang"] = "en" if st.session_state["lang"] == "zh" else "zh"
-        state.forget_labelled_widgets()
+        sidebar.forget_labelled_widgets()
         st.rerun()
-    state.sync_params({"lang": "en" if st.session_state["lang"] == "en" else None})
+    urls.sync_params({"lang": "en" if st.session_state["lang"] == "en" else None})
 
 
 PAGE_FILES = {
@@ -90,18 +89,14 @@ if not st.session_state.get("_landed"):
         st.switch_page(role_pages[requested_page], query_params=st.query_params.to_dict())
 
 if access.sees_cases:
-    try:
-        reference = state.view("reference", access, None)
-        filters, court, url_filters = state.sidebar_filters(access, reference)
-    except AccessDenied as exc:
-        st.error(str(exc))
-        st.stop()
+    reference = data.reference(access)
+    filters, court, url_filters = sidebar.sidebar_filters(access, reference)
     st.session_state["_ctx"] = state.Context(access, filters, court, reference)
 
 try:
     navigation.run()
 finally:
     # mirrored after the page has run, so the URL keeps the page's path
-    state.sync_params({"page": current_page})
+    urls.sync_params({"page": current_page})
     if access.sees_cases:
-        state.sync_params(url_filters)
+        urls.sync_params(url_filters)

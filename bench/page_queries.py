@@ -25,9 +25,9 @@ def time_page_queries(con: duckdb.DuckDBPyConnection, as_of: dt.date, court: str
     calls.update({
         "page_targets": lambda: views.targets_view(con, supervisor, f, court),
         "page_brief": lambda: views.brief_view(con, supervisor, f, court),
-        "page_pending": lambda: views.pending_view(con, supervisor, f),
-        "page_explorer": lambda: (views.explorer_count(con, supervisor, f),
-                                  views.explorer_page(con, supervisor, f, 0, 50)),
+        "page_pending": lambda: views.pending_view(con, supervisor, f, court),
+        "page_explorer": lambda: (views.explorer_count(con, supervisor, f, court),
+                                  views.explorer_page(con, supervisor, f, court, 0, 50)),
     })
     out = {}
     for name, call in calls.items():

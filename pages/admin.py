@@ -17,7 +17,7 @@ import streamlit as st
 from supervision import audit, users
 from supervision.importer import TABLE_ORDER
 from supervision.safe_output import md, safe_csv_bytes
-from supervision.ui import state
+from supervision.ui import data, state
 from supervision.ui.i18n import enum, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
@@ -28,7 +28,7 @@ if access is None or "admin" not in access.pages:
     st.error("无权访问此页面。 / You may not open this page.")
     st.stop()
 st.title(t("page_admin"))
-store = state.store()
+store = data.store()
 
 
 def done(what: str) -> None:
@@ -36,7 +36,7 @@ def done(what: str) -> None:
 
 
 def court_exists(code: str) -> bool:
-    return bool(state.con().execute("SELECT count(*) FROM courts WHERE court_code = ?",
+    return bool(data.con().execute("SELECT count(*) FROM courts WHERE court_code = ?",
                                     [code]).fetchall()[0][0])
 
 
@@ -103,7 +103,7 @@ def safe_download_name(client_name: str) -> str:
 def run_import(files: dict[str, Path], rejects_dir: Path) -> tuple[list[dict] | None, str]:
     """The import command in its own process: its memory is not the server's, and a crash
     cannot take the app down. Returns the figures it read back, or the error it gave."""
-    command = [sys.executable, "-m", "supervision", "import", "--db", str(state.db_path()),
+    command = [sys.executable, "-m", "supervision", "import", "--db", str(data.db_path()),
                "--json", "--rejects-dir", str(rejects_dir), "--actor", access.username]
     for table, path in files.items():
         command += [f"--{table.replace('_', '-')}", str(path)]

@@ -7,15 +7,15 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md, safe_xlsx_bytes
-from supervision.ui import charts, state
-from supervision.ui.fmt import pct
+from supervision.ui import charts, data, sidebar, state
+from supervision.ui.fmt import pct, wan_column
 from supervision.ui.i18n import enum, headers, t
 from supervision.views import AGE_BANDS
 
 ctx = state.context("brief")
-brief = state.view_or_refuse("brief_view", ctx.access, ctx.filters, court=ctx.court)
+brief = data.brief(ctx.access, ctx.filters, ctx.court)
 
-caption = state.filters_caption(ctx)
+caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_brief')} · {md(ctx.court_name())}")
 st.caption(t("print_hint"))
 
@@ -95,7 +95,7 @@ else:
     shown = largest.select(
         "case_number",
         pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
+        wan_column("amount_yuan"),
         pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
         "days_to_deadline",
         pl.col("priority").map_elements(enum, return_dtype=pl.String),

@@ -8,8 +8,8 @@ import streamlit as st
 
 from supervision import domain
 from supervision.safe_output import md, safe_csv_bytes, safe_xlsx_bytes
-from supervision.ui import charts, state
-from supervision.ui.fmt import num, wan
+from supervision.ui import charts, data, sidebar, state, urls
+from supervision.ui.fmt import num, wan, wan_column
 from supervision.ui.i18n import enum, headers, t
 
 PAGE_SIZE = 50
@@ -20,10 +20,10 @@ KINDS = domain.codes(domain.RESPONDENT_KINDS)
 ctx = state.context("explorer")
 st.title(t("page_explorer"))
 
-state.seed("x_all", st.query_params.get("all", "1") == "1")
-state.seed("x_method", state.parse_list(state.url_param("method"), METHODS))
-state.seed("x_rkind", state.parse_list(state.url_param("rkind"), KINDS))
-state.seed("x_q", state.url_param("q") or "")
+urls.seed("x_all", st.query_params.get("all", "1") == "1")
+urls.seed("x_method", urls.parse_list(urls.url_param("method"), METHODS))
+urls.seed("x_rkind", urls.parse_list(urls.url_param("rkind"), KINDS))
+urls.seed("x_q", urls.url_param("q") or "")
 
 with st.expander(t("explorer_extra"), expanded=True):
     c1, c2, c3 = st.columns(3)
@@ -46,22 +46,22 @@ def _range(value) -> tuple:
 filed_from, filed_to = _range(filed)
 closed_from, closed_to = _range(closed)
 drill = st.session_state.get("x_drill") or {}
+court = None if all_courts else ctx.court   # None: every court the user may see
 filters = ctx.filters.with_(
-    courts=None if all_courts else (ctx.court,),
     closing_methods=tuple(methods) or (tuple([drill["status"]]) if drill.get("status") else None),
     respondent_kinds=tuple(kinds) or None,
     filed_from=filed_from, filed_to=filed_to, closed_from=closed_from, closed_to=closed_to,
     text=text.strip() or None)
 if drill.get("case_type"):
     filters = filters.with_(case_types=(drill["case_type"],))
-state.sync_params({"all": None if all_courts else "0", "method": methods, "rkind": kinds,
+urls.sync_params({"all": None if all_courts else "0", "method": methods, "rkind": kinds,
                    "q": text.strip() or None})
 
-caption = state.filters_caption(ctx, scope=t("all") if all_courts else None)
+caption = sidebar.filters_caption(ctx, scope=t("all") if all_courts else None)
 if drill:
     caption += " · " + " · ".join(enum(v) if k == "status" else md(ctx.type_name(v))
                                   for k, v in drill.items())
-total = state.view_or_refuse("explorer_count", ctx.access, filters)
+total = data.explorer_count(ctx.access, filters, court)
 
 st.write(t("rows_found", n=num(total["cases"]), v=wan(total["value_yuan"])))
 if total["transferred"]:
@@ -74,7 +74,7 @@ if total["cases"] == 0:
         st.rerun()
     st.stop()
 
-breakdown = state.view("explorer_breakdown", ctx.access, filters).with_columns(
+breakdown = data.explorer_breakdown(ctx.access, filters, court).with_columns(
     type_name=pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String))
 fig = charts.stacked_bars(breakdown, x="type_name", y="cases", colour="status",
                           title=t("breakdown_title"), x_title=t("case_type"), y_title=t("count"),
@@ -96,10 +96,9 @@ st.caption(caption)
 pages = max(1, -(-total["cases"] // PAGE_SIZE))
 page = st.number_input(t("page_no"), min_value=1, max_value=pages, value=1, step=1,
                        key="x_page", help=f"1–{pages:,}")
-rows = state.view("explorer_page", ctx.access, filters, offset=(page - 1) * PAGE_SIZE,
-                  limit=PAGE_SIZE)
+rows = data.explorer_page(ctx.access, filters, court, (page - 1) * PAGE_SIZE, PAGE_SIZE)
 st.dataframe(headers(rows.with_columns(
-    (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
+    wan_column("amount_yuan"),
     pl.col("status").map_elements(enum, return_dtype=pl.String),
     pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
     pl.col("priority").map_elements(enum, return_dtype=pl.String),
@@ -115,7 +114,7 @@ if total["cases"] > EXPORT_CAP:
 
 
 def export_frame():
-    return state.view("explorer_page", ctx.access, filters, offset=0, limit=EXPORT_CAP)
+    return data.explorer_page(ctx.access, filters, court, 0, EXPORT_CAP)
 
 
 def export_xlsx() -> bytes:

@@ -9,17 +9,16 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import charts, state
-from supervision.ui.fmt import num, wan
+from supervision.ui import charts, data, sidebar, state
+from supervision.ui.fmt import num, wan, wan_column
 from supervision.ui.i18n import enum, headers, t
 
 ctx = state.context("pending")
-filters = ctx.filters.with_(courts=(ctx.court,))
-data = state.view_or_refuse("pending_view", ctx.access, filters)
+pending = data.pending(ctx.access, ctx.filters, ctx.court)
 
-caption = state.filters_caption(ctx)
+caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_pending')} · {md(ctx.court_name())}")
-summary: pl.DataFrame = data["summary"]
+summary: pl.DataFrame = pending["summary"]
 if summary.height == 0:
     st.info(t("no_match"))
     st.caption(caption)
@@ -39,22 +38,22 @@ with left:
         enum, return_dtype=pl.String))
     fig = charts.stacked_bars(triage, x="cx_name", y="cases", colour="priority",
                               title=t("triage_title"), x_title=t("complexity"),
-                              y_title=t("count"), colour_names={p: enum(p) for p in state.PRIORITIES},
-                              order=state.PRIORITIES, custom=["complexity", "priority"])
+                              y_title=t("count"), colour_names={p: enum(p) for p in sidebar.PRIORITIES},
+                              order=sidebar.PRIORITIES, custom=["complexity", "priority"])
     triage_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                                    selection_mode="points", key="triage_chart")
     st.caption(caption)
 with right:
-    timetable = data["timetable"].with_columns(pl.col("target_week").cast(pl.String))
+    timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
     fig = charts.stacked_bars(timetable, x="target_week", y="cases", colour="priority",
                               title=t("timetable_title"), x_title=t("week"), y_title=t("count"),
-                              colour_names={p: enum(p) for p in state.PRIORITIES},
-                              order=state.PRIORITIES, custom=["target_week", "priority"])
+                              colour_names={p: enum(p) for p in sidebar.PRIORITIES},
+                              order=sidebar.PRIORITIES, custom=["target_week", "priority"])
     timetable_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
                                       selection_mode="points", key="timetable_chart")
     st.caption(caption)
 
-judges = data["judges"]
+judges = pending["judges"]
 fig = charts.stacked_bars(judges.with_columns(kind=pl.lit("cases")), x="judge", y="cases",
                           colour="kind", title=t("judges_title"), x_title=t("judge"),
                           y_title=t("count"), colour_names={"cases": t("pending")},
@@ -87,14 +86,14 @@ if selection:
              "target_week": t("week"), "judge": t("judge")}
     st.caption(" · ".join(f"{names[k]}: {enum(v) if isinstance(v, str) else v}"
                           for k, v in selection.items()))
-cases = state.view("pending_cases", ctx.access, filters, **selection)
+cases = data.pending_cases(ctx.access, ctx.filters, ctx.court, **selection)
 if cases.height == 0:
     st.write(t("no_match"))
 else:
     st.dataframe(headers(cases.select(
         "case_number",
         pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        (pl.col("amount_yuan") / 10_000).round(1).alias("amount_wan"),
+        wan_column("amount_yuan"),
         pl.col("priority").map_elements(enum, return_dtype=pl.String),
         pl.col("complexity").map_elements(enum, return_dtype=pl.String),
         pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
@@ -106,7 +105,7 @@ st.caption(caption)
 
 # --- related cases against one respondent, across the user's courts
 st.subheader(t("related_title"))
-related = state.view_or_refuse("related_respondents", ctx.access, ctx.filters.with_(courts=None))
+related = data.related_respondents(ctx.access, ctx.filters)
 if related.height == 0:
     st.write(t("no_match"))
 else:
@@ -115,6 +114,6 @@ else:
         pl.col("respondent_kind").map_elements(enum, return_dtype=pl.String),
         pl.col("cases").alias(t("count")),
         pl.col("courts").alias(t("court")),
-        (pl.col("value_yuan") / 10_000).round(1).alias("amount_wan"),
+        wan_column("value_yuan"),
         "court_codes")), hide_index=True, width="stretch")
-st.caption(state.filters_caption(ctx, scope=t("all")))
+st.caption(sidebar.filters_caption(ctx, scope=t("all")))

@@ -6,18 +6,18 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import charts, state
+from supervision.ui import charts, data, sidebar, state
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import t
 
 ctx = state.context("targets")
-data = state.view_or_refuse("targets_view", ctx.access, ctx.filters, court=ctx.court)
+page = data.targets(ctx.access, ctx.filters, ctx.court)
 
-caption = state.filters_caption(ctx)
+caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_targets')} · {md(ctx.court_name())}")
 # the headline: the overall ranking, or the one specific type the filter selects
-headline = data["headline"]
-overall = data["court_ranks"].filter(pl.col("ranking") == headline).row(0, named=True)
+headline = page["headline"]
+overall = page["court_ranks"].filter(pl.col("ranking") == headline).row(0, named=True)
 k = overall["target_rank"]
 rate_label = t(overall["metric"]) if headline == "overall" else (
     f"{ctx.type_name(headline)} · {t(overall['metric'])}")
@@ -37,8 +37,8 @@ elif overall["gap"] is not None and overall["gap"] > overall["pending"]:
 st.caption(caption)
 
 # --- the five specific types
-filtered = data["filtered_types"]
-types = (data["court_ranks"].filter(pl.col("ranking") != "overall")
+filtered = page["filtered_types"]
+types = (page["court_ranks"].filter(pl.col("ranking") != "overall")
          .with_columns(type_name=pl.col("ranking").map_elements(ctx.type_name,
                                                                 return_dtype=pl.String),
                        filtered=pl.col("ranking").is_in(filtered)))
@@ -68,7 +68,7 @@ if types.height:
 
 # --- projection to 31 December
 st.subheader(t("projection"))
-proj = data["projection"]
+proj = page["projection"]
 if proj.height and proj["projected_rate"][0] is not None:
     p = proj.row(0, named=True)
     st.write(t("projection_text", wc=p["weekly_concluded"], wf=p["weekly_fully_performed"],
@@ -81,8 +81,8 @@ if proj.height and proj["projected_rate"][0] is not None:
             st.warning(t("unreachable"))
     elif p["extra_needed"] == 0:
         st.write(t("needed_none", k=k))
-if data["weekly"].height:
-    st.plotly_chart(charts.trend(data["weekly"], title=t("trend_title"), rate_label=rate_label,
+if page["weekly"].height:
+    st.plotly_chart(charts.trend(page["weekly"], title=t("trend_title"), rate_label=rate_label,
                                  rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
                     width="stretch", key="trend_chart")
 st.caption(caption)
@@ -90,7 +90,7 @@ st.caption(caption)
 # --- the province's courts side by side
 st.subheader(t("province_courts"))
 lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
-province = (data["ranks"].filter(pl.col("ranking") == headline)
+province = (page["ranks"].filter(pl.col("ranking") == headline)
             .join(ctx.reference["courts"].select("court_code", "name", "name_en"),
                   on="court_code"))
 st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
@@ -98,13 +98,13 @@ st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
                                  title=t("province_courts"),
                                  unranked_label=t("unranked")),
                 width="stretch", key="province_chart")
-st.caption(state.filters_caption(ctx, scope=md(ctx.access.province)))
+st.caption(sidebar.filters_caption(ctx, scope=md(ctx.access.province)))
 
 # --- province ranking and the national table
 left, right = st.columns(2)
 with left:
     st.subheader(t("province_ranking"))
-    prov = data["provinces"].select(
+    prov = page["provinces"].select(
         pl.col("rank").alias(t("rank")),
         pl.col("name_en" if st.session_state["lang"] == "en" else "name").alias(t("court")),
         (pl.col("overall_rate") * 100).round(1).alias(t("overall_rate") + " %"),
@@ -112,14 +112,14 @@ with left:
         (pl.col("share_meeting_standard") * 100).round(1).alias(t("meets") + " %"),
     )
     st.dataframe(prov, hide_index=True, width="stretch", height=420)
-    st.caption(state.filters_caption(ctx, court=False))
+    st.caption(sidebar.filters_caption(ctx, court=False))
 with right:
     st.subheader(t("national_table"))
-    nat = data["national"].select(
+    nat = page["national"].select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("court")),
         (pl.col("rate") * 100).round(1).alias(rate_label + " %"),
         pl.col("concluded").alias(t("count")),
     )
     st.dataframe(nat, hide_index=True, width="stretch", height=420)
-    st.caption(state.filters_caption(ctx, court=False))
+    st.caption(sidebar.filters_caption(ctx, court=False))

@@ -38,11 +38,18 @@ def earliest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return run(con, "latest_data_date")["earliest"][0]
 
 
+def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 visible: list[str] | None) -> pl.DataFrame:
+    """Every indicator and 3+1 core-index count and rate, from one scan: rows for the
+    visible courts, every province and the nation (queries/court_counts.sql)."""
+    return run(con, "court_counts", scope=filters.scope(national=True),
+               visible=_visible(visible), **filters.params())
+
+
 def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
                      visible: list[str] | None) -> pl.DataFrame:
     """Volume/rate/speed/age indicators: rows for visible courts, provinces and the nation."""
-    return run(con, "court_indicators", scope=filters.scope(national=True),
-               visible=_visible(visible), **filters.params())
+    return court_counts(con, filters, visible)
 
 
 def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
@@ -98,10 +105,14 @@ def specific_types(con: duckdb.DuckDBPyConnection) -> list[str]:
 def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
                  visible: list[str] | None) -> pl.DataFrame:
     """The 3+1 core indices for visible courts, provinces and the nation."""
-    frame = run(con, "court_core_indices", scope=filters.scope(national=True),
-                visible=_visible(visible), **filters.params())
-    return frame.rename({"petitions_resolved": "petitions_resolved_count",
-                         "petitions_resolved_rate": "petitions_resolved"})
+    return as_core_indices(court_counts(con, filters, visible))
+
+
+def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:
+    """court_counts with the core indices under their index names (petitions_resolved is
+    the rate; the count is petitions_resolved_count)."""
+    return counts.rename({"petitions_resolved": "petitions_resolved_count",
+                          "petitions_resolved_rate": "petitions_resolved"})
 
 
 def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, float]:

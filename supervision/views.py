@@ -15,15 +15,23 @@ import duckdb
 import polars as pl
 
 from supervision import domain, metrics
-from supervision.access import Access
+from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
 AGE_BANDS = domain.codes(domain.AGE_BANDS)
+NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and own courts)
+BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
+PENDING_CASES_SHOWN = 200    # the pending page's case list
+RELATED_RESPONDENTS = 20     # respondents with several pending cases, listed
 
 
-def _scoped(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters) -> Filters:
-    """The filters with the court restriction replaced by the user's visible courts."""
-    return filters.with_(courts=access.visible(con, filters.courts), provinces=None)
+def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                 court: str | None) -> Filters:
+    """The filters narrowed to `court`, checked against the user's scope (AccessDenied
+    outside it), or to every court of the scope when `court` is None. The one way a court
+    reaches a query: pages pass it as an argument, never inside Filters."""
+    return filters.with_(courts=access.visible(con, None if court is None else (court,)),
+                         provinces=None)
 
 
 def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
@@ -60,7 +68,8 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     projection and weekly trend of the headline ranking, the province ranking and the
     national table (masked for the user)."""
     scope = access.visible(con, None)
-    [court] = access.visible(con, (court,))  # raises AccessDenied outside the scope
+    if court not in scope:
+        raise AccessDenied(f"no access to court {court}")
     specific = metrics.specific_types(con)
     headline = headline_ranking(filters, specific)
     # one national ranking serves the province chart and the national table
@@ -80,7 +89,8 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
 
 
 def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: pl.DataFrame,
-                    scope: set[str], ranking: str = "overall", top: int = 50) -> pl.DataFrame:
+                    scope: set[str], ranking: str = "overall",
+                    top: int = NATIONAL_TABLE_TOP) -> pl.DataFrame:
     """Courts the user may not see are shown only by rank and rate (no code, name or
     counts)."""
     rows = all_ranks.filter(pl.col("ranking") == ranking)
@@ -110,16 +120,14 @@ def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: p
 def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                court: str) -> dict[str, Any]:
     """Everything the court brief shows for one court."""
-    [court] = access.visible(con, (court,))
+    scoped = _court_cases(con, access, filters, court)   # the one scope check
+    [court] = scoped.courts
     core = metrics.core_indices(con, filters, [court])
     limits = metrics.thresholds(con)
     ranks_now = metrics.court_ranks(con, filters, [court])
     week_ago = filters.as_of - dt.timedelta(days=7)
-    previous = filters.with_(as_of=week_ago)
-    ranks_before = metrics.court_ranks(con, previous, [court])
-    scoped = _scoped(con, access, filters.with_(courts=(court,)))
+    ranks_before = metrics.court_ranks(con, filters.with_(as_of=week_ago), [court])
     headline = headline_ranking(filters, metrics.specific_types(con))
-    weekly = metrics.weekly_ranks(con, filters, headline, [court])
     return {
         "court": court,
         "headline": headline,
@@ -128,10 +136,10 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         "ranks": ranks_now,
         "ranks_week_before": ranks_before,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
-        "weekly": weekly,
+        "weekly": metrics.weekly_ranks(con, filters, headline, [court]),
         "pending_by_type_age": run(con, "pending_by_type_age", scope=scoped.scope(),
                                    as_of=filters.as_of),
-        "largest_pending": pending_cases(con, access, filters.with_(courts=(court,)), limit=20),
+        "largest_pending": _pending_cases(con, scoped, limit=BRIEF_LARGEST_CASES),
     }
 
 
@@ -184,9 +192,10 @@ def _status(value: float | None, threshold: float, province: float | None) -> st
     return "red"
 
 
-def pending_view(con: duckdb.DuckDBPyConnection, access: Access,
-                 filters: Filters) -> dict[str, pl.DataFrame]:
-    scoped = _scoped(con, access, filters)
+def pending_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                 court: str) -> dict[str, pl.DataFrame]:
+    """The pending caseload of one court: triage, timetable, judges."""
+    scoped = _court_cases(con, access, filters, court)
     args = dict(scope=scoped.scope(), as_of=filters.as_of)
     return {
         "summary": run(con, "pending_summary", **args),
@@ -196,36 +205,47 @@ def pending_view(con: duckdb.DuckDBPyConnection, access: Access,
 
 
 def related_respondents(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
-                        limit: int = 20) -> pl.DataFrame:
-    """Respondents with several pending cases in the user's scope (to coordinate)."""
-    scoped = _scoped(con, access, filters)
+                        limit: int = RELATED_RESPONDENTS) -> pl.DataFrame:
+    """Respondents with several pending cases in any court of the user's scope."""
+    scoped = _court_cases(con, access, filters, None)
     return run(con, "related_respondents", scope=scoped.scope(), as_of=filters.as_of, limit=limit)
 
 
-def pending_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters, *,
-                  complexity: str | None = None, priority: str | None = None,
+def pending_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters, court: str,
+                  *, complexity: str | None = None, priority: str | None = None,
                   target_week: dt.date | None = None, judge: str | None = None,
-                  limit: int = 200) -> pl.DataFrame:
-    scoped = _scoped(con, access, filters)
-    return run(con, "pending_cases", scope=scoped.scope(), as_of=filters.as_of,
+                  limit: int = PENDING_CASES_SHOWN) -> pl.DataFrame:
+    """Pending cases of one court, largest value first, narrowed to a clicked bar."""
+    return _pending_cases(con, _court_cases(con, access, filters, court), complexity=complexity,
+                          priority=priority, target_week=target_week, judge=judge, limit=limit)
+
+
+def _pending_cases(con: duckdb.DuckDBPyConnection, scoped: Filters, *,
+                   complexity: str | None = None, priority: str | None = None,
+                   target_week: dt.date | None = None, judge: str | None = None,
+                   limit: int = PENDING_CASES_SHOWN) -> pl.DataFrame:
+    return run(con, "pending_cases", scope=scoped.scope(), as_of=scoped.as_of,
                complexity=complexity, priority=priority, target_week=target_week, judge=judge,
                limit=limit)
 
 
-def explorer_count(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters) -> dict:
-    scoped = _scoped(con, access, filters)
+def explorer_count(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                   court: str | None) -> dict:
+    """How many cases match (court None: every court of the scope), their value, and how
+    many of them were transferred (left out of rates)."""
+    scoped = _court_cases(con, access, filters, court)
     return run(con, "explorer_count", scope=scoped.scope(), as_of=filters.as_of).row(
         0, named=True)
 
 
 def explorer_page(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
-                  offset: int, limit: int) -> pl.DataFrame:
-    scoped = _scoped(con, access, filters)
+                  court: str | None, offset: int, limit: int) -> pl.DataFrame:
+    scoped = _court_cases(con, access, filters, court)
     return run(con, "explorer_page", scope=scoped.scope(), as_of=filters.as_of,
                offset=int(offset), limit=int(limit))
 
 
-def explorer_breakdown(con: duckdb.DuckDBPyConnection, access: Access,
-                       filters: Filters) -> pl.DataFrame:
-    scoped = _scoped(con, access, filters)
+def explorer_breakdown(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                       court: str | None) -> pl.DataFrame:
+    scoped = _court_cases(con, access, filters, court)
     return run(con, "explorer_breakdown", scope=scoped.scope(), as_of=filters.as_of)

@@ -42,9 +42,11 @@ def test_a_president_gets_only_their_own_court(con, store):
     with pytest.raises(AccessDenied):
         views.brief_view(con, president, f, "HI100")
     with pytest.raises(AccessDenied):
-        views.pending_cases(con, president, f.with_(courts=("HI100",)))
+        views.pending_cases(con, president, f, "HI100")
+    with pytest.raises(AccessDenied):
+        views.targets_view(con, president, f, "HI100")
     # no court named: the query is narrowed to the president's court
-    page = views.explorer_page(con, president, f, 0, 500)
+    page = views.explorer_page(con, president, f, None, 0, 500)
     assert page.height > 0 and set(page["court_code"]) == {"HI720"}
     targets = views.targets_view(con, president, f, "HI720")
     assert set(targets["ranks"]["court_code"]) == {"HI720"}

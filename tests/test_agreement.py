@@ -39,11 +39,12 @@ def test_the_explorer_pending_bar_and_its_drill_down_count_the_same_cases(db):
               # closed after D: pending as of D in the bar *and* in the drill-down
               closed("p2", "A", D(2026, 1, 5), D(2026, 7, 15), "fully_performed"),
               closed("p3", "A", D(2026, 1, 5), D(2026, 3, 1), "fully_performed"))
-    f = Filters(as_of=AS_OF, courts=("A",))
-    bars = views.explorer_breakdown(db, SUPERVISOR, f)
+    f = Filters(as_of=AS_OF)
+    bars = views.explorer_breakdown(db, SUPERVISOR, f, "A")
     pending_bar = bars.filter(pl.col("status") == "pending")["cases"].sum()
-    drilled = views.explorer_count(db, SUPERVISOR, f.with_(closing_methods=("pending",)))
-    listed = views.explorer_page(db, SUPERVISOR, f.with_(closing_methods=("pending",)), 0, 50)
+    drilled = views.explorer_count(db, SUPERVISOR, f.with_(closing_methods=("pending",)), "A")
+    listed = views.explorer_page(db, SUPERVISOR, f.with_(closing_methods=("pending",)), "A",
+                                 0, 50)
     assert pending_bar == drilled["cases"] == listed.height == 2
     assert set(listed["case_number"]) == {"p1", "p2"}
 
@@ -51,8 +52,8 @@ def test_the_explorer_pending_bar_and_its_drill_down_count_the_same_cases(db):
 def test_transferred_cases_are_counted_in_the_explorer_and_named_as_left_out_of_rates(db):
     add_cases(db, *_concluded("A", 3, 2, prefix="t"),
               closed("x1", "A", D(2026, 1, 5), D(2026, 2, 1), "transferred"))
-    f = Filters(as_of=AS_OF, courts=("A",))
-    total = views.explorer_count(db, SUPERVISOR, f)
+    f = Filters(as_of=AS_OF)
+    total = views.explorer_count(db, SUPERVISOR, f, "A")
     assert (total["cases"], total["transferred"]) == (4, 1)
     # the rate leaves it out: 2 of 3, not 2 of 4
     row = metrics.court_indicators(db, f, ["A"]).filter(pl.col("court_code") == "A").row(

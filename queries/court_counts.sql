@@ -1,0 +1,121 @@
+-- Every count behind the volume/rate/speed/age indicators and the "3+1" core indices, in
+-- one scan, for each visible court, its province (pooled) and the nation (pooled), as of
+-- $as_of over the period [$period_start, $as_of], with the rates computed from them.
+-- Cases are the national subset chosen by $scope; $visible limits which courts' rows are
+-- returned (province and national rows pool every court, so "below the province" means
+-- the same for every user). Formulas: docs/metrics.md.
+-- Core indices:
+-- 1 property_within_limit: first-enforcement cases with property whose statutory deadline
+--   (filing + 6 calendar months, clamped) falls in the period; share actually concluded
+--   (not 终本) on or before the deadline.
+-- 2 termination_qualified: 终本 closings in the period meeting all six conditions and closed
+--   at least 3 calendar months after filing (a NULL condition counts as not satisfied).
+-- 3 petitions_resolved: petitions received in the period, share resolved by $as_of.
+-- 4 three_year_conclusion: cases filed from 1 January three years before $as_of's year up to
+--   $as_of, share concluded (any method, 终本 included) by $as_of.
+WITH petitions_in_p AS (
+    -- petitions are few: count them per case first, then join them onto the one case scan
+    SELECT case_number,
+           count(*) AS petitions,
+           count(*) FILTER (WHERE resolved_on <= $as_of) AS petitions_resolved
+    FROM petitions
+    WHERE received_on BETWEEN $period_start AND $as_of
+    GROUP BY case_number
+),
+per_case AS (
+    SELECT
+        s.*,
+        (s.case_kind = 'first' AND s.has_property
+            AND s.statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
+        (s.actually_concluded_by_d AND s.closed_on <= s.statutory_deadline) AS concluded_in_limit,
+        -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
+        CASE WHEN s.terminated_current_in_p THEN
+            coalesce(s.notice_served, false) AND coalesce(s.consumption_restricted, false)
+            AND coalesce(s.dishonest_listed, false) AND coalesce(s.network_inquiry_done, false)
+            AND coalesce(s.site_investigation_done, false)
+            AND coalesce(s.applicant_informed, false)
+            AND s.closed_on >= CAST(s.filed_on + INTERVAL 3 MONTH AS DATE)
+        ELSE false END AS conditions_met,
+        (s.filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
+        coalesce(p.petitions, 0)          AS case_petitions,
+        coalesce(p.petitions_resolved, 0) AS case_petitions_resolved
+    FROM case_status($scope, $as_of, $period_start) s
+    LEFT JOIN petitions_in_p p ON p.case_number = s.case_number
+),
+per_court AS (
+    -- one pass over the cases; counts and sums roll up exactly to provinces and the nation
+    SELECT
+        province,
+        court_code,
+        count(*) FILTER (WHERE handled_in_p)            AS handled,
+        count(*) FILTER (WHERE filed_in_p)              AS filed,
+        count(*) FILTER (WHERE concluded_in_p)          AS concluded,
+        count(*) FILTER (WHERE fully_performed_in_p)    AS fully_performed,
+        count(*) FILTER (WHERE actually_concluded_in_p) AS actually_concluded,
+        count(*) FILTER (WHERE terminated_current_in_p) AS terminated_current,
+        count(*) FILTER (WHERE pending_at_d)            AS pending,
+        count(*) FILTER (WHERE pending_at_d AND statutory_deadline < $as_of)
+                                                        AS pending_over_6_months,
+        sum(amount_applied) FILTER (WHERE concluded_in_p)   AS amount_applied,
+        sum(amount_recovered) FILTER (WHERE concluded_in_p) AS amount_recovered,
+        sum(closed_on - filed_on) FILTER (WHERE concluded_in_p) AS days_to_close,
+        -- a median does not roll up: it is given for courts only
+        median($as_of - filed_on) FILTER (WHERE pending_at_d)   AS median_pending_days,
+        count(*) FILTER (WHERE property_due)                           AS property_due,
+        count(*) FILTER (WHERE property_due AND concluded_in_limit)    AS property_in_limit,
+        count(*) FILTER (WHERE terminated_current_in_p)                AS terminations,
+        count(*) FILTER (WHERE conditions_met)                         AS terminations_qualified,
+        sum(case_petitions)                                            AS petitions,
+        sum(case_petitions_resolved)                                   AS petitions_resolved,
+        count(*) FILTER (WHERE in_three_years)                         AS three_year_cases,
+        count(*) FILTER (WHERE in_three_years AND method_at_d IS NOT NULL)
+                                                                       AS three_year_concluded
+    FROM per_case
+    GROUP BY province, court_code
+),
+per_group AS (
+    SELECT 'court' AS level, * FROM per_court
+    UNION ALL BY NAME
+    SELECT CASE WHEN GROUPING(province) = 0 THEN 'province' ELSE 'nation' END AS level,
+           province, NULL AS court_code,
+           COLUMNS(* EXCLUDE (province, court_code, median_pending_days)).sum(),
+           NULL AS median_pending_days
+    FROM per_court
+    GROUP BY GROUPING SETS ((province), ())
+),
+all_rows AS (
+    SELECT 'court' AS level, v.province, v.court_code, g.* EXCLUDE (level, province, court_code)
+    FROM visible_courts($visible) v
+    LEFT JOIN per_group g ON g.level = 'court' AND g.court_code = v.court_code
+    UNION ALL BY NAME
+    SELECT * FROM per_group WHERE level <> 'court'
+),
+counted AS (
+    SELECT level, province, court_code, median_pending_days,
+           COLUMNS(* EXCLUDE (level, province, court_code, median_pending_days,
+                              amount_applied, amount_recovered))::BIGINT,
+           CAST(coalesce(amount_applied, 0) AS DOUBLE) AS amount_applied,
+           CAST(coalesce(amount_recovered, 0) AS DOUBLE) AS amount_recovered
+    FROM (SELECT level, province, court_code, median_pending_days,
+                 COLUMNS(* EXCLUDE (level, province, court_code, median_pending_days))
+                     .coalesce(0)
+          FROM all_rows)
+)
+SELECT
+    *,
+    fully_performed / nullif(concluded, 0)                 AS overall_rate,
+    amount_recovered / nullif(amount_applied, 0)           AS amount_recovery_rate,
+    concluded / nullif(handled, 0)                         AS closure_rate,
+    actually_concluded / nullif(handled, 0)                AS actual_conclusion_rate,
+    terminated_current / nullif(concluded, 0)              AS termination_rate,
+    days_to_close / nullif(concluded, 0)                   AS mean_days_to_close,
+    concluded / nullif(filed, 0)                           AS clearance_rate,
+    (CAST($as_of AS DATE) - CAST($period_start AS DATE) + 1) * pending / nullif(concluded, 0)
+                                                           AS disposition_time_days,
+    pending_over_6_months / nullif(pending, 0)             AS share_pending_over_6_months,
+    property_in_limit / nullif(property_due, 0)            AS property_within_limit,
+    terminations_qualified / nullif(terminations, 0)       AS termination_qualified,
+    petitions_resolved / nullif(petitions, 0)              AS petitions_resolved_rate,
+    three_year_concluded / nullif(three_year_cases, 0)     AS three_year_conclusion
+FROM counted
+ORDER BY level, province, court_code;
