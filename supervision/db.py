@@ -71,6 +71,24 @@ def migrate_file(path: str | Path) -> None:
         con = connect(work)
         con.execute("CHECKPOINT")
         con.close()
+        compact(work)
+
+
+def compact(path: Path) -> None:
+    """Rewrite the file without the space dropped tables left (DuckDB reuses freed blocks
+    but never shrinks a file): a migration that rebuilds a table would double it."""
+    fresh = path.with_name(path.name + ".compact")
+    Path(fresh).unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("ATTACH ? AS src (READ_ONLY)", [str(path)])
+        con.execute("ATTACH ? AS dst", [str(fresh)])
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("DETACH dst")
+        con.execute("DETACH src")
+    finally:
+        con.close()
+    os.replace(fresh, path)
 
 
 @contextmanager

@@ -45,6 +45,8 @@ def test_a_database_from_before_migrations_is_version_1_and_migrates(old_copy):
     assert [v for (v,) in applied] == list(range(1, migrations.LATEST + 1))
     methods = {r[0] for r in con.execute("SELECT code FROM closing_methods").fetchall()}
     assert methods == set(domain.codes(domain.CLOSING_METHODS))
+    # the rebuilt tables leave no free space behind (the file is compacted)
+    assert con.execute("SELECT free_blocks FROM pragma_database_size()").fetchall() == [(0,)]
     con.close()
 
 
