@@ -64,32 +64,24 @@ with st.form("add_user", clear_on_submit=True):
         except users.UserError as exc:
             st.error(str(exc))
 
-c1, c2, c3 = st.columns(3)
-with c1.form("disable_user", clear_on_submit=True):
-    who = st.text_input(t("username"), key="disable_name")
-    if st.form_submit_button(t("disable_user")):
-        try:
-            users.disable_user(store, who, actor=access.username)
-            done(who)
-        except users.UserError as exc:
-            st.error(str(exc))
-with c2.form("enable_user", clear_on_submit=True):
-    who = st.text_input(t("username"), key="enable_name")
-    if st.form_submit_button(t("enable_user")):
-        try:
-            users.enable_user(store, who, actor=access.username)
-            done(who)
-        except users.UserError as exc:
-            st.error(str(exc))
-with c3.form("reset_password", clear_on_submit=True):
-    who = st.text_input(t("username"), key="reset_name")
-    new = st.text_input(t("new_password"), type="password")
-    if st.form_submit_button(t("set_password")):
-        try:
-            users.set_password(store, who, new, actor=access.username)
-            done(who)
-        except users.UserError as exc:
-            st.error(str(exc))
+# one small form per account action: (form key, button label, the action, asks a password)
+ACTIONS = (("disable_user", "disable_user", users.disable_user, False),
+           ("enable_user", "enable_user", users.enable_user, False),
+           ("reset_password", "set_password", users.set_password, True))
+for column, (key, label, action, asks_password) in zip(st.columns(len(ACTIONS)), ACTIONS,
+                                                         strict=True):
+    with column.form(key, clear_on_submit=True):
+        who = st.text_input(t("username"), key=f"{key}_name")
+        new = st.text_input(t("new_password"), type="password") if asks_password else None
+        if st.form_submit_button(t(label)):
+            try:
+                if asks_password:
+                    action(store, who, new, actor=access.username)
+                else:
+                    action(store, who, actor=access.username)
+                done(who)
+            except users.UserError as exc:
+                st.error(str(exc))
 
 # ------------------------------------------------------------------ imports
 

@@ -105,32 +105,33 @@ def add_user(eng: Engine, username: str, display_name: str, email: str, role: st
 
 def set_password(eng: Engine, username: str, password: str, *, actor: str | None = None
                  ) -> None:
-    """Change the password. A disabled account stays disabled (enable it explicitly)."""
+    """Change the password and end the user's sessions. A disabled account stays disabled
+    (enable it explicitly)."""
     name = _require(eng, username)
-    password_hash = hash_password(name, password)
-    with eng.begin() as connection:
-        connection.execute(update(users).where(users.c.username == name).values(
-            password_hash=password_hash, updated_at=audit.now()))
-        _end_sessions(connection, name, "password_changed")
-        audit.record(connection, actor, "password_changed", name)
+    _change(eng, name, actor, "password_changed", end_sessions=True,
+            password_hash=hash_password(name, password))
 
 
 def disable_user(eng: Engine, username: str, *, actor: str | None = None) -> None:
     """Disable the account and end its sessions at once."""
-    name = _require(eng, username)
-    with eng.begin() as connection:
-        connection.execute(update(users).where(users.c.username == name).values(
-            disabled=True, updated_at=audit.now()))
-        _end_sessions(connection, name, "user_disabled")
-        audit.record(connection, actor, "user_disabled", name)
+    _change(eng, _require(eng, username), actor, "user_disabled", end_sessions=True,
+            disabled=True)
 
 
 def enable_user(eng: Engine, username: str, *, actor: str | None = None) -> None:
-    name = _require(eng, username)
+    _change(eng, _require(eng, username), actor, "user_enabled", disabled=False)
+
+
+def _change(eng: Engine, name: str, actor: str | None, event: str, *, end_sessions: bool = False,
+            **values: object) -> None:
+    """One change of a user, its audit entry and (if asked) the end of their sessions, in
+    one transaction."""
     with eng.begin() as connection:
         connection.execute(update(users).where(users.c.username == name).values(
-            disabled=False, updated_at=audit.now()))
-        audit.record(connection, actor, "user_enabled", name)
+            **values, updated_at=audit.now()))
+        if end_sessions:
+            _end_sessions(connection, name, event)
+        audit.record(connection, actor, event, name)
 
 
 def _end_sessions(connection, username: str, reason: str) -> None:

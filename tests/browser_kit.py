@@ -26,7 +26,17 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"CI needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for one test module."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 def free_port() -> int:

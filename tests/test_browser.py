@@ -9,13 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from supervision.users import DEMO_USERS
-from tests.browser_kit import (
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    browser,
     fill_login,
     streamlit_server,
     wait_idle,
@@ -38,15 +39,6 @@ def server(demo_db, tmp_path_factory):
     shutil.copy(demo_db, db)
     with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -13,15 +13,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from supervision import auth, users
 from supervision.store import engine
-from tests.browser_kit import (
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
+    browser,
     fill_login,
     free_port,
     login,
@@ -29,15 +30,6 @@ from tests.browser_kit import (
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
-
-
-@pytest.fixture(scope="module")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):

@@ -97,12 +97,18 @@ def test_report_json_has_the_agreed_shape(demo_db, tmp_path):
     assert csv.stdout.count("\n") == national_courts().height + 1
 
 
+def report(demo_db, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m supervision report` on a copy of the demo database, as of 2026-09-30."""
+    db = tmp_path / "report-copy.duckdb"
+    if not db.exists():
+        db.write_bytes(demo_db.read_bytes())
+    return subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
+                           "--as-of", "2026-09-30", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
 def test_report_refuses_an_unknown_court(demo_db, tmp_path):
-    db = tmp_path / "r.duckdb"
-    db.write_bytes(demo_db.read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
-                           "--as-of", "2026-09-30", "--court", "NOPE"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = report(demo_db, tmp_path, "--court", "NOPE")
     assert proc.returncode == 2 and "unknown court" in proc.stderr
 
 
@@ -118,20 +124,15 @@ def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_pat
     from supervision.db import connect
     from supervision.queries import Filters
 
-    db = tmp_path / "filtered.duckdb"
-    db.write_bytes(demo_db.read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
-                           "--as-of", "2026-09-30", "--court", "HI720", "--case-type",
-                           "livelihood,financial_loan", "--value-min", "10000", "--value-max",
-                           "1000000", "--priority", "high,normal", "--complexity",
-                           "simple,ordinary"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    proc = report(demo_db, tmp_path, "--court", "HI720", "--case-type",
+                  "livelihood,financial_loan", "--value-min", "10000", "--value-max", "1000000",
+                  "--priority", "high,normal", "--complexity", "simple,ordinary")
     assert proc.returncode == 0, proc.stderr
     [court] = json.loads(proc.stdout)["courts"]
     f = Filters(as_of=dt.date(2026, 9, 30), case_types=("livelihood", "financial_loan"),
                 value_min=10_000.0, value_max=1_000_000.0, priorities=("high", "normal"),
                 complexities=("simple", "ordinary"))
-    con = connect(db, read_only=True)
+    con = connect(tmp_path / "report-copy.duckdb", read_only=True)
     page = views.targets_view(con, Access("s", "supervisor", "HI000", "琼"), f, "HI720")
     con.close()
     overall = page["court_ranks"].filter(pl.col("ranking") == "overall").row(0, named=True)
@@ -140,16 +141,10 @@ def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_pat
     assert (court["overall_rank"], court["overall_gap"]) == (overall["rank"], overall["gap"])
     assert court["overall_cutoff"] == overall["cutoff"]
     # and the filter changed something: the unfiltered report differs
-    plain = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
-                            "--as-of", "2026-09-30", "--court", "HI720"], cwd=ROOT,
-                           capture_output=True, text=True, timeout=300)
+    plain = report(demo_db, tmp_path, "--court", "HI720")
     assert json.loads(plain.stdout)["courts"][0]["concluded"] != court["concluded"]
 
 
 def test_the_report_refuses_an_unknown_filter_value(demo_db, tmp_path):
-    db = tmp_path / "r2.duckdb"
-    db.write_bytes(demo_db.read_bytes())
-    proc = subprocess.run([sys.executable, "-m", "supervision", "report", "--db", str(db),
-                           "--as-of", "2026-09-30", "--priority", "urgent"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = report(demo_db, tmp_path, "--priority", "urgent")
     assert proc.returncode == 2 and "unknown urgent" in proc.stderr
