@@ -12,7 +12,6 @@ FROM cases c
 JOIN courts ct ON ct.court_code = c.court_code
 JOIN case_types t ON t.code = c.case_type
 WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
-  AND (f['provinces'] IS NULL OR list_contains(f['provinces'], ct.province))
   AND (f['case_types'] IS NULL OR list_contains(f['case_types'], c.case_type))
   AND (f['value_min'] IS NULL OR c.amount_applied >= f['value_min'])
   AND (f['value_max'] IS NULL OR c.amount_applied < f['value_max'])

@@ -1,4 +1,5 @@
--- Workload by judge: pending cases, their value and how many are overdue.
+-- Workload by judge: pending cases, their value and how many are overdue (the $limit
+-- busiest judges).
 SELECT coalesce(judge, '—') AS judge, court_code,
        count(*) AS cases,
        CAST(sum(amount_applied) AS DOUBLE) AS value_yuan,
@@ -6,4 +7,4 @@ SELECT coalesce(judge, '—') AS judge, court_code,
 FROM pending_at($scope, $as_of)
 GROUP BY ALL
 ORDER BY cases DESC, judge
-LIMIT 40;
+LIMIT $limit;

@@ -102,18 +102,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _add_months(days: np.ndarray, months: int) -> np.ndarray:
-    """Epoch-day dates + calendar months, the day clamped to the month's end."""
-    d = days.astype("datetime64[D]")
-    month = d.astype("datetime64[M]")
-    day_of_month = (d - month).astype(np.int64)
-    target = month + np.timedelta64(months, "M")
-    month_len = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
-                 - target.astype("datetime64[D]")).astype(np.int64)
-    return (target.astype("datetime64[D]").astype(np.int64)
-            + np.minimum(day_of_month, month_len - 1))
-
-
 def _choice_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One categorical draw per row of a (n, k) probability matrix."""
     cum = np.cumsum(probs, axis=1)

@@ -8,7 +8,6 @@ leave DuckDB.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
@@ -16,6 +15,7 @@ import duckdb
 import polars as pl
 
 from supervision import ranking
+from supervision.lookups import specific_types, targets, thresholds
 from supervision.projection import PACE_DAYS, project_year_end
 from supervision.queries import Filters, run
 
@@ -26,16 +26,6 @@ CORE_INDICES = ["property_within_limit", "termination_qualified", "petitions_res
 
 def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
     return None if visible is None else list(visible)
-
-
-def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The latest filing or closing date in the data (the dashboard's default as-of)."""
-    return run(con, "latest_data_date")["latest"][0]
-
-
-def earliest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    """The first filing date in the data (the earliest as-of a user may pick)."""
-    return run(con, "latest_data_date")["earliest"][0]
 
 
 def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -97,11 +87,6 @@ def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
                             target["min_concluded"])
 
 
-def specific_types(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Codes of the five nationally ranked case types (data: case_types.specific)."""
-    return run(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
-
-
 def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
                  visible: list[str] | None) -> pl.DataFrame:
     """The 3+1 core indices for visible courts, provinces and the nation."""
@@ -113,14 +98,6 @@ def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:
     the rate; the count is petitions_resolved_count)."""
     return counts.rename({"petitions_resolved": "petitions_resolved_count",
                           "petitions_resolved_rate": "petitions_resolved"})
-
-
-def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
-    return dict(run(con, "core_thresholds").iter_rows())
-
-
-def targets(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return run(con, "targets")
 
 
 def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame:

@@ -53,14 +53,14 @@ class Filters:
     """The case subset a metric is computed over (hashable, so it keys caches).
 
     None means "no restriction"; a tuple means "one of". Value bounds are yuan, [min, max).
-    `courts`/`provinces` restrict the *cases*; queries that rank nationally leave them out
-    and restrict their output rows instead (see `scope`).
+    `courts` restricts the *cases* (set by supervision.views from the user's scope, never by
+    a page); queries that rank nationally leave it out and restrict their output rows
+    instead (see `scope`).
     """
 
     as_of: dt.date
     period_start: dt.date | None = None
     courts: tuple[str, ...] | None = None
-    provinces: tuple[str, ...] | None = None
     case_types: tuple[str, ...] | None = None
     value_min: float | None = None
     value_max: float | None = None
@@ -80,14 +80,14 @@ class Filters:
         return self.period_start or dt.date(self.as_of.year, 1, 1)
 
     def scope(self, *, national: bool = False) -> dict[str, Any]:
-        """The STRUCT the `cases_in_scope` macro takes. national=True drops the court and
-        province restriction so that ranks and provincial values see every court."""
+        """The STRUCT the `cases_in_scope` macro takes. national=True drops the court
+        restriction so that ranks and provincial values see every court."""
         s: dict[str, Any] = {}
         for f in fields(self):
             if f.name in ("as_of", "period_start"):
                 continue
             value = getattr(self, f.name)
-            if national and f.name in ("courts", "provinces"):
+            if national and f.name == "courts":
                 value = None
             if f.name in ("value_min", "value_max") and value is not None:
                 value = float(value)

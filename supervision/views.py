@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import domain, metrics
+from supervision import domain, lookups, metrics
 from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
@@ -23,6 +23,7 @@ NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and o
 BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
 PENDING_CASES_SHOWN = 200    # the pending page's case list
 RELATED_RESPONDENTS = 20     # respondents with several pending cases, listed
+BUSIEST_JUDGES = 40          # the pending page's workload chart
 
 
 def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
@@ -30,8 +31,7 @@ def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     """The filters narrowed to `court`, checked against the user's scope (AccessDenied
     outside it), or to every court of the scope when `court` is None. The one way a court
     reaches a query: pages pass it as an argument, never inside Filters."""
-    return filters.with_(courts=access.visible(con, None if court is None else (court,)),
-                         provinces=None)
+    return filters.with_(courts=access.visible(con, None if court is None else (court,)))
 
 
 def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
@@ -41,9 +41,9 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
         "courts": courts,
         "case_types": run(con, "case_types_list"),
         "value_bands": run(con, "value_bands_list"),
-        "latest": metrics.latest_date(con),
-        "earliest": metrics.earliest_date(con),
-        "targets": metrics.targets(con),
+        "latest": lookups.latest_date(con),
+        "earliest": lookups.earliest_date(con),
+        "targets": lookups.targets(con),
     }
 
 
@@ -70,7 +70,7 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     scope = access.visible(con, None)
     if court not in scope:
         raise AccessDenied(f"no access to court {court}")
-    specific = metrics.specific_types(con)
+    specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
     # one national ranking serves the province chart and the national table
     all_ranks = metrics.national_ranks(con, filters)
@@ -123,11 +123,11 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     scoped = _court_cases(con, access, filters, court)   # the one scope check
     [court] = scoped.courts
     core = metrics.core_indices(con, filters, [court])
-    limits = metrics.thresholds(con)
+    limits = lookups.thresholds(con)
     ranks_now = metrics.court_ranks(con, filters, [court])
     week_ago = filters.as_of - dt.timedelta(days=7)
     ranks_before = metrics.court_ranks(con, filters.with_(as_of=week_ago), [court])
-    headline = headline_ranking(filters, metrics.specific_types(con))
+    headline = headline_ranking(filters, lookups.specific_types(con))
     return {
         "court": court,
         "headline": headline,
@@ -200,7 +200,7 @@ def pending_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     return {
         "summary": run(con, "pending_summary", **args),
         "timetable": run(con, "pending_timetable", **args),
-        "judges": run(con, "pending_by_judge", **args),
+        "judges": run(con, "pending_by_judge", limit=BUSIEST_JUDGES, **args),
     }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from supervision import metrics
+from supervision import lookups, metrics
 from supervision.queries import Filters
 from tests.conftest import D, add_cases, closed
 
@@ -307,7 +307,7 @@ def test_meets_standard_uses_the_thresholds_table(db):
     core = pl.DataFrame({"court_code": ["A", "B"], "property_within_limit": [0.9, 0.95],
                          "termination_qualified": [0.95, 0.89], "petitions_resolved": [None, 1.0],
                          "three_year_conclusion": [0.8, 0.9]})
-    limits = metrics.thresholds(db)
+    limits = lookups.thresholds(db)
     assert limits["three_year_conclusion"] == 0.8
     out = metrics.meets_standard(core, limits)
     # A: all at or above (a NULL index cannot fail); B: 0.89 < 0.90
