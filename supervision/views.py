@@ -35,7 +35,7 @@ def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
 
 
 def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
-    """Courts in scope, case types, value bands, the latest data date and the targets."""
+    """Courts in scope, case types, value bands and the span of data dates."""
     courts = run(con, "court_names", visible=list(access.allowed_courts(con)))
     return {
         "courts": courts,
@@ -43,7 +43,6 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
         "value_bands": run(con, "value_bands_list"),
         "latest": lookups.latest_date(con),
         "earliest": lookups.earliest_date(con),
-        "targets": lookups.targets(con),
     }
 
 
@@ -129,12 +128,9 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     ranks_before = metrics.court_ranks(con, filters.with_(as_of=week_ago), [court])
     headline = headline_ranking(filters, lookups.specific_types(con))
     return {
-        "court": court,
         "headline": headline,
         "core": core,
-        "thresholds": limits,
         "ranks": ranks_now,
-        "ranks_week_before": ranks_before,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
         "weekly": metrics.weekly_ranks(con, filters, headline, [court]),
         "pending_by_type_age": run(con, "pending_by_type_age", scope=scoped.scope(),
