@@ -170,3 +170,27 @@ def test_clicking_a_bar_lists_its_cases(server, page):
     expect(heading).to_be_visible(timeout=10_000)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "pending_selected.png"), full_page=True)
+
+
+@pytest.mark.parametrize("query", ["?court=HI720", "?court=HI720&page=brief",
+                                   "?court=HI720&page=explorer"])
+def test_the_court_of_a_deep_link_never_changes_by_itself(server, browser, query):
+    """Logins from a deep link, reloads and page switches, five times over: the court stays
+    the one the link names (a flip to the first court of the list is the bug this guards)."""
+    for attempt in range(5):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        login(pg, server, "supervisor", query)
+        court = pg.get_by_role("combobox", name="法院")
+        for step in ("login", "reload", "switch"):
+            if step == "reload":
+                pg.reload()
+                expect(pg.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+                wait_idle(pg)
+            elif step == "switch":
+                open_page(pg, "pending")
+            expect(court).to_have_value("海口海事法院", timeout=30_000)
+            pg.wait_for_timeout(1500)   # a late rerun would switch it now
+            assert court.input_value() == "海口海事法院", (attempt, step, pg.url)
+            assert "court=HI720" in pg.url, (attempt, step, pg.url)
+        context.close()
