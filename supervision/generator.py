@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from supervision import domain
 from supervision.db import connect, new_version, transaction
 from supervision.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
 
@@ -118,7 +119,6 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
     ci = np.repeat(np.arange(courts.height), counts)
     strength = courts["strength"].to_numpy()[ci]
     speed = courts["speed"].to_numpy()[ci]
-    courts["kind"].to_numpy()[ci]
     start_day = (start - dt.date(1970, 1, 1)).days
     end_day = (end - dt.date(1970, 1, 1)).days
 
@@ -236,8 +236,8 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
         "amount_applied": amount,
         "amount_recovered": recovered,
         "has_property": has_property,
-        "priority": np.array(["high", "normal", "low"])[priority],
-        "complexity": np.array(["simple", "ordinary", "complex"])[complexity],
+        "priority": np.array(domain.codes(domain.PRIORITIES))[priority],
+        "complexity": np.array(domain.codes(domain.COMPLEXITIES))[complexity],
         "resp_kind": resp_kind,
         "resp_no": resp_no,
         "judge_no": judge_no,
@@ -280,7 +280,7 @@ def _name_cases(frame: pl.DataFrame, courts: pl.DataFrame) -> pl.DataFrame:
     kind = pl.col("resp_kind")
     return frame.with_columns(
         case_number=case_number,
-        respondent_kind=kind.replace_strict({0: "person", 1: "enterprise", 2: "government"},
+        respondent_kind=kind.replace_strict(dict(enumerate(domain.codes(domain.RESPONDENT_KINDS))),
                                             return_dtype=pl.String),
         respondent_id=pl.when(kind == 0)
         .then(pl.format("46{}19{}{}", pk.cast(pl.String).str.zfill(4),
