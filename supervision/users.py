@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
+import bcrypt
 import polars as pl
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -52,22 +53,18 @@ def check_password(username: str, password: str) -> None:
 
 
 def hash_password(username: str, password: str) -> str:
-    """A bcrypt hash (streamlit-authenticator's Hasher) of a password that meets the policy."""
-    from streamlit_authenticator.utilities.hasher import Hasher
-
+    """A bcrypt hash of a password that meets the policy."""
     check_password(username, password)
-    return Hasher.hash(password)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
 def password_matches(password: str, password_hash: str) -> bool:
     """bcrypt check that never raises for odd input (over 72 bytes, bad hash): False."""
-    from streamlit_authenticator.utilities.hasher import Hasher
-
     data = password.encode("utf-8")
-    if not data or len(data) > BCRYPT_MAX_BYTES or not Hasher.is_hash(password_hash):
+    if not data or len(data) > BCRYPT_MAX_BYTES:
         return False
     try:
-        return Hasher.check_pw(password, password_hash)
+        return bcrypt.checkpw(data, password_hash.encode("ascii"))
     except ValueError:
         return False
 
