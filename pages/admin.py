@@ -18,7 +18,7 @@ from supervision import audit, users
 from supervision.importer import TABLE_ORDER
 from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import data, state
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 IMPORT_TIMEOUT_S = 3 * 3600
@@ -43,8 +43,9 @@ def court_exists(code: str) -> bool:
 # ------------------------------------------------------------------ users
 
 st.subheader(t("users"))
-st.dataframe(users.list_users(store).with_columns(pl.col("role").map_elements(
-    enum, return_dtype=pl.String)), hide_index=True, width="stretch")
+st.dataframe(headers(users.list_users(store).with_columns(
+    pl.col("role").map_elements(enum, return_dtype=pl.String),
+    pl.col("court_code").fill_null("—"))), hide_index=True, width="stretch")
 
 with st.form("add_user", clear_on_submit=True):
     st.markdown(f"**{t('add_user')}**")
@@ -147,7 +148,8 @@ c1, c2 = st.columns(2)
 event = c1.selectbox(t("audit_event"), ["", *sorted(audit.EVENTS)], key="audit_event")
 actor = c2.text_input(t("audit_actor"), key="audit_actor")
 trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip() or None)
-st.dataframe(trail, hide_index=True, width="stretch")
+st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"))),
+             hide_index=True, width="stretch")
 st.download_button(t("download_audit"), data=lambda: safe_csv_bytes(trail),
                    file_name="audit-trail.csv", mime="text/csv", key="audit_csv",
                    on_click=audit.record, args=(store, access.username, "export", "audit trail"),

@@ -88,14 +88,15 @@ if page["weekly"].height:
 st.caption(caption)
 
 # --- the province's courts side by side
-st.subheader(t("province_courts"))
+province_title = t("province_courts", metric=rate_label, k=k)
+st.subheader(province_title)
 lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
 province = (page["ranks"].filter(pl.col("ranking") == headline)
             .join(ctx.reference["courts"].select("court_code", "name", "name_en"),
                   on="court_code"))
 st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
                                  cutoff=overall["cutoff"], cutoff_label=t("cutoff", k=k),
-                                 title=t("province_courts"),
+                                 title=province_title,
                                  unranked_label=t("unranked")),
                 width="stretch", key="province_chart")
 st.caption(sidebar.filters_caption(ctx, scope=md(ctx.access.province)))

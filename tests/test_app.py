@@ -145,9 +145,9 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     login(fresh, "admin")
     assert not fresh.exception
     trail = fresh.dataframe[-1].value
-    events = set(trail["event"])
+    events = set(trail["事件"])
     assert {"login_failure", "login_success", "user_added"} <= events
-    assert "analyst" in set(trail.loc[trail["event"] == "login_failure", "actor"])
+    assert "analyst" in set(trail.loc[trail["事件"] == "login_failure", "操作人"])
     # the admin adds a user through the form: recorded with the admin as actor
     form_inputs = [w for w in fresh.text_input if w.label in ("用户名", "姓名", "法院", "密码")]
     values = {"用户名": "Audit.Test", "姓名": "审计测试", "法院": "HI720",
@@ -159,8 +159,8 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     assert not fresh.exception
     assert any(md("audit.test") in s.value for s in fresh.success), [e.value for e in fresh.error]
     trail = fresh.dataframe[-1].value
-    added = trail[(trail["event"] == "user_added") & (trail["target"] == "audit.test")]
-    assert list(added["actor"]) == ["admin"]
+    added = trail[(trail["事件"] == "user_added") & (trail["对象"] == "audit.test")]
+    assert list(added["操作人"]) == ["admin"]
 
 
 def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtered(app):

@@ -60,7 +60,10 @@ def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label
     text = [filtered_label if f else (f"#{r}" if r is not None else unranked_label)
             for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
     fig = go.Figure()
-    fig.add_bar(x=names, y=[None if v is None else v * 100 for v in frame["rate"]],
+    # a filtered-out type gets a zero-height bar, so that its label shows
+    rates = [0.0 if f else (None if v is None else v * 100)
+             for v, f in zip(frame["rate"], frame["filtered"], strict=True)]
+    fig.add_bar(x=names, y=rates,
                 name=plain(court_label),
                 marker_color=[BLUE if m else (ORANGE if r else GREY)
                               for m, r in zip(frame["meets_target"], frame["is_ranked"],

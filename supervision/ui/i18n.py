@@ -81,7 +81,7 @@ LABELS: dict[str, tuple[str, str]] = {
                           "No specific type has enough concluded cases to be ranked."),
     "furthest_none": ("五类案件中已排名的类型均在前15名。",
                       "Every ranked specific type is within the top 15."),
-    "province_courts": ("全省法院实际执行率（前20名线）", "Courts of the province vs the top-20 cutoff"),
+    "province_courts": ("全省法院{metric}（前{k}名线）", "Courts of the province: {metric} vs the top-{k} cutoff"),
     "province_ranking": ("各省（区、市）实际执行率排名", "Province ranking"),
     "national_table": ("全国法院排名（前50名及本院）", "National ranking (top 50 and own courts)"),
     "core_title": ("“3+1”核心指标", "The 3+1 core indices"),
@@ -193,6 +193,10 @@ def enum(value: str | None) -> str:
     return pair[1] if lang() == "en" else pair[0]
 
 COLUMNS: dict[str, tuple[str, str]] = {
+    "username": ("用户名", "Username"), "display_name": ("姓名", "Name"),
+    "email": ("邮箱", "Email"), "role": ("角色", "Role"), "disabled": ("已停用", "Disabled"),
+    "at": ("时间（UTC）", "Time (UTC)"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),
+    "target": ("对象", "Target"), "detail": ("详情", "Detail"), "id": ("序号", "No."),
     "case_number": ("案号", "Case number"), "court_code": ("法院代码", "Court"),
     "case_kind": ("案件类别", "Kind"), "case_type": ("案件类型", "Case type"),
     "filed_on": ("立案日期", "Filed"), "closed_on": ("结案日期", "Closed"),
