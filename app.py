@@ -8,7 +8,7 @@ import streamlit as st
 from supervision.config import production_problems
 from supervision.safe_output import md
 from supervision.ui import data, login, sidebar, state, urls
-from supervision.ui.i18n import t
+from supervision.ui.i18n import enum, t
 from supervision.users import get_user
 
 st.set_page_config(page_title="执行工作督导看板", page_icon=":material/gavel:", layout="wide")
@@ -69,13 +69,12 @@ if access is None:
     login.logout(store)
     st.rerun()
 
-
 role_pages = {p: page(p) for p in access.pages}
 navigation = st.navigation(list(role_pages.values()))
 # widgets after st.navigation: their identity is the same in every run of a page
 user = get_user(store, access.username)
 st.sidebar.markdown(f"**{md(user['display_name'] if user else access.username)}** · "
-                    f"{md(access.role)}")
+                    f"{md(enum(access.role))}")
 if st.sidebar.button(t("logout"), key="logout_button"):
     login.logout(store)
     st.rerun()

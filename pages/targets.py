@@ -78,7 +78,8 @@ if proj.height and proj["projected_rate"][0] is not None:
         st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"] or 0,
                    weeks=p["weeks_left"]))
         if not p["reachable"]:
-            st.warning(t("unreachable"))
+            st.warning(t("unreachable_by_year_end", extra=p["extra_needed"],
+                         pending=p["pending"]))
     elif p["extra_needed"] == 0:
         st.write(t("needed_none", k=k))
 if page["weekly"].height:

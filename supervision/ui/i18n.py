@@ -60,6 +60,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "unreachable": ("差距大于未结案件数，本期无法达到目标。",
                     "The gap exceeds the pending caseload: the target cannot be reached this period."),
     "on_track": ("已达到目标。", "Meets the target."),
+    "unreachable_by_year_end": ("按年底预测还需执行完毕 {extra} 件，多于现有未结案件 {pending} 件。",
+                                "By the year-end projection it needs {extra} more full-performance "
+                                "conclusions, more than its {pending} pending cases."),
     "projection": ("年底预测", "Year-end projection"),
     "projection_text": (
         "按近8周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底实际执行率 {rate}，"
