@@ -98,10 +98,21 @@ def _open_csv(path: Path, workdir: Path) -> Source:
                 quoted = True
                 break
     separator = "\t" if "\t" in first_line and "," not in first_line else ","
-    header = [clean_header(h) for h in next(csv.reader([first_line], delimiter=separator), [])]
+    header = _unique([clean_header(h) for h in
+                      next(csv.reader([first_line], delimiter=separator), [])])
     if not any(header):
         raise UnreadableFile(f"{path}: the file is empty")
     return Source(path, "csv", header, text_path, separator, quoted)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """A repeated header becomes `name (2)`, … (then ignored and named in the summary)."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
 
 
 def _detect_encoding(path: Path) -> str:

@@ -508,3 +508,12 @@ def test_fuzzed_bytes_never_crash_the_importer(tmp_path_factory, data):
     except UnreadableFile:
         return
     assert r.stored + r.rejected_rows == r.rows
+
+
+def test_a_repeated_header_is_ignored_and_named_not_a_crash(tmp_path, db_path):
+    header = HEADER_EN + ",judge"
+    f = write_csv(tmp_path / "dup.csv", header, [r + ",别的法官" for r in GOOD_EN])
+    [r] = import_files(db_path, {"cases": f})
+    assert (r.rows, r.stored, r.rejected_rows) == (3, 3, 0)
+    assert r.ignored_columns == ["judge (2)"]
+    assert "别的法官" not in set(table(db_path, "cases")["judge"])
