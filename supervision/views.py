@@ -139,6 +139,48 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     }
 
 
+def province_view(con: duckdb.DuckDBPyConnection, access: Access,
+                  filters: Filters) -> dict[str, Any]:
+    """Every court of the user's scope on one screen: overall rank and gap to the cutoff,
+    how many of the five types meet their target, the 3+1 status, and the backward
+    indices now and their change since the week before."""
+    scope = list(access.visible(con, None))
+    limits = lookups.thresholds(con)
+    now, week, fortnight = (filters.with_(as_of=filters.as_of - dt.timedelta(days=d))
+                            for d in (0, 7, 14))
+    ranks = {f: metrics.court_ranks(con, f, scope) for f in (now, week, fortnight)}
+    core = {f: metrics.core_indices(con, f, scope) for f in (now, week)}
+    rows = []
+    for court in scope:
+        def of(frame: pl.DataFrame, code: str = court) -> pl.DataFrame:
+            return frame.filter(pl.col("court_code") == code)
+
+        flagged_now = backward_indices(core[now], of(ranks[now]), of(ranks[week]), limits, court)
+        flagged_before = backward_indices(core[week], of(ranks[week]), of(ranks[fortnight]),
+                                          limits, court)
+        overall = of(ranks[now]).filter(pl.col("ranking") == "overall").row(0, named=True)
+        types = of(ranks[now]).filter(pl.col("ranking") != "overall")
+        core_rows = flagged_now.filter(~pl.col("index").str.starts_with("rank_"))
+        backward = int((flagged_now["reasons"].list.len() > 0).sum())
+        rows.append(dict(
+            court_code=court, rank=overall["rank"], ranked_courts=overall["ranked_courts"],
+            rate=overall["rate"], cutoff=overall["cutoff"], gap=overall["gap"],
+            pending=overall["pending"], is_ranked=overall["is_ranked"],
+            meets_target=overall["meets_target"], target_rank=overall["target_rank"],
+            types_meeting=int(types["meets_target"].sum()), types=types.height,
+            core_meeting=int((core_rows["status"] == "green").sum()), core=core_rows.height,
+            backward=backward,
+            backward_change=backward - int((flagged_before["reasons"].list.len() > 0).sum()),
+        ))
+    names = run(con, "court_names", visible=scope).select("court_code", "name", "name_en",
+                                                           "level", "kind")
+    province = run(con, "province_name", province=access.province)
+    return {
+        "province": province.row(0, named=True) if province.height else None,
+        "courts": pl.DataFrame(rows).join(names, on="court_code", how="left"),
+    }
+
+
 def backward_indices(core: pl.DataFrame, ranks_now: pl.DataFrame, ranks_before: pl.DataFrame,
                      limits: dict[str, float], court: str) -> pl.DataFrame:
     """Backward (落后) indices of one court with the reasons: below threshold, below the

@@ -12,11 +12,11 @@ from supervision.users import DEMO_USERS
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {
-    "supervisor": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
-                   "pages/explorer.py"],
+    "supervisor": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
+                   "pages/pending.py", "pages/explorer.py"],
     "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py"],
-    "analyst": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
-                "pages/explorer.py"],
+    "analyst": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
+                "pages/pending.py", "pages/explorer.py"],
     "admin": ["pages/admin.py"],
 }
 
@@ -109,11 +109,14 @@ def test_filters_from_the_url_are_applied_and_named(demo_db, monkeypatch):
         at.query_params["court"] = "HI720"
     filtered.query_params["type"] = "livelihood"
     filtered.query_params["pri"] = "high,normal"
-    login(plain, "supervisor")
-    login(filtered, "supervisor")
-    assert not plain.exception and not filtered.exception
+    for at in (plain, filtered):
+        login(at, "supervisor")
     assert filtered.sidebar.selectbox(key="f_type").value == "livelihood"
     assert filtered.sidebar.multiselect(key="f_pri").value == ["high", "normal"]
+    for at in (plain, filtered):
+        at.switch_page("pages/targets.py")
+        at.run()
+    assert not plain.exception and not filtered.exception
     captions = " ".join(c.value for c in filtered.caption)
     assert "案件类型: 涉民生案件" in captions and "优先级: 高/中" in captions
     assert "案件类型: 全部" in " ".join(c.value for c in plain.caption)
@@ -125,7 +128,19 @@ def test_english_from_the_url(app):
     app.query_params["lang"] = "en"
     login(app, "analyst")
     assert not app.exception
-    assert "Targets and rankings" in app.title[0].value
+    assert "Province at a glance" in app.title[0].value
+
+
+def test_supervisors_land_on_the_province_at_a_glance(app):
+    login(app, "supervisor")
+    assert not app.exception
+    assert app.title[0].value.startswith("全省一览 · 海南省")
+    table = app.dataframe[0].value
+    # every court of the province, one row each, the ranked ones first by rank
+    assert len(table) == 29 and table["法院"].is_unique
+    ranks = table["全国排名"].dropna().tolist()
+    assert ranks == sorted(ranks)
+    assert set(table.columns) >= {"五类达标", "3+1达标", "落后指标", "较上周"}
 
 
 def test_a_filter_matching_nothing_says_so(app):
@@ -167,6 +182,8 @@ def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtere
     app.query_params["court"] = "HI720"
     app.query_params["type"] = "livelihood"
     login(app, "supervisor")
+    app.switch_page("pages/targets.py")
+    app.run()
     assert not app.exception
     labels = [m.label for m in app.metric]
     assert labels[0].startswith("涉民生案件") and "前15名线" in labels

@@ -24,11 +24,11 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
 from tests.browser_kit import login as kit_login
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
-PAGES = {"supervisor": ["targets", "brief", "pending", "explorer"],
+PAGES = {"supervisor": ["province", "targets", "brief", "pending", "explorer"],
          "president": ["targets", "brief", "pending"],
-         "analyst": ["targets", "brief", "pending", "explorer"],
+         "analyst": ["province", "targets", "brief", "pending", "explorer"],
          "admin": ["admin"]}
-TITLES = {"targets": "目标与排名", "brief": "法院督导简报", "pending": "未结案件分类",
+TITLES = {"province": "全省一览", "targets": "目标与排名", "brief": "法院督导简报", "pending": "未结案件分类",
           "explorer": "案件查询", "admin": "用户与数据"}
 
 
@@ -135,7 +135,7 @@ def test_a_president_cannot_reach_another_court_through_the_url(server, page):
 
 
 def test_english_switch(server, page):
-    login(page, server, "analyst", "?court=HI720")
+    login(page, server, "analyst", "?court=HI720&page=targets")
     page.get_by_role("button", name="English").click()
     wait_idle(page)
     expect(page.locator("h1").first).to_contain_text("Targets and rankings", timeout=30_000)
@@ -194,3 +194,26 @@ def test_the_court_of_a_deep_link_never_changes_by_itself(server, browser, query
             assert court.input_value() == "海口海事法院", (attempt, step, pg.url)
             assert "court=HI720" in pg.url, (attempt, step, pg.url)
         context.close()
+
+
+def test_the_province_at_a_glance_opens_a_courts_brief(server, page):
+    login(page, server, "supervisor")
+    expect(page.locator("h1").first).to_contain_text("全省一览 · 海南省", timeout=30_000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "province_at_a_glance.png"), full_page=True)
+    # the row of 海口海事法院: select it by its row marker (the grid is a canvas)
+    box = grid.bounding_box()
+    for _attempt in range(3):
+        page.mouse.click(box["x"] + 8, box["y"] + 35 + 17)   # first data row's select cell
+        try:
+            page.wait_for_url("**/brief**", timeout=10_000)
+            break
+        except Exception:  # a click during a rerun can be lost: click again
+            wait_idle(page)
+    wait_idle(page)
+    expect(page.locator("h1").first).to_contain_text("法院督导简报", timeout=30_000)
+    assert "court=HI" in page.url
+    chosen = page.get_by_role("combobox", name="法院").input_value()
+    assert chosen and chosen in page.locator("h1").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "province_row_to_brief.png"), full_page=True)

@@ -190,9 +190,9 @@ def test_an_import_from_the_command_line_shows_in_the_serving_app(server, browse
 def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, browser, trap):
     _Counting.hits.clear()
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720")
+    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=targets")
     expect(page.locator("h1").first).to_contain_text("![c](", timeout=30_000)
-    for name in ("法院督导简报", "未结案件分类", "案件查询"):
+    for name in ("全省一览", "法院督导简报", "未结案件分类", "案件查询"):
         page.get_by_role("link", name=name).first.click()
         wait_idle(page)
     page.get_by_role("link", name="目标与排名").first.click()

@@ -57,7 +57,7 @@ def test_an_as_of_outside_the_data_is_refused_with_a_message(demo_db, monkeypatc
     assert not at.exception, at.exception
     assert "不在数据范围" in texts(at) + "".join(w.value for w in at.sidebar.warning)
     # the page still works, at the latest date
-    assert at.title and "目标与排名" in at.title[0].value
+    assert at.title and "全省一览" in at.title[0].value
     at.run()
     assert not at.exception
 
