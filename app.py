@@ -9,7 +9,6 @@ from supervision.config import production_problems
 from supervision.safe_output import md
 from supervision.ui import data, login, sidebar, state, urls
 from supervision.ui.i18n import enum, t
-from supervision.users import get_user
 
 st.set_page_config(page_title="执行工作督导看板", page_icon=":material/gavel:", layout="wide")
 
@@ -57,6 +56,7 @@ def page(key: str) -> st.Page:
     return st.Page(path, title=t(title), icon=icon, url_path=key)
 
 
+st.session_state.pop("_run_access", None)  # read again below, once, for this run
 language_switch()
 if login.current_user(store) is None:
     st.title(t("app_title"))
@@ -69,12 +69,12 @@ if access is None:
     # disabled or deleted since the session began: end it
     login.logout(store)
     st.rerun()
+st.session_state["_run_access"] = access
 
 role_pages = {p: page(p) for p in access.pages}
 navigation = st.navigation(list(role_pages.values()))
 # widgets after st.navigation: their identity is the same in every run of a page
-user = get_user(store, access.username)
-st.sidebar.markdown(f"**{md(user['display_name'] if user else access.username)}** · "
+st.sidebar.markdown(f"**{md(access.display_name or access.username)}** · "
                     f"{md(enum(access.role))}")
 if st.sidebar.button(t("logout"), key="logout_button"):
     login.logout(store)

@@ -23,10 +23,7 @@ from supervision.ui.i18n import enum, headers, t
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 IMPORT_TIMEOUT_S = 3 * 3600
 
-access = state.current_access()
-if access is None or "admin" not in access.pages:
-    st.error("无权访问此页面。 / You may not open this page.")
-    st.stop()
+access = state.guard("admin")
 st.title(t("page_admin"))
 store = data.store()
 

@@ -23,6 +23,7 @@ class Access:
     role: str
     court_code: str | None      # the president's court; the home (higher) court of others
     province: str | None        # the province whose courts the user may see
+    display_name: str = ""
 
     @property
     def _role(self) -> domain.Role | None:
@@ -78,4 +79,5 @@ def access_for(store: Engine, con: duckdb.DuckDBPyConnection, username: str) -> 
         rows = con.sql("SELECT province FROM courts WHERE court_code = $c",
                        params={"c": user["court_code"]}).fetchall()
         province = rows[0][0] if rows else None
-    return Access(user["username"], user["role"], user["court_code"], province)
+    return Access(user["username"], user["role"], user["court_code"], province,
+                  user["display_name"])

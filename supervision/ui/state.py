@@ -51,12 +51,26 @@ def audit_export(ctx: Context, file_name: str, what: str) -> None:
                  court=ctx.court, filters=ctx.filters.scope(), as_of=ctx.filters.as_of)
 
 
-def context(page: str) -> Context:
-    """The page context app.py put in place for this run. A page outside the user's role
+def run_access() -> Access | None:
+    """The Access app.py read for this run (once per run; None before it did)."""
+    return st.session_state.get("_run_access")
+
+
+def guard(page: str) -> Access:
+    """The user of this run, if `page` is one of their role's pages; otherwise the page
     stops here (st.navigation does not list it either; this is the second lock)."""
+    access = run_access()
+    if access is None or page not in access.pages:
+        st.error("无权访问此页面。 / You may not open this page.")
+        st.stop()
+    return access
+
+
+def context(page: str) -> Context:
+    """The page context app.py put in place for this run, after the page guard."""
+    access = guard(page)
     ctx: Context | None = st.session_state.get("_ctx")
-    access = current_access()
-    if ctx is None or access is None or page not in access.pages or ctx.access != access:
+    if ctx is None or ctx.access != access:
         st.error("无权访问此页面。 / You may not open this page.")
         st.stop()
     return ctx
