@@ -15,16 +15,8 @@ st.set_page_config(page_title="执行工作督导看板", page_icon=":material/g
 if "lang" not in st.session_state:
     st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
 
-# Printing (the court brief): no sidebar or toolbar, charts kept whole on A4.
-st.markdown("""<style>
-@media print {
-  @page { size: A4 portrait; margin: 12mm; }
-  section[data-testid="stSidebar"], header, [data-testid="stToolbar"],
-  [data-testid="stDecoration"], .stDownloadButton, [data-testid="stSidebarCollapsedControl"] { display: none !important; }
-  .stPlotlyChart, .stDataFrame, [data-testid="stTable"] { break-inside: avoid; page-break-inside: avoid; }
-  .main .block-container { max-width: 100% !important; padding: 0 !important; }
-}
-</style>""", unsafe_allow_html=True)
+st.markdown(f"<style>{(urls.ROOT / 'supervision' / 'ui' / 'app.css').read_text()}</style>",
+            unsafe_allow_html=True)
 
 store = data.store()
 problems = production_problems(store)
@@ -80,6 +72,7 @@ if st.sidebar.button(t("logout"), key="logout_button"):
     login.logout(store)
     st.rerun()
 login.keep_cookie()
+login.fold_sidebar_on_tablets()
 current_page = navigation.url_path or access.pages[0]
 # a copied URL names its page in ?page=, so a new session lands on it after logging in
 requested_page = st.query_params.get("page")

@@ -1,126 +1,120 @@
 """Court brief for a site visit: 3+1 indices, backward indices, trend, pending caseload.
-Printable on A4 from the browser and downloadable as XLSX."""
+Prints whole on A4 from the browser; downloads as PDF (the same sections) and XLSX."""
 
 from __future__ import annotations
+
+import html
 
 import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md, safe_xlsx_bytes
-from supervision.ui import charts, data, sidebar, state
-from supervision.ui.fmt import pct, wan_column
-from supervision.ui.i18n import enum, headers, t
+from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
+from supervision.ui.i18n import enum, help_text, t
 from supervision.views import AGE_BANDS
 
 ctx = state.context("brief")
 brief = data.brief(ctx.access, ctx.filters, ctx.court)
+sections = brief_sections.build(ctx, brief)
 
 caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_brief')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
 st.caption(t("print_hint"))
 
-# --- 3+1 core indices, red / amber / green
-backward: pl.DataFrame = brief["backward"]
-core = backward.filter(~pl.col("index").str.starts_with("rank_"))
-st.subheader(t("core_title"))
-cols = st.columns(4)
-for col, row in zip(cols, core.iter_rows(named=True), strict=False):
-    colour = charts.STATUS_COLOURS[row["status"]]
-    col.markdown(
-        f"<div style='border-left:8px solid {colour};padding:4px 10px'>"
-        f"<div style='font-size:0.85rem'>{enum(row['index'])}</div>"
-        f"<div style='font-size:1.8rem;font-weight:600'>{pct(row['value'])}</div>"
-        f"<div style='font-size:0.8rem'>{t('threshold')} {pct(row['threshold'], 0)} · "
-        f"{t('province_value')} {pct(row['province_value'])} · {enum(row['status'])}</div></div>",
-        unsafe_allow_html=True)
-st.caption(caption)
+# --- 3+1 core indices, red / amber / green, each with its definition on hover
+with st.container(key="brief_sec_core"):
+    st.subheader(t("core_title"), help=help_text("backward"))
+    cols = st.columns(4)
+    for col, card in zip(cols, sections.cards, strict=False):
+        with col:
+            st.markdown(
+                f"<div class='brief-card' style='border-left:8px solid {card.colour};"
+                f"padding:4px 10px'>"
+                f"<div style='font-size:0.85rem'>{html.escape(card.name)}</div>"
+                f"<div style='font-size:1.8rem;font-weight:600'>{html.escape(card.value)}</div>"
+                f"<div style='font-size:0.8rem'>{html.escape(card.sub)}</div></div>",
+                unsafe_allow_html=True, help=card.help)
+    st.caption(caption)
 
-# --- backward indices with reasons
-st.subheader(t("backward_title"))
-flagged = backward.filter(pl.col("reasons").list.len() > 0)
-
-
-def index_label(code: str) -> str:
-    if code.startswith("rank_"):
-        ranking = code.removeprefix("rank_")
-        name = t("overall_rate") if ranking == "overall" else ctx.type_name(ranking)
-        return f"{t('national_rank')} · {name}"
-    return enum(code)
-
-
-if flagged.height == 0:
-    st.write(t("no_backward"))
-else:
-    table = pl.DataFrame({
-        t("backward_title"): [index_label(c) for c in flagged["index"]],
-        t("value"): [pct(v) for v in flagged["value"]],
-        t("threshold"): [pct(v) for v in flagged["threshold"]],
-        t("province_value"): [pct(v) for v in flagged["province_value"]],
-        t("rank"): [("—" if r is None else f"{r}" + ("" if p is None else f" (← {p})"))
-                    for r, p in zip(flagged["rank"], flagged["rank_week_before"], strict=True)],
-        t("reason"): ["；".join(enum(r) for r in rs) for rs in flagged["reasons"]],
-    })
-    st.dataframe(table, hide_index=True, width="stretch")
-st.caption(caption)
+# --- backward indices with reasons; a row opens the cases behind it in the explorer
+with st.container(key="brief_sec_backward"):
+    st.subheader(t("backward_title"), help=help_text("backward"))
+    if sections.no_data:
+        st.info(t("no_data_period"))
+    elif sections.backward.height == 0:
+        st.write(t("no_backward"))
+    else:
+        with st.container(key="screen_only_backward"):
+            picked = st.dataframe(sections.backward_screen, hide_index=True, width="stretch",
+                                  on_select="rerun", selection_mode="single-row",
+                                  key="backward_table", placeholder="—")
+            st.caption(t("backward_click"))
+        with st.container(key="print_only_backward"):
+            st.table(sections.backward_screen)   # paper cannot scroll a grid
+        rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+        if rows:
+            target = sections.explorer_params(rows[0], ctx.filters.as_of)
+            if target is not None:
+                navigate.open_explorer(ctx.court, **target)
+    st.caption(caption)
 
 # --- weekly trend of rate and rank
 weekly = brief["weekly"]
-if weekly.height:
-    k = brief["ranks"].filter(pl.col("ranking") == brief["headline"])["target_rank"][0]
-    st.plotly_chart(charts.trend(weekly, title=t("trend_title"), rate_label=t(weekly["metric"][0]),
-                                 rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
-                    width="stretch", key="brief_trend")
+with st.container(key="brief_sec_trend"):
+    if weekly.height:
+        st.plotly_chart(charts.trend(weekly, title=t("trend_title"),
+                                     rate_label=sections.rate_label,
+                                     rank_label=t("national_rank"),
+                                     cutoff_label=t("cutoff", k=sections.k)),
+                        width="stretch", key="brief_trend")
+    else:
+        st.info(t("no_match"))
     st.caption(caption)
 
 # --- pending caseload by type and age
-st.subheader(t("pending_type_age"))
-by_age = brief["pending_by_type_age"].with_columns(
-    type_name=pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String))
-if by_age.height == 0:
-    st.write(t("no_match"))
-else:
-    st.plotly_chart(charts.stacked_bars(
-        by_age, x="type_name", y="cases", colour="age_band", title=t("pending_type_age"),
-        x_title=t("case_type"), y_title=t("count"),
-        colour_names={b: enum(b) for b in AGE_BANDS}, order=AGE_BANDS), width="stretch",
-        key="brief_age")
-st.caption(caption)
+with st.container(key="brief_sec_age"):
+    st.subheader(t("pending_type_age"))
+    by_age = sections.by_age
+    if by_age.height == 0:
+        st.info(t("no_pending"))
+    else:
+        st.plotly_chart(charts.stacked_bars(
+            by_age, x="type_name", y="cases", colour="age_band", title=t("pending_type_age"),
+            x_title=t("case_type"), y_title=t("count"),
+            colour_names={b: enum(b) for b in AGE_BANDS}, order=AGE_BANDS,
+            legend_title=t("age")), width="stretch", key="brief_age")
+    st.caption(caption)
 
 # --- the largest-value pending cases
-st.subheader(t("largest_pending"))
-largest = brief["largest_pending"]
-if largest.height == 0:
-    st.write(t("no_match"))
-else:
-    shown = largest.select(
-        "case_number",
-        pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        wan_column("amount_yuan"),
-        pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
-        "days_to_deadline",
-        pl.col("priority").map_elements(enum, return_dtype=pl.String),
-        pl.col("complexity").map_elements(enum, return_dtype=pl.String),
-        "respondent_name", "judge")
-    st.dataframe(headers(shown), hide_index=True, width="stretch",
-                 column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
-st.caption(caption)
+with st.container(key="brief_sec_largest"):
+    st.subheader(t("largest_pending"))
+    if sections.largest.height == 0:
+        st.info(t("no_pending"))
+    else:
+        st.table(sections.largest.with_columns(pl.col(pl.String).fill_null("—")))
+    st.caption(caption)
+
+file_caption = sidebar.filters_caption(ctx, markdown=False)
+notes = exports.notes(ctx, "brief", file_caption)
+xlsx_name = exports.file_name(ctx, "brief", "xlsx")
+pdf_name = exports.file_name(ctx, "brief", "pdf")
 
 
 def brief_workbook() -> bytes:
-    """The brief's tables as one XLSX workbook, a sheet each (no cell a live formula)."""
-    return safe_xlsx_bytes({
-        "core_indices": brief["core"],
-        "backward": backward.with_columns(pl.col("reasons").list.join(", ")),
-        "ranks": brief["ranks"],
-        "weekly": weekly,
-        "pending_by_type_age": brief["pending_by_type_age"],
-        "largest_pending": largest,
-    }, notes=[t("page_brief") + " · " + ctx.court_name(), caption])
+    """The brief's tables, a sheet each, as on screen (no cell a live formula)."""
+    return safe_xlsx_bytes(sections.workbook_sheets(), notes=notes,
+                           notes_title=t("about_sheet"), kinds=sections.workbook_kinds())
 
 
-file_name = f"brief_{ctx.court}_{ctx.filters.as_of.isoformat()}.xlsx"
-st.download_button(t("download_xlsx"), data=brief_workbook,  # built only on click
-                   file_name=file_name,
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                   key="brief_xlsx", on_click=state.audit_export,
-                   args=(ctx, file_name, "court brief"))
+def brief_pdf() -> bytes:
+    return sections.pdf(title=f"{t('page_brief')} · {ctx.court_name()}", notes=notes).pdf()
+
+
+c1, c2 = st.columns(2)
+c1.download_button(t("download_pdf"), data=brief_pdf, file_name=pdf_name,
+                   mime="application/pdf", key="brief_pdf", on_click=state.audit_export,
+                   args=(ctx, pdf_name, "court brief"), type="primary")
+c2.download_button(t("download_xlsx"), data=brief_workbook, file_name=xlsx_name,
+                   mime=exports.XLSX_MIME, key="brief_xlsx", on_click=state.audit_export,
+                   args=(ctx, xlsx_name, "court brief"))

@@ -1,5 +1,6 @@
 """Pending cases: complexity × priority triage, deadline countdown, roadmap, judges.
-Clicking a bar lists its cases, largest value first."""
+Clicking a bar lists its cases, largest value first. Related cases against one respondent
+are listed across every court the user may see, and say so."""
 
 from __future__ import annotations
 
@@ -9,111 +10,122 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import charts, data, sidebar, state
-from supervision.ui.fmt import num, wan, wan_column
-from supervision.ui.i18n import enum, headers, t
+from supervision.ui import charts, data, exports, sidebar, state
+from supervision.ui.fmt import num, wan
+from supervision.ui.i18n import enum, enum_column, headers, t
+from supervision.ui.tables import case_rows
 
-ctx = state.context("pending")
-pending = data.pending(ctx.access, ctx.filters, ctx.court)
-
-caption = sidebar.filters_caption(ctx)
-st.title(f"{t('page_pending')} · {md(ctx.court_name())}")
-summary: pl.DataFrame = pending["summary"]
-if summary.height == 0:
-    st.info(t("no_match"))
-    st.caption(caption)
-    st.stop()
-
-c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("pending"), num(int(summary["cases"].sum())))
-c2.metric(t("value_wan"), wan(summary["value_yuan"].sum()))
-c3.metric(t("overdue"), num(int(summary["overdue"].sum())))
-c4.metric(t("due_30"), num(int(summary["due_30_days"].sum())))
-st.caption(caption)
-
-st.caption(t("click_hint"))
-left, right = st.columns(2)
-with left:
-    triage = summary.with_columns(cx_name=pl.col("complexity").map_elements(
-        enum, return_dtype=pl.String))
-    fig = charts.stacked_bars(triage, x="cx_name", y="cases", colour="priority",
-                              title=t("triage_title"), x_title=t("complexity"),
-                              y_title=t("count"), colour_names={p: enum(p) for p in sidebar.PRIORITIES},
-                              order=sidebar.PRIORITIES, custom=["complexity", "priority"])
-    triage_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                   selection_mode="points", key="triage_chart")
-    st.caption(caption)
-with right:
-    timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
-    fig = charts.stacked_bars(timetable, x="target_week", y="cases", colour="priority",
-                              title=t("timetable_title"), x_title=t("week"), y_title=t("count"),
-                              colour_names={p: enum(p) for p in sidebar.PRIORITIES},
-                              order=sidebar.PRIORITIES, custom=["target_week", "priority"])
-    timetable_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                      selection_mode="points", key="timetable_chart")
-    st.caption(caption)
-
-judges = pending["judges"]
-fig = charts.stacked_bars(judges.with_columns(kind=pl.lit("cases")), x="judge", y="cases",
-                          colour="kind", title=t("judges_title"), x_title=t("judge"),
-                          y_title=t("count"), colour_names={"cases": t("pending")},
-                          horizontal=True, custom=["judge"])
-judge_event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points",
-                              key="judge_chart")
-st.caption(caption)
+CASE_COLUMNS = ["case_number", "case_type", "amount_yuan", "priority", "complexity", "filed_on",
+                "statutory_deadline", "days_to_deadline", "target_close_on", "respondent_name",
+                "judge"]
 
 
-def _picked(event, fields: int) -> list | None:
+def _picked(event, fields: int) -> list | None:  # noqa: ANN001 - a plotly selection event
     """The customdata of the first clicked point, if any."""
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     if not points:
         return None
-    data = points[0].get("customdata")
-    return list(data)[:fields] if data else None
+    custom = points[0].get("customdata")
+    return list(custom)[:fields] if custom else None
 
 
-selection: dict = {}
-if pick := _picked(triage_event, 2):
-    selection = {"complexity": pick[0], "priority": pick[1]}
-elif pick := _picked(timetable_event, 2):
-    selection = {"target_week": dt.date.fromisoformat(pick[0]), "priority": pick[1]}
-elif pick := _picked(judge_event, 1):
-    selection = {"judge": pick[0]}
+def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: str) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("pending"), num(int(summary["cases"].sum())))
+    c2.metric(t("value_wan"), wan(summary["value_yuan"].sum()))
+    c3.metric(t("overdue"), num(int(summary["overdue"].sum())))
+    c4.metric(t("due_30"), num(int(summary["due_30_days"].sum())))
+    st.caption(caption)
 
-st.subheader(t("cases_of") if selection else t("largest_pending"))
-if selection:
-    names = {"complexity": t("complexity"), "priority": t("priority"),
-             "target_week": t("week"), "judge": t("judge")}
-    st.caption(" · ".join(f"{names[k]}: {enum(v) if isinstance(v, str) else v}"
-                          for k, v in selection.items()))
-cases = data.pending_cases(ctx.access, ctx.filters, ctx.court, **selection)
-if cases.height == 0:
-    st.write(t("no_match"))
+    st.caption(t("click_hint"))
+    priorities = {p: enum(p) for p in sidebar.PRIORITIES}
+    left, right = st.columns(2)
+    with left:
+        triage = summary.with_columns(cx_name=enum_column("complexity"))
+        fig = charts.stacked_bars(triage, x="cx_name", y="cases", colour="priority",
+                                  title=t("triage_title"), x_title=t("complexity"),
+                                  y_title=t("count"), colour_names=priorities,
+                                  order=sidebar.PRIORITIES, custom=["complexity", "priority"],
+                                  legend_title=t("priority"))
+        triage_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+                                       selection_mode="points", key="triage_chart")
+        st.caption(caption)
+    with right:
+        timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
+        fig = charts.stacked_bars(timetable, x="target_week", y="cases", colour="priority",
+                                  title=t("timetable_title"), x_title=t("week"),
+                                  y_title=t("count"), colour_names=priorities,
+                                  order=sidebar.PRIORITIES, custom=["target_week", "priority"],
+                                  legend_title=t("priority"))
+        timetable_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+                                          selection_mode="points", key="timetable_chart")
+        st.caption(caption)
+
+    judges = pending["judges"]
+    fig = charts.stacked_bars(judges.with_columns(kind=pl.lit("cases")), x="judge", y="cases",
+                              colour="kind", title=t("judges_title"), x_title=t("judge"),
+                              y_title=t("count"), colour_names={"cases": t("pending")},
+                              horizontal=True, custom=["judge"])
+    judge_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+                                  selection_mode="points", key="judge_chart")
+    st.caption(caption)
+
+    selection: dict = {}
+    if pick := _picked(triage_event, 2):
+        selection = {"complexity": pick[0], "priority": pick[1]}
+    elif pick := _picked(timetable_event, 2):
+        selection = {"target_week": dt.date.fromisoformat(pick[0]), "priority": pick[1]}
+    elif pick := _picked(judge_event, 1):
+        selection = {"judge": pick[0]}
+
+    st.subheader(t("cases_of") if selection else t("largest_pending"))
+    if selection:
+        names = {"complexity": t("complexity"), "priority": t("priority"),
+                 "target_week": t("week"), "judge": t("judge")}
+        st.caption(" · ".join(f"{names[k]}: {enum(v) if isinstance(v, str) else v}"
+                              for k, v in selection.items()))
+    cases = data.pending_cases(ctx.access, ctx.filters, ctx.court, **selection)
+    if cases.height == 0:
+        st.info(t("no_pending"))
+    else:
+        st.dataframe(case_rows(cases.select(CASE_COLUMNS), ctx), hide_index=True,
+                     width="stretch", placeholder="—",
+                     column_config={t("value_wan"): st.column_config.NumberColumn(
+                         format="%,.1f")})
+    st.caption(caption)
+
+
+def related_cases(ctx: state.Context) -> None:
+    st.subheader(t("related_title"))
+    st.caption(t("related_scope", scope=md(ctx.province_name())))
+    related = data.related_respondents(ctx.access, ctx.filters)
+    if related.height == 0:
+        st.info(t("no_pending"))
+    else:
+        court_names = ctx.court_names()
+        st.dataframe(headers(related.select(
+            "respondent_name",
+            enum_column("respondent_kind"),
+            pl.col("cases").alias(t("count")),
+            pl.col("courts").alias(t("courts_n")),
+            (pl.col("value_yuan") / 10_000).round(1).alias("amount_wan"),
+            pl.col("court_codes").str.split(", ").list.eval(
+                pl.element().replace_strict(court_names, default=pl.element()))
+            .list.join("、").alias(t("court")))), hide_index=True, width="stretch",
+            placeholder="—")
+    st.caption(sidebar.filters_caption(ctx, scope=t("related_scope_short")))
+
+
+ctx = state.context("pending")
+pending = data.pending(ctx.access, ctx.filters, ctx.court)
+caption = sidebar.filters_caption(ctx)
+st.title(f"{t('page_pending')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
+summary: pl.DataFrame = pending["summary"]
+if summary.height == 0:
+    # no early stop: the run ends normally and the URL keeps the view's filters
+    st.info(t("no_pending"))
+    st.caption(caption)
 else:
-    st.dataframe(headers(cases.select(
-        "case_number",
-        pl.col("case_type").map_elements(ctx.type_name, return_dtype=pl.String),
-        wan_column("amount_yuan"),
-        pl.col("priority").map_elements(enum, return_dtype=pl.String),
-        pl.col("complexity").map_elements(enum, return_dtype=pl.String),
-        pl.col("filed_on").cast(pl.String), pl.col("statutory_deadline").cast(pl.String),
-        "days_to_deadline", pl.col("target_close_on").cast(pl.String),
-        "respondent_name", "judge")),
-        hide_index=True, width="stretch",
-        column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
-st.caption(caption)
-
-# --- related cases against one respondent, across the user's courts
-st.subheader(t("related_title"))
-related = data.related_respondents(ctx.access, ctx.filters)
-if related.height == 0:
-    st.write(t("no_match"))
-else:
-    st.dataframe(headers(related.select(
-        "respondent_name",
-        pl.col("respondent_kind").map_elements(enum, return_dtype=pl.String),
-        pl.col("cases").alias(t("count")),
-        pl.col("courts").alias(t("court")),
-        wan_column("value_yuan"),
-        "court_codes")), hide_index=True, width="stretch")
-st.caption(sidebar.filters_caption(ctx, scope=t("all")))
+    caseload(ctx, pending, summary, caption)
+related_cases(ctx)

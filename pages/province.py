@@ -7,9 +7,9 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import data, sidebar, state
+from supervision.ui import data, exports, navigate, sidebar, state
 from supervision.ui.fmt import num, pct
-from supervision.ui.i18n import t
+from supervision.ui.i18n import help_text, t
 
 ctx = state.context("province")
 glance = data.province(ctx.access, ctx.filters)
@@ -17,6 +17,7 @@ province = glance["province"]
 lang_en = st.session_state.get("lang") == "en"
 title = (province["name_en"] if lang_en else province["name"]) if province else ctx.access.province
 st.title(f"{t('page_province')} · {md(title)}")
+exports.freshness_caption(ctx)
 st.caption(t("province_hint"))
 
 courts: pl.DataFrame = glance["courts"].sort("rank", "court_code", nulls_last=True)
@@ -34,9 +35,10 @@ table = courts.select(
 )
 event = st.dataframe(
     table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-    key="province_table", height=min(36 * (table.height + 1) + 3, 1200),
+    key="province_table", height=min(36 * (table.height + 1) + 3, 1200), placeholder="—",
     column_config={
-        t("national_rank"): st.column_config.NumberColumn(help=t("rank_help")),
+        t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank")),
+        t("overall_rate") + " %": st.column_config.NumberColumn(help=help_text("overall_rate")),
         t("gap_cases"): st.column_config.NumberColumn(help=t("gap_help", k=k)),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help")),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
@@ -48,11 +50,7 @@ st.caption(sidebar.filters_caption(ctx, court=False) + f" · {num(courts.height)
 
 picked = (event or {}).get("selection", {}).get("rows", []) if event else []
 if picked:
-    code = courts["court_code"][picked[0]]
-    # the sidebar's court follows the URL on the brief: forget its widget state first
-    sidebar.forget_labelled_widgets()
-    st.switch_page("pages/court_brief.py",
-                   query_params={**st.query_params.to_dict(), "court": code, "page": "brief"})
+    navigate.open_brief(courts["court_code"][picked[0]])
 if courts.height and courts["rate"].is_null().all():
     st.info(t("no_match"))
 st.caption(t("cutoff", k=k) + " " + pct(courts["cutoff"].drop_nulls().first())

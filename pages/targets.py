@@ -6,54 +6,64 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import charts, data, sidebar, state
+from supervision.ui import charts, data, exports, navigate, sidebar, state
 from supervision.ui.fmt import num, pct
-from supervision.ui.i18n import t
+from supervision.ui.i18n import help_text, t
 
 ctx = state.context("targets")
 page = data.targets(ctx.access, ctx.filters, ctx.court)
 
 caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_targets')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
 # the headline: the overall ranking, or the one specific type the filter selects
 headline = page["headline"]
 overall = page["court_ranks"].filter(pl.col("ranking") == headline).row(0, named=True)
 k = overall["target_rank"]
+type_names = ctx.type_names()
 rate_label = t(overall["metric"]) if headline == "overall" else (
-    f"{ctx.type_name(headline)} · {t(overall['metric'])}")
+    f"{type_names.get(headline, headline)} · {t(overall['metric'])}")
+proj = page["projection"]
+p = proj.row(0, named=True) if proj.height and proj["projected_rate"][0] is not None else None
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(rate_label, pct(overall["rate"]))
+c1.metric(rate_label, pct(overall["rate"]), help=help_text(overall["metric"]))
 c2.metric(t("national_rank"), "—" if overall["rank"] is None
-          else f"{overall['rank']} / {overall['ranked_courts']:,}")
-c3.metric(t("cutoff", k=k), pct(overall["cutoff"]))
-c4.metric(t("gap_cases"), num(overall["gap"]), help=f"{t('pending')}: {overall['pending']:,}")
+          else f"{overall['rank']} / {overall['ranked_courts']:,}",
+          help=help_text("national_rank"))
+c3.metric(t("cutoff", k=k), pct(overall["cutoff"]), help=help_text("cutoff", k=k))
+c4.metric(t("gap_cases"), num(overall["gap"]),
+          help=help_text("gap_cases", k=k) + f" {t('pending')}: {overall['pending']:,}")
+unreachable_now = (overall["is_ranked"] and not overall["meets_target"]
+                   and overall["gap"] is not None and overall["gap"] > overall["pending"])
 if not overall["is_ranked"]:
     st.info(t("not_ranked", n=overall["concluded"], m=overall["min_concluded"]))
 elif overall["meets_target"]:
     st.success(t("on_track"))
-elif overall["gap"] is not None and overall["gap"] > overall["pending"]:
+elif unreachable_now:
     st.warning(t("unreachable"))
 st.caption(caption)
 
 # --- the five specific types
 filtered = page["filtered_types"]
 types = (page["court_ranks"].filter(pl.col("ranking") != "overall")
-         .with_columns(type_name=pl.col("ranking").map_elements(ctx.type_name,
-                                                                return_dtype=pl.String),
+         .with_columns(type_name=pl.col("ranking").replace_strict(type_names,
+                                                                  default=pl.col("ranking")),
                        filtered=pl.col("ranking").is_in(filtered)))
 if types.height:
-    st.plotly_chart(charts.type_bars(types, title=t("types_title"), court_label=ctx.court_name(),
-                                     cutoff_label=t("cutoff", k=types["target_rank"][0]),
-                                     unranked_label=t("unranked"),
-                                     filtered_label=t("filtered_out")),
-                    width="stretch", key="types_chart")
+    st.plotly_chart(charts.type_bars(
+        types, title=t("types_title"), court_label=ctx.court_name(),
+        cutoff_label=t("cutoff", k=types["target_rank"][0]), unranked_label=t("unranked"),
+        filtered_label=t("filtered_out"), rate_label=t("overall_rate"),
+        rank_label=t("national_rank"),
+        legend={"meets": t("legend_meets"), "below": t("legend_below"),
+                "unranked": t("unranked")}), width="stretch", key="types_chart")
     behind = types.filter(pl.col("is_ranked") & ~pl.col("meets_target")).sort("gap",
                                                                              descending=True)
     if behind.height:
         worst = behind.row(0, named=True)
         st.markdown("**" + t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
-                                 gap=worst["gap"]) + "**")
+                                 gap=worst["gap"]) + "**", help=help_text("gap_cases", k=15))
     elif types["is_ranked"].any():
         st.markdown(t("furthest_none"))
     else:
@@ -63,65 +73,101 @@ if types.height:
         st.caption(f"{md(row['type_name'])}: " + t("not_ranked", n=row["concluded"],
                                                   m=row["min_concluded"]))
     if filtered:
-        st.caption(t("types_filtered", types="、".join(md(ctx.type_name(c)) for c in filtered)))
+        st.caption(t("types_filtered", types="、".join(md(type_names.get(c, c))
+                                                       for c in filtered)))
     st.caption(caption)
 
 # --- projection to 31 December
-st.subheader(t("projection"))
-proj = page["projection"]
-if proj.height and proj["projected_rate"][0] is not None:
-    p = proj.row(0, named=True)
+st.subheader(t("projection"), help=help_text("needed_per_week"))
+if p is not None:
     st.write(t("projection_text", wc=p["weekly_concluded"], wf=p["weekly_fully_performed"],
                rate=pct(p["projected_rate"]), rank=p["projected_rank"] or "—", k=k,
                cut=pct(p["projected_cutoff"])))
     if p["extra_needed"]:
         st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"] or 0,
                    weeks=p["weeks_left"]))
-        if not p["reachable"]:
+        if overall["gap"] is not None:
+            st.caption(t("gap_explained"))
+        # one warning: today's is already above when the gap exceeds the pending caseload
+        if not p["reachable"] and not unreachable_now:
             st.warning(t("unreachable_by_year_end", extra=p["extra_needed"],
                          pending=p["pending"]))
     elif p["extra_needed"] == 0:
         st.write(t("needed_none", k=k))
+else:
+    st.info(t("no_match"))
 if page["weekly"].height:
     st.plotly_chart(charts.trend(page["weekly"], title=t("trend_title"), rate_label=rate_label,
                                  rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
                     width="stretch", key="trend_chart")
 st.caption(caption)
 
-# --- the province's courts side by side
-province_title = t("province_courts", metric=rate_label, k=k)
-st.subheader(province_title)
-lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
+# --- the province's courts side by side (a president sees their court and the province)
+court_names = ctx.court_names()
 province = (page["ranks"].filter(pl.col("ranking") == headline)
-            .join(ctx.reference["courts"].select("court_code", "name", "name_en"),
-                  on="court_code"))
-st.plotly_chart(charts.rank_bars(province, label=lang_col, highlight=ctx.court,
-                                 cutoff=overall["cutoff"], cutoff_label=t("cutoff", k=k),
-                                 title=province_title,
-                                 unranked_label=t("unranked")),
-                width="stretch", key="province_chart")
-st.caption(sidebar.filters_caption(ctx, scope=md(ctx.access.province)))
+            .with_columns(court_name=pl.col("court_code").replace_strict(
+                court_names, default=pl.col("court_code"))))
+provinces: pl.DataFrame = page["provinces"]
+lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
+if province.height > 1:
+    province_title = t("province_courts", metric=rate_label, k=k)
+    st.subheader(province_title)
+    st.caption(t("open_brief_hint"))
+    event = st.plotly_chart(
+        charts.rank_bars(province, label="court_name", highlight=ctx.court,
+                         cutoff=overall["cutoff"], cutoff_label=t("cutoff", k=k),
+                         title=province_title, unranked_label=t("unranked"),
+                         rate_label=rate_label, rank_label=t("national_rank"),
+                         legend={"selected": ctx.court_name(), "ranked": t("legend_ranked"),
+                                 "unranked": t("unranked")}),
+        width="stretch", key="province_chart", on_select="rerun", selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points and points[0].get("customdata"):
+        navigate.open_brief(list(points[0]["customdata"])[0])
+else:
+    own = provinces.filter(pl.col("province") == ctx.access.province)
+    province_rate = own["overall_rate"][0] if own.height and headline == "overall" else None
+    title = t("court_vs_province", metric=rate_label, k=k)
+    st.subheader(title)
+    st.plotly_chart(charts.court_against_province(
+        court_label=ctx.court_name(), court_rate=overall["rate"],
+        province_label=(own[lang_col][0] if own.height else ctx.access.province)
+        + " · " + t("province_pooled"),
+        province_rate=province_rate, cutoff_label=t("cutoff", k=k), cutoff=overall["cutoff"],
+        title=title, rate_label=rate_label), width="stretch", key="province_chart")
+st.caption(sidebar.filters_caption(ctx, court=False))
 
 # --- province ranking and the national table
 left, right = st.columns(2)
 with left:
     st.subheader(t("province_ranking"))
-    prov = page["provinces"].select(
+    prov = provinces.select(
         pl.col("rank").alias(t("rank")),
-        pl.col("name_en" if st.session_state["lang"] == "en" else "name").alias(t("court")),
+        pl.col(lang_col).alias(t("province")),
         (pl.col("overall_rate") * 100).round(1).alias(t("overall_rate") + " %"),
         pl.col("concluded").alias(t("count")),
         (pl.col("share_meeting_standard") * 100).round(1).alias(t("meets") + " %"),
     )
-    st.dataframe(prov, hide_index=True, width="stretch", height=420)
+    st.dataframe(prov, hide_index=True, width="stretch", height=420, placeholder="—",
+                 column_config={t("overall_rate") + " %": st.column_config.NumberColumn(
+                     help=help_text("overall_rate"))})
     st.caption(sidebar.filters_caption(ctx, court=False))
 with right:
     st.subheader(t("national_table"))
-    nat = page["national"].select(
+    national: pl.DataFrame = page["national"]
+    nat = national.select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("court")),
         (pl.col("rate") * 100).round(1).alias(rate_label + " %"),
         pl.col("concluded").alias(t("count")),
     )
-    st.dataframe(nat, hide_index=True, width="stretch", height=420)
+    picked = st.dataframe(nat, hide_index=True, width="stretch", height=420, placeholder="—",
+                          on_select="rerun", selection_mode="single-row", key="national_table",
+                          column_config={t("rank"): st.column_config.NumberColumn(
+                              help=help_text("national_rank"))})
+    rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+    if rows:
+        code = national["court_code"][rows[0]]
+        if code is not None and code in court_names:   # only courts the user may open
+            navigate.open_brief(code)
     st.caption(sidebar.filters_caption(ctx, court=False))

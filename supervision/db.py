@@ -8,6 +8,7 @@ leaves the served file as it was (docs/architecture.md, "Imports while serving")
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import os
 import shutil
@@ -209,3 +210,9 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def record_load(con: duckdb.DuckDBPyConnection, kind: str, source: str, rows: int) -> None:
+    """One line in data_loads: the data's freshness as pages and exports show it."""
+    con.execute("INSERT INTO data_loads VALUES (?, ?, ?, ?)",
+                [dt.datetime.now().replace(microsecond=0), kind, source, rows])

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from supervision import domain
-from supervision.db import connect, new_version, transaction
+from supervision.db import connect, new_version, record_load, transaction
 from supervision.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
 
 DEFAULT_CASES = 600_000
@@ -370,6 +370,8 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
             # the figures reported are the committed database's, not what was meant
             totals = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
                       for table in ("cases", "petitions", "courts")}
+            record_load(con, "generate", f"generator seed {seed}", totals["cases"])
+            con.execute("CHECKPOINT")
         finally:
             con.close()
     if totals["cases"] != written:

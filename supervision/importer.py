@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from supervision import domain, filereader
-from supervision.db import connect, new_version, transaction
+from supervision.db import connect, new_version, record_load, transaction
 from supervision.domain import Column
 from supervision.filereader import UnreadableFile
 
@@ -305,6 +305,7 @@ def _import_into(con: duckdb.DuckDBPyConnection, sources: dict[str, filereader.S
     # read back after the commit: the stage still holds what validation passed
     for report in reports:
         _read_back(con, report, before[report.table])
+        record_load(con, "import", report.path.name, report.stored)
     return reports
 
 

@@ -21,6 +21,11 @@ def earliest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return run(con, "latest_data_date")["earliest"][0]
 
 
+def last_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When the data was last generated or imported (None: no load recorded)."""
+    return run(con, "last_data_load")["loaded_at"][0]
+
+
 def specific_types(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Codes of the five nationally ranked case types (data: case_types.specific)."""
     return run(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()

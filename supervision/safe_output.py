@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -35,31 +36,77 @@ def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         for c in text_columns)
 
 
-def safe_csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV for Excel: UTF-8 with BOM, formulas neutralized."""
-    return neutralize_formulas(frame).write_csv().encode("utf-8-sig")
+def safe_csv_bytes(frame: pl.DataFrame, *, notes: list[str] | None = None) -> bytes:
+    """CSV for Excel: UTF-8 with BOM, formulas neutralized. `notes` (what the file holds,
+    its filters, the data date) come first, one per line, then a blank line and the table."""
+    head = ""
+    if notes:
+        note_frame = neutralize_formulas(pl.DataFrame({"n": notes}))
+        head = note_frame.write_csv(include_header=False) + "\n"
+    return (head + neutralize_formulas(frame).write_csv()).encode("utf-8-sig")
 
 
 def write_safe_csv(frame: pl.DataFrame, path: Path) -> None:
     path.write_bytes(safe_csv_bytes(frame))
 
 
-def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None = None) -> bytes:
-    """An XLSX workbook, one sheet per frame; no cell is ever written as a formula (text
-    that looks like one is neutralized and xlsxwriter is told not to convert strings)."""
+# Excel number formats by kind of column; a caller names its columns' kinds
+XLSX_FORMATS = {"percent": "0.0%", "wan": "#,##0.0", "integer": "#,##0", "date": "yyyy-mm-dd"}
+
+
+def _display_width(text: str) -> int:
+    # CJK characters take two columns in Excel's default font
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None = None,
+                    notes_title: str = "about", kinds: dict[str, str] | None = None,
+                    progress: Callable[[float], None] | None = None) -> bytes:
+    """An XLSX workbook: a notes sheet first (what it holds, filters, data date), then one
+    sheet per frame with a bold header, sensible widths and number formats (`kinds` maps a
+    column name to a key of XLSX_FORMATS). No cell is ever a formula or a link: text that
+    looks like one is neutralized and xlsxwriter is told not to convert strings. Written
+    row by row in constant memory; `progress` gets the share done."""
     import xlsxwriter
 
+    kinds = kinds or {}
     buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+               "strings_to_numbers": False}
+    total = sum(f.height for f in sheets.values()) or 1
+    done = 0
     with xlsxwriter.Workbook(buffer, options) as workbook:
+        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        formats = {k: workbook.add_format({"num_format": v}) for k, v in XLSX_FORMATS.items()}
         if notes:
-            sheet = workbook.add_worksheet("about")
-            for i, line in enumerate(notes):
+            sheet = workbook.add_worksheet(notes_title[:31])
+            sheet.set_column(0, 0, 120)
+            for i, line in enumerate(neutralize_formulas(pl.DataFrame({"n": notes}))["n"]):
                 sheet.write_string(i, 0, line)
         for name, frame in sheets.items():
-            neutralize_formulas(frame).write_excel(workbook=workbook, worksheet=name[:31],
-                                                   autofit=True)
+            sheet = workbook.add_worksheet(name[:31])
+            frame = neutralize_formulas(frame)
+            for c, column in enumerate(frame.columns):
+                dtype = frame.schema[column]
+                kind = kinds.get(column) or ("date" if dtype == pl.Date else None)
+                sample = frame[column].head(200).cast(pl.String).fill_null("")
+                width = max([_display_width(column), *(_display_width(v) for v in sample)])
+                sheet.set_column(c, c, min(max(width + 2, 8), 60),
+                                 formats.get(kind) if kind else None)
+                sheet.write_string(0, c, column, bold)
+            sheet.freeze_panes(1, 0)
+            for chunk in frame.iter_slices(5_000):
+                for r, row in enumerate(chunk.iter_rows(), start=done_rows(sheet)):
+                    sheet.write_row(r, 0, row)
+                done += chunk.height
+                if progress:
+                    progress(done / total)
     return buffer.getvalue()
+
+
+def done_rows(sheet) -> int:  # noqa: ANN001 - an xlsxwriter worksheet
+    """The next free row of a worksheet being written (after the header)."""
+    return sheet.dim_rowmax + 1 if sheet.dim_rowmax is not None else 0
 
 
 def _break_autolink(match: re.Match) -> str:

@@ -43,6 +43,8 @@ def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
         "value_bands": run(con, "value_bands_list"),
         "latest": lookups.latest_date(con),
         "earliest": lookups.earliest_date(con),
+        "loaded_at": lookups.last_load(con),
+        "province": run(con, "province_name", province=access.province),
     }
 
 
@@ -185,10 +187,13 @@ def backward_indices(core: pl.DataFrame, ranks_now: pl.DataFrame, ranks_before: 
                      limits: dict[str, float], court: str) -> pl.DataFrame:
     """Backward (落后) indices of one court with the reasons: below threshold, below the
     province, or national rank fell since the previous week."""
-    row = core.filter((pl.col("level") == "court") & (pl.col("court_code") == court)).row(
-        0, named=True)
-    province = core.filter((pl.col("level") == "province")
-                           & (pl.col("province") == row["province"])).row(0, named=True)
+    empty = dict.fromkeys(metrics.CORE_INDICES)
+    rows = core.filter((pl.col("level") == "court") & (pl.col("court_code") == court))
+    # a filter can leave a court (or its whole province) without a case: nothing measured
+    row = rows.row(0, named=True) if rows.height else {**empty, "province": None}
+    provinces = core.filter((pl.col("level") == "province")
+                            & (pl.col("province") == row["province"]))
+    province = provinces.row(0, named=True) if provinces.height else empty
     out: list[dict[str, Any]] = []
     for index in metrics.CORE_INDICES:
         value, threshold, prov = row[index], limits[index], province[index]

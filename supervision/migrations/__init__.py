@@ -73,9 +73,19 @@ def _vocabulary(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE {table}_v2 RENAME TO {table}")
 
 
+def _data_loads(con: duckdb.DuckDBPyConnection) -> None:
+    # when the data was last loaded (generated or imported): shown as the data's freshness
+    con.execute("""CREATE TABLE data_loads (
+                       loaded_at   TIMESTAMP NOT NULL,
+                       kind        VARCHAR NOT NULL CHECK (kind IN ('generate', 'import')),
+                       source      VARCHAR NOT NULL,
+                       rows_stored BIGINT NOT NULL)""")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _initial),
     (2, "vocabulary lookup tables referenced by cases and courts", _vocabulary),
+    (3, "data_loads: when the data was generated or imported", _data_loads),
 ]
 LATEST = MIGRATIONS[-1][0]
 

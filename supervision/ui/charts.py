@@ -23,29 +23,49 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380, **kw) -> go.Figure:
-    fig.update_layout(title=dict(text=title, x=0, font=dict(size=16)), height=height,
-                      margin=dict(l=10, r=10, t=50, b=10), font=dict(family=FONT),
-                      plot_bgcolor="white", legend=dict(orientation="h", y=-0.15), **kw)
-    fig.update_yaxes(gridcolor="#EEEEEE")
+    # the legend sits between the title and the plot, so it never covers tick labels
+    fig.update_layout(title=dict(text=plain(title), x=0, y=0.98, yanchor="top",
+                                 font=dict(size=16)),
+                      height=height, margin=dict(l=10, r=10, t=80, b=10),
+                      font=dict(family=FONT), plot_bgcolor="white",
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom",
+                                  xanchor="left", title_text=""),
+                      hoverlabel=dict(font=dict(family=FONT)), **kw)
+    fig.update_yaxes(gridcolor="#EEEEEE", automargin=True)
+    fig.update_xaxes(automargin=True)
     return fig
 
 
+def _legend_only(fig: go.Figure, name: str, colour: str) -> None:
+    """A legend entry for a bar colour (the bars themselves carry per-bar colours)."""
+    fig.add_bar(x=[None], y=[None], name=name, marker_color=colour, showlegend=True,
+                hoverinfo="skip")
+
+
 def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float | None,
-              cutoff_label: str, title: str, unranked_label: str) -> go.Figure:
+              cutoff_label: str, title: str, unranked_label: str,
+              legend: dict[str, str] | None = None, rate_label: str = "",
+              rank_label: str = "#") -> go.Figure:
     """One bar per court (rate in %), the selected court highlighted, the rank printed on
     each bar and the cutoff drawn across: readable in five seconds."""
     f = frame.sort("rate", descending=True, nulls_last=True)
     colours = [BLUE if c == highlight else (SKY if r else GREY)
                for c, r in zip(f["court_code"], f["is_ranked"], strict=True)]
     text = [f"#{k}" if k is not None else unranked_label for k in f["rank"]]
+    hover = [plain(f"{rank_label} {k}") if k is not None else plain(unranked_label)
+             for k in f["rank"]]
     fig = go.Figure(go.Bar(
         x=_labels(f[label].to_list()), y=[None if r is None else r * 100 for r in f["rate"]],
         marker_color=colours, text=text, textposition="outside", cliponaxis=False,
-        customdata=f["court_code"].to_list(),
-        hovertemplate="%{x}<br>%{y:.1f}%<br>%{text}<extra></extra>"))
+        customdata=list(zip(f["court_code"].to_list(), hover, strict=True)), showlegend=False,
+        hovertemplate="<b>%{x}</b><br>" + plain(rate_label) + " %{y:.1f}%<br>%{customdata[1]}"
+                      "<extra></extra>"))
+    for key, colour in (("selected", BLUE), ("ranked", SKY), ("unranked", GREY)):
+        if legend and key in legend:
+            _legend_only(fig, plain(legend[key]), colour)
     if cutoff is not None:
         fig.add_hline(y=cutoff * 100, line=dict(color=VERMILLION, dash="dash", width=2),
-                      annotation_text=f"{cutoff_label} {cutoff * 100:.1f}%",
+                      annotation_text=plain(f"{cutoff_label} {cutoff * 100:.1f}%"),
                       annotation_position="top right", annotation_font_color=VERMILLION)
     fig.update_yaxes(title="%", rangemode="tozero")
     fig.update_xaxes(tickangle=-45)
@@ -53,7 +73,8 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
 
 
 def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label: str,
-              unranked_label: str, filtered_label: str) -> go.Figure:
+              unranked_label: str, filtered_label: str, legend: dict[str, str] | None = None,
+              rate_label: str = "", rank_label: str = "#") -> go.Figure:
     """The court's rate on each specific type beside that type's top-15 cutoff; a type the
     case-type filter leaves out is labelled so, not drawn as empty."""
     names = _labels(frame["type_name"].to_list())
@@ -63,14 +84,24 @@ def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label
     # a filtered-out type gets a zero-height bar, so that its label shows
     rates = [0.0 if f else (None if v is None else v * 100)
              for v, f in zip(frame["rate"], frame["filtered"], strict=True)]
+    hover = [plain(filtered_label) if f else plain(f"{rank_label} {r}") if r is not None
+             else plain(unranked_label)
+             for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
     fig.add_bar(x=names, y=rates,
-                name=plain(court_label),
+                name=plain(court_label), showlegend=False,
                 marker_color=[BLUE if m else (ORANGE if r else GREY)
                               for m, r in zip(frame["meets_target"], frame["is_ranked"],
                                               strict=True)],
-                text=text, textposition="outside", cliponaxis=False)
+                text=text, textposition="outside", cliponaxis=False, customdata=hover,
+                hovertemplate="<b>%{x}</b><br>" + plain(rate_label) + " %{y:.1f}%<br>"
+                              "%{customdata}<extra></extra>")
+    for key, colour in (("meets", BLUE), ("below", ORANGE), ("unranked", GREY)):
+        if legend and key in legend:
+            _legend_only(fig, plain(legend[key]), colour)
     fig.add_scatter(x=names, y=[None if v is None else v * 100 for v in frame["cutoff"]],
-                    name=cutoff_label, mode="markers",
+                    name=plain(cutoff_label), mode="markers",
+                    hovertemplate="<b>%{x}</b><br>" + plain(cutoff_label) + " %{y:.1f}%"
+                                  "<extra></extra>",
                     marker=dict(symbol="line-ew-open", size=46, color=VERMILLION,
                                 line=dict(width=3)))
     fig.update_yaxes(title="%", rangemode="tozero")
@@ -84,21 +115,30 @@ def trend(weekly: pl.DataFrame, *, title: str, rate_label: str, rank_label: str,
     x = [d.isoformat() for d in weekly["week_end"]]
     fig = go.Figure()
     fig.add_scatter(x=x, y=[None if v is None else v * 100 for v in weekly["rate"]],
-                    name=rate_label, mode="lines+markers", line=dict(color=BLUE, width=3))
+                    name=plain(rate_label), mode="lines+markers", line=dict(color=BLUE, width=3),
+                    hovertemplate="%{x}<br>" + plain(rate_label) + " %{y:.1f}%<extra></extra>")
     fig.add_scatter(x=x, y=[None if v is None else v * 100 for v in weekly["cutoff"]],
-                    name=cutoff_label, mode="lines", line=dict(color=VERMILLION, dash="dash"))
-    fig.add_scatter(x=x, y=weekly["rank"].to_list(), name=rank_label, yaxis="y2",
-                    mode="lines", line=dict(color=ORANGE, width=2, dash="dot"))
-    fig.update_layout(yaxis=dict(title="%"),
-                      yaxis2=dict(title=rank_label, overlaying="y", side="right",
-                                  autorange="reversed", showgrid=False, tickformat=",d"))
+                    name=plain(cutoff_label), mode="lines",
+                    line=dict(color=VERMILLION, dash="dash"),
+                    hovertemplate="%{x}<br>" + plain(cutoff_label) + " %{y:.1f}%<extra></extra>")
+    ranks = [r for r in weekly["rank"].to_list() if r is not None]
+    fig.add_scatter(x=x, y=weekly["rank"].to_list(), name=plain(rank_label), yaxis="y2",
+                    mode="lines", line=dict(color=ORANGE, width=2, dash="dot"),
+                    hovertemplate="%{x}<br>" + plain(rank_label) + " %{y:,d}<extra></extra>")
+    worst = max(ranks, default=1)
+    # ranks are whole numbers from 1 down: first at the top, no fractional or zero ticks
+    rank_axis = dict(title=plain(rank_label), overlaying="y", side="right", showgrid=False,
+                     tickformat=",d", range=[worst + 0.5, 0.5], tick0=1,
+                     dtick=1 if worst <= 8 else None, rangemode="normal")
+    fig.update_layout(yaxis=dict(title="%", rangemode="tozero"), yaxis2=rank_axis)
     return _layout(fig, title)
 
 
 def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str,
                  x_title: str, y_title: str, colour_names: dict[str, str],
                  order: list[str] | None = None, horizontal: bool = False,
-                 custom: list[str] | None = None) -> go.Figure:
+                 custom: list[str] | None = None, legend_title: str | None = None
+                 ) -> go.Figure:
     """Bars of `y` by `x`, one trace per value of `colour` (stacked)."""
     fig = go.Figure()
     values = order or sorted(frame[colour].unique().to_list())
@@ -111,10 +151,37 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
         fig.add_bar(x=ys if horizontal else xs, y=xs if horizontal else ys,
                     orientation="h" if horizontal else "v",
                     name=plain(colour_names.get(value, value)),
-                    marker_color=PALETTE[i % len(PALETTE)], customdata=data)
-    fig.update_layout(barmode="stack")
+                    marker_color=PALETTE[i % len(PALETTE)], customdata=data,
+                    hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>%{fullData.name}: "
+                                  + ("%{x:,}" if horizontal else "%{y:,}") + "<extra></extra>")
+    fig.update_layout(barmode="stack", legend_title_text=plain(legend_title or ""))
     fig.update_xaxes(title=y_title if horizontal else x_title)
     fig.update_yaxes(title=x_title if horizontal else y_title)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=420)
+    fig = _layout(fig, title, height=420)
+    if legend_title:
+        fig.update_layout(legend_title_text=plain(legend_title))
+    return fig
+
+
+def court_against_province(*, court_label: str, court_rate: float | None,
+                           province_label: str, province_rate: float | None,
+                           cutoff_label: str, cutoff: float | None, title: str,
+                           rate_label: str) -> go.Figure:
+    """A president's view of the province: their court's rate beside the province's pooled
+    rate, with the target cutoff drawn across."""
+    names = [plain(court_label), plain(province_label)]
+    rates = [None if r is None else r * 100 for r in (court_rate, province_rate)]
+    fig = go.Figure(go.Bar(
+        x=rates, y=names, orientation="h", marker_color=[BLUE, SKY], showlegend=False,
+        text=["—" if r is None else f"{r:.1f}%" for r in rates], textposition="outside",
+        cliponaxis=False,
+        hovertemplate="<b>%{y}</b><br>" + plain(rate_label) + " %{x:.1f}%<extra></extra>"))
+    if cutoff is not None:
+        fig.add_vline(x=cutoff * 100, line=dict(color=VERMILLION, dash="dash", width=2),
+                      annotation_text=plain(f"{cutoff_label} {cutoff * 100:.1f}%"),
+                      annotation_position="top", annotation_font_color=VERMILLION)
+    fig.update_xaxes(title="%", rangemode="tozero")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=240)

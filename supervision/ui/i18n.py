@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from supervision import domain
@@ -163,6 +164,41 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_audit": ("下载审计日志（CSV）", "Download the audit trail (CSV)"),
     "data_freshness": ("数据截至 {latest}，最近导入 {imported}。",
                        "Data up to {latest}; last imported {imported}."),
+    "all_courts": ("全部法院", "All courts"),
+    "all_courts_help": ("勾选：查询您可查看的全部法院；不勾选：只查侧栏所选法院。",
+                        "Checked: every court you may see; unchecked: the sidebar's court."),
+    "clear_drill": ("清除图表筛选", "Clear the chart filter"),
+    "about_sheet": ("说明", "About"),
+    "exported_by": ("导出：{user}，{at}", "Exported by {user} at {at}"),
+    "prepare_xlsx": ("生成XLSX（{n} 行）", "Build the XLSX ({n} rows)"),
+    "preparing": ("正在生成…", "Building…"),
+    "province": ("省份", "Province"),
+    "courts_n": ("法院数", "Courts"),
+    "legend_selected": ("本院", "This court"),
+    "legend_ranked": ("其他已排名法院", "Other ranked courts"),
+    "legend_meets": ("已进入前15名", "Within the top 15"),
+    "legend_below": ("未进入前15名", "Outside the top 15"),
+    "province_pooled": ("全省（合计）", "Province (pooled)"),
+    "court_vs_province": ("本院与全省{metric}（前{k}名线）", "This court and the province: {metric} vs the top-{k} cutoff"),
+    "gap_explained": ("差距（件）为按今日数据计算；年底预测中的件数另计入到年底前的进度，二者不同。",
+                      "The gap is on today's counts; the year-end figure also allows for the pace "
+                      "until 31 December, so the two differ."),
+    "open_brief_hint": ("点击柱形或表格中的一行可打开该院的督导简报。",
+                        "Click a bar or a table row to open that court's brief."),
+    "see_cases": ("查看案件", "See the cases"),
+    "related_scope": ("范围：{scope}内您可查看的全部法院（不限于所选法院）。",
+                      "Scope: every court you may see in {scope} (not only the selected court)."),
+    "no_data_period": ("本期该院没有可计算的指标（筛选后无案件或未排名）。",
+                       "Nothing to measure for this court this period (no cases after the "
+                       "filters, or unranked)."),
+    "backward_click": ("点击一行可在案件查询中查看该指标背后的案件（信访指标除外）。",
+                       "Click a row to see the cases behind that index in the explorer "
+                       "(petitions excepted)."),
+    "rank_week_before": ("上周排名", "Rank a week before"),
+    "age": ("未结时长", "Pending for"),
+    "no_pending": ("筛选条件下没有未结案件。", "No pending case under these filters."),
+    "download_pdf": ("下载简报（PDF，A4）", "Download the brief (PDF, A4)"),
+    "related_scope_short": ("您可查看的全部法院", "every court you may see"),
     "count": ("件数", "Cases"),
     "value_wan": ("标的额（万元）", "Value (10k yuan)"),
     "rate": ("比率", "Rate"),
@@ -178,6 +214,72 @@ LABELS: dict[str, tuple[str, str]] = {
     "related_title": ("同一被执行人的关联案件（协调办理）",
                       "Related cases against one respondent (to coordinate)"),
 }
+
+# Hover help of every figure: definition, formula, threshold (docs/metrics.md in short).
+HELP: dict[str, tuple[str, str]] = {
+    "overall_rate": (
+        "实际执行率 = 执行完毕结案数 ÷ 已结案件数（本期首次执行与恢复执行案件；移送、指定执行不计）。"
+        "目标：全国前20名；五类特定案件各自前15名。",
+        "Successful enforcement rate = cases concluded by full performance ÷ cases concluded "
+        "this period (first and resumed enforcement; transfers excluded). Target: top 20 "
+        "nationally; top 15 for each of the five specific types."),
+    "amount_recovery_rate": (
+        "执行到位率 = 已结案件执行到位金额合计 ÷ 申请执行标的额合计。",
+        "Amount recovery rate = amount recovered ÷ amount applied, over concluded cases."),
+    "national_rank": (
+        "全国排名 = 1 + 比率严格高于本院的已排名法院数（并列同名次）。本期已结案件达到最低件数才排名。",
+        "National rank = 1 + ranked courts with a strictly higher rate (ties share a rank). "
+        "A court is ranked once enough cases are concluded this period."),
+    "cutoff": (
+        "前{k}名线 = 已排名法院中第{k}高的比率；达到此值即进入前{k}名。",
+        "Top-{k} cutoff = the {k}-th highest rate among ranked courts; reaching it puts a "
+        "court in the top {k}."),
+    "gap_cases": (
+        "差距（件）= 若今天结算，还需再执行完毕多少件未结案件才能达到前{k}名线："
+        "⌈(名线 × 已结 − 执行完毕) ÷ (1 − 名线)⌉，每件同时计入分子和分母。"
+        "与“年底预测”中的件数不同：后者还计入到年底前本院和其他法院的进度。",
+        "Gap (cases) = if the year ended today, how many more pending cases must end in full "
+        "performance to reach the top-{k} cutoff: ⌈(cutoff × concluded − fully performed) ÷ "
+        "(1 − cutoff)⌉; each adds one to both parts of the rate. The year-end figure differs: "
+        "it also counts this court's and every court's pace until 31 December."),
+    "needed_per_week": (
+        "每周还需 = 按近8周进度推算到12月31日的差距 ÷ 剩余周数（在现有进度之外）。",
+        "Needed per week = the gap on the counts projected to 31 December at the last 8 weeks' "
+        "pace ÷ weeks left (on top of that pace)."),
+    "property_within_limit": (
+        "法定期限内实际执结率 = 有财产首次执行案件中，法定期限在本期内且在期限内实际执结（不含终本）的件数 ÷ "
+        "法定期限在本期内的有财产首次执行案件数。标准 {threshold}。",
+        "Within the limit = first-enforcement cases with property whose deadline falls this "
+        "period and that were actually concluded (not by termination) by it ÷ all such "
+        "cases. Threshold {threshold}."),
+    "termination_qualified": (
+        "终本合格率 = 本期终本结案中六项条件齐备（告知、限消、失信、网络查控、现场调查、告知申请人）"
+        "且立案满3个月后结案的件数 ÷ 本期终本结案数。标准 {threshold}。",
+        "Qualified terminations = terminations this period meeting all six conditions "
+        "(notice, consumption ban, dishonest list, network inquiry, site investigation, "
+        "applicant informed) and closed at least 3 months after filing ÷ terminations this "
+        "period. Threshold {threshold}."),
+    "petitions_resolved": (
+        "信访办结率 = 本期收到且在统计日前办结的执行信访件数 ÷ 本期收到的执行信访件数。标准 {threshold}。",
+        "Petitions resolved = petitions received this period resolved by the as-of date ÷ "
+        "petitions received this period. Threshold {threshold}."),
+    "three_year_conclusion": (
+        "近三年整体执结率 = 近三年（统计年前三年1月1日起）立案且已结（含终本）的件数 ÷ 这些案件数。"
+        "标准 {threshold}。",
+        "Three-year conclusion rate = cases filed since 1 January three years back and "
+        "concluded by any method (termination included) ÷ those cases. Threshold {threshold}."),
+    "backward": (
+        "落后指标：低于标准、低于全省，或全国排名较上周下降、未进入目标名次的指标。",
+        "Backward index: below its threshold, below the province, or a national rank that "
+        "fell since last week or is outside the target."),
+}
+
+
+def help_text(metric: str, **fmt: object) -> str:
+    zh, en = HELP[metric]
+    text = en if lang() == "en" else zh
+    return text.format(**fmt) if fmt else text
+
 
 # Values shown in tables and charts. The vocabulary (closing methods, priorities, roles,
 # age bands …) comes from supervision.domain; the rest are this UI's own words.
@@ -195,6 +297,7 @@ ENUMS: dict[str, tuple[str, str]] = {
     "below_cutoff": ("未进入目标名次", "outside the target rank"),
     "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
     "grey": ("无数据/未排名", "no data / unranked"),
+    "yes": ("是", "yes"), "no": ("否", "no"),
 }
 
 
@@ -206,6 +309,24 @@ def t(key: str, **fmt: object) -> str:
     zh, en = LABELS[key]
     text = en if lang() == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+def enum_names() -> dict[str, str]:
+    """Every vocabulary code -> its label in the current language (read on the page thread:
+    polars runs expressions on its own threads, where the session is not known)."""
+    i = 1 if lang() == "en" else 0
+    return {code: pair[i] for code, pair in ENUMS.items()}
+
+
+def coded(column: str, names: dict[str, str], alias: str | None = None) -> pl.Expr:
+    """A column of codes shown by name (vectorized); an unknown code shows as itself."""
+    return (pl.col(column).replace_strict(names, default=pl.col(column), return_dtype=pl.String)
+            .alias(alias or column))
+
+
+def enum_column(column: str, alias: str | None = None) -> pl.Expr:
+    """A column of vocabulary codes (status, priority, …) in the current language."""
+    return coded(column, enum_names(), alias)
 
 
 def enum(value: str | None) -> str:
@@ -221,7 +342,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "email": ("邮箱", "Email"), "role": ("角色", "Role"), "disabled": ("已停用", "Disabled"),
     "at": ("时间（UTC）", "Time (UTC)"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),
     "target": ("对象", "Target"), "detail": ("详情", "Detail"), "id": ("序号", "No."),
-    "case_number": ("案号", "Case number"), "court_code": ("法院代码", "Court"),
+    "case_number": ("案号", "Case number"), "court_code": ("法院", "Court"),
+    "recovered_wan": ("到位金额（万元）", "Recovered (10k yuan)"),
     "case_kind": ("案件类别", "Kind"), "case_type": ("案件类型", "Case type"),
     "filed_on": ("立案日期", "Filed"), "closed_on": ("结案日期", "Closed"),
     "status": ("状态", "Status"), "amount_wan": ("标的额（万元）", "Value (10k yuan)"),
@@ -233,6 +355,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "days_to_deadline": ("距期限（天）", "Days to deadline"),
     "target_close_on": ("目标结案日", "Target close date"),
 }
+
+
+def column_header(column: str) -> str:
+    """A column's header in the current language."""
+    pair = COLUMNS.get(column)
+    return column if pair is None else pair[1 if lang() == "en" else 0]
 
 
 def headers(frame):  # noqa: ANN001, ANN201 - a polars frame in, the same frame out

@@ -127,3 +127,24 @@ def _set_cookie(value: str, max_age: int) -> None:
     </script>"""
     # the value is our own JWT (base64url) or empty; nothing user-typed reaches the script
     st.sidebar.iframe(script, height="content")
+
+
+def fold_sidebar_on_tablets() -> None:
+    """Below 1100 px (tablets in a meeting room) the sidebar starts folded, once per browser
+    tab, so the figures get the width; its button opens it again. Streamlit decides the
+    sidebar's first state on the server, which cannot know the width."""
+    if st.session_state.get("_sidebar_folded"):
+        return
+    st.session_state["_sidebar_folded"] = True
+    script = """<script>
+    const doc = window.parent.document;
+    if (window.parent.innerWidth < 1100 && !window.parent.sessionStorage.getItem("sidebarFolded")) {
+      window.parent.sessionStorage.setItem("sidebarFolded", "1");
+      const fold = () => {
+        const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+        if (button) { button.click(); } else { setTimeout(fold, 200); }
+      };
+      fold();
+    }
+    </script>"""
+    st.sidebar.iframe(script, height="content")

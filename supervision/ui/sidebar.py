@@ -22,7 +22,9 @@ COMPLEXITIES = domain.codes(domain.COMPLEXITIES)
 
 # selectboxes whose option labels depend on the language: their state is keyed per
 # language (the browser keeps a selectbox's shown label), and re-seeded from the URL
-LABELLED = ("f_court", "f_type", "f_band")
+LABELLED = ("f_court", "f_type", "f_band", "f_pri", "f_cx")
+# the sidebar's keys in the URL (carried over when a click opens another page)
+URL_KEYS = ("as_of", "court", "type", "band", "vmin", "vmax", "pri", "cx", "lang")
 
 
 def wkey(name: str) -> str:
@@ -67,8 +69,8 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     seed(wkey("f_band"), url_param("band") if url_param("band") in band_options else "all")
     seed("f_vmin", parse_float(url_param("vmin")))
     seed("f_vmax", parse_float(url_param("vmax")))
-    seed("f_pri", parse_list(url_param("pri"), PRIORITIES))
-    seed("f_cx", parse_list(url_param("cx"), COMPLEXITIES))
+    seed(wkey("f_pri"), parse_list(url_param("pri"), PRIORITIES))
+    seed(wkey("f_cx"), parse_list(url_param("cx"), COMPLEXITIES))
 
     lang_en = st.session_state.get("lang") == "en"
     names = dict(zip(codes, courts["name_en" if lang_en else "name"].to_list(), strict=True))
@@ -100,10 +102,10 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
         c1, c2 = sb.columns(2)
         vmin = c1.number_input(t("value_min"), min_value=0.0, key="f_vmin", value=None)
         vmax = c2.number_input(t("value_max"), min_value=0.0, key="f_vmax", value=None)
-    priorities = sb.multiselect(t("priority"), PRIORITIES, key="f_pri", format_func=enum,
+    priorities = sb.multiselect(t("priority"), PRIORITIES, key=wkey("f_pri"), format_func=enum,
                                 placeholder=t("all"))
-    complexities = sb.multiselect(t("complexity"), COMPLEXITIES, key="f_cx", format_func=enum,
-                                  placeholder=t("all"))
+    complexities = sb.multiselect(t("complexity"), COMPLEXITIES, key=wkey("f_cx"),
+                                  format_func=enum, placeholder=t("all"))
 
     url_filters = {"as_of": as_of.isoformat(), "court": court,
                    "type": None if case_type == "all" else case_type,
@@ -129,19 +131,22 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     return filters, court, url_filters
 
 
-def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = None) -> str:
-    """One line naming every filter that produced a chart or table."""
+def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = None,
+                    markdown: bool = True) -> str:
+    """One line naming every filter that produced a chart or table (`markdown=False`: plain
+    text, for files)."""
+    esc = md if markdown else str
     f = ctx.filters
     lang_en = st.session_state.get("lang") == "en"
     parts = [f"{t('as_of')} {f.as_of.isoformat()}"]
     if scope:
         parts.append(scope)
     elif court:
-        parts.append(md(ctx.court_name()))
+        parts.append(esc(ctx.court_name()))
     type_value = st.session_state.get(wkey("f_type"), "all")
     parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
                                           if type_value == "others"
-                                          else md(ctx.type_name(type_value))))
+                                          else esc(ctx.type_name(type_value))))
     if f.value_min is None and f.value_max is None:
         parts.append(f"{t('value_band')}: {t('all')}")
     else:

@@ -36,6 +36,28 @@ class Context:
             return code
         return row["name_en" if st.session_state.get("lang") == "en" else "name"][0]
 
+    def _names(self, table: str, key: str) -> dict[str, str]:
+        frame = self.reference[table]
+        col = "name_en" if st.session_state.get("lang") == "en" else "name"
+        return dict(zip(frame[key].to_list(), frame[col].fill_null(frame["name"]).to_list(),
+                        strict=True))
+
+    def province_name(self) -> str:
+        """The user's province in the current language (its short name if unknown)."""
+        frame = self.reference.get("province")
+        if frame is None or frame.height == 0:
+            return self.access.province or ""
+        col = "name_en" if st.session_state.get("lang") == "en" else "name"
+        return frame[col][0] or frame["name"][0]
+
+    def type_names(self) -> dict[str, str]:
+        """Case-type code -> name in the current language."""
+        return self._names("case_types", "code")
+
+    def court_names(self) -> dict[str, str]:
+        """Court code -> name in the current language (the user's courts)."""
+        return self._names("courts", "court_code")
+
     def type_name(self, code: str) -> str:
         row = self.reference["case_types"].filter(pl.col("code") == code)
         if row.height == 0:

@@ -4,9 +4,12 @@ and written back after each run, so a copied URL reproduces the view."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def url_param(key: str) -> str | None:
@@ -25,6 +28,26 @@ def parse_date(text: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(text) if text else default
     except (ValueError, TypeError):
         return dt.date.min  # out of every range: refused with a message
+
+
+def parse_range(text: str | None) -> tuple[dt.date, ...]:
+    """`2026-01-01..2026-03-31` -> the two dates (a date-range widget's value); else ()."""
+    try:
+        first, last = (dt.date.fromisoformat(p) for p in (text or "").split(".."))
+    except ValueError:
+        return ()
+    return (first, last) if first <= last else ()
+
+
+def range_ends(value: Any) -> tuple[dt.date | None, dt.date | None]:
+    """A date-range widget's value as (from, to); a half-picked range has no end yet."""
+    value = tuple(value) if isinstance(value, list | tuple) else ()
+    return (value + (None, None))[:2]
+
+
+def format_range(value: Any) -> str | None:
+    first, last = range_ends(value)
+    return f"{first.isoformat()}..{last.isoformat()}" if first and last else None
 
 
 def parse_list(text: str | None, allowed: list[str]) -> list[str]:

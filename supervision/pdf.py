@@ -1,0 +1,195 @@
+"""A4 PDF documents (the court brief; later the weekly report): HTML laid out by WeasyPrint
+with Noto Sans CJK embedded (Debian's fonts-noto-cjk), charts drawn by matplotlib as SVG.
+Text stays text: it can be selected, searched and extracted. Every text from the data is
+HTML-escaped, so a court or respondent name is never markup."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans SC', 'Noto Sans CJK JP', sans-serif"
+MPL_FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
+# the Okabe-Ito palette, as on screen
+BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY = (
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#BBBBBB")
+PALETTE = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
+
+CSS = f"""
+@page {{ size: A4 portrait; margin: 12mm 11mm 14mm 11mm;
+        @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt;
+                         color: #666; font-family: {FONT_FAMILY}; }}
+        @bottom-left {{ content: string(doc-title); font-size: 8pt; color: #666;
+                        font-family: {FONT_FAMILY}; }} }}
+body {{ font-family: {FONT_FAMILY}; font-size: 9pt; color: #222; }}
+h1 {{ font-size: 16pt; margin: 0 0 2mm 0; string-set: doc-title content(); }}
+h2 {{ font-size: 12pt; margin: 5mm 0 2mm 0; break-after: avoid; }}
+p.note {{ color: #555; font-size: 8pt; margin: 0.5mm 0; }}
+section {{ break-inside: avoid; }}
+section.long {{ break-inside: auto; }}
+table {{ border-collapse: collapse; width: 100%; table-layout: auto; }}
+th, td {{ border: 0.4pt solid #bbb; padding: 1mm 1.4mm; text-align: left;
+          vertical-align: top; overflow-wrap: anywhere; }}
+th {{ background: #f0f0f0; font-weight: bold; }}
+thead {{ display: table-header-group; }}
+tr {{ break-inside: avoid; }}
+td.num {{ text-align: right; white-space: nowrap; }}
+td.nowrap {{ white-space: nowrap; }}
+td.flag {{ background: #fde2d4; }}
+.cards {{ display: flex; gap: 2mm; }}
+.card {{ flex: 1; border-left: 2.2mm solid #bbb; padding: 1mm 2mm; }}
+.card .name {{ font-size: 8pt; }}
+.card .value {{ font-size: 15pt; font-weight: bold; }}
+.card .sub {{ font-size: 7.5pt; color: #444; }}
+img.chart {{ width: 100%; }}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape("" if text is None else str(text))
+
+
+@dataclass
+class Document:
+    """An A4 document built section by section, then rendered with `pdf()`."""
+
+    title: str
+    notes: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+
+    def heading(self, text: str) -> None:
+        self.parts.append(f"<h2>{_e(text)}</h2>")
+
+    def note(self, text: str) -> None:
+        self.parts.append(f"<p class='note'>{_e(text)}</p>")
+
+    def cards(self, cards: Sequence[tuple[str, str, str, str]]) -> None:
+        """(name, value, sub-line, colour) cards in one row."""
+        cells = "".join(
+            f"<div class='card' style='border-left-color:{_e(colour)}'>"
+            f"<div class='name'>{_e(name)}</div><div class='value'>{_e(value)}</div>"
+            f"<div class='sub'>{_e(sub)}</div></div>"
+            for name, value, sub, colour in cards)
+        self.parts.append(f"<section><div class='cards'>{cells}</div></section>")
+
+    def table(self, frame: pl.DataFrame, *, heading: str | None = None,
+              flagged: pl.DataFrame | None = None, note: str | None = None) -> None:
+        """The frame as a table; numbers right-aligned; `flagged` (same shape, booleans)
+        marks cells. A table too long for a page continues with its header repeated."""
+        head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+        rows = []
+        numeric = [frame.schema[c].is_numeric() for c in frame.columns]
+        dates = [frame.schema[c] in (pl.Date, pl.Datetime) for c in frame.columns]
+        flags = flagged.rows() if flagged is not None else None
+        for i, row in enumerate(frame.rows()):
+            cells = []
+            for j, value in enumerate(row):
+                classes = (["num"] if numeric[j] else ["nowrap"] if dates[j] else []) + (
+                    ["flag"] if flags is not None and flags[i][j] else [])
+                text = "—" if value is None else (
+                    f"{value:,}" if isinstance(value, int) and not isinstance(value, bool)
+                    else f"{value:,.1f}" if isinstance(value, float) else value)
+                cells.append(f"<td class='{' '.join(classes)}'>{_e(text)}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        long = " class='long'" if frame.height > 25 else ""
+        title = f"<h2>{_e(heading)}</h2>" if heading else ""
+        after = f"<p class='note'>{_e(note)}</p>" if note else ""
+        self.parts.append(f"<section{long}>{title}<table><thead><tr>{head}</tr></thead>"
+                          f"<tbody>{''.join(rows)}</tbody></table>{after}</section>")
+
+    def chart(self, svg: str, *, heading: str | None = None, note: str | None = None) -> None:
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        title = f"<h2>{_e(heading)}</h2>" if heading else ""
+        after = f"<p class='note'>{_e(note)}</p>" if note else ""
+        self.parts.append(f"<section>{title}<img class='chart' "
+                          f"src='data:image/svg+xml;base64,{data}'>{after}</section>")
+
+    def html(self) -> str:
+        notes = "".join(f"<p class='note'>{_e(n)}</p>" for n in self.notes)
+        return (f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}</style>"
+                f"</head><body><h1>{_e(self.title)}</h1>{notes}{''.join(self.parts)}"
+                f"</body></html>")
+
+    def pdf(self) -> bytes:
+        from weasyprint import HTML
+
+        return HTML(string=self.html()).write_pdf(
+            metadata={"title": self.title, "created": dt.datetime.now().isoformat()})
+
+
+# ------------------------------------------------------------------ charts (matplotlib)
+
+def _figure(width_mm: float = 180, height_mm: float = 70):  # noqa: ANN202 - a pyplot pair
+    import matplotlib
+
+    matplotlib.use("svg", force=False)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({"font.family": MPL_FONTS, "svg.fonttype": "none",
+                         "axes.unicode_minus": False, "font.size": 8,
+                         "axes.spines.top": False})
+    return plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))
+
+
+def _svg(fig) -> str:  # noqa: ANN001 - a matplotlib figure
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def trend_svg(weeks: list[dt.date], rates: list[float | None], cutoffs: list[float | None],
+              ranks: list[int | None], *, rate_label: str, cutoff_label: str,
+              rank_label: str) -> str:
+    """The weekly rate and cutoff (%) with the national rank on a second, reversed axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = _figure()
+    pct = [None if r is None else r * 100 for r in rates]
+    cut = [None if c is None else c * 100 for c in cutoffs]
+    ax.plot(weeks, [float("nan") if v is None else v for v in pct], color=BLUE, lw=2,
+            marker="o", ms=2.5, label=rate_label)
+    ax.plot(weeks, [float("nan") if v is None else v for v in cut], color=VERMILLION, lw=1.2,
+            ls="--", label=cutoff_label)
+    ax.set_ylabel("%")
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#eee")
+    right = ax.twinx()
+    right.plot(weeks, [float("nan") if v is None else v for v in ranks], color=ORANGE, lw=1.2,
+               ls=":", label=rank_label)
+    known = [r for r in ranks if r is not None]
+    right.set_ylim(max(known, default=1) + 0.5, 0.5)
+    right.yaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    right.set_ylabel(rank_label)
+    lines = ax.get_lines() + right.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc="lower left", ncols=3,
+              bbox_to_anchor=(0, 1.0), frameon=False)
+    fig.autofmt_xdate()
+    return _svg(fig)
+
+
+def stacked_bars_svg(categories: list[str], series: dict[str, list[float]], *,
+                     y_label: str) -> str:
+    """Stacked bars, one colour per series, legend above."""
+    import numpy as np
+
+    fig, ax = _figure(height_mm=75)
+    bottom = np.zeros(len(categories))
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar(categories, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=name)
+        bottom += np.asarray(values, dtype=float)
+    ax.set_ylabel(y_label)
+    ax.grid(axis="y", color="#eee")
+    ax.legend(loc="lower left", ncols=min(len(series), 5), bbox_to_anchor=(0, 1.0),
+              frameon=False)
+    ax.tick_params(axis="x", labelrotation=20)
+    return _svg(fig)

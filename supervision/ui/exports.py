@@ -1,0 +1,96 @@
+"""Files people hand over: named after the page, the court and the date; the filters, the
+data date and the last import inside; headers and values as on screen; every download in
+the audit trail. Also the freshness line every page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import polars as pl
+import streamlit as st
+
+from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
+from supervision.ui import state
+from supervision.ui.i18n import column_header as headers_of
+from supervision.ui.i18n import t
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# below this many rows the XLSX is built when clicked; above it, with a progress bar first
+XLSX_DIRECT_ROWS = 20_000
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def freshness_text(ctx: state.Context) -> str:
+    """"Data up to <last date>; last imported <time>." in the UI's language."""
+    latest = ctx.reference.get("latest")
+    loaded: dt.datetime | None = ctx.reference.get("loaded_at")
+    return t("data_freshness", latest=latest.isoformat() if latest else "—",
+             imported=loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
+
+
+def freshness_caption(ctx: state.Context) -> None:
+    st.caption(freshness_text(ctx))
+
+
+def file_name(ctx: state.Context, page: str, suffix: str, court_label: str | None = None
+              ) -> str:
+    """<page>_<court>_<as-of date>.<suffix>, in the UI's language, safe on every system."""
+    parts = [t(f"page_{page}"), court_label or ctx.court_name(), ctx.filters.as_of.isoformat()]
+    return "_".join(_UNSAFE_IN_NAME.sub("-", p).strip("-") for p in parts) + "." + suffix
+
+
+def notes(ctx: state.Context, page: str, caption: str, court_label: str | None = None
+          ) -> list[str]:
+    """What a file holds, for whoever opens it: page and court, filters, data date,
+    export time and user. `caption` is the plain-text filter line."""
+    return [f"{t('page_' + page)} · {court_label or ctx.court_name()}", caption,
+            freshness_text(ctx),
+            t("exported_by", user=ctx.access.display_name or ctx.access.username,
+              at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+
+
+def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.DataFrame],
+                   caption: str, court_label: str | None = None,
+                   kinds: dict[str, str] | None = None, rows: int = 0,
+                   view: object = None) -> None:
+    """CSV and XLSX of a case table (`frame` is called only when a file is built)."""
+    info = notes(ctx, page, caption, court_label)
+    csv_name = file_name(ctx, page, "csv", court_label)
+    xlsx_name = file_name(ctx, page, "xlsx", court_label)
+    kinds = kinds or {headers_of("amount_wan"): "wan", headers_of("recovered_wan"): "wan"}
+    c1, c2 = st.columns(2)
+    c1.download_button(t("download_csv"), data=lambda: safe_csv_bytes(frame(), notes=info),
+                       file_name=csv_name, mime="text/csv", key=f"{page}_csv",
+                       on_click=state.audit_export, args=(ctx, csv_name, page))
+    with c2:
+        xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{page}_xlsx", view=view,
+                      build=lambda progress=None: safe_xlsx_bytes(
+                          {t("page_" + page)[:31]: frame()}, notes=info,
+                          notes_title=t("about_sheet"), kinds=kinds, progress=progress))
+
+
+def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: str,
+                  build: Callable[..., bytes], view: object = None) -> None:
+    """A small workbook is built when its button is clicked. A large one takes seconds:
+    a first button builds it with a progress bar, then the download button appears."""
+    if rows <= XLSX_DIRECT_ROWS:
+        st.download_button(t("download_xlsx_cases"), data=build, file_name=name,
+                           mime=XLSX_MIME, key=key, on_click=state.audit_export,
+                           args=(ctx, name, page))
+        return
+    ready = st.session_state.get(f"{key}_ready")
+    view = (name, ctx.filters, view)
+    if ready and ready[0] == view:
+        st.download_button(t("download_xlsx_cases"), data=ready[1], file_name=name,
+                           mime=XLSX_MIME, key=key, on_click=state.audit_export,
+                           args=(ctx, name, page), type="primary")
+        return
+    if st.button(t("prepare_xlsx", n=f"{rows:,}"), key=f"{key}_prepare"):
+        bar = st.progress(0.0, text=t("preparing"))
+        content = build(progress=lambda share: bar.progress(min(share, 1.0),
+                                                            text=t("preparing")))
+        bar.empty()
+        st.session_state[f"{key}_ready"] = (view, content)
+        st.rerun()
