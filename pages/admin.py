@@ -18,7 +18,7 @@ from supervision import audit, users
 from supervision.importer import TABLE_ORDER
 from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import data, state
-from supervision.ui.i18n import enum, headers, t
+from supervision.ui.i18n import enum, enum_column, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 IMPORT_TIMEOUT_S = 3 * 3600
@@ -41,7 +41,7 @@ def court_exists(code: str) -> bool:
 
 st.subheader(t("users"))
 st.dataframe(headers(users.list_users(store).with_columns(
-    pl.col("role").map_elements(enum, return_dtype=pl.String),
+    enum_column("role"),
     pl.col("court_code").fill_null("—"))), hide_index=True, width="stretch")
 
 with st.form("add_user", clear_on_submit=True):
@@ -49,7 +49,8 @@ with st.form("add_user", clear_on_submit=True):
     c1, c2, c3 = st.columns(3)
     username = c1.text_input(t("username"))
     name = c2.text_input(t("display_name"))
-    role = c3.selectbox(t("role"), users.ROLES, format_func=enum)
+    role_names = {r: enum(r) for r in users.ROLES}
+    role = c3.selectbox(t("role"), users.ROLES, format_func=lambda r: role_names.get(r, r))
     c4, c5 = st.columns(2)
     court = c4.text_input(t("court"), help=t("court_code_help"))
     password = c5.text_input(t("password"), type="password")
@@ -142,10 +143,13 @@ for f in st.session_state.get("import_figures", []):
 
 st.subheader(t("audit_title"))
 c1, c2 = st.columns(2)
-event = c1.selectbox(t("audit_event"), ["", *sorted(audit.EVENTS)], key="audit_event")
+event_names = {"": t("all"), **{e: enum(e) for e in audit.EVENTS}}
+event = c1.selectbox(t("audit_event"), ["", *sorted(audit.EVENTS)], key="audit_event",
+                     format_func=lambda e: event_names.get(e, e))
 actor = c2.text_input(t("audit_actor"), key="audit_actor")
 trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip() or None)
-st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"))),
+st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"),
+                                        enum_column("event"))),
              hide_index=True, width="stretch")
 st.download_button(t("download_audit"), data=lambda: safe_csv_bytes(trail),
                    file_name="audit-trail.csv", mime="text/csv", key="audit_csv",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 
-import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md, safe_xlsx_bytes
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
 from supervision.ui.i18n import enum, help_text, t
+from supervision.ui.tables import static_table
 from supervision.views import AGE_BANDS
 
 ctx = state.context("brief")
@@ -51,7 +51,7 @@ with st.container(key="brief_sec_backward"):
                                   key="backward_table", placeholder="—")
             st.caption(t("backward_click"))
         with st.container(key="print_only_backward"):
-            st.table(sections.backward_screen)   # paper cannot scroll a grid
+            st.table(static_table(sections.backward_screen))   # paper cannot scroll a grid
         rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
         if rows:
             target = sections.explorer_params(rows[0], ctx.filters.as_of)
@@ -92,7 +92,7 @@ with st.container(key="brief_sec_largest"):
     if sections.largest.height == 0:
         st.info(t("no_pending"))
     else:
-        st.table(sections.largest.with_columns(pl.col(pl.String).fill_null("—")))
+        st.table(static_table(sections.largest))
     st.caption(caption)
 
 file_caption = sidebar.filters_caption(ctx, markdown=False)

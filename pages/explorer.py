@@ -11,7 +11,7 @@ from supervision import domain
 from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, enum_names, t
 from supervision.ui.tables import case_rows
 
 PAGE_SIZE = 50
@@ -23,14 +23,26 @@ ctx = state.context("explorer")
 st.title(t("page_explorer"))
 exports.freshness_caption(ctx)
 
-urls.seed("x_all", urls.url_param("all") == "1")
-urls.seed("x_method", urls.parse_list(urls.url_param("method"), METHODS))
-urls.seed("x_rkind", urls.parse_list(urls.url_param("rkind"), KINDS))
-urls.seed("x_q", urls.url_param("q") or "")
-urls.seed("x_filed_range", urls.parse_range(urls.url_param("filed")))
-urls.seed("x_closed_range", urls.parse_range(urls.url_param("closed")))
+# The explorer's own view lives in the URL and, for the way back from another page (whose
+# URL does not carry it, and whose runs forget this page's widgets), in x_saved.
+saved: dict[str, str] = st.session_state.get("x_saved") or {}
+landed_with_view = any(urls.url_param(k) for k in ("all", "method", "rkind", "q", "filed",
+                                                   "closed", "dtype", "dstatus", "pg"))
+
+
+def remembered(key: str) -> str | None:
+    """The URL's value, or (arriving from another page without one) the saved one."""
+    return urls.url_param(key) if landed_with_view else saved.get(key)
+
+
+urls.seed("x_all", remembered("all") == "1")
+urls.seed("x_method", urls.parse_list(remembered("method"), METHODS))
+urls.seed("x_rkind", urls.parse_list(remembered("rkind"), KINDS))
+urls.seed("x_q", remembered("q") or "")
+urls.seed("x_filed_range", urls.parse_range(remembered("filed")))
+urls.seed("x_closed_range", urls.parse_range(remembered("closed")))
 if "x_drill" not in st.session_state:
-    drill_type, drill_status = urls.url_param("dtype"), urls.url_param("dstatus")
+    drill_type, drill_status = remembered("dtype"), remembered("dstatus")
     st.session_state["x_drill"] = {
         k: v for k, v in (("case_type", drill_type if drill_type in ctx.type_names() else None),
                           ("status", drill_status if drill_status in METHODS else None)) if v}
@@ -38,10 +50,11 @@ if "x_drill" not in st.session_state:
 with st.expander(t("explorer_extra"), expanded=True):
     c1, c2, c3 = st.columns(3)
     all_courts = c1.checkbox(t("all_courts"), key="x_all", help=t("all_courts_help"))
-    methods = c2.multiselect(t("closing_method"), METHODS, key="x_method", format_func=enum,
-                             placeholder=t("all"))
-    kinds = c3.multiselect(t("respondent_kind"), KINDS, key="x_rkind", format_func=enum,
-                           placeholder=t("all"))
+    labels = enum_names()   # fixed in this run's language (see the sidebar)
+    methods = c2.multiselect(t("closing_method"), METHODS, key="x_method",
+                             format_func=lambda m: labels.get(m, m), placeholder=t("all"))
+    kinds = c3.multiselect(t("respondent_kind"), KINDS, key="x_rkind",
+                           format_func=lambda k: labels.get(k, k), placeholder=t("all"))
     d1, d2, d3 = st.columns(3)
     filed = d1.date_input(t("filed_range"), key="x_filed_range", format="YYYY-MM-DD")
     closed = d2.date_input(t("closed_range"), key="x_closed_range", format="YYYY-MM-DD")
@@ -68,6 +81,9 @@ if st.session_state.get("x_view") != view_params:
         st.session_state["x_page"] = 1
     st.session_state["x_view"] = view_params
 urls.sync_params(view_params)
+st.session_state["x_saved"] = {**{k: (",".join(v) if isinstance(v, list) else v)
+                                  for k, v in view_params.items() if v},
+                               "pg": saved.get("pg")}
 
 scope = t("all_courts") if all_courts else None
 caption = sidebar.filters_caption(ctx, scope=scope)
@@ -105,12 +121,13 @@ def results() -> None:
     st.caption(caption)
 
     pages = max(1, -(-total["cases"] // PAGE_SIZE))
-    urls.seed("x_page", min(max(1, int(urls.parse_float(urls.url_param("pg")) or 1)), pages))
+    urls.seed("x_page", min(max(1, int(urls.parse_float(remembered("pg")) or 1)), pages))
     if st.session_state["x_page"] > pages:
         st.session_state["x_page"] = pages
     page = st.number_input(t("page_no"), min_value=1, max_value=pages, step=1, key="x_page",
                            help=f"1–{pages:,}")
     urls.sync_params({"pg": page if page > 1 else None})
+    st.session_state["x_saved"]["pg"] = str(page) if page > 1 else None
     rows = data.explorer_page(ctx.access, filters, court, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     st.dataframe(case_rows(rows, ctx), hide_index=True, width="stretch", placeholder="—",
                  column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})

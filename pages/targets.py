@@ -27,7 +27,7 @@ proj = page["projection"]
 p = proj.row(0, named=True) if proj.height and proj["projected_rate"][0] is not None else None
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(rate_label, pct(overall["rate"]), help=help_text(overall["metric"]))
+c1.metric(md(rate_label), pct(overall["rate"]), help=help_text(overall["metric"]))
 c2.metric(t("national_rank"), "—" if overall["rank"] is None
           else f"{overall['rank']} / {overall['ranked_courts']:,}",
           help=help_text("national_rank"))
@@ -111,7 +111,7 @@ provinces: pl.DataFrame = page["provinces"]
 lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
 if province.height > 1:
     province_title = t("province_courts", metric=rate_label, k=k)
-    st.subheader(province_title)
+    st.subheader(md(province_title))
     st.caption(t("open_brief_hint"))
     event = st.plotly_chart(
         charts.rank_bars(province, label="court_name", highlight=ctx.court,
@@ -128,7 +128,7 @@ else:
     own = provinces.filter(pl.col("province") == ctx.access.province)
     province_rate = own["overall_rate"][0] if own.height and headline == "overall" else None
     title = t("court_vs_province", metric=rate_label, k=k)
-    st.subheader(title)
+    st.subheader(md(title))
     st.plotly_chart(charts.court_against_province(
         court_label=ctx.court_name(), court_rate=overall["rate"],
         province_label=(own[lang_col][0] if own.height else ctx.access.province)

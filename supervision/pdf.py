@@ -187,7 +187,10 @@ def stacked_bars_svg(categories: list[str], series: dict[str, list[float]], *,
     for i, (name, values) in enumerate(series.items()):
         ax.bar(categories, values, bottom=bottom, color=PALETTE[i % len(PALETTE)], label=name)
         bottom += np.asarray(values, dtype=float)
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_ylabel(y_label)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))   # counts of cases
     ax.grid(axis="y", color="#eee")
     ax.legend(loc="lower left", ncols=min(len(series), 5), bbox_to_anchor=(0, 1.0),
               frameon=False)

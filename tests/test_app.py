@@ -164,8 +164,8 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     assert not fresh.exception
     trail = fresh.dataframe[-1].value
     events = set(trail["事件"])
-    assert {"login_failure", "login_success", "user_added"} <= events
-    assert "analyst" in set(trail.loc[trail["事件"] == "login_failure", "操作人"])
+    assert {"登录失败", "登录成功", "新增用户"} <= events      # event codes shown by name
+    assert "analyst" in set(trail.loc[trail["事件"] == "登录失败", "操作人"])
     # the admin adds a user through the form: recorded with the admin as actor
     form_inputs = [w for w in fresh.text_input if w.label in ("用户名", "姓名", "法院", "密码")]
     values = {"用户名": "Audit.Test", "姓名": "审计测试", "法院": "HI720",
@@ -177,7 +177,7 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     assert not fresh.exception
     assert any(md("audit.test") in s.value for s in fresh.success), [e.value for e in fresh.error]
     trail = fresh.dataframe[-1].value
-    added = trail[(trail["事件"] == "user_added") & (trail["对象"] == "audit.test")]
+    added = trail[(trail["事件"] == "新增用户") & (trail["对象"] == "audit.test")]
     assert list(added["操作人"]) == ["admin"]
 
 
@@ -195,3 +195,30 @@ def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtere
     # the four other types are not reported as having no concluded cases
     for name in ("涉金融借款案件", "涉党政机关案件"):
         assert f"{name}: 未排名" not in shown
+
+
+@pytest.mark.parametrize("page_file", ["pages/pending.py", "pages/explorer.py",
+                                       "pages/targets.py", "pages/province.py",
+                                       "pages/court_brief.py"])
+def test_english_tables_hold_no_chinese_vocabulary(app, page_file):
+    """Every dataframe and table in English mode: headers and values in English, except the
+    data's own text (case numbers, respondents, judges)."""
+    import re
+
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    data_columns = {"Case number", "Respondent", "Judge"}
+    app.query_params["lang"] = "en"
+    app.query_params["court"] = "HI720"
+    login(app, "supervisor")
+    app.switch_page(page_file)
+    app.run()
+    assert not app.exception
+    frames = [d.value for d in app.dataframe] + [tb.value for tb in app.table]
+    assert frames
+    for frame in frames:
+        assert not [c for c in frame.columns if cjk.search(str(c))], list(frame.columns)
+        for column in frame.columns:
+            if column in data_columns:
+                continue
+            bad = [v for v in frame[column].tolist() if isinstance(v, str) and cjk.search(v)]
+            assert not bad, (page_file, column, bad[:3])

@@ -3,10 +3,7 @@ through Playwright. Screenshots of every page go to test-artifacts/."""
 
 from __future__ import annotations
 
-import io
 import shutil
-import zipfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -102,21 +99,6 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     expect(fresh.get_by_text("案件类型: 涉民生案件").first).to_be_visible(timeout=30_000)
     assert fresh.locator("[data-testid='stMetricValue']").first.inner_text() == rate.inner_text()
     fresh.close()
-
-
-def test_the_court_brief_downloads_as_xlsx(server, page):
-    login(page, server, "supervisor", "?court=HI720&page=brief")
-    expect(page.locator("h1").first).to_contain_text("法院督导简报", timeout=30_000)
-    with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="下载简报（XLSX）").click()
-    data = Path(download.value.path()).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as xlsx:
-        workbook = xlsx.read("xl/workbook.xml").decode()
-    for sheet in ("core_indices", "backward", "largest_pending"):
-        assert sheet in workbook
-    page.emulate_media(media="print")
-    page.screenshot(path=str(ARTIFACTS / "brief_print.png"), full_page=True)
-    assert not page.locator("[data-testid='stSidebar']").is_visible()
 
 
 def test_a_president_cannot_reach_another_court_through_the_url(server, page):

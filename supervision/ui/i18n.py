@@ -298,6 +298,13 @@ ENUMS: dict[str, tuple[str, str]] = {
     "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
     "grey": ("无数据/未排名", "no data / unranked"),
     "yes": ("是", "yes"), "no": ("否", "no"),
+    # audit trail events
+    "login_success": ("登录成功", "login"), "login_failure": ("登录失败", "failed login"),
+    "login_locked": ("账号锁定", "account locked"), "logout": ("退出登录", "logout"),
+    "session_ended": ("会话结束", "session ended"), "user_added": ("新增用户", "user added"),
+    "user_disabled": ("停用用户", "user disabled"), "user_enabled": ("启用用户", "user enabled"),
+    "password_changed": ("修改密码", "password changed"), "export": ("导出", "export"),
+    "import": ("导入", "import"), "import_failed": ("导入失败", "import failed"),
 }
 
 

@@ -132,10 +132,8 @@ def _set_cookie(value: str, max_age: int) -> None:
 def fold_sidebar_on_tablets() -> None:
     """Below 1100 px (tablets in a meeting room) the sidebar starts folded, once per browser
     tab, so the figures get the width; its button opens it again. Streamlit decides the
-    sidebar's first state on the server, which cannot know the width."""
-    if st.session_state.get("_sidebar_folded"):
-        return
-    st.session_state["_sidebar_folded"] = True
+    sidebar's first state on the server, which cannot know the width. Drawn on every run
+    (a run cut short by a page switch drops its elements); the tab remembers it folded."""
     script = """<script>
     const doc = window.parent.document;
     if (window.parent.innerWidth < 1100 && !window.parent.sessionStorage.getItem("sidebarFolded")) {

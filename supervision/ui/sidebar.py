@@ -13,7 +13,7 @@ from supervision.access import Access
 from supervision.queries import Filters
 from supervision.safe_output import md
 from supervision.ui.fmt import WAN
-from supervision.ui.i18n import enum, t
+from supervision.ui.i18n import enum, enum_names, t
 from supervision.ui.state import Context
 from supervision.ui.urls import parse_date, parse_float, parse_list, seed, url_param
 
@@ -91,21 +91,24 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
                           format="YYYY-MM-DD")
     court = sb.selectbox(t("court"), codes, key=wkey("f_court"),
                          format_func=lambda c: names.get(c, c), disabled=len(codes) == 1)
+    # option labels fixed now, in this run's language: Streamlit may format options later,
+    # off this script's thread, where the session (and so the language) is not known
+    type_labels = {"all": t("all"), "others": t("others"), **type_names}
+    band_labels = {"all": t("all"), "custom": t("custom"), **band_names}
     case_type = sb.selectbox(t("case_type"), type_options, key=wkey("f_type"),
-                             format_func=lambda c: t("all") if c == "all" else
-                             t("others") if c == "others" else type_names.get(c, c))
+                             format_func=lambda c: type_labels.get(c, c))
     band = sb.selectbox(t("value_band"), band_options, key=wkey("f_band"),
-                        format_func=lambda b: t("all") if b == "all" else
-                        t("custom") if b == "custom" else band_names.get(b, b))
+                        format_func=lambda b: band_labels.get(b, b))
     vmin = vmax = None
     if band == "custom":
         c1, c2 = sb.columns(2)
         vmin = c1.number_input(t("value_min"), min_value=0.0, key="f_vmin", value=None)
         vmax = c2.number_input(t("value_max"), min_value=0.0, key="f_vmax", value=None)
-    priorities = sb.multiselect(t("priority"), PRIORITIES, key=wkey("f_pri"), format_func=enum,
-                                placeholder=t("all"))
+    labels = enum_names()
+    priorities = sb.multiselect(t("priority"), PRIORITIES, key=wkey("f_pri"),
+                                format_func=lambda p: labels.get(p, p), placeholder=t("all"))
     complexities = sb.multiselect(t("complexity"), COMPLEXITIES, key=wkey("f_cx"),
-                                  format_func=enum, placeholder=t("all"))
+                                  format_func=lambda c: labels.get(c, c), placeholder=t("all"))
 
     url_filters = {"as_of": as_of.isoformat(), "court": court,
                    "type": None if case_type == "all" else case_type,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from supervision.safe_output import md
 from supervision.ui.fmt import WAN
 from supervision.ui.i18n import coded, enum_names, headers
 from supervision.ui.state import Context
@@ -33,3 +34,11 @@ def case_rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     order = [("amount_wan" if c == "amount_yuan" else "recovered_wan" if c == "recovered_yuan"
               else c) for c in frame.columns]
     return headers(out.select(order))
+
+
+def static_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """A small frame for st.table, which renders its cells as markdown: every text cell
+    escaped (a name like ![x](http://…) stays text and fetches nothing); nulls as —."""
+    return frame.with_columns(
+        pl.Series(c, ["—" if v is None else md(v) for v in frame[c].to_list()], pl.String)
+        for c, dtype in frame.schema.items() if dtype == pl.String)
