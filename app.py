@@ -50,10 +50,24 @@ def page(key: str) -> st.Page:
 
 st.session_state.pop("_run_access", None)  # read again below, once, for this run
 language_switch()
-if login.current_user(store) is None:
+def login_page() -> None:
     st.title(t("app_title"))
     st.caption(t("login_hint"))
     login.form(store)
+
+
+if login.current_user(store) is None:
+    # Every page's path leads to the login form, with the navigation hidden: a copied
+    # /brief link keeps its path (and is opened after logging in), and no link of the last
+    # user's pages stays on screen after a logout.
+    gate = st.navigation([st.Page(login_page, title=t("login_title"), url_path="login",
+                                  default=True),
+                          *(st.Page(login_page, title=t(title), url_path=key)
+                            for key, (_path, title, _icon) in PAGE_FILES.items())],
+                         position="hidden")
+    if gate.url_path in PAGE_FILES:
+        st.session_state["_requested_page"] = gate.url_path
+    gate.run()
     st.stop()
 
 access = state.current_access()
@@ -75,7 +89,7 @@ login.keep_cookie()
 login.fold_sidebar_on_tablets()
 current_page = navigation.url_path or access.pages[0]
 # a copied URL names its page in ?page=, so a new session lands on it after logging in
-requested_page = st.query_params.get("page")
+requested_page = st.query_params.get("page") or st.session_state.get("_requested_page")
 if not st.session_state.get("_landed"):
     st.session_state["_landed"] = True
     if requested_page in role_pages and requested_page != current_page:

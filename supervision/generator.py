@@ -21,25 +21,29 @@ from supervision.db import connect, new_version, record_load, transaction
 from supervision.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
 
 DEFAULT_CASES = 600_000
+# share of all cases spread evenly over the courts before the weighted rest (see generate)
+FLOOR_SHARE = 0.5
+# filing dates lean to recent years: day = span × u ** FILING_SKEW (u uniform)
+FILING_SKEW = 0.6
 BATCH_CASES = 1_000_000
 
 TYPE_CODES = [c[0] for c in CASE_TYPES]
 # Share of each case type among all filings (same order as CASE_TYPES).
-TYPE_SHARES = np.array([0.14, 0.17, 0.16, 0.03, 0.06, 0.15, 0.13, 0.05, 0.04, 0.07])
+TYPE_SHARES = np.array([0.18, 0.18, 0.17, 0.08, 0.14, 0.07, 0.07, 0.04, 0.03, 0.04])
 # Type effect on the chance of full performance (government organs pay; crimes rarely).
-TYPE_EFFECT = np.array([0.25, -0.10, 0.0, 1.4, -0.9, 0.0, -0.25, 0.1, -0.2, 0.0])
+TYPE_EFFECT = np.array([0.25, -0.10, 0.0, 1.4, 0.5, 0.0, -0.25, 0.1, -0.2, 0.0])
 
 CONDITION_COLUMNS = ("notice_served", "consumption_restricted", "dishonest_listed",
                      "network_inquiry_done", "site_investigation_done", "applicant_informed")
 
-LEVEL_WEIGHT = {"basic": 1.0, "intermediate": 0.55, "high": 0.04, "specialized": 0.3}
+LEVEL_WEIGHT = {"basic": 1.0, "intermediate": 1.0, "high": 0.04, "specialized": 0.3}
 KIND_WEIGHT = {"financial": 6.0, "internet": 4.0, "maritime": 1.3, "ip": 0.6, "railway": 0.5}
 BIG_PROVINCES = {"粤": 1.8, "苏": 1.7, "浙": 1.7, "鲁": 1.4, "沪": 2.0, "京": 2.0, "豫": 1.2, "川": 1.2}
 # Hainan is the demo's focus: its courts are weighted up so most of them are ranked.
 FOCUS_PROVINCE = ("琼", 3.0)
 # Fixed strengths that make the demo's story: Haikou Maritime Court near the top-20 line.
 FIXED_WEIGHT = {"HI720": 14.0, "HI000": 0.5}
-FIXED_STRENGTH = {"HI720": 2.3, "HI000": 0.3, "HI100": 0.9, "HI200": 0.4, "HI300": -0.4,
+FIXED_STRENGTH = {"HI720": 3.9, "HI000": 0.3, "HI100": 0.9, "HI200": 0.4, "HI300": -0.4,
                   "HI400": -0.9, "HI101": 1.2, "HI104": -1.4}
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦符")
@@ -82,8 +86,8 @@ def court_profiles(seed: int) -> pl.DataFrame:
     type_effect[i, TYPE_CODES.index("livelihood")] = -2.4
     type_effect[i, TYPE_CODES.index("private_sme")] = -1.3
     # each court's own mix of case types; intermediate courts see more government cases
-    type_mix = TYPE_SHARES * rng.lognormal(0.0, 0.5, (n, len(TYPE_CODES)))
-    type_mix[courts["level"].to_numpy() == "intermediate", TYPE_CODES.index("government")] *= 5.0
+    type_mix = TYPE_SHARES * rng.lognormal(0.0, 0.9, (n, len(TYPE_CODES)))
+    type_mix[courts["level"].to_numpy() == "intermediate", TYPE_CODES.index("government")] *= 8.0
     type_mix[courts["kind"].to_numpy() == "financial", TYPE_CODES.index("financial_loan")] *= 12.0
     type_mix[courts["kind"].to_numpy() == "maritime", TYPE_CODES.index("sales_contract")] *= 3.0
     type_mix[i] = TYPE_SHARES * np.array([1.4, 1.3, 1.3, 1, 1, 0.6, 0.8, 0.8, 0.8, 0.8])
@@ -124,7 +128,7 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
 
     # filing dates: rising caseload, quieter around the Spring Festival
     span = end_day - start_day + 1
-    filed = start_day + np.floor(span * rng.random(n) ** 0.85).astype(np.int64)
+    filed = start_day + np.floor(span * rng.random(n) ** FILING_SKEW).astype(np.int64)
     doy = (filed.astype("datetime64[D]") - filed.astype("datetime64[Y]")).astype(np.int64)
     quiet = (doy > 20) & (doy < 50) & (rng.random(n) < 0.35)
     filed = np.where(quiet, filed + 30, filed)
@@ -343,8 +347,10 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
     end = end or dt.date.today()
     start = dt.date(end.year - 3, 1, 1)
     profiles = court_profiles(seed)
-    # every court gets a few cases, the rest follow the caseload weights
-    floor = min(3, cases // profiles.height)
+    # every court gets a base caseload (FLOOR_SHARE of all cases, evenly), so that nearly
+    # every court concludes enough cases this year to be ranked; the rest follow the
+    # caseload weights (level, region, kind), which give big-city courts the thousands
+    floor = int(FLOOR_SHARE * cases / profiles.height)
     counts = floor + np.random.default_rng([seed, 1]).multinomial(
         cases - floor * profiles.height, profiles["weight"].to_numpy())
     written = 0

@@ -345,3 +345,31 @@ def test_a_backward_index_opens_the_cases_behind_it(server, browser, demo_db):  
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "backward_to_explorer.png"), full_page=True)
     page.context.close()
+
+
+def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(
+        server, browser):  # noqa: F811
+    for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
+                        ("pending?court=HI720", "未结案件分类 · 海口海事法院")):
+        page = new_page(browser)
+        login(page, server, "supervisor", path)
+        expect(page.locator("h1").first).to_contain_text(title, timeout=30_000)
+        page.get_by_role("button", name="退出登录").click()
+        expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        # the last user's page links are gone with them
+        assert page.locator("[data-testid='stSidebarNav'] a").count() == 0
+        page.context.close()
+
+
+def test_a_reload_after_login_keeps_the_session_every_time(server, browser):  # noqa: F811
+    """The login cookie is written on every login: eight logins, each reloaded twice."""
+    for attempt in range(8):
+        page = new_page(browser)
+        login(page, server, "analyst", "?page=brief&court=HI101")
+        for _reload in range(2):
+            page.reload()
+            expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+            wait_idle(page)
+            assert "法院督导简报" in page.locator("h1").first.inner_text(), attempt
+        page.context.close()

@@ -148,3 +148,34 @@ def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_pat
 def test_the_report_refuses_an_unknown_filter_value(demo_db, tmp_path):
     proc = report(demo_db, tmp_path, "--priority", "urgent")
     assert proc.returncode == 2 and "unknown urgent" in proc.stderr
+
+
+def test_the_default_demo_looks_like_the_nation(tmp_path):
+    """At the default 600,000 cases: ≥ 90 % of courts ranked overall, every specific type
+    ranked for ≥ 100 courts, the top-20 cutoff between 60 % and 90 %, Haikou Maritime Court
+    ranked but short of the top 20 (the demo's story), counted on the generated database."""
+    import polars as pl
+
+    from supervision import metrics
+    from supervision.generator import DEFAULT_CASES
+    from supervision.queries import Filters
+
+    db = tmp_path / "demo.duckdb"
+    generate(db, DEFAULT_CASES, seed=7, end=DEMO_END, progress=lambda m: None)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        ranks = metrics.national_ranks(con, Filters(as_of=DEMO_END))
+        courts = con.sql("SELECT count(*) FROM courts").fetchall()[0][0]
+    finally:
+        con.close()
+    per_ranking = {r["ranking"]: r for r in ranks.group_by("ranking").agg(
+        ranked=pl.col("is_ranked").sum(), cutoff=pl.col("cutoff").max()).iter_rows(named=True)}
+    assert per_ranking["overall"]["ranked"] >= 0.9 * courts, per_ranking["overall"]
+    assert 0.6 <= per_ranking["overall"]["cutoff"] <= 0.9, per_ranking["overall"]
+    specific = [k for k in per_ranking if k != "overall"]
+    assert len(specific) == 5
+    for ranking in specific:
+        assert per_ranking[ranking]["ranked"] >= 100, (ranking, per_ranking[ranking])
+    maritime = ranks.filter((pl.col("ranking") == "overall") & (pl.col("court_code") == "HI720"))
+    assert maritime["is_ranked"][0] and not maritime["meets_target"][0]
+    assert maritime["concluded"][0] >= 100     # a maritime court: hundreds of cases a year
