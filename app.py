@@ -38,6 +38,7 @@ PAGE_FILES = {
     "targets": ("pages/targets.py", "page_targets", ":material/flag:"),
     "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),
     "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),
+    "termination": ("pages/termination_audit.py", "page_termination", ":material/fact_check:"),
     "explorer": ("pages/explorer.py", "page_explorer", ":material/search:"),
     "admin": ("pages/admin.py", "page_admin", ":material/admin_panel_settings:"),
 }

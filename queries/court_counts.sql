@@ -30,11 +30,10 @@ per_case AS (
         (s.actually_concluded_by_d AND s.closed_on <= s.statutory_deadline) AS concluded_in_limit,
         -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
         CASE WHEN s.terminated_current_in_p THEN
-            coalesce(s.notice_served, false) AND coalesce(s.consumption_restricted, false)
-            AND coalesce(s.dishonest_listed, false) AND coalesce(s.network_inquiry_done, false)
-            AND coalesce(s.site_investigation_done, false)
-            AND coalesce(s.applicant_informed, false)
-            AND s.closed_on >= CAST(s.filed_on + INTERVAL 3 MONTH AS DATE)
+            len(termination_missing(s.notice_served, s.consumption_restricted,
+                                    s.dishonest_listed, s.network_inquiry_done,
+                                    s.site_investigation_done, s.applicant_informed,
+                                    s.filed_on, s.closed_on)) = 0
         ELSE false END AS conditions_met,
         (s.filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
         coalesce(p.petitions, 0)          AS case_petitions,

@@ -92,3 +92,23 @@ FROM case_status(f, as_of, as_of) s
 JOIN priorities pr ON pr.code = s.priority
 JOIN complexities cx ON cx.code = s.complexity
 WHERE s.pending_at_d;
+
+-- The closing conditions of a qualified 终本 a case misses, as a list of codes (empty: a
+-- qualified termination). The one definition: the 3+1 index 无财产案件终本合格率
+-- (court_counts.sql) counts cases with an empty list; the 终本 audit names the codes. Each
+-- condition column means "satisfied (done, or not required)"; NULL is not satisfied. The
+-- last code: closed less than 3 calendar months after filing.
+CREATE OR REPLACE MACRO termination_missing(notice_served, consumption_restricted,
+                                            dishonest_listed, network_inquiry_done,
+                                            site_investigation_done, applicant_informed,
+                                            filed_on, closed_on) AS
+list_filter([
+    CASE WHEN NOT coalesce(notice_served, false) THEN 'notice_served' END,
+    CASE WHEN NOT coalesce(consumption_restricted, false) THEN 'consumption_restricted' END,
+    CASE WHEN NOT coalesce(dishonest_listed, false) THEN 'dishonest_listed' END,
+    CASE WHEN NOT coalesce(network_inquiry_done, false) THEN 'network_inquiry_done' END,
+    CASE WHEN NOT coalesce(site_investigation_done, false) THEN 'site_investigation_done' END,
+    CASE WHEN NOT coalesce(applicant_informed, false) THEN 'applicant_informed' END,
+    CASE WHEN closed_on < CAST(filed_on + INTERVAL 3 MONTH AS DATE)
+         THEN 'closed_within_3_months' END
+], lambda code: code IS NOT NULL);

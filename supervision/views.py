@@ -247,6 +247,21 @@ def pending_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     }
 
 
+def termination_audit(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                      court: str) -> dict[str, pl.DataFrame]:
+    """The 终本 audit: the court's 终本 closings of the period case by case with the
+    conditions each misses, and by court and month (every court the user may see) the
+    qualified rate, closings within 3 months and resumed cases after a 终本."""
+    scoped = _court_cases(con, access, filters, court)   # the one scope check
+    visible = _court_cases(con, access, filters, None)
+    return {
+        "cases": run(con, "termination_audit_cases", scope=scoped.scope(),
+                     as_of=filters.as_of, period_start=filters.start),
+        "monthly": run(con, "termination_audit_monthly", scope=visible.scope(),
+                       as_of=filters.as_of, period_start=filters.start),
+    }
+
+
 def related_respondents(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                         limit: int = RELATED_RESPONDENTS) -> pl.DataFrame:
     """Respondents with several pending cases in any court of the user's scope."""

@@ -61,6 +61,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_brief": ("法院督导简报", "Court brief"),
     "page_pending": ("未结案件分类", "Pending cases"),
     "page_explorer": ("案件查询", "Explorer"),
+    "page_termination": ("终本审查", "Termination audit"),
+    "terminations": ("终本结案", "Terminations"),
+    "qualified_rate": ("终本合格率", "Qualified rate"),
+    "closed_within_3_months_n": ("立案3个月内终本", "Within 3 months of filing"),
+    "resumed_after": ("终本后恢复执行", "Resumed after termination"),
+    "termination_monthly": ("各月终本合格率", "Qualified terminations by month"),
+    "termination_by_court": ("各院终本合格率", "Qualified terminations by court"),
+    "unqualified_cases": ("不合格的终本案件（缺少的条件）", "Unqualified terminations (missing conditions)"),
+    "missing_conditions": ("缺少的条件", "Missing conditions"),
+    "months_to_close": ("立案至终本（月）", "Months filed to closed"),
+    "no_terminations": ("本期没有终本结案。", "No termination this period."),
+    "all_qualified": ("本期终本结案均符合条件。", "Every termination this period is qualified."),
+    "month": ("月份", "Month"),
+    "qualified": ("合格", "qualified"),
+    "unqualified": ("不合格", "unqualified"),
+    "resumed_help": ("同一法院、同一被执行人在终本之后立案的恢复执行案件数（按立案月份）：终本过早的信号。",
+                     "Resumed cases filed against a respondent after a termination of that "
+                     "court, by month filed: a sign of closing too early."),
     "page_admin": ("用户与数据", "Users and data"),
     "no_match": ("没有符合筛选条件的案件。", "No case matches these filters."),
     "not_ranked": ("未排名：本期已结 {n} 件，少于排名所需的 {m} 件。",
@@ -298,6 +316,14 @@ ENUMS: dict[str, tuple[str, str]] = {
     "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
     "grey": ("无数据/未排名", "no data / unranked"),
     "yes": ("是", "yes"), "no": ("否", "no"),
+    # closing conditions of a qualified 终本
+    "notice_served": ("执行通知", "notice served"),
+    "consumption_restricted": ("限制消费", "consumption restricted"),
+    "dishonest_listed": ("纳入失信", "dishonest-listed"),
+    "network_inquiry_done": ("网络查控", "network inquiry"),
+    "site_investigation_done": ("现场调查", "site investigation"),
+    "applicant_informed": ("告知申请人", "applicant informed"),
+    "closed_within_3_months": ("立案不满3个月", "closed within 3 months"),
     # audit trail events
     "login_success": ("登录成功", "login"), "login_failure": ("登录失败", "failed login"),
     "login_locked": ("账号锁定", "account locked"), "logout": ("退出登录", "logout"),
@@ -361,6 +387,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "statutory_deadline": ("法定期限", "Statutory deadline"),
     "days_to_deadline": ("距期限（天）", "Days to deadline"),
     "target_close_on": ("目标结案日", "Target close date"),
+    "months_to_close": ("立案至终本（月）", "Months filed to closed"),
 }
 
 
