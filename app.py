@@ -39,6 +39,7 @@ PAGE_FILES = {
     "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),
     "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),
     "termination": ("pages/termination_audit.py", "page_termination", ":material/fact_check:"),
+    "settlements": ("pages/settlements.py", "page_settlements", ":material/handshake:"),
     "explorer": ("pages/explorer.py", "page_explorer", ":material/search:"),
     "admin": ("pages/admin.py", "page_admin", ":material/admin_panel_settings:"),
 }

@@ -117,13 +117,15 @@ class Role(Term):
 
 ROLES: tuple[Role, ...] = (
     Role("supervisor", "督导组", "supervisor",
-         pages=("province", "targets", "brief", "pending", "termination", "explorer"),
+         pages=("province", "targets", "brief", "pending", "termination", "settlements",
+                "explorer"),
          scope="province", names_other_courts=True, requires_court=True),
     Role("president", "院长", "president",
-         pages=("targets", "brief", "pending", "termination"),
+         pages=("targets", "brief", "pending", "termination", "settlements"),
          scope="own_court", requires_court=True),
     Role("analyst", "分析员", "analyst",
-         pages=("province", "targets", "brief", "pending", "termination", "explorer"),
+         pages=("province", "targets", "brief", "pending", "termination", "settlements",
+                "explorer"),
          scope="province", requires_court=True),
     Role("admin", "管理员", "administrator", pages=("admin",), scope="none"),
 )
@@ -173,6 +175,9 @@ CASE_COLUMNS: tuple[Column, ...] = (
     Column("network_inquiry_done", "网络查控", "bool", en="Network inquiry"),
     Column("site_investigation_done", "现场调查", "bool", en="Site investigation"),
     Column("applicant_informed", "告知申请人", "bool", en="Applicant informed"),
+    # the enforcement ruling (执行裁定) recorded when a case with a settlement was closed;
+    # optional: data without it cannot show closings by settlement lacking a ruling
+    Column("settlement_ruling_on", "和解结案裁定日期", "date", en="Settlement ruling"),
 )
 PETITION_COLUMNS: tuple[Column, ...] = (
     Column("petition_id", "信访编号", "text", True, en="Petition"),

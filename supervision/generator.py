@@ -254,6 +254,12 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
         "petition_days": np.ceil(rng.lognormal(np.log(18), 0.9, n)).astype(np.int64),
         "petition_open": rng.random(n),
     })
+    # a settled case closed by D mostly has the ruling that closed it recorded (drawn last,
+    # so that adding it changed no other draw)
+    ruled = settled & ~pending & (rng.random(n) < 0.75)
+    frame = frame.with_columns(pl.Series(
+        "settlement_ruling_on", np.where(ruled, closed.astype("datetime64[D]"),
+                                         np.datetime64("NaT"))).cast(pl.Date))
     cases = _name_cases(frame, courts)
     petitions = _petitions(cases, frame, end, first_petition)
     return cases, petitions
@@ -331,6 +337,7 @@ CASE_COLUMNS = [
     "complexity", "respondent_id", "respondent_name", "respondent_kind", "judge",
     "settlement_on", "settlement_due_on", "notice_served", "consumption_restricted",
     "dishonest_listed", "network_inquiry_done", "site_investigation_done", "applicant_informed",
+    "settlement_ruling_on",
 ]
 
 

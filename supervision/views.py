@@ -19,6 +19,9 @@ from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
 AGE_BANDS = domain.codes(domain.AGE_BANDS)
+# a settlement due half a year or more after its agreement is long-term (长期履行)
+LONG_TERM_SETTLEMENT_DAYS = 180
+SETTLEMENT_ROWS = 5_000
 NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and own courts)
 BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
 PENDING_CASES_SHOWN = 200    # the pending page's case list
@@ -259,6 +262,18 @@ def termination_audit(con: duckdb.DuckDBPyConnection, access: Access, filters: F
                      as_of=filters.as_of, period_start=filters.start),
         "monthly": run(con, "termination_audit_monthly", scope=visible.scope(),
                        as_of=filters.as_of, period_start=filters.start),
+    }
+
+
+def settlements(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                court: str) -> dict[str, Any]:
+    """The court's cases with an enforcement settlement (long-term ones flagged), and
+    whether the data record settlement rulings at all."""
+    scoped = _court_cases(con, access, filters, court)   # the one scope check
+    return {
+        "cases": run(con, "settlement_cases", scope=scoped.scope(), as_of=filters.as_of,
+                     long_term_days=LONG_TERM_SETTLEMENT_DAYS, limit=SETTLEMENT_ROWS),
+        "ruling_recorded": bool(run(con, "settlement_ruling_recorded")["recorded"][0]),
     }
 
 

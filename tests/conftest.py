@@ -22,6 +22,7 @@ CASE_DEFAULTS = dict(
     judge="王法官", settlement_on=None, settlement_due_on=None,
     notice_served=True, consumption_restricted=True, dishonest_listed=True,
     network_inquiry_done=True, site_investigation_done=True, applicant_informed=True,
+    settlement_ruling_on=None,
 )
 CASE_SCHEMA = {
     "case_number": pl.String, "court_code": pl.String, "case_kind": pl.String,
@@ -33,6 +34,7 @@ CASE_SCHEMA = {
     "notice_served": pl.Boolean, "consumption_restricted": pl.Boolean,
     "dishonest_listed": pl.Boolean, "network_inquiry_done": pl.Boolean,
     "site_investigation_done": pl.Boolean, "applicant_informed": pl.Boolean,
+    "settlement_ruling_on": pl.Date,
 }
 
 

@@ -13,11 +13,13 @@ from supervision.users import DEMO_USERS
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {
     "supervisor": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
-                   "pages/pending.py", "pages/termination_audit.py", "pages/explorer.py"],
+                   "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
+                   "pages/explorer.py"],
     "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
-                  "pages/termination_audit.py"],
+                  "pages/termination_audit.py", "pages/settlements.py"],
     "analyst": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
-                "pages/pending.py", "pages/termination_audit.py", "pages/explorer.py"],
+                "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
+                "pages/explorer.py"],
     "admin": ["pages/admin.py"],
 }
 
@@ -200,7 +202,8 @@ def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtere
 
 @pytest.mark.parametrize("page_file", ["pages/pending.py", "pages/explorer.py",
                                        "pages/targets.py", "pages/province.py",
-                                       "pages/court_brief.py", "pages/termination_audit.py"])
+                                       "pages/court_brief.py", "pages/termination_audit.py",
+                                       "pages/settlements.py"])
 def test_english_tables_hold_no_chinese_vocabulary(app, page_file):
     """Every dataframe and table in English mode: headers and values in English, except the
     data's own text (case numbers, respondents, judges)."""

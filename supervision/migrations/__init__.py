@@ -82,10 +82,16 @@ def _data_loads(con: duckdb.DuckDBPyConnection) -> None:
                        rows_stored BIGINT NOT NULL)""")
 
 
+def _settlement_ruling(con: duckdb.DuckDBPyConnection) -> None:
+    # the ruling that closed a case with a settlement (执行和解结案裁定), optional in imports
+    con.execute("ALTER TABLE cases ADD COLUMN settlement_ruling_on DATE")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _initial),
     (2, "vocabulary lookup tables referenced by cases and courts", _vocabulary),
     (3, "data_loads: when the data was generated or imported", _data_loads),
+    (4, "cases.settlement_ruling_on: the ruling closing a settled case", _settlement_ruling),
 ]
 LATEST = MIGRATIONS[-1][0]
 

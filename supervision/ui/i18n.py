@@ -62,6 +62,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_pending": ("未结案件分类", "Pending cases"),
     "page_explorer": ("案件查询", "Explorer"),
     "page_termination": ("终本审查", "Termination audit"),
+    "page_settlements": ("执行和解", "Settlements"),
+    "settlements_n": ("和解案件", "Cases with a settlement"),
+    "long_term_n": ("长期履行和解", "Long-term settlements"),
+    "long_term_help": ("履行期限在和解之日起 {days} 天及以上的和解。",
+                       "Settlements due {days} days or more after they were agreed."),
+    "overdue_pending_n": ("逾期未履行（未结）", "Overdue and pending"),
+    "closed_without_ruling_n": ("和解结案未见裁定", "Closed without a ruling"),
+    "closed_without_ruling_help": ("已结案的和解案件中，没有记录结案裁定日期（或裁定晚于统计日）的件数。",
+                                   "Closed cases with a settlement whose closing ruling is not "
+                                   "recorded (or dated after the as-of date)."),
+    "ruling_not_in_data": ("数据中没有“和解结案裁定日期”这一字段的任何记录，无法判断和解结案是否有裁定；"
+                           "请在导入文件中提供该列（见数据格式说明）。",
+                           "The data hold no settlement ruling dates at all, so closings "
+                           "without a ruling cannot be told; import the column "
+                           "settlement_ruling_on (see the data format)."),
+    "no_settlements": ("筛选条件下没有和解案件。", "No case with a settlement under these filters."),
+    "long_term_only": ("只看长期履行和解", "Long-term settlements only"),
     "terminations": ("终本结案", "Terminations"),
     "qualified_rate": ("终本合格率", "Qualified rate"),
     "closed_within_3_months_n": ("立案3个月内终本", "Within 3 months of filing"),
@@ -71,6 +88,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "unqualified_cases": ("不合格的终本案件（缺少的条件）", "Unqualified terminations (missing conditions)"),
     "missing_conditions": ("缺少的条件", "Missing conditions"),
     "months_to_close": ("立案至终本（月）", "Months filed to closed"),
+    "settlement_on": ("和解日期", "Agreed"), "settlement_due_on": ("履行期限", "Due"),
+    "long_term": ("长期履行", "Long-term"), "days_overdue": ("逾期天数", "Days overdue"),
+    "settlement_ruling_on": ("结案裁定日期", "Ruling"),
+    "closed_without_ruling": ("结案未见裁定", "Closed without ruling"),
     "no_terminations": ("本期没有终本结案。", "No termination this period."),
     "all_qualified": ("本期终本结案均符合条件。", "Every termination this period is qualified."),
     "month": ("月份", "Month"),
@@ -388,6 +409,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "days_to_deadline": ("距期限（天）", "Days to deadline"),
     "target_close_on": ("目标结案日", "Target close date"),
     "months_to_close": ("立案至终本（月）", "Months filed to closed"),
+    "settlement_on": ("和解日期", "Agreed"), "settlement_due_on": ("履行期限", "Due"),
+    "long_term": ("长期履行", "Long-term"), "days_overdue": ("逾期天数", "Days overdue"),
+    "settlement_ruling_on": ("结案裁定日期", "Ruling"),
+    "closed_without_ruling": ("结案未见裁定", "Closed without ruling"),
 }
 
 
