@@ -40,6 +40,7 @@ PAGE_FILES = {
     "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),
     "termination": ("pages/termination_audit.py", "page_termination", ":material/fact_check:"),
     "settlements": ("pages/settlements.py", "page_settlements", ":material/handshake:"),
+    "respondent": ("pages/respondent.py", "page_respondent", ":material/person_search:"),
     "explorer": ("pages/explorer.py", "page_explorer", ":material/search:"),
     "admin": ("pages/admin.py", "page_admin", ":material/admin_panel_settings:"),
 }

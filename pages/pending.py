@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import charts, data, exports, sidebar, state
+from supervision.ui import charts, data, exports, navigate, sidebar, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, enum_column, headers, t
 from supervision.ui.tables import case_rows
@@ -103,7 +103,7 @@ def related_cases(ctx: state.Context) -> None:
         st.info(t("no_pending"))
     else:
         court_names = ctx.court_names()
-        st.dataframe(headers(related.select(
+        picked = st.dataframe(headers(related.select(
             "respondent_name",
             enum_column("respondent_kind"),
             pl.col("cases").alias(t("count")),
@@ -112,7 +112,12 @@ def related_cases(ctx: state.Context) -> None:
             pl.col("court_codes").str.split(", ").list.eval(
                 pl.element().replace_strict(court_names, default=pl.element()))
             .list.join("、").alias(t("court")))), hide_index=True, width="stretch",
-            placeholder="—")
+            placeholder="—", on_select="rerun", selection_mode="single-row",
+            key="related_table")
+        st.caption(t("related_click"))
+        rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+        if rows and "respondent" in ctx.access.pages:
+            navigate.open_respondent(related["respondent_key"][rows[0]])
     st.caption(sidebar.filters_caption(ctx, scope=t("related_scope_short")))
 
 

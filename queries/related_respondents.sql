@@ -1,6 +1,6 @@
 -- Respondents with two or more pending cases on $as_of in scope (related cases to
 -- coordinate): how many, in how many courts, their total value. Largest first.
-SELECT respondent_id,
+SELECT md5(respondent_id) AS respondent_key,
        any_value(respondent_name) AS respondent_name,
        any_value(respondent_kind) AS respondent_kind,
        count(*) AS cases,

@@ -22,6 +22,7 @@ AGE_BANDS = domain.codes(domain.AGE_BANDS)
 # a settlement due half a year or more after its agreement is long-term (长期履行)
 LONG_TERM_SETTLEMENT_DAYS = 180
 SETTLEMENT_ROWS = 5_000
+RESPONDENT_SEARCH_ROWS = 20
 NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and own courts)
 BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
 PENDING_CASES_SHOWN = 200    # the pending page's case list
@@ -274,6 +275,41 @@ def settlements(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters
         "cases": run(con, "settlement_cases", scope=scoped.scope(), as_of=filters.as_of,
                      long_term_days=LONG_TERM_SETTLEMENT_DAYS, limit=SETTLEMENT_ROWS),
         "ruling_recorded": bool(run(con, "settlement_ruling_recorded")["recorded"][0]),
+    }
+
+
+def respondent_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                     respondent_key: str) -> pl.DataFrame:
+    """Every case of one respondent (by key) in the courts the user may see."""
+    visible = _court_cases(con, access, filters.with_(case_types=None, value_min=None,
+                                                      value_max=None, priorities=None,
+                                                      complexities=None), None)
+    return run(con, "respondent_cases", scope=visible.scope(), as_of=filters.as_of,
+               respondent_key=respondent_key)
+
+
+def respondent_search(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                      text: str) -> pl.DataFrame:
+    """Respondents in the user's courts whose name or ID number contains `text`."""
+    visible = _court_cases(con, access, Filters(as_of=filters.as_of), None)
+    return run(con, "respondent_search", scope=visible.scope(), as_of=filters.as_of,
+               text=text, limit=RESPONDENT_SEARCH_ROWS)
+
+
+def respondent_summary(cases: pl.DataFrame) -> dict[str, Any]:
+    """One respondent at a glance, from its case rows: totals, courts, judges, petitions,
+    how long its pending cases have waited."""
+    pending = cases.filter(pl.col("status") == "pending")
+    return {
+        "cases": cases.height,
+        "pending": pending.height,
+        "value_yuan": float(cases["amount_yuan"].sum()),
+        "pending_value_yuan": float(pending["amount_yuan"].sum()),
+        "courts": cases["court_code"].unique(maintain_order=True).to_list(),
+        "judges": cases["judge"].drop_nulls().unique(maintain_order=True).to_list(),
+        "petitions": int(cases["petitions"].sum()),
+        "oldest_pending_days": pending["days_pending"].max(),
+        "median_pending_days": pending["days_pending"].median(),
     }
 
 

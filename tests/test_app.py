@@ -14,12 +14,12 @@ PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {
     "supervisor": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
                    "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
-                   "pages/explorer.py"],
+                   "pages/respondent.py", "pages/explorer.py"],
     "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
-                  "pages/termination_audit.py", "pages/settlements.py"],
+                  "pages/termination_audit.py", "pages/settlements.py", "pages/respondent.py"],
     "analyst": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
                 "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
-                "pages/explorer.py"],
+                "pages/respondent.py", "pages/explorer.py"],
     "admin": ["pages/admin.py"],
 }
 
@@ -244,3 +244,15 @@ def test_the_termination_audit_names_missing_conditions(app):
         words = set("、".join(tables[0]["缺少的条件"]).split("、"))
         assert words <= {"执行通知", "限制消费", "纳入失信", "网络查控", "现场调查", "告知申请人",
                          "立案不满3个月"}, words
+
+
+def test_the_respondent_page_opens_from_a_search(app):
+    app.query_params["court"] = "HI720"
+    login(app, "supervisor")
+    app.switch_page("pages/respondent.py")
+    app.run()
+    assert not app.exception
+    app.text_input(key="r_query").input("公司").run()
+    assert not app.exception
+    found = app.dataframe[0].value
+    assert found.shape[0] >= 1 and "被执行人" in found.columns

@@ -31,3 +31,9 @@ def open_explorer(court: str, **params: str | None) -> None:
                 "x_drill", "x_page", "x_view", "x_saved"):
         st.session_state.pop(key, None)
     _go("pages/explorer.py", "explorer", court=court, **params)
+
+
+def open_respondent(respondent_key: str) -> None:
+    """The respondent page for one respondent (by key: md5 of the ID number)."""
+    st.session_state.pop("r_query", None)
+    _go("pages/respondent.py", "respondent", respondent=respondent_key, rq=None)

@@ -1,0 +1,24 @@
+-- Every case of one respondent in scope (the courts the user may see) as of $as_of. The
+-- respondent is named by $respondent_key, md5 of the respondent's ID number, so that no ID
+-- number travels in a URL. With its petitions (received by $as_of) and, while pending, the
+-- days since filing. Pending first, then the largest value.
+WITH petitions_per_case AS (
+    SELECT case_number, count(*) AS petitions
+    FROM petitions
+    WHERE received_on <= $as_of
+    GROUP BY case_number
+)
+SELECT
+    s.case_number, s.court_code, s.case_kind, s.case_type, s.filed_on,
+    CASE WHEN s.method_at_d IS NOT NULL THEN s.closed_on END AS closed_on,
+    s.status_at_d AS status,
+    CAST(s.amount_applied AS DOUBLE) AS amount_yuan,
+    CAST(s.amount_recovered AS DOUBLE) AS recovered_yuan,
+    s.judge,
+    coalesce(p.petitions, 0) AS petitions,
+    CASE WHEN s.method_at_d IS NULL THEN CAST($as_of - s.filed_on AS BIGINT) END AS days_pending,
+    s.respondent_name, s.respondent_kind
+FROM cases_at($scope, $as_of) s
+LEFT JOIN petitions_per_case p ON p.case_number = s.case_number
+WHERE md5(s.respondent_id) = $respondent_key
+ORDER BY s.method_at_d IS NOT NULL, s.amount_applied DESC, s.case_number;
