@@ -15,7 +15,8 @@ from supervision.store.schema import audit_log
 EVENTS = {
     "login_success", "login_failure", "login_locked", "logout", "session_ended",
     "export", "import", "import_failed", "user_added", "user_disabled", "user_enabled",
-    "password_changed",
+    "password_changed", "visit_recorded", "ledger_item_added", "ledger_item_updated",
+    "typical_case_marked", "escalation_changed",
 }
 
 

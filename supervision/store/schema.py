@@ -6,7 +6,10 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
+    Float,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -63,4 +66,84 @@ audit_log = Table(
     Column("event", String(48), nullable=False, index=True),
     Column("target", String(200)),
     Column("detail", Text),
+)
+
+# --- the supervision ledger (migration 0002). Rows carry a `version`: a save names the
+# version it read and is refused when someone saved in between (no lost update).
+
+# A site visit of a delegation to a court.
+visits = Table(
+    "visits", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("court_code", String(32), nullable=False, index=True),
+    Column("visit_on", Date, nullable=False),
+    Column("members", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# An opinion of a visit: a requirement with an owner and a due date, optionally linked to
+# a backward index (index_code) or a case; its status moves open → in_progress → done.
+ledger_items = Table(
+    "ledger_items", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("visit_id", Integer, ForeignKey("visits.id"), nullable=False, index=True),
+    Column("court_code", String(32), nullable=False, index=True),
+    Column("requirement", Text, nullable=False),
+    Column("owner", String(200), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("index_code", String(64)),
+    Column("case_number", String(64)),
+    Column("status", String(16), nullable=False),
+    Column("progress", Text),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Every change of an item, with the linked index's value at that moment: "until the
+# measures take effect" is the series of these values.
+ledger_updates = Table(
+    "ledger_updates", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("ledger_items.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text),
+    Column("index_value", Float),
+    Column("index_as_of", Date),
+)
+
+# Typical cases marked for publicity, with a short summary.
+typical_cases = Table(
+    "typical_cases", metadata,
+    Column("case_number", String(64), primary_key=True),
+    Column("court_code", String(32), nullable=False, index=True),
+    Column("summary", Text, nullable=False),
+    Column("marked_by", String(64), nullable=False),
+    Column("marked_at", DateTime, nullable=False),
+)
+
+# Cases taken to the province's joint-action mechanism: proposed → escalated → resolved.
+escalations = Table(
+    "escalations", metadata,
+    Column("case_number", String(64), primary_key=True),
+    Column("court_code", String(32), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("reasons", Text, nullable=False),
+    Column("note", Text),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+escalation_events = Table(
+    "escalation_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_number", String(64), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("note", Text),
 )

@@ -369,6 +369,15 @@ ENUMS: dict[str, tuple[str, str]] = {
     "user_disabled": ("停用用户", "user disabled"), "user_enabled": ("启用用户", "user enabled"),
     "password_changed": ("修改密码", "password changed"), "export": ("导出", "export"),
     "import": ("导入", "import"), "import_failed": ("导入失败", "import failed"),
+    "visit_recorded": ("记录督导", "visit recorded"),
+    "ledger_item_added": ("新增督导意见", "opinion added"),
+    "ledger_item_updated": ("更新整改进展", "item updated"),
+    "typical_case_marked": ("标记典型案例", "typical case marked"),
+    "escalation_changed": ("联动处置状态", "escalation changed"),
+    # ledger and escalation statuses
+    "open": ("未开始", "open"), "in_progress": ("整改中", "in progress"), "done": ("已完成", "done"),
+    "proposed": ("拟提请", "proposed"), "escalated": ("已提请联动", "escalated"),
+    "resolved": ("已化解", "resolved"),
 }
 
 

@@ -1,0 +1,286 @@
+"""The supervision and rectification ledger, and escalations to the joint-action mechanism,
+in the operational store. Who may write what is decided here, where the data is written,
+not by the page: supervisors record visits, opinions, typical cases and escalations for
+their province's courts; a president updates the items of their own court; analysts read;
+the administrator manages everything. Every change goes to the audit trail with its before
+and after, in the same transaction. Saves name the version they read: a save after someone
+else's is refused with ConcurrentEdit, never silently overwriting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import polars as pl
+from sqlalchemy import Engine, and_, insert, select, update
+
+from supervision import audit
+from supervision.access import Access, AccessDenied
+from supervision.store.schema import (
+    escalation_events,
+    escalations,
+    ledger_items,
+    ledger_updates,
+    typical_cases,
+    visits,
+)
+
+ITEM_STATUSES = ("open", "in_progress", "done")
+ESCALATION_STATUSES = ("proposed", "escalated", "resolved")
+
+
+class LedgerError(ValueError):
+    """A write that cannot be taken as asked (empty text, unknown status …)."""
+
+
+class ConcurrentEdit(LedgerError):
+    """Someone saved the same row after it was read; the later save is refused."""
+
+
+@dataclass(frozen=True)
+class Opinion:
+    requirement: str
+    owner: str
+    due_on: dt.date
+    index_code: str | None = None
+    case_number: str | None = None
+
+
+def _can_write_visits(access: Access, court: str, courts: tuple[str, ...]) -> None:
+    if access.role == "admin":
+        return
+    if access.role != "supervisor" or court not in courts:
+        raise AccessDenied(f"{access.username} may not record visits or opinions for {court}")
+
+
+def _can_update_item(access: Access, court: str, courts: tuple[str, ...]) -> None:
+    if access.role == "admin":
+        return
+    if access.role == "president" and access.court_code == court:
+        return
+    if access.role == "supervisor" and court in courts:
+        return
+    raise AccessDenied(f"{access.username} may not update the items of {court}")
+
+
+def _text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise LedgerError(f"{what} is empty")
+    return value
+
+
+def record_visit(store: Engine, access: Access, courts: tuple[str, ...], *, court: str,
+                 visit_on: dt.date, members: str, opinions: list[Opinion]) -> int:
+    """A visit and its opinions, in one transaction; returns the visit's id."""
+    _can_write_visits(access, court, courts)
+    members = _text(members, "the delegation members")
+    if not opinions:
+        raise LedgerError("a visit records at least one opinion")
+    now = audit.now()
+    with store.begin() as connection:
+        visit_id = connection.execute(insert(visits).values(
+            court_code=court, visit_on=visit_on, members=members, created_by=access.username,
+            created_at=now)).inserted_primary_key[0]
+        audit.record(connection, access.username, "visit_recorded", court, visit=visit_id,
+                     visit_on=visit_on, members=members)
+        for opinion in opinions:
+            _add_item(connection, access, visit_id, court, opinion, now)
+    return int(visit_id)
+
+
+def _add_item(connection, access: Access, visit_id: int, court: str, opinion: Opinion,  # noqa: ANN001
+              now: dt.datetime) -> int:
+    row = dict(visit_id=visit_id, court_code=court,
+               requirement=_text(opinion.requirement, "the requirement"),
+               owner=_text(opinion.owner, "the owner"), due_on=opinion.due_on,
+               index_code=opinion.index_code or None, case_number=opinion.case_number or None,
+               status="open", progress=None, version=1, updated_by=access.username,
+               updated_at=now)
+    item_id = connection.execute(insert(ledger_items).values(**row)).inserted_primary_key[0]
+    connection.execute(insert(ledger_updates).values(item_id=item_id, at=now,
+                                                     by=access.username, status="open",
+                                                     note=None))
+    audit.record(connection, access.username, "ledger_item_added", f"item {item_id}",
+                 court=court, after={k: row[k] for k in ("requirement", "owner", "due_on",
+                                                         "index_code", "case_number")})
+    return int(item_id)
+
+
+def update_item(store: Engine, access: Access, courts: tuple[str, ...], *, item_id: int,
+                read_version: int, status: str, note: str,
+                index_value: float | None = None, index_as_of: dt.date | None = None) -> int:
+    """A new status and progress note for an item, with the linked index's value now.
+    Returns the new version; ConcurrentEdit when the item changed since `read_version`."""
+    if status not in ITEM_STATUSES:
+        raise LedgerError(f"unknown status {status}")
+    note = _text(note, "the progress note")
+    now = audit.now()
+    with store.begin() as connection:
+        before = connection.execute(select(ledger_items).where(ledger_items.c.id == item_id)
+                                    ).mappings().first()
+        if before is None:
+            raise LedgerError(f"no item {item_id}")
+        _can_update_item(access, before["court_code"], courts)
+        changed = connection.execute(
+            update(ledger_items)
+            .where(and_(ledger_items.c.id == item_id, ledger_items.c.version == read_version))
+            .values(status=status, progress=note, version=read_version + 1,
+                    updated_by=access.username, updated_at=now)).rowcount
+        if changed != 1:
+            raise ConcurrentEdit(
+                f"item {item_id} was changed by {before['updated_by']} at "
+                f"{before['updated_at']:%Y-%m-%d %H:%M} (UTC) after you opened it; "
+                f"nothing was saved — reload it and save again")
+        connection.execute(insert(ledger_updates).values(
+            item_id=item_id, at=now, by=access.username, status=status, note=note,
+            index_value=index_value, index_as_of=index_as_of))
+        audit.record(connection, access.username, "ledger_item_updated", f"item {item_id}",
+                     court=before["court_code"],
+                     before={"status": before["status"], "progress": before["progress"]},
+                     after={"status": status, "progress": note, "index_value": index_value})
+    return read_version + 1
+
+
+def items(store: Engine, courts: tuple[str, ...], *, open_only: bool = False,
+          today: dt.date | None = None) -> pl.DataFrame:
+    """The items of `courts` with their visit, newest first; `overdue` when not done and
+    past due on `today`."""
+    today = today or dt.date.today()
+    query = (select(ledger_items, visits.c.visit_on, visits.c.members)
+             .join(visits, visits.c.id == ledger_items.c.visit_id)
+             .where(ledger_items.c.court_code.in_(list(courts)))
+             .order_by(ledger_items.c.due_on, ledger_items.c.id))
+    if open_only:
+        query = query.where(ledger_items.c.status != "done")
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings().all()]
+    schema = {"id": pl.Int64, "visit_id": pl.Int64, "court_code": pl.String,
+              "requirement": pl.String, "owner": pl.String, "due_on": pl.Date,
+              "index_code": pl.String, "case_number": pl.String, "status": pl.String,
+              "progress": pl.String, "version": pl.Int64, "updated_by": pl.String,
+              "updated_at": pl.Datetime, "visit_on": pl.Date, "members": pl.String}
+    frame = pl.DataFrame(rows, schema=schema)
+    return frame.with_columns(overdue=(pl.col("status") != "done") & (pl.col("due_on") < today))
+
+
+def item_history(store: Engine, item_id: int) -> pl.DataFrame:
+    """Every change of an item, oldest first, with the linked index's value at each."""
+    query = (select(ledger_updates).where(ledger_updates.c.item_id == item_id)
+             .order_by(ledger_updates.c.id))
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings().all()]
+    schema = {"id": pl.Int64, "item_id": pl.Int64, "at": pl.Datetime, "by": pl.String,
+              "status": pl.String, "note": pl.String, "index_value": pl.Float64,
+              "index_as_of": pl.Date}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def mark_typical(store: Engine, access: Access, courts: tuple[str, ...], *, court: str,
+                 case_number: str, summary: str) -> None:
+    """Mark a case as typical, for publicity, with a short summary (again: a new summary)."""
+    _can_write_visits(access, court, courts)
+    summary = _text(summary, "the summary")
+    now = audit.now()
+    with store.begin() as connection:
+        before = connection.execute(select(typical_cases).where(
+            typical_cases.c.case_number == case_number)).mappings().first()
+        if before is None:
+            connection.execute(insert(typical_cases).values(
+                case_number=case_number, court_code=court, summary=summary,
+                marked_by=access.username, marked_at=now))
+        else:
+            connection.execute(update(typical_cases)
+                               .where(typical_cases.c.case_number == case_number)
+                               .values(summary=summary, marked_by=access.username,
+                                       marked_at=now))
+        audit.record(connection, access.username, "typical_case_marked", case_number,
+                     court=court, before=before["summary"] if before else None, after=summary)
+
+
+def typical(store: Engine, courts: tuple[str, ...]) -> pl.DataFrame:
+    query = (select(typical_cases).where(typical_cases.c.court_code.in_(list(courts)))
+             .order_by(typical_cases.c.marked_at.desc()))
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings().all()]
+    schema = {"case_number": pl.String, "court_code": pl.String, "summary": pl.String,
+              "marked_by": pl.String, "marked_at": pl.Datetime}
+    return pl.DataFrame(rows, schema=schema)
+
+
+# ------------------------------------------------------------------ escalations
+
+def set_escalation(store: Engine, access: Access, courts: tuple[str, ...], *,
+                   case_number: str, court: str, status: str, note: str,
+                   reasons: list[str], read_version: int | None) -> int:
+    """Propose, escalate or resolve a case (supervisors of its province). `read_version`:
+    the version read (None: the case had no escalation). Returns the new version."""
+    _can_write_visits(access, court, courts)
+    if status not in ESCALATION_STATUSES:
+        raise LedgerError(f"unknown status {status}")
+    note = _text(note, "the note")
+    now = audit.now()
+    with store.begin() as connection:
+        before = connection.execute(select(escalations).where(
+            escalations.c.case_number == case_number)).mappings().first()
+        if read_version is None:
+            if before is not None:
+                raise ConcurrentEdit(f"{case_number} was marked by {before['updated_by']} "
+                                     f"after you opened it; nothing was saved — reload it")
+            connection.execute(insert(escalations).values(
+                case_number=case_number, court_code=court, status=status,
+                reasons=json.dumps(reasons, ensure_ascii=False), note=note, version=1,
+                updated_by=access.username, updated_at=now))
+            version = 1
+        else:
+            changed = connection.execute(
+                update(escalations)
+                .where(and_(escalations.c.case_number == case_number,
+                            escalations.c.version == read_version))
+                .values(status=status, note=note, version=read_version + 1,
+                        updated_by=access.username, updated_at=now)).rowcount
+            if changed != 1:
+                raise ConcurrentEdit(f"{case_number} was changed after you opened it; "
+                                     f"nothing was saved — reload it and save again")
+            version = read_version + 1
+        connection.execute(insert(escalation_events).values(
+            case_number=case_number, at=now, by=access.username, status=status, note=note))
+        audit.record(connection, access.username, "escalation_changed", case_number,
+                     court=court, before=before["status"] if before else None, after=status,
+                     note=note)
+    return version
+
+
+def escalation_states(store: Engine, case_numbers: list[str]) -> pl.DataFrame:
+    """The escalation status, note and version of each of `case_numbers` that has one."""
+    schema = {"case_number": pl.String, "court_code": pl.String, "status": pl.String,
+              "reasons": pl.String, "note": pl.String, "version": pl.Int64,
+              "updated_by": pl.String, "updated_at": pl.Datetime}
+    if not case_numbers:
+        return pl.DataFrame(schema=schema)
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(select(escalations).where(
+            escalations.c.case_number.in_(case_numbers))).mappings().all()]
+    return pl.DataFrame(rows, schema=schema)
+
+
+def escalations_of(store: Engine, courts: tuple[str, ...]) -> pl.DataFrame:
+    """Every escalation of `courts` (marked cases, whatever the criteria say today)."""
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(select(escalations).where(
+            escalations.c.court_code.in_(list(courts)))).mappings().all()]
+    return pl.DataFrame(rows, schema={
+        "case_number": pl.String, "court_code": pl.String, "status": pl.String,
+        "reasons": pl.String, "note": pl.String, "version": pl.Int64,
+        "updated_by": pl.String, "updated_at": pl.Datetime})
+
+
+def escalation_history(store: Engine, case_number: str) -> pl.DataFrame:
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(
+            select(escalation_events).where(escalation_events.c.case_number == case_number)
+            .order_by(escalation_events.c.id)).mappings().all()]
+    return pl.DataFrame(rows, schema={"id": pl.Int64, "case_number": pl.String,
+                                      "at": pl.Datetime, "by": pl.String,
+                                      "status": pl.String, "note": pl.String})

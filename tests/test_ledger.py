@@ -1,0 +1,141 @@
+"""The supervision ledger and escalations in the operational store: who may write what,
+nothing lost to a concurrent edit, every change in the audit trail, histories append-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import text
+
+from supervision import audit, ledger
+from supervision.access import Access, AccessDenied
+from supervision.store import engine
+
+D = dt.date
+SUPERVISOR = Access("sup", "supervisor", "HI000", "琼")
+PRESIDENT = Access("pres", "president", "HI720", "琼")
+OTHER_PRESIDENT = Access("pres2", "president", "HI101", "琼")
+ANALYST = Access("ana", "analyst", "HI000", "琼")
+PROVINCE = ("HI000", "HI101", "HI720")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """The ledger on both store engines (PostgreSQL where .ci/run provides one)."""
+    if request.param == "sqlite":
+        return engine(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    from tests.test_store import PG_URL, _fresh_pg_database
+    if not PG_URL:
+        pytest.skip("no PostgreSQL here (SUPERVISION_TEST_PG_URL); CI runs these on one")
+    return engine(_fresh_pg_database())
+
+
+def _visit(store) -> int:
+    return ledger.record_visit(
+        store, SUPERVISOR, PROVINCE, court="HI720", visit_on=D(2026, 11, 20),
+        members="张三、李四",
+        opinions=[ledger.Opinion("三个月内把有财产案件法定期限内执结率提到90%以上", "执行局长",
+                                 D(2026, 12, 31), index_code="property_within_limit"),
+                  ledger.Opinion("逐案清理超期未结案件", "院长", D(2026, 11, 25))])
+
+
+def test_a_visit_with_two_opinions_and_a_presidents_update(store):
+    _visit(store)
+    items = ledger.items(store, ("HI720",), today=D(2026, 11, 27))
+    assert items["status"].to_list() == ["open", "open"]
+    # due 11-25, still open on 11-27: overdue; due 12-31: not yet
+    assert items.sort("due_on")["overdue"].to_list() == [True, False]
+    first = items.filter(items["index_code"] == "property_within_limit").row(0, named=True)
+    version = ledger.update_item(store, PRESIDENT, ("HI720",), item_id=first["id"],
+                                 read_version=first["version"], status="in_progress",
+                                 note="已逐案排查", index_value=0.874,
+                                 index_as_of=D(2026, 11, 27))
+    assert version == 2
+    history = ledger.item_history(store, first["id"])
+    assert history["status"].to_list() == ["open", "in_progress"]
+    assert history["index_value"].to_list() == [None, 0.874]
+    assert ledger.items(store, ("HI720",), open_only=True).height == 2
+    trail = audit.entries(store)
+    updated = trail.filter(trail["event"] == "ledger_item_updated").row(0, named=True)
+    detail = json.loads(updated["detail"])
+    assert detail["before"]["status"] == "open" and detail["after"]["status"] == "in_progress"
+    assert updated["actor"] == "pres"
+    assert set(trail["event"]) >= {"visit_recorded", "ledger_item_added"}
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(store):
+    _visit(store)
+    item = ledger.items(store, ("HI720",)).row(0, named=True)
+    # two people opened the item at version 1; the first saves
+    ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+                       status="in_progress", note="第一人的进展")
+    with pytest.raises(ledger.ConcurrentEdit, match="nothing was saved"):
+        ledger.update_item(store, SUPERVISOR, PROVINCE, item_id=item["id"], read_version=1,
+                           status="done", note="第二人的进展")
+    now = ledger.items(store, ("HI720",)).filter(
+        ledger.items(store, ("HI720",))["id"] == item["id"]).row(0, named=True)
+    assert (now["status"], now["progress"], now["version"]) == ("in_progress", "第一人的进展", 2)
+    assert ledger.item_history(store, item["id"])["note"].to_list()[-1] == "第一人的进展"
+
+
+def test_roles_are_enforced_where_the_ledger_is_written(store):
+    with pytest.raises(AccessDenied):
+        ledger.record_visit(store, PRESIDENT, ("HI720",), court="HI720", visit_on=D(2026, 1, 1),
+                            members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
+    with pytest.raises(AccessDenied):
+        ledger.record_visit(store, ANALYST, PROVINCE, court="HI720", visit_on=D(2026, 1, 1),
+                            members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
+    with pytest.raises(AccessDenied):   # a supervisor outside their province
+        ledger.record_visit(store, SUPERVISOR, PROVINCE, court="BJ100", visit_on=D(2026, 1, 1),
+                            members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
+    _visit(store)
+    item = ledger.items(store, ("HI720",)).row(0, named=True)
+    for who, courts in ((OTHER_PRESIDENT, ("HI101",)), (ANALYST, PROVINCE)):
+        with pytest.raises(AccessDenied):
+            ledger.update_item(store, who, courts, item_id=item["id"], read_version=1,
+                               status="done", note="x")
+    with pytest.raises(ledger.LedgerError):
+        ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+                           status="done", note="   ")
+
+
+def test_histories_and_the_audit_trail_cannot_be_rewritten(store):
+    _visit(store)
+    ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="c1", court="HI720",
+                          status="proposed", note="n", reasons=[], read_version=None)
+    for table in ("ledger_updates", "escalation_events", "audit_log"):
+        with pytest.raises(Exception, match="append-only"), store.begin() as connection:
+            connection.execute(text(f"DELETE FROM {table}"))
+
+
+def test_an_escalation_moves_from_proposed_to_resolved_with_its_history(store):
+    v1 = ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+                               court="HI720", status="proposed", note="超过12个月未结",
+                               reasons=["pending_long"], read_version=None)
+    with pytest.raises(ledger.ConcurrentEdit):    # someone else proposed it meanwhile
+        ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+                              court="HI720", status="proposed", note="x", reasons=[],
+                              read_version=None)
+    v2 = ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+                               court="HI720", status="escalated", note="提请联动",
+                               reasons=["pending_long"], read_version=v1)
+    ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+                          court="HI720", status="resolved", note="已化解",
+                          reasons=["pending_long"], read_version=v2)
+    assert ledger.escalation_history(store, "(2026)琼720执1号")["status"].to_list() == [
+        "proposed", "escalated", "resolved"]
+    with pytest.raises(AccessDenied):
+        ledger.set_escalation(store, PRESIDENT, ("HI720",), case_number="x", court="HI720",
+                              status="proposed", note="x", reasons=[], read_version=None)
+
+
+def test_typical_cases_are_marked_with_a_summary(store):
+    ledger.mark_typical(store, SUPERVISOR, PROVINCE, court="HI720", case_number="(2026)琼720执9号",
+                        summary="跨院协调执结")
+    ledger.mark_typical(store, SUPERVISOR, PROVINCE, court="HI720", case_number="(2026)琼720执9号",
+                        summary="跨院协调，三个月执结")
+    marked = ledger.typical(store, ("HI720",))
+    assert marked.select("case_number", "summary").rows() == [
+        ("(2026)琼720执9号", "跨院协调，三个月执结")]
