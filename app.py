@@ -41,6 +41,8 @@ PAGE_FILES = {
     "termination": ("pages/termination_audit.py", "page_termination", ":material/fact_check:"),
     "settlements": ("pages/settlements.py", "page_settlements", ":material/handshake:"),
     "respondent": ("pages/respondent.py", "page_respondent", ":material/person_search:"),
+    "escalation": ("pages/escalation.py", "page_escalation", ":material/campaign:"),
+    "ledger": ("pages/ledger.py", "page_ledger", ":material/checklist:"),
     "explorer": ("pages/explorer.py", "page_explorer", ":material/search:"),
     "admin": ("pages/admin.py", "page_admin", ":material/admin_panel_settings:"),
 }

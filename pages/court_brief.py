@@ -7,6 +7,7 @@ import html
 
 import streamlit as st
 
+from supervision import ledger
 from supervision.safe_output import md, safe_xlsx_bytes
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
 from supervision.ui.i18n import enum, help_text, t
@@ -15,7 +16,9 @@ from supervision.views import AGE_BANDS
 
 ctx = state.context("brief")
 brief = data.brief(ctx.access, ctx.filters, ctx.court)
-sections = brief_sections.build(ctx, brief)
+sections = brief_sections.build(ctx, brief, ledger.items(data.store(), (ctx.court,),
+                                                          open_only=True,
+                                                          today=ctx.filters.as_of))
 
 caption = sidebar.filters_caption(ctx)
 st.title(f"{t('page_brief')} · {md(ctx.court_name())}")
@@ -94,6 +97,14 @@ with st.container(key="brief_sec_largest"):
     else:
         st.table(static_table(sections.largest))
     st.caption(caption)
+
+# --- open rectification items of the ledger (until the measures take effect)
+with st.container(key="brief_sec_items"):
+    st.subheader(t("open_items_title"))
+    if sections.open_items.height == 0:
+        st.caption(t("no_items"))
+    else:
+        st.table(static_table(sections.open_items))
 
 file_caption = sidebar.filters_caption(ctx, markdown=False)
 notes = exports.notes(ctx, "brief", file_caption)

@@ -9,6 +9,7 @@ other courts' rank and rate without their names for users who may not see them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -23,6 +24,7 @@ AGE_BANDS = domain.codes(domain.AGE_BANDS)
 LONG_TERM_SETTLEMENT_DAYS = 180
 SETTLEMENT_ROWS = 5_000
 RESPONDENT_SEARCH_ROWS = 20
+ESCALATION_ROWS = 2_000
 NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and own courts)
 BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
 PENDING_CASES_SHOWN = 200    # the pending page's case list
@@ -311,6 +313,25 @@ def respondent_summary(cases: pl.DataFrame) -> dict[str, Any]:
         "oldest_pending_days": pending["days_pending"].max(),
         "median_pending_days": pending["days_pending"].median(),
     }
+
+
+@dataclass(frozen=True)
+class EscalationCriteria:
+    """When a pending case qualifies for the joint-action mechanism (any one suffices)."""
+
+    min_days: int = 365              # pending over 12 months
+    min_value: float = 10_000_000.0  # 1,000 万元 or more
+    min_petitions: int = 2           # two or more petitions
+
+
+def escalation_candidates(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                          court: str | None, criteria: EscalationCriteria) -> pl.DataFrame:
+    """Pending cases meeting the criteria (the court's, or every court of the user's when
+    `court` is None), each with the criteria it meets."""
+    scoped = _court_cases(con, access, filters, court)
+    return run(con, "escalation_candidates", scope=scoped.scope(), as_of=filters.as_of,
+               min_days=criteria.min_days, min_value=criteria.min_value,
+               min_petitions=criteria.min_petitions, limit=ESCALATION_ROWS)
 
 
 def related_respondents(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,

@@ -14,12 +14,15 @@ PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {
     "supervisor": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
                    "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
-                   "pages/respondent.py", "pages/explorer.py"],
+                   "pages/respondent.py", "pages/escalation.py", "pages/ledger.py",
+                   "pages/explorer.py"],
     "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
-                  "pages/termination_audit.py", "pages/settlements.py", "pages/respondent.py"],
+                  "pages/termination_audit.py", "pages/settlements.py", "pages/respondent.py",
+                  "pages/escalation.py", "pages/ledger.py"],
     "analyst": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
                 "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
-                "pages/respondent.py", "pages/explorer.py"],
+                "pages/respondent.py", "pages/escalation.py", "pages/ledger.py",
+                "pages/explorer.py"],
     "admin": ["pages/admin.py"],
 }
 
@@ -203,7 +206,7 @@ def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtere
 @pytest.mark.parametrize("page_file", ["pages/pending.py", "pages/explorer.py",
                                        "pages/targets.py", "pages/province.py",
                                        "pages/court_brief.py", "pages/termination_audit.py",
-                                       "pages/settlements.py"])
+                                       "pages/settlements.py", "pages/escalation.py"])
 def test_english_tables_hold_no_chinese_vocabulary(app, page_file):
     """Every dataframe and table in English mode: headers and values in English, except the
     data's own text (case numbers, respondents, judges)."""

@@ -139,3 +139,42 @@ def test_typical_cases_are_marked_with_a_summary(store):
     marked = ledger.typical(store, ("HI720",))
     assert marked.select("case_number", "summary").rows() == [
         ("(2026)琼720执9号", "跨院协调，三个月执结")]
+
+
+def test_escalation_candidates_name_each_criterion(db):
+    """Pending cases on 2026-06-30 against the default criteria (365 days, 1,000 万元,
+    2 petitions) and property past the statutory deadline, worked out case by case."""
+    from supervision.queries import Filters
+    from supervision.views import EscalationCriteria, escalation_candidates
+    from tests.conftest import add_cases
+
+    as_of = D(2026, 6, 30)
+    add_cases(
+        db,
+        # filed 2025-06-01: 394 days pending > 365; has property, deadline 2025-12-01 past
+        dict(case_number="E1", court_code="A", filed_on=D(2025, 6, 1)),
+        # 1,200 万元, no property, filed 2026-03-01 (deadline 09-01 not yet)
+        dict(case_number="E2", court_code="A", filed_on=D(2026, 3, 1), has_property=False,
+             amount_applied=12_000_000.0),
+        # two petitions, no property, recent
+        dict(case_number="E3", court_code="A", filed_on=D(2026, 4, 1), has_property=False),
+        # nothing: recent, small, no property, one petition
+        dict(case_number="E4", court_code="A", filed_on=D(2026, 4, 1), has_property=False),
+        # closed: not a candidate; another province's court: outside the scope
+        dict(case_number="E5", court_code="A", filed_on=D(2024, 1, 1), closed_on=D(2026, 1, 1),
+             closing_method="withdrawn"),
+        dict(case_number="E6", court_code="C", filed_on=D(2024, 1, 1)),
+    )
+    db.execute("INSERT INTO petitions VALUES ('q1', 'E3', '2026-05-01', NULL), "
+               "('q2', 'E3', '2026-06-01', NULL), ('q3', 'E4', '2026-05-01', NULL)")
+    got = escalation_candidates(db, Access("s", "supervisor", "A", "琼"), Filters(as_of=as_of),
+                                None, EscalationCriteria())
+    reasons = {r["case_number"]: r["reasons"] for r in got.iter_rows(named=True)}
+    assert reasons == {"E1": ["pending_long", "property_unrealised"], "E2": ["large_value"],
+                       "E3": ["many_petitions"]}
+    assert got["case_number"][0] == "E1"          # most criteria first
+    # a stricter petitions criterion drops E3
+    stricter = escalation_candidates(db, Access("s", "supervisor", "A", "琼"),
+                                     Filters(as_of=as_of), "A",
+                                     EscalationCriteria(min_petitions=3))
+    assert set(stricter["case_number"]) == {"E1", "E2"}

@@ -5,7 +5,7 @@ never disagree."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -47,6 +47,7 @@ class Sections:
     largest: pl.DataFrame           # display columns, UI language
     ranks: pl.DataFrame
     period_start: dt.date
+    open_items: pl.DataFrame = field(default_factory=pl.DataFrame)  # the ledger's open items
 
     def explorer_params(self, row: int, as_of: dt.date) -> dict[str, str | None] | None:
         """The explorer view of the cases behind a backward index (None: the explorer
@@ -93,7 +94,7 @@ class Sections:
             .alias(t("age")), pl.col("cases").alias(t("count")))
         return {t("core_title"): core, t("backward_title"): backward,
                 t("trend_title"): weekly, t("pending_type_age"): by_age,
-                t("largest_pending"): self.largest}
+                t("largest_pending"): self.largest, t("open_items_title"): self.open_items}
 
     def workbook_kinds(self) -> dict[str, str]:
         percent = [t("value"), t("threshold"), t("province_value"), self.rate_label,
@@ -130,6 +131,11 @@ class Sections:
             doc.note(t("no_pending"))
         if self.largest.height:
             doc.table(self.largest, heading=t("largest_pending"))
+        if self.open_items.height:
+            doc.table(self.open_items, heading=t("open_items_title"))
+        else:
+            doc.heading(t("open_items_title"))
+            doc.note(t("no_items"))
         return doc
 
 
@@ -153,7 +159,22 @@ def _index_label(code: str, type_names: dict[str, str]) -> str:
     return enum(code)
 
 
-def build(ctx: Context, brief: dict[str, Any]) -> Sections:
+def open_items_table(items: pl.DataFrame, type_names: dict[str, str]) -> pl.DataFrame:
+    """The ledger's open items as read on the brief and in the weekly report."""
+    names = enum_names()
+    labels = {c: _index_label(c, type_names) for c in items["index_code"].drop_nulls().unique()}
+    return items.select(
+        pl.col("requirement").alias(t("requirement")), pl.col("owner").alias(t("owner")),
+        pl.col("due_on").alias(t("due_on")),
+        pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
+        pl.when(pl.col("overdue")).then(pl.lit(t("overdue_item"))).otherwise(pl.lit(""))
+        .alias(t("overdue_item")),
+        pl.col("index_code").replace_strict(labels, default=pl.col("index_code"))
+        .alias(t("linked_index")),
+        pl.col("progress").alias(t("progress")))
+
+
+def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None) -> Sections:
     backward: pl.DataFrame = brief["backward"]
     type_names = ctx.type_names()
     core = backward.filter(~pl.col("index").str.starts_with("rank_"))
@@ -189,6 +210,8 @@ def build(ctx: Context, brief: dict[str, Any]) -> Sections:
     largest = case_rows(largest.select([c for c in LARGEST_COLUMNS if c in largest.columns]),
                         ctx)
     no_data = core["value"].is_null().all() and not ranks["is_ranked"].any()
+    open_items = (open_items_table(items, type_names) if items is not None and items.height
+                  else pl.DataFrame())
     return Sections(cards=cards, backward=flagged, backward_screen=screen, no_data=no_data,
                     rate_label=rate_label, k=k, weekly=weekly, by_age=by_age, largest=largest,
-                    ranks=ranks, period_start=ctx.filters.start)
+                    ranks=ranks, period_start=ctx.filters.start, open_items=open_items)

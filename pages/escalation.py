@@ -1,0 +1,118 @@
+"""联动处置: pending cases that meet the joint-action criteria (configurable, in the URL),
+each with why it qualifies and its status (proposed, escalated, resolved) with history.
+Supervisors mark a case with a note; the store refuses everyone else and a stale save."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from supervision import ledger
+from supervision.access import AccessDenied
+from supervision.safe_output import md
+from supervision.ui import data, exports, sidebar, state, urls
+from supervision.ui.fmt import WAN, num
+from supervision.ui.i18n import column_header, enum, enum_names, t
+from supervision.ui.tables import case_rows
+from supervision.views import EscalationCriteria
+
+ctx = state.context("escalation")
+st.title(f"{t('page_escalation')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
+store = data.store()
+courts = tuple(ctx.reference["courts"]["court_code"].to_list())
+defaults = EscalationCriteria()
+
+urls.seed("e_months", int(urls.parse_float(urls.url_param("esc_m")) or 12))
+urls.seed("e_value", urls.parse_float(urls.url_param("esc_v")) or defaults.min_value / WAN)
+urls.seed("e_petitions", int(urls.parse_float(urls.url_param("esc_p"))
+                             or defaults.min_petitions))
+with st.expander(t("escalation_criteria"), expanded=False):
+    c1, c2, c3 = st.columns(3)
+    months = c1.number_input(t("esc_months"), min_value=1, max_value=120, step=1,
+                             key="e_months")
+    value_wan = c2.number_input(t("esc_value"), min_value=0.0, step=100.0, key="e_value")
+    petitions = c3.number_input(t("esc_petitions"), min_value=1, max_value=50, step=1,
+                                key="e_petitions")
+urls.sync_params({"esc_m": months, "esc_v": value_wan, "esc_p": petitions})
+criteria = EscalationCriteria(min_days=int(round(months * 30.4)), min_value=value_wan * WAN,
+                              min_petitions=int(petitions))
+st.caption(t("esc_criteria_line", months=months, value=f"{value_wan:,.0f}",
+             petitions=petitions))
+
+candidates = data.escalation_candidates(ctx.access, ctx.filters, ctx.court, criteria)
+states = ledger.escalation_states(store, candidates["case_number"].to_list())
+names = enum_names()
+table = candidates.join(states.select("case_number", "status", "version"), on="case_number",
+                        how="left")
+c1, c2, c3 = st.columns(3)
+c1.metric(t("esc_candidates"), num(candidates.height))
+c2.metric(t("escalated"), num(states.filter(pl.col("status") == "escalated").height))
+c3.metric(t("resolved"), num(states.filter(pl.col("status") == "resolved").height))
+st.caption(sidebar.filters_caption(ctx))
+
+if table.height == 0:
+    st.info(t("esc_none"))
+else:
+    def candidate_table() -> pl.DataFrame:
+        shown = table.with_columns(
+            pl.col("reasons").list.eval(pl.element().replace_strict(names, default=pl.element()))
+            .list.join("、").alias("reasons"),
+            pl.col("status").replace_strict(names, default=pl.col("status")).fill_null("—")
+            .alias("esc_status"))
+        out = case_rows(shown.select("case_number", "case_type", "amount_yuan", "filed_on",
+                                     "days_pending", "petitions", "respondent_name", "judge"),
+                        ctx)
+        return out.with_columns(shown["reasons"].alias(t("esc_reasons")),
+                                shown["esc_status"].alias(t("status")))
+
+    picked = st.dataframe(candidate_table(), hide_index=True, width="stretch",
+                          placeholder="—", on_select="rerun", selection_mode="single-row",
+                          key="esc_table")
+    exports.case_downloads(ctx, page="escalation", frame=candidate_table,
+                           caption=sidebar.filters_caption(ctx, markdown=False),
+                           rows=table.height)
+    rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+    if rows:
+        case = table.row(rows[0], named=True)
+        st.subheader(f"{md(case['case_number'])} · {enum(case['status']) if case['status'] else t('esc_unmarked')}")
+        st.write(t("esc_reasons") + "：" + "、".join(names.get(r, r) for r in case["reasons"]))
+        history = ledger.escalation_history(store, case["case_number"])
+        if history.height:
+            st.dataframe(history.select(
+                pl.col("at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc")),
+                pl.col("by").alias(t("audit_actor")),
+                pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
+                pl.col("note").alias(t("note"))), hide_index=True, width="stretch")
+        if ctx.access.role in ("supervisor", "admin"):
+            with st.form(f"esc_form_{case['case_number']}", clear_on_submit=True):
+                status = st.selectbox(t("status"), ledger.ESCALATION_STATUSES,
+                                      format_func=lambda s: names.get(s, s))
+                note = st.text_area(t("note"))
+                if st.form_submit_button(t("save")):
+                    try:
+                        ledger.set_escalation(
+                            store, ctx.access, courts, case_number=case["case_number"],
+                            court=ctx.court, status=status, note=note,
+                            reasons=list(case["reasons"]),
+                            read_version=None if case["version"] is None
+                            else int(case["version"]))
+                        st.success(t("saved"))
+                        st.rerun()
+                    except ledger.ConcurrentEdit as exc:
+                        st.error(t("concurrent_edit", detail=md(str(exc))))
+                    except (ledger.LedgerError, AccessDenied) as exc:
+                        st.error(md(str(exc)))
+marked = ledger.escalations_of(store, (ctx.court,))
+if marked.height:
+    st.subheader(t("esc_marked"), help=t("esc_marked_help"))
+    st.dataframe(marked.select(
+        pl.col("case_number").alias(column_header("case_number")),
+        pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
+        pl.col("reasons").map_elements(lambda r: "、".join(names.get(x, x) for x in json.loads(r)),
+                                       return_dtype=pl.String).alias(t("esc_reasons")),
+        pl.col("note").alias(t("note")), pl.col("updated_by").alias(t("audit_actor")),
+        pl.col("updated_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc"))),
+        hide_index=True, width="stretch")

@@ -1,0 +1,184 @@
+"""督导台账: a court's site visits and their opinions (requirement, owner, due date, linked
+backward index or case), each item's status and progress with the linked index's value at
+every update, and typical cases for publicity. Supervisors record visits and opinions;
+the court's president updates items; analysts read. The store enforces it and refuses a
+save made on a stale copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from supervision import ledger
+from supervision.access import AccessDenied
+from supervision.safe_output import md
+from supervision.ui import charts, data, exports, state
+from supervision.ui.fmt import pct
+from supervision.ui.i18n import column_header, enum_names, t
+
+ctx = state.context("ledger")
+store = data.store()
+courts = tuple(ctx.reference["courts"]["court_code"].to_list())
+st.title(f"{t('page_ledger')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
+names = enum_names()
+type_names = ctx.type_names()
+
+# the linkable indices: the 3+1 and the national ranks, with their values now (the brief's)
+brief = data.brief(ctx.access, ctx.filters, ctx.court)
+index_values = dict(zip(brief["backward"]["index"].to_list(),
+                        brief["backward"]["value"].to_list(), strict=True))
+
+
+def index_label(code: str | None) -> str:
+    if not code:
+        return "—"
+    if code.startswith("rank_"):
+        ranking = code.removeprefix("rank_")
+        return f"{t('national_rank')} · " + (t("overall_rate") if ranking == "overall"
+                                              else type_names.get(ranking, ranking))
+    return names.get(code, code)
+
+
+items = ledger.items(store, (ctx.court,), today=ctx.filters.as_of)
+open_items = items.filter(pl.col("status") != "done")
+c1, c2, c3 = st.columns(3)
+c1.metric(t("items_open"), f"{open_items.height}")
+c2.metric(t("items_overdue"), f"{int(items['overdue'].sum())}")
+c3.metric(t("items_done"), f"{items.height - open_items.height}")
+
+st.subheader(t("ledger_items"))
+if items.height == 0:
+    st.info(t("no_items"))
+else:
+    shown = items.select(
+        pl.col("id").alias(t("item_no")),
+        pl.col("visit_on").alias(t("visit_on")),
+        pl.col("requirement").alias(t("requirement")),
+        pl.col("owner").alias(t("owner")),
+        pl.col("due_on").alias(t("due_on")),
+        pl.when(pl.col("overdue")).then(pl.lit("⚠ " + t("overdue_item"))).otherwise(pl.lit(""))
+        .alias(t("overdue_item")),
+        pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
+        pl.col("index_code").replace_strict(
+            {c: index_label(c) for c in items["index_code"].drop_nulls().unique().to_list()},
+            default=pl.col("index_code")).alias(t("linked_index")),
+        pl.col("case_number").alias(column_header("case_number")),
+        pl.col("progress").alias(t("progress")))
+    picked = st.dataframe(shown, hide_index=True, width="stretch", placeholder="—",
+                          on_select="rerun", selection_mode="single-row", key="ledger_items")
+    rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
+    if rows:
+        item = items.row(rows[0], named=True)
+        st.markdown(f"**{t('item_no')} {item['id']}** · {md(item['requirement'])}")
+        history = ledger.item_history(store, item["id"])
+        st.dataframe(history.select(
+            pl.col("at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc")),
+            pl.col("by").alias(t("audit_actor")),
+            pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
+            pl.col("note").alias(t("progress")),
+            (pl.col("index_value") * 100).round(1).alias(index_label(item["index_code"]) + " %"),
+            pl.col("index_as_of").alias(t("as_of"))), hide_index=True, width="stretch",
+            placeholder="—")
+        valued = history.filter(pl.col("index_value").is_not_null())
+        if item["index_code"] and valued.height:
+            st.plotly_chart(charts.trend(
+                valued.select(week_end=pl.col("index_as_of"), rate=pl.col("index_value"),
+                              cutoff=pl.lit(None, pl.Float64), rank=pl.lit(None, pl.Int64)),
+                title=t("index_over_updates"), rate_label=index_label(item["index_code"]),
+                rank_label=t("national_rank"), cutoff_label=t("threshold")),
+                width="stretch", key="item_index_chart")
+        may_update = (ctx.access.role in ("supervisor", "admin")
+                      or (ctx.access.role == "president"
+                          and ctx.access.court_code == item["court_code"]))
+        if may_update:
+            with st.form(f"item_form_{item['id']}_{item['version']}", clear_on_submit=True):
+                status = st.selectbox(t("status"), ledger.ITEM_STATUSES,
+                                      index=ledger.ITEM_STATUSES.index(item["status"]),
+                                      format_func=lambda s: names.get(s, s))
+                note = st.text_area(t("progress"))
+                value_now = index_values.get(item["index_code"]) if item["index_code"] else None
+                if item["index_code"]:
+                    st.caption(t("index_now", index=md(index_label(item["index_code"])),
+                                 value=pct(value_now), as_of=ctx.filters.as_of.isoformat()))
+                if st.form_submit_button(t("save")):
+                    try:
+                        ledger.update_item(store, ctx.access, courts, item_id=item["id"],
+                                           read_version=item["version"], status=status,
+                                           note=note, index_value=value_now,
+                                           index_as_of=ctx.filters.as_of
+                                           if item["index_code"] else None)
+                        st.success(t("saved"))
+                        st.rerun()
+                    except ledger.ConcurrentEdit as exc:
+                        st.error(t("concurrent_edit", detail=md(str(exc))))
+                    except (ledger.LedgerError, AccessDenied) as exc:
+                        st.error(md(str(exc)))
+
+# --- a new visit and its opinions (supervisors)
+if ctx.access.role in ("supervisor", "admin"):
+    st.subheader(t("record_visit"))
+    index_codes = [None, *brief["backward"]["index"].to_list()]
+    index_labels = {c: index_label(c) for c in index_codes if c}
+    with st.form("visit_form", clear_on_submit=False):
+        c1, c2 = st.columns([1, 3])
+        visit_on = c1.date_input(t("visit_on"), value=ctx.filters.as_of, format="YYYY-MM-DD",
+                                 key="visit_on")
+        members = c2.text_input(t("members"), key="visit_members")
+        st.caption(t("opinions_hint"))
+        blank = pl.DataFrame({"requirement": [""] * 3, "owner": [""] * 3,
+                              "due_on": [ctx.filters.as_of + dt.timedelta(days=30)] * 3,
+                              "index_code": [None] * 3, "case_number": [""] * 3},
+                             schema={"requirement": pl.String, "owner": pl.String,
+                                     "due_on": pl.Date, "index_code": pl.String,
+                                     "case_number": pl.String})
+        opinions = st.data_editor(
+            blank, num_rows="dynamic", width="stretch", hide_index=True, key="visit_opinions",
+            column_config={
+                "requirement": st.column_config.TextColumn(t("requirement"), width="large"),
+                "owner": st.column_config.TextColumn(t("owner")),
+                "due_on": st.column_config.DateColumn(t("due_on"), format="YYYY-MM-DD"),
+                "index_code": st.column_config.SelectboxColumn(
+                    t("linked_index"), options=[c for c in index_codes if c],
+                    format_func=lambda c: index_labels.get(c, c)),
+                "case_number": st.column_config.TextColumn(column_header("case_number"))})
+        if st.form_submit_button(t("save_visit")):
+            frame = pl.DataFrame(opinions) if not isinstance(opinions, pl.DataFrame) else opinions
+            wanted = [ledger.Opinion(r["requirement"], r["owner"], r["due_on"],
+                                     r["index_code"] or None, (r["case_number"] or "").strip()
+                                     or None)
+                      for r in frame.iter_rows(named=True) if (r["requirement"] or "").strip()]
+            try:
+                ledger.record_visit(store, ctx.access, courts, court=ctx.court,
+                                    visit_on=visit_on, members=members, opinions=wanted)
+                st.success(t("saved"))
+                st.rerun()
+            except (ledger.LedgerError, AccessDenied) as exc:
+                st.error(md(str(exc)))
+
+# --- typical cases for publicity
+st.subheader(t("typical_cases"))
+typical = ledger.typical(store, (ctx.court,))
+if typical.height:
+    st.dataframe(typical.select(
+        pl.col("case_number").alias(column_header("case_number")), pl.col("summary").alias(t("summary")),
+        pl.col("marked_by").alias(t("audit_actor")),
+        pl.col("marked_at").dt.strftime("%Y-%m-%d").alias(t("time_utc"))),
+        hide_index=True, width="stretch")
+else:
+    st.caption(t("no_typical"))
+if ctx.access.role in ("supervisor", "admin"):
+    with st.form("typical_form", clear_on_submit=True):
+        c1, c2 = st.columns([1, 3])
+        case_number = c1.text_input(column_header("case_number"))
+        summary = c2.text_input(t("summary"))
+        if st.form_submit_button(t("mark_typical")):
+            try:
+                ledger.mark_typical(store, ctx.access, courts, court=ctx.court,
+                                    case_number=case_number.strip(), summary=summary)
+                st.success(t("saved"))
+                st.rerun()
+            except (ledger.LedgerError, AccessDenied) as exc:
+                st.error(md(str(exc)))
