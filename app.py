@@ -35,6 +35,7 @@ def language_switch() -> None:
 
 PAGE_FILES = {
     "province": ("pages/province.py", "page_province", ":material/grid_view:"),
+    "weekly": ("pages/weekly.py", "page_weekly", ":material/summarize:"),
     "targets": ("pages/targets.py", "page_targets", ":material/flag:"),
     "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),
     "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),

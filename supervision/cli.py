@@ -100,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=["json", "csv"], default="json")
     r.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
+    w = sub.add_parser("weekly", help="the weekly backward-index report of a province "
+                                      "(XLSX and/or A4 PDF), e.g. for a scheduled job")
+    w.add_argument("--db", required=True, type=Path)
+    w.add_argument("--province", required=True, help="short name, e.g. 琼")
+    w.add_argument("--as-of", required=True, type=_date, help="the report's date (week end)")
+    w.add_argument("--xlsx", type=Path, help="write the workbook here")
+    w.add_argument("--pdf", type=Path, help="write the A4 PDF here")
+    w.add_argument("--lang", choices=["zh", "en"], default="zh")
+
     u = sub.add_parser("users", help="manage dashboard users (in the operational store)")
     u.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
                                    "else data/operations.sqlite)")
@@ -126,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return {"generate": cmd_generate, "import": cmd_import, "report": cmd_report,
-                "users": cmd_users}[args.command](args)
+                "users": cmd_users, "weekly": cmd_weekly}[args.command](args)
     except duckdb.IOException as exc:
         print(f"error: cannot open the database {getattr(args, 'db', '')}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
@@ -242,6 +251,54 @@ def cmd_report(args: argparse.Namespace) -> int:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+    return EXIT_OK
+
+
+def cmd_weekly(args: argparse.Namespace) -> int:
+    """The province's weekly report as the command center sends it, with the ledger's open
+    items from the operational store (SUPERVISION_STORE)."""
+    from supervision import ledger, lookups, views, weekly
+    from supervision.access import Access
+    from supervision.db import connect
+    from supervision.queries import Filters, run
+    from supervision.store import engine
+
+    if not args.db.exists():
+        print(f"error: {args.db}: no such database", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not (args.xlsx or args.pdf):
+        print("error: give --xlsx, --pdf or both", file=sys.stderr)
+        return EXIT_UNREADABLE
+    con = connect(args.db, read_only=True)
+    try:
+        if not run(con, "province_name", province=args.province).height:
+            print(f"error: unknown province {args.province}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        # the command center's view: every court of the province, as a supervisor sees it
+        center = Access("weekly-report", "supervisor", None, args.province)
+        view = views.province_view(con, center, Filters(as_of=args.as_of))
+        lang_col = "name_en" if args.lang == "en" else "name"
+        types = run(con, "case_types_list")
+        type_names = dict(zip(types["code"], types[lang_col].fill_null(types["name"]),
+                              strict=True))
+        notes = weekly.notes_for(view, args.as_of, lookups.last_load(con),
+                                 lookups.latest_date(con), args.lang)
+    finally:
+        con.close()
+    courts = tuple(view["courts"]["court_code"].to_list())
+    items = ledger.items(engine(), courts, open_only=True, today=args.as_of)
+    table, marks, kinds = weekly.report_tables(view, items, type_names, args.lang)
+    title = weekly.title(view, args.as_of, args.lang)
+    if args.xlsx:
+        args.xlsx.write_bytes(weekly.report_xlsx(table, marks, kinds, notes=[title, *notes],
+                                                 language=args.lang))
+    if args.pdf:
+        args.pdf.write_bytes(weekly.report_pdf(table, marks, kinds, title_text=title,
+                                               notes=notes, language=args.lang))
+    written = [str(p) for p in (args.xlsx, args.pdf) if p]
+    backward = int((view["courts"]["backward"] > 0).sum())
+    print(f"{title}: {table.height} courts, {backward} with backward indices -> "
+          f"{', '.join(written)}")
     return EXIT_OK
 
 

@@ -117,16 +117,16 @@ class Role(Term):
 
 ROLES: tuple[Role, ...] = (
     Role("supervisor", "督导组", "supervisor",
-         pages=("province", "targets", "brief", "pending", "termination", "settlements",
-                "respondent", "escalation", "ledger", "explorer"),
+         pages=("province", "weekly", "targets", "brief", "pending", "termination",
+                "settlements", "respondent", "escalation", "ledger", "explorer"),
          scope="province", names_other_courts=True, requires_court=True),
     Role("president", "院长", "president",
          pages=("targets", "brief", "pending", "termination", "settlements", "respondent",
                 "escalation", "ledger"),
          scope="own_court", requires_court=True),
     Role("analyst", "分析员", "analyst",
-         pages=("province", "targets", "brief", "pending", "termination", "settlements",
-                "respondent", "escalation", "ledger", "explorer"),
+         pages=("province", "weekly", "targets", "brief", "pending", "termination",
+                "settlements", "respondent", "escalation", "ledger", "explorer"),
          scope="province", requires_court=True),
     Role("admin", "管理员", "administrator", pages=("admin",), scope="none"),
 )

@@ -9,6 +9,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY = (
 PALETTE = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
 
 CSS = f"""
-@page {{ size: A4 portrait; margin: 12mm 11mm 14mm 11mm;
+@page {{ size: A4 PAGE_ORIENTATION; margin: 12mm 11mm 14mm 11mm;
         @bottom-right {{ content: counter(page) " / " counter(pages); font-size: 8pt;
                          color: #666; font-family: {FONT_FAMILY}; }}
         @bottom-left {{ content: string(doc-title); font-size: 8pt; color: #666;
@@ -41,7 +42,8 @@ thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 td.nowrap {{ white-space: nowrap; }}
-td.flag {{ background: #fde2d4; }}
+td.flag {{ background: #fde2d4; font-weight: bold; }}
+table.compact th, table.compact td {{ padding: 0.6mm 0.9mm; font-size: 7pt; }}
 .cards {{ display: flex; gap: 2mm; }}
 .card {{ flex: 1; border-left: 2.2mm solid #bbb; padding: 1mm 2mm; }}
 .card .name {{ font-size: 8pt; }}
@@ -49,6 +51,9 @@ td.flag {{ background: #fde2d4; }}
 .card .sub {{ font-size: 7.5pt; color: #444; }}
 img.chart {{ width: 100%; }}
 """
+
+
+_FIGURE = re.compile(r"^[-+]?[\d.,]+%?$|^—$")
 
 
 def _e(text: object) -> str:
@@ -62,6 +67,7 @@ class Document:
     title: str
     notes: list[str] = field(default_factory=list)
     parts: list[str] = field(default_factory=list)
+    landscape: bool = False     # A4 landscape for wide tables (one row per court)
 
     def heading(self, text: str) -> None:
         self.parts.append(f"<h2>{_e(text)}</h2>")
@@ -79,7 +85,8 @@ class Document:
         self.parts.append(f"<section><div class='cards'>{cells}</div></section>")
 
     def table(self, frame: pl.DataFrame, *, heading: str | None = None,
-              flagged: pl.DataFrame | None = None, note: str | None = None) -> None:
+              flagged: pl.DataFrame | None = None, note: str | None = None,
+              compact: bool = False) -> None:
         """The frame as a table; numbers right-aligned; `flagged` (same shape, booleans)
         marks cells. A table too long for a page continues with its header repeated."""
         head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
@@ -95,12 +102,15 @@ class Document:
                 text = "—" if value is None else (
                     f"{value:,}" if isinstance(value, int) and not isinstance(value, bool)
                     else f"{value:,.1f}" if isinstance(value, float) else value)
+                if isinstance(text, str) and _FIGURE.match(text):
+                    classes.append("nowrap")     # a figure such as 88.7% stays on one line
                 cells.append(f"<td class='{' '.join(classes)}'>{_e(text)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
         long = " class='long'" if frame.height > 25 else ""
         title = f"<h2>{_e(heading)}</h2>" if heading else ""
         after = f"<p class='note'>{_e(note)}</p>" if note else ""
-        self.parts.append(f"<section{long}>{title}<table><thead><tr>{head}</tr></thead>"
+        table_class = " class='compact'" if compact else ""
+        self.parts.append(f"<section{long}>{title}<table{table_class}><thead><tr>{head}</tr></thead>"
                           f"<tbody>{''.join(rows)}</tbody></table>{after}</section>")
 
     def chart(self, svg: str, *, heading: str | None = None, note: str | None = None) -> None:
@@ -112,7 +122,8 @@ class Document:
 
     def html(self) -> str:
         notes = "".join(f"<p class='note'>{_e(n)}</p>" for n in self.notes)
-        return (f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}</style>"
+        css = CSS.replace("PAGE_ORIENTATION", "landscape" if self.landscape else "portrait")
+        return (f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style>"
                 f"</head><body><h1>{_e(self.title)}</h1>{notes}{''.join(self.parts)}"
                 f"</body></html>")
 

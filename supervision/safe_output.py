@@ -61,12 +61,14 @@ def _display_width(text: str) -> int:
 
 def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None = None,
                     notes_title: str = "about", kinds: dict[str, str] | None = None,
-                    progress: Callable[[float], None] | None = None) -> bytes:
+                    progress: Callable[[float], None] | None = None,
+                    marked: dict[str, pl.DataFrame] | None = None) -> bytes:
     """An XLSX workbook: a notes sheet first (what it holds, filters, data date), then one
     sheet per frame with a bold header, sensible widths and number formats (`kinds` maps a
     column name to a key of XLSX_FORMATS). No cell is ever a formula or a link: text that
     looks like one is neutralized and xlsxwriter is told not to convert strings. Written
-    row by row in constant memory; `progress` gets the share done."""
+    row by row; `progress` gets the share done. `marked`: per sheet, a frame of booleans of
+    the same shape; a true cell is filled (a backward index in the weekly report)."""
     import xlsxwriter
 
     kinds = kinds or {}
@@ -78,6 +80,10 @@ def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None 
     with xlsxwriter.Workbook(buffer, options) as workbook:
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         formats = {k: workbook.add_format({"num_format": v}) for k, v in XLSX_FORMATS.items()}
+        mark_formats = {k: workbook.add_format({"num_format": v, "bg_color": "#FDE2D4",
+                                                "bold": True})
+                        for k, v in XLSX_FORMATS.items()}
+        mark_plain = workbook.add_format({"bg_color": "#FDE2D4", "bold": True})
         if notes:
             sheet = workbook.add_worksheet(notes_title[:31])
             sheet.set_column(0, 0, 120)
@@ -95,9 +101,19 @@ def safe_xlsx_bytes(sheets: dict[str, pl.DataFrame], *, notes: list[str] | None 
                                  formats.get(kind) if kind else None)
                 sheet.write_string(0, c, column, bold)
             sheet.freeze_panes(1, 0)
+            column_kinds = [kinds.get(c) or ("date" if frame.schema[c] == pl.Date else None)
+                            for c in frame.columns]
+            marks = (marked or {}).get(name)
+            mark_rows = marks.rows() if marks is not None else None
             for chunk in frame.iter_slices(5_000):
                 for r, row in enumerate(chunk.iter_rows(), start=done_rows(sheet)):
                     sheet.write_row(r, 0, row)
+                    if mark_rows is None:
+                        continue
+                    for c, flag in enumerate(mark_rows[r - 1]):
+                        if flag:
+                            kind = column_kinds[c]
+                            sheet.write(r, c, row[c], mark_formats[kind] if kind else mark_plain)
                 done += chunk.height
                 if progress:
                     progress(done / total)

@@ -170,8 +170,16 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
         types = of(ranks[now]).filter(pl.col("ranking") != "overall")
         core_rows = flagged_now.filter(~pl.col("index").str.starts_with("rank_"))
         backward = int((flagged_now["reasons"].list.len() > 0).sum())
+        before = of(ranks[week]).filter(pl.col("ranking") == "overall")
+        flagged = flagged_now.filter(pl.col("reasons").list.len() > 0)
         rows.append(dict(
             court_code=court, rank=overall["rank"], ranked_courts=overall["ranked_courts"],
+            rank_week_before=before["rank"][0] if before.height else None,
+            **{r["index"]: r["value"] for r in core_rows.iter_rows(named=True)},
+            **{f"{r['index']}_status": r["status"] for r in core_rows.iter_rows(named=True)},
+            **{f"rank_{r['ranking']}": r["rank"] for r in types.iter_rows(named=True)},
+            backward_indices=[dict(index=i, reasons=rs) for i, rs in
+                              zip(flagged["index"], flagged["reasons"], strict=True)],
             rate=overall["rate"], cutoff=overall["cutoff"], gap=overall["gap"],
             pending=overall["pending"], is_ranked=overall["is_ranked"],
             meets_target=overall["meets_target"], target_rank=overall["target_rank"],
@@ -185,7 +193,10 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     province = run(con, "province_name", province=access.province)
     return {
         "province": province.row(0, named=True) if province.height else None,
-        "courts": pl.DataFrame(rows).join(names, on="court_code", how="left"),
+        "courts": pl.DataFrame(rows, infer_schema_length=None).join(names, on="court_code",
+                                                                     how="left"),
+        "specific_types": lookups.specific_types(con),
+        "thresholds": limits,
     }
 
 

@@ -12,14 +12,14 @@ from supervision.users import DEMO_USERS
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {
-    "supervisor": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
+    "supervisor": ["pages/province.py", "pages/weekly.py", "pages/targets.py", "pages/court_brief.py",
                    "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
                    "pages/respondent.py", "pages/escalation.py", "pages/ledger.py",
                    "pages/explorer.py"],
     "president": ["pages/targets.py", "pages/court_brief.py", "pages/pending.py",
                   "pages/termination_audit.py", "pages/settlements.py", "pages/respondent.py",
                   "pages/escalation.py", "pages/ledger.py"],
-    "analyst": ["pages/province.py", "pages/targets.py", "pages/court_brief.py",
+    "analyst": ["pages/province.py", "pages/weekly.py", "pages/targets.py", "pages/court_brief.py",
                 "pages/pending.py", "pages/termination_audit.py", "pages/settlements.py",
                 "pages/respondent.py", "pages/escalation.py", "pages/ledger.py",
                 "pages/explorer.py"],

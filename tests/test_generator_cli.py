@@ -179,3 +179,49 @@ def test_the_default_demo_looks_like_the_nation(tmp_path):
     maritime = ranks.filter((pl.col("ranking") == "overall") & (pl.col("court_code") == "HI720"))
     assert maritime["is_ranked"][0] and not maritime["meets_target"][0]
     assert maritime["concluded"][0] >= 100     # a maritime court: hundreds of cases a year
+
+
+def test_the_weekly_report_command_writes_a_workbook_and_an_a4_pdf(demo_db, tmp_path):
+    """`python -m supervision weekly` on the demo data: exit 0; the XLSX opens again with one
+    row per court of the province and its backward cells filled; the PDF is A4 with Noto
+    CJK embedded and its text extractable, one row per court."""
+    import zipfile
+
+    import fastexcel
+
+    xlsx, pdf = tmp_path / "weekly.xlsx", tmp_path / "weekly.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "supervision", "weekly", "--db", str(demo_db), "--province", "琼",
+         "--as-of", DEMO_END.isoformat(), "--xlsx", str(xlsx), "--pdf", str(pdf)],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    con = duckdb.connect(str(demo_db), read_only=True)
+    names = [r[0] for r in con.sql("SELECT name FROM courts WHERE province = '琼'").fetchall()]
+    con.close()
+    book = fastexcel.read_excel(xlsx.read_bytes())
+    assert book.sheet_names == ["说明", "每周落后指标通报"]
+    report = book.load_sheet(1).to_polars()
+    assert sorted(report["法院"].to_list()) == sorted(names)
+    assert {"有财产案件法定期限内实际执结率", "实际执行率", "全国排名", "排名较上周", "落后指标",
+            "落后指标及原因", "未完成整改"} <= set(report.columns)
+    assert 0 <= report["实际执行率"].drop_nulls().min() <= report["实际执行率"].drop_nulls().max() <= 1
+    with zipfile.ZipFile(xlsx) as z:
+        styles = z.read("xl/styles.xml").decode()
+    assert "FDE2D4" in styles.upper()          # backward cells are filled
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "A4" in info
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "Noto" in fonts and "CJK" in fonts
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "海南省执行工作每周落后指标通报（截至 2026-11-25）" in text
+    flat = text.replace("\n", "")
+    assert all(name in flat for name in names), [n for n in names if n not in flat]
+
+
+def test_the_weekly_report_refuses_an_unknown_province(demo_db, tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "supervision", "weekly", "--db", str(demo_db), "--province", "火星",
+         "--as-of", DEMO_END.isoformat(), "--pdf", str(tmp_path / "x.pdf")],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "unknown province" in done.stderr
+    assert not (tmp_path / "x.pdf").exists()

@@ -91,6 +91,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary": ("简要说明", "Summary"),
     "mark_typical": ("标记为典型案例", "Mark as typical"),
     "open_items_title": ("督导整改事项（未完成）", "Open rectification items"),
+    "page_weekly": ("每周落后指标通报", "Weekly backward-index report"),
+    "weekly_title": ("{province}执行工作每周落后指标通报（截至 {as_of}）",
+                     "{province}: weekly backward-index report (as of {as_of})"),
+    "rank_change": ("排名较上周", "Rank vs last week"),
+    "backward_reasons": ("落后指标及原因", "Backward indices and reasons"),
+    "open_items_n": ("未完成整改", "Open items"),
+    "weekly_hint": ("每行一家法院；底色标出的为落后指标。排名较上周：正数为上升。",
+                    "One row per court; shaded cells are backward indices. Rank vs last week: "
+                    "positive means up."),
+    "download_weekly_xlsx": ("下载通报（XLSX）", "Download the report (XLSX)"),
+    "download_weekly_pdf": ("下载通报（PDF，A4）", "Download the report (PDF, A4)"),
     "escalation_criteria": ("提请联动的条件", "Criteria for the joint-action mechanism"),
     "esc_months": ("未结超过（月）", "Pending over (months)"),
     "esc_value": ("标的额不低于（万元）", "Value at least (10k yuan)"),
@@ -438,17 +449,27 @@ def lang() -> str:
     return st.session_state.get("lang", "zh")
 
 
-def t(key: str, **fmt: object) -> str:
+def text(key: str, language: str, **fmt: object) -> str:
+    """A label in the given language ("zh" or "en"), outside any session (CLI, reports)."""
     zh, en = LABELS[key]
-    text = en if lang() == "en" else zh
-    return text.format(**fmt) if fmt else text
+    label = en if language == "en" else zh
+    return label.format(**fmt) if fmt else label
+
+
+def enum_names_in(language: str) -> dict[str, str]:
+    """Every vocabulary code -> its label in the given language."""
+    i = 1 if language == "en" else 0
+    return {code: pair[i] for code, pair in ENUMS.items()}
+
+
+def t(key: str, **fmt: object) -> str:
+    return text(key, lang(), **fmt)
 
 
 def enum_names() -> dict[str, str]:
     """Every vocabulary code -> its label in the current language (read on the page thread:
     polars runs expressions on its own threads, where the session is not known)."""
-    i = 1 if lang() == "en" else 0
-    return {code: pair[i] for code, pair in ENUMS.items()}
+    return enum_names_in(lang())
 
 
 def coded(column: str, names: dict[str, str], alias: str | None = None) -> pl.Expr:

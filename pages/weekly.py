@@ -1,0 +1,59 @@
+"""每周落后指标通报: the command center's weekly report for the week ending on the sidebar's
+as-of date — every court of the user's province on one row, backward cells shaded, the
+ledger's open items — on screen and as XLSX and A4 PDF (the same tables as the CLI's
+`python -m supervision weekly`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from supervision import ledger, weekly
+from supervision.safe_output import md
+from supervision.ui import data, exports, state
+from supervision.ui.i18n import lang, t
+
+ctx = state.context("weekly")
+view = data.province(ctx.access, ctx.filters)
+language = lang()
+title = weekly.title(view, ctx.filters.as_of, language)
+st.title(md(title))
+exports.freshness_caption(ctx)
+st.caption(t("weekly_hint"))
+
+courts = tuple(view["courts"]["court_code"].to_list())
+items = ledger.items(data.store(), courts, open_only=True, today=ctx.filters.as_of)
+table, marks, kinds = weekly.report_tables(view, items, ctx.type_names(), language)
+
+shade = marks.to_pandas()
+
+
+def _shade(frame):  # noqa: ANN001, ANN202 - a pandas frame in, CSS for each cell out
+    return shade.replace({True: "background-color: #FDE2D4; font-weight: 600",
+                          False: ""}).set_axis(frame.columns, axis=1)
+
+
+styled = table.to_pandas().style.apply(_shade, axis=None).format(
+    {c: (lambda v: "—" if v != v or v is None else f"{v * 100:.1f}%")
+     for c, k in kinds.items() if k == "percent"}, na_rep="—")
+st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (table.height + 1) + 3,
+                                                                   1100))
+
+notes = [title, *weekly.notes_for(view, ctx.filters.as_of, ctx.reference.get("loaded_at"),
+                                   ctx.reference.get("latest"), language),
+         t("exported_by", user=ctx.access.display_name or ctx.access.username,
+           at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+xlsx_name = exports.file_name(ctx, "weekly", "xlsx", court_label=ctx.province_name())
+pdf_name = exports.file_name(ctx, "weekly", "pdf", court_label=ctx.province_name())
+c1, c2 = st.columns(2)
+c1.download_button(t("download_weekly_pdf"), type="primary",
+                   data=lambda: weekly.report_pdf(table, marks, kinds, title_text=title,
+                                                  notes=notes[1:], language=language),
+                   file_name=pdf_name, mime="application/pdf", key="weekly_pdf",
+                   on_click=state.audit_export, args=(ctx, pdf_name, "weekly report"))
+c2.download_button(t("download_weekly_xlsx"),
+                   data=lambda: weekly.report_xlsx(table, marks, kinds, notes=notes,
+                                                   language=language),
+                   file_name=xlsx_name, mime=exports.XLSX_MIME, key="weekly_xlsx",
+                   on_click=state.audit_export, args=(ctx, xlsx_name, "weekly report"))
