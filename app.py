@@ -37,6 +37,7 @@ PAGE_FILES = {
     "province": ("pages/province.py", "page_province", ":material/grid_view:"),
     "weekly": ("pages/weekly.py", "page_weekly", ":material/summarize:"),
     "targets": ("pages/targets.py", "page_targets", ":material/flag:"),
+    "roadmap": ("pages/roadmap.py", "page_roadmap", ":material/route:"),
     "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),
     "pending": ("pages/pending.py", "page_pending", ":material/pending_actions:"),
     "termination": ("pages/termination_audit.py", "page_termination", ":material/fact_check:"),

@@ -52,6 +52,17 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
         st.caption(caption)
     with right:
         timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
+        by_roadmap = ("roadmap" in ctx.access.pages
+                      and st.toggle(t("roadmap_timetable"), key="pending_by_roadmap",
+                                    help=t("roadmap_method")))
+        if by_roadmap:
+            # the roadmap's weeks for the cases it plans (the headline ranking's roadmap)
+            plans = data.roadmap(ctx.access, ctx.filters, ctx.court)
+            planned = next(iter(plans.values()))["cases"] if plans else pl.DataFrame()
+            timetable = (planned.group_by("week", "priority").agg(cases=pl.len())
+                         .select(pl.col("week").cast(pl.String).alias("target_week"),
+                                 "priority", "cases").sort("target_week")
+                         if planned.height else timetable.head(0))
         fig = charts.stacked_bars(timetable, x="target_week", y="cases", colour="priority",
                                   title=t("timetable_title"), x_title=t("week"),
                                   y_title=t("count"), colour_names=priorities,

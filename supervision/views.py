@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import domain, lookups, metrics
+from supervision import domain, lookups, metrics, roadmap
 from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
@@ -25,6 +25,7 @@ LONG_TERM_SETTLEMENT_DAYS = 180
 SETTLEMENT_ROWS = 5_000
 RESPONDENT_SEARCH_ROWS = 20
 ESCALATION_ROWS = 2_000
+ROADMAP_HISTORY_DAYS = 3 * 365     # the court's closed cases the likelihood learns from
 NATIONAL_TABLE_TOP = 50      # the national table: the top of the ranking (and own courts)
 BRIEF_LARGEST_CASES = 20     # the brief's largest-value pending cases
 PENDING_CASES_SHOWN = 200    # the pending page's case list
@@ -324,6 +325,39 @@ def respondent_summary(cases: pl.DataFrame) -> dict[str, Any]:
         "oldest_pending_days": pending["days_pending"].max(),
         "median_pending_days": pending["days_pending"].median(),
     }
+
+
+def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                 court: str) -> dict[str, dict[str, Any]]:
+    """The roadmap to the target for the headline ranking (overall, or the one type the
+    filter selects) and for each specific type whose projection falls short of its top-15
+    cutoff: per ranking, the need (from the year-end projection), the cases to push in
+    order with their week, the weekly plan and the shortfall (supervision.roadmap)."""
+    scoped = _court_cases(con, access, filters, court)   # the one scope check
+    specific = lookups.specific_types(con)
+    headline = headline_ranking(filters, specific)
+    rankings = [headline] + [t for t in specific if t != headline and not
+                             (filters.case_types and t not in filters.case_types)]
+    out: dict[str, dict[str, Any]] = {}
+    for ranking_code in rankings:
+        projection = metrics.year_end_projection(con, filters, ranking_code).filter(
+            pl.col("court_code") == court)
+        need = projection["extra_needed"][0] if projection.height else None
+        if ranking_code != headline and not need:
+            continue    # a type on track (or unranked) needs no roadmap
+        subset = scoped if ranking_code == "overall" else scoped.with_(
+            case_types=(ranking_code,))
+        history = run(con, "roadmap_history", scope=subset.scope(), as_of=filters.as_of,
+                      history_days=ROADMAP_HISTORY_DAYS)
+        pending = run(con, "roadmap_pending", scope=subset.scope(), as_of=filters.as_of)
+        cases, weeks, shortfall = roadmap.plan(roadmap.likelihoods(history, pending), need,
+                                               filters.as_of)
+        out[ranking_code] = dict(need=need, cases=cases, weeks=weeks, shortfall=shortfall,
+                                 pending=pending.height,
+                                 expected_all=float(cases["likelihood"].sum())
+                                 if cases.height else 0.0,
+                                 projection=projection)
+    return out
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,20 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
 from tests.browser_kit import login as kit_login
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
-PAGES = {"supervisor": ["province", "weekly", "targets", "brief", "pending", "termination", "settlements",
-                        "respondent", "escalation", "ledger", "explorer"],
-         "president": ["targets", "brief", "pending", "termination", "settlements", "respondent",
-                       "escalation", "ledger"],
-         "analyst": ["province", "weekly", "targets", "brief", "pending", "termination", "settlements",
-                     "respondent", "escalation", "ledger", "explorer"],
+PAGES = {"supervisor": ["province", "weekly", "targets", "roadmap", "brief", "pending",
+                        "termination", "settlements", "respondent", "escalation", "ledger",
+                        "explorer"],
+         "president": ["targets", "roadmap", "brief", "pending", "termination", "settlements",
+                       "respondent", "escalation", "ledger"],
+         "analyst": ["province", "weekly", "targets", "roadmap", "brief", "pending",
+                     "termination", "settlements", "respondent", "escalation", "ledger",
+                     "explorer"],
          "admin": ["admin"]}
 TITLES = {"province": "全省一览", "targets": "目标与排名", "brief": "法院督导简报", "pending": "未结案件分类",
           "explorer": "案件查询", "admin": "用户与数据", "termination": "终本审查",
           "settlements": "执行和解", "respondent": "被执行人",
           "escalation": "联动处置", "ledger": "督导台账",
-          "weekly": "每周落后指标通报"}
+          "weekly": "每周落后指标通报", "roadmap": "达标路线图"}
 
 
 @pytest.fixture(scope="module")

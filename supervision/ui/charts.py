@@ -185,3 +185,25 @@ def court_against_province(*, court_label: str, court_rate: float | None,
     fig.update_xaxes(title="%", rangemode="tozero")
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=240)
+
+
+def roadmap(weeks: pl.DataFrame, *, title: str, cases_label: str, expected_label: str,
+            quota_label: str) -> go.Figure:
+    """The roadmap's weeks: cases planned each week (bars, left axis), and the cumulative
+    expected full performances against the cumulative quota (lines, right axis)."""
+    x = [d.isoformat() for d in weeks["week"]]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=weeks["cases"].to_list(), name=plain(cases_label), marker_color=SKY,
+                hovertemplate="%{x}<br>" + plain(cases_label) + " %{y:,}<extra></extra>")
+    fig.add_scatter(x=x, y=weeks["cumulative_expected"].to_list(), name=plain(expected_label),
+                    yaxis="y2", mode="lines+markers", line=dict(color=BLUE, width=3),
+                    hovertemplate="%{x}<br>" + plain(expected_label) + " %{y:,.1f}"
+                                  "<extra></extra>")
+    fig.add_scatter(x=x, y=weeks["cumulative_quota"].to_list(), name=plain(quota_label),
+                    yaxis="y2", mode="lines", line=dict(color=VERMILLION, dash="dash"),
+                    hovertemplate="%{x}<br>" + plain(quota_label) + " %{y:,.1f}"
+                                  "<extra></extra>")
+    fig.update_layout(yaxis=dict(title=plain(cases_label), rangemode="tozero"),
+                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero",
+                                  showgrid=False))
+    return _layout(fig, title)

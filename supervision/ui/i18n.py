@@ -92,6 +92,42 @@ LABELS: dict[str, tuple[str, str]] = {
     "mark_typical": ("标记为典型案例", "Mark as typical"),
     "open_items_title": ("督导整改事项（未完成）", "Open rectification items"),
     "page_weekly": ("每周落后指标通报", "Weekly backward-index report"),
+    "page_roadmap": ("达标路线图", "Roadmap to the target"),
+    "roadmap_method": (
+        "可能性：本院近三年已结案件中，与该案“有无财产、复杂程度”相同的案件执行完毕的比例，"
+        "按20件的权重向本院总体比例收缩；本院从未结过的组合用总体比例。排序：可能性、优先级、目标结案日、标的额。"
+        "排期：把所需件数平均分到至12月31日的各周，按顺序放入期望累计尚未达到该周累计配额的最早一周。",
+        "Likelihood: the share of the court's own cases closed in the last three years, with "
+        "the same property finding and complexity, that ended in full performance, shrunk "
+        "toward the court's overall share with the weight of 20 cases (a combination never "
+        "closed takes the overall share). Order: likelihood, priority, target close date, "
+        "value. Schedule: the need spread evenly over the weeks to 31 December; cases go in "
+        "order into the earliest week whose cumulative expected count is below its "
+        "cumulative quota."),
+    "roadmap_overall": ("实际执行率：进入全国前20名", "Successful enforcement rate: top 20"),
+    "roadmap_type": ("{type}：进入全国前15名", "{type}: top 15"),
+    "roadmap_need": ("年底前还需执行完毕", "Needed by 31 December"),
+    "roadmap_cases": ("路线图案件", "Cases on the roadmap"),
+    "roadmap_expected": ("全部未结案件的期望执行完毕数", "Expected from all pending cases"),
+    "roadmap_shortfall": ("缺口", "Shortfall"),
+    "roadmap_unranked": ("本期未排名：没有可计算的名线差距。", "Unranked this period: no gap to plan for."),
+    "roadmap_on_track": ("按现有进度预计年底可达到目标，无需额外安排。",
+                         "At its pace it reaches the target by year end: nothing extra to plan."),
+    "roadmap_no_history": ("本院近三年没有已结案件，无法估计可能性；按优先级和日期排序。",
+                           "The court closed no case in three years: no likelihood to estimate; "
+                           "ordered by priority and date."),
+    "roadmap_short": ("即使全部 {pending} 件未结案件都推进，期望只能执行完毕 {expected} 件，少于所需的 {need} 件："
+                      "缺口 {short} 件，本期靠现有未结案件无法达到目标。",
+                      "Even all {pending} pending cases are expected to give only {expected} "
+                      "full performances, fewer than the {need} needed: {short} short; the "
+                      "target cannot be reached from the pending caseload this period."),
+    "roadmap_chart": ("每周计划与累计进度", "The plan by week"),
+    "roadmap_cum_expected": ("累计期望执行完毕", "Cumulative expected"),
+    "roadmap_cum_quota": ("累计所需", "Cumulative need"),
+    "roadmap_order": ("顺序", "Order"),
+    "roadmap_likelihood": ("执行完毕可能性", "Likelihood of full performance"),
+    "roadmap_week": ("计划周", "Planned week"),
+    "roadmap_timetable": ("按达标路线图排期", "Schedule by the roadmap"),
     "weekly_title": ("{province}执行工作每周落后指标通报（截至 {as_of}）",
                      "{province}: weekly backward-index report (as of {as_of})"),
     "rank_change": ("排名较上周", "Rank vs last week"),
@@ -163,11 +199,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "unqualified_cases": ("不合格的终本案件（缺少的条件）", "Unqualified terminations (missing conditions)"),
     "missing_conditions": ("缺少的条件", "Missing conditions"),
     "months_to_close": ("立案至终本（月）", "Months filed to closed"),
-    "petitions": ("信访", "Petitions"), "days_pending": ("未结天数", "Days pending"),
-    "settlement_on": ("和解日期", "Agreed"), "settlement_due_on": ("履行期限", "Due"),
-    "long_term": ("长期履行", "Long-term"), "days_overdue": ("逾期天数", "Days overdue"),
-    "settlement_ruling_on": ("结案裁定日期", "Ruling"),
-    "closed_without_ruling": ("结案未见裁定", "Closed without ruling"),
     "no_terminations": ("本期没有终本结案。", "No termination this period."),
     "all_qualified": ("本期终本结案均符合条件。", "Every termination this period is qualified."),
     "month": ("月份", "Month"),

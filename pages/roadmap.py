@@ -1,0 +1,80 @@
+"""达标路线图: how the court reaches its cutoff by 31 December — the pending cases to push in
+order of their likelihood of ending in full performance (estimated from the court's own
+closed cases), a week-by-week schedule that reaches the need if kept, and, where even the
+whole pending caseload cannot, the shortfall stated plainly. For the headline ranking and
+each specific type projected below its top-15 cutoff."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from supervision.safe_output import md
+from supervision.ui import charts, data, exports, sidebar, state
+from supervision.ui.fmt import num
+from supervision.ui.i18n import help_text, t
+from supervision.ui.tables import case_rows
+
+ctx = state.context("roadmap")
+st.title(f"{t('page_roadmap')} · {md(ctx.court_name())}")
+exports.freshness_caption(ctx)
+st.caption(t("roadmap_method"))
+plans = data.roadmap(ctx.access, ctx.filters, ctx.court)
+type_names = ctx.type_names()
+
+caption = sidebar.filters_caption(ctx)
+
+
+def ranking_label(code: str) -> str:
+    if code == "overall":
+        return t("roadmap_overall")
+    return t("roadmap_type", type=type_names.get(code, code))
+
+
+for code, plan in plans.items():
+    st.subheader(md(ranking_label(code)), help=help_text("needed_per_week"))
+    need = plan["need"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(t("roadmap_need"), num(need), help=help_text("needed_per_week"))
+    c2.metric(t("roadmap_cases"), num(plan["cases"].height))
+    c3.metric(t("roadmap_expected"), f"{plan['expected_all']:,.1f}")
+    c4.metric(t("roadmap_shortfall"), f"{plan['shortfall']:,.1f}")
+    if need is None:
+        st.info(t("roadmap_unranked"))
+        continue
+    if need == 0:
+        st.success(t("roadmap_on_track"))
+        continue
+    if plan["cases"].height and plan["cases"]["likelihood"].is_null().all():
+        st.warning(t("roadmap_no_history"))
+    if plan["shortfall"] > 0:
+        st.warning(t("roadmap_short", need=num(need), expected=f"{plan['expected_all']:,.1f}",
+                     pending=num(plan["pending"]), short=f"{plan['shortfall']:,.1f}"))
+    weeks = plan["weeks"].with_columns(
+        cumulative_quota=pl.col("quota").cum_sum(),
+        cumulative_expected=pl.col("expected").cum_sum())
+    st.plotly_chart(charts.roadmap(weeks, title=t("roadmap_chart"), cases_label=t("count"),
+                                   expected_label=t("roadmap_cum_expected"),
+                                   quota_label=t("roadmap_cum_quota")),
+                    width="stretch", key=f"roadmap_chart_{code}")
+    cases = plan["cases"]
+
+    def roadmap_table(cases: pl.DataFrame = cases) -> pl.DataFrame:
+        shown = case_rows(cases.select("case_number", "case_type", "has_property", "complexity",
+                                       "priority", "amount_yuan", "days_pending",
+                                       "target_close_on", "respondent_name", "judge"), ctx)
+        return shown.with_columns(
+            cases["order"].alias(t("roadmap_order")),
+            (cases["likelihood"] * 100).round(1).alias(t("roadmap_likelihood") + " %"),
+            cases["week"].alias(t("roadmap_week"))).select(
+            t("roadmap_order"), t("roadmap_week"), t("roadmap_likelihood") + " %",
+            *shown.columns)
+
+    st.dataframe(roadmap_table(), hide_index=True, width="stretch", placeholder="—")
+    exports.case_downloads(ctx, page="roadmap", frame=roadmap_table,
+                           caption=ranking_label(code) + " · "
+                           + sidebar.filters_caption(ctx, markdown=False),
+                           rows=cases.height, view=code)
+    st.caption(caption)
+if not plans:
+    st.info(t("no_match"))
