@@ -15,12 +15,14 @@ from supervision.safe_output import md
 from supervision.ui import data, exports, sidebar, state, urls
 from supervision.ui.fmt import WAN, num
 from supervision.ui.i18n import column_header, enum, enum_names, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 from supervision.views import EscalationCriteria
 
 ctx = state.context("escalation")
 st.title(f"{t('page_escalation')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
+if flash := st.session_state.pop("escalation_flash", None):
+    st.success(flash)
 store = data.store()
 courts = tuple(ctx.reference["courts"]["court_code"].to_list())
 defaults = EscalationCriteria()
@@ -68,7 +70,7 @@ else:
         return out.with_columns(shown["reasons"].alias(t("esc_reasons")),
                                 shown["esc_status"].alias(t("status")))
 
-    picked = st.dataframe(candidate_table(), hide_index=True, width="stretch",
+    picked = st.dataframe(on_screen(candidate_table()), hide_index=True, width="stretch",
                           placeholder="—", on_select="rerun", selection_mode="single-row",
                           key="esc_table")
     exports.case_downloads(ctx, page="escalation", frame=candidate_table,
@@ -99,7 +101,7 @@ else:
                             reasons=list(case["reasons"]),
                             read_version=None if case["version"] is None
                             else int(case["version"]))
-                        st.success(t("saved"))
+                        st.session_state["escalation_flash"] = t("saved")   # shown after the rerun
                         st.rerun()
                     except ledger.ConcurrentEdit as exc:
                         st.error(t("concurrent_edit", detail=md(str(exc))))

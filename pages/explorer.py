@@ -12,7 +12,7 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, enum_names, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 
 PAGE_SIZE = 50
 EXPORT_CAP = 100_000
@@ -129,7 +129,7 @@ def results() -> None:
     urls.sync_params({"pg": page if page > 1 else None})
     st.session_state["x_saved"]["pg"] = str(page) if page > 1 else None
     rows = data.explorer_page(ctx.access, filters, court, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-    st.dataframe(case_rows(rows, ctx), hide_index=True, width="stretch", placeholder="—",
+    st.dataframe(on_screen(case_rows(rows, ctx)), hide_index=True, width="stretch", placeholder="—",
                  column_config={t("value_wan"): st.column_config.NumberColumn(format="%,.1f")})
     st.caption(caption)
 

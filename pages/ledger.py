@@ -17,12 +17,17 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, state
 from supervision.ui.fmt import pct
 from supervision.ui.i18n import column_header, enum_names, t
+from supervision.ui.tables import on_screen
+
+OPINION_SLOTS = 4     # opinions a visit form takes at once (another visit adds more)
 
 ctx = state.context("ledger")
 store = data.store()
 courts = tuple(ctx.reference["courts"]["court_code"].to_list())
 st.title(f"{t('page_ledger')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
+if flash := st.session_state.pop("ledger_flash", None):
+    st.success(flash)
 names = enum_names()
 type_names = ctx.type_names()
 
@@ -67,11 +72,15 @@ else:
             default=pl.col("index_code")).alias(t("linked_index")),
         pl.col("case_number").alias(column_header("case_number")),
         pl.col("progress").alias(t("progress")))
-    picked = st.dataframe(shown, hide_index=True, width="stretch", placeholder="—",
-                          on_select="rerun", selection_mode="single-row", key="ledger_items")
-    rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
-    if rows:
-        item = items.row(rows[0], named=True)
+    st.dataframe(on_screen(shown), hide_index=True, width="stretch", placeholder="—",
+                 key="ledger_items")
+    labels = {None: t("choose_item_none"),
+              **{r["id"]: f"{t('item_no')} {r['id']} · {r['requirement'][:40]}"
+                 for r in items.iter_rows(named=True)}}
+    chosen = st.selectbox(t("choose_item"), list(labels), key="ledger_item",
+                          format_func=lambda i: labels.get(i, str(i)))
+    if chosen is not None:
+        item = items.filter(pl.col("id") == chosen).row(0, named=True)
         st.markdown(f"**{t('item_no')} {item['id']}** · {md(item['requirement'])}")
         history = ledger.item_history(store, item["id"])
         st.dataframe(history.select(
@@ -110,7 +119,7 @@ else:
                                            note=note, index_value=value_now,
                                            index_as_of=ctx.filters.as_of
                                            if item["index_code"] else None)
-                        st.success(t("saved"))
+                        st.session_state["ledger_flash"] = t("saved")   # shown after the rerun
                         st.rerun()
                     except ledger.ConcurrentEdit as exc:
                         st.error(t("concurrent_edit", detail=md(str(exc))))
@@ -122,38 +131,29 @@ if ctx.access.role in ("supervisor", "admin"):
     st.subheader(t("record_visit"))
     index_codes = [None, *brief["backward"]["index"].to_list()]
     index_labels = {c: index_label(c) for c in index_codes if c}
-    with st.form("visit_form", clear_on_submit=False):
+    with st.form("visit_form", clear_on_submit=True):
         c1, c2 = st.columns([1, 3])
         visit_on = c1.date_input(t("visit_on"), value=ctx.filters.as_of, format="YYYY-MM-DD",
                                  key="visit_on")
         members = c2.text_input(t("members"), key="visit_members")
         st.caption(t("opinions_hint"))
-        blank = pl.DataFrame({"requirement": [""] * 3, "owner": [""] * 3,
-                              "due_on": [ctx.filters.as_of + dt.timedelta(days=30)] * 3,
-                              "index_code": [None] * 3, "case_number": [""] * 3},
-                             schema={"requirement": pl.String, "owner": pl.String,
-                                     "due_on": pl.Date, "index_code": pl.String,
-                                     "case_number": pl.String})
-        opinions = st.data_editor(
-            blank, num_rows="dynamic", width="stretch", hide_index=True, key="visit_opinions",
-            column_config={
-                "requirement": st.column_config.TextColumn(t("requirement"), width="large"),
-                "owner": st.column_config.TextColumn(t("owner")),
-                "due_on": st.column_config.DateColumn(t("due_on"), format="YYYY-MM-DD"),
-                "index_code": st.column_config.SelectboxColumn(
-                    t("linked_index"), options=[c for c in index_codes if c],
-                    format_func=lambda c: index_labels.get(c, c)),
-                "case_number": st.column_config.TextColumn(column_header("case_number"))})
+        slots = []
+        for i in range(OPINION_SLOTS):
+            c1, c2, c3, c4 = st.columns([4, 2, 2, 3])
+            slots.append((
+                c1.text_input(f"{t('requirement')} {i + 1}", key=f"op_req_{i}"),
+                c2.text_input(f"{t('owner')} {i + 1}", key=f"op_owner_{i}"),
+                c3.date_input(f"{t('due_on')} {i + 1}", key=f"op_due_{i}", format="YYYY-MM-DD",
+                              value=ctx.filters.as_of + dt.timedelta(days=30)),
+                c4.selectbox(f"{t('linked_index')} {i + 1}", index_codes, key=f"op_index_{i}",
+                             format_func=lambda c: "—" if c is None else index_labels[c])))
         if st.form_submit_button(t("save_visit")):
-            frame = pl.DataFrame(opinions) if not isinstance(opinions, pl.DataFrame) else opinions
-            wanted = [ledger.Opinion(r["requirement"], r["owner"], r["due_on"],
-                                     r["index_code"] or None, (r["case_number"] or "").strip()
-                                     or None)
-                      for r in frame.iter_rows(named=True) if (r["requirement"] or "").strip()]
+            wanted = [ledger.Opinion(req, owner, due, code)
+                      for req, owner, due, code in slots if req.strip()]
             try:
                 ledger.record_visit(store, ctx.access, courts, court=ctx.court,
                                     visit_on=visit_on, members=members, opinions=wanted)
-                st.success(t("saved"))
+                st.session_state["ledger_flash"] = t("saved")   # shown after the rerun
                 st.rerun()
             except (ledger.LedgerError, AccessDenied) as exc:
                 st.error(md(str(exc)))
@@ -178,7 +178,7 @@ if ctx.access.role in ("supervisor", "admin"):
             try:
                 ledger.mark_typical(store, ctx.access, courts, court=ctx.court,
                                     case_number=case_number.strip(), summary=summary)
-                st.success(t("saved"))
+                st.session_state["ledger_flash"] = t("saved")   # shown after the rerun
                 st.rerun()
             except (ledger.LedgerError, AccessDenied) as exc:
                 st.error(md(str(exc)))

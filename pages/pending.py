@@ -13,7 +13,7 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, navigate, sidebar, state
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, enum_column, headers, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 
 CASE_COLUMNS = ["case_number", "case_type", "amount_yuan", "priority", "complexity", "filed_on",
                 "statutory_deadline", "days_to_deadline", "target_close_on", "respondent_name",
@@ -99,7 +99,7 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
     if cases.height == 0:
         st.info(t("no_pending"))
     else:
-        st.dataframe(case_rows(cases.select(CASE_COLUMNS), ctx), hide_index=True,
+        st.dataframe(on_screen(case_rows(cases.select(CASE_COLUMNS), ctx)), hide_index=True,
                      width="stretch", placeholder="—",
                      column_config={t("value_wan"): st.column_config.NumberColumn(
                          format="%,.1f")})

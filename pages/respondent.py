@@ -14,7 +14,7 @@ from supervision.safe_output import md
 from supervision.ui import data, exports, state, urls
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 from supervision.views import respondent_summary
 
 KEY = re.compile(r"^[0-9a-f]{32}$")
@@ -77,7 +77,7 @@ else:
         def respondent_table() -> pl.DataFrame:
             return case_rows(cases.drop("respondent_name", "respondent_kind"), ctx)
 
-        st.dataframe(respondent_table(), hide_index=True, width="stretch", placeholder="—")
+        st.dataframe(on_screen(respondent_table()), hide_index=True, width="stretch", placeholder="—")
         exports.case_downloads(ctx, page="respondent", frame=respondent_table,
                                caption=f"{t('as_of')} {ctx.filters.as_of.isoformat()} · "
                                        f"{cases['respondent_name'][0]}",

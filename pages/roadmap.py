@@ -13,7 +13,7 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state
 from supervision.ui.fmt import num
 from supervision.ui.i18n import help_text, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 
 ctx = state.context("roadmap")
 st.title(f"{t('page_roadmap')} · {md(ctx.court_name())}")
@@ -70,7 +70,7 @@ for code, plan in plans.items():
             t("roadmap_order"), t("roadmap_week"), t("roadmap_likelihood") + " %",
             *shown.columns)
 
-    st.dataframe(roadmap_table(), hide_index=True, width="stretch", placeholder="—")
+    st.dataframe(on_screen(roadmap_table()), hide_index=True, width="stretch", placeholder="—")
     exports.case_downloads(ctx, page="roadmap", frame=roadmap_table,
                            caption=ranking_label(code) + " · "
                            + sidebar.filters_caption(ctx, markdown=False),

@@ -11,7 +11,7 @@ from supervision.safe_output import md
 from supervision.ui import data, exports, sidebar, state
 from supervision.ui.fmt import num
 from supervision.ui.i18n import enum_names, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 from supervision.views import LONG_TERM_SETTLEMENT_DAYS
 
 COLUMNS = ["case_number", "case_type", "amount_yuan", "settlement_on", "settlement_due_on",
@@ -55,7 +55,7 @@ else:
             frame = frame.drop("settlement_ruling_on", "closed_without_ruling")
         return case_rows(frame, ctx)
 
-    st.dataframe(settlement_table(), hide_index=True, width="stretch", placeholder="—")
+    st.dataframe(on_screen(settlement_table()), hide_index=True, width="stretch", placeholder="—")
     exports.case_downloads(ctx, page="settlements", frame=settlement_table,
                            caption=sidebar.filters_caption(ctx, markdown=False),
                            rows=shown.height)

@@ -11,7 +11,7 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import enum_names, help_text, t
-from supervision.ui.tables import case_rows
+from supervision.ui.tables import case_rows, on_screen
 
 AUDIT_COLUMNS = ["case_number", "case_type", "filed_on", "closed_on", "months_to_close",
                  "amount_yuan", "respondent_name", "judge"]
@@ -65,7 +65,7 @@ else:
             return case_rows(unqualified.select(AUDIT_COLUMNS), ctx).with_columns(
                 missing.alias(t("missing_conditions")))
 
-        st.dataframe(unqualified_table(), hide_index=True, width="stretch", placeholder="—",
+        st.dataframe(on_screen(unqualified_table()), hide_index=True, width="stretch", placeholder="—",
                      column_config={t("months_to_close"): st.column_config.NumberColumn(
                          help=t("closed_within_3_months_n"))})
         exports.case_downloads(ctx, page="termination", frame=unqualified_table,

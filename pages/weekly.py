@@ -34,7 +34,7 @@ def _shade(frame):  # noqa: ANN001, ANN202 - a pandas frame in, CSS for each cel
                           False: ""}).set_axis(frame.columns, axis=1)
 
 
-styled = table.to_pandas().style.apply(_shade, axis=None).format(
+styled = table.to_pandas().style.apply(_shade, axis=None).format(na_rep="—").format(
     {c: (lambda v: "—" if v != v or v is None else f"{v * 100:.1f}%")
      for c, k in kinds.items() if k == "percent"}, na_rep="—")
 st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (table.height + 1) + 3,

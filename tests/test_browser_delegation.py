@@ -373,3 +373,64 @@ def test_a_reload_after_login_keeps_the_session_every_time(server, browser):  # 
             wait_idle(page)
             assert "法院督导简报" in page.locator("h1").first.inner_text(), attempt
         page.context.close()
+
+
+def test_a_site_visit_recorded_updated_and_reported(server, browser, tmp_path):  # noqa: F811
+    """A supervisor records a visit with two opinions for 海口海事法院; its president updates
+    one; the court brief shows both open items with the update, and the weekly report
+    (its XLSX) counts them for the court."""
+    supervisor = new_page(browser, 1400, 2400)
+    login(supervisor, server, "supervisor", "?page=ledger&court=HI720")
+    expect(supervisor.locator("h1").first).to_contain_text("督导台账 · 海口海事法院",
+                                                          timeout=30_000)
+    supervisor.get_by_label("督导组成员").fill("张三、李四")
+    supervisor.get_by_label("要求 1", exact=True).fill("有财产案件法定期限内执结率三个月内达到90%")
+    supervisor.get_by_label("责任人 1", exact=True).fill("执行局长")
+    supervisor.get_by_label("要求 2", exact=True).fill("逐案清理超期未结案件")
+    supervisor.get_by_label("责任人 2", exact=True).fill("院长")
+    supervisor.get_by_role("button", name="保存督导记录").click()
+    wait_idle(supervisor)
+    expect(supervisor.get_by_text("未完成整改事项")).to_be_visible(timeout=30_000)
+    metric = supervisor.locator("[data-testid='stMetric']").first
+    expect(metric).to_contain_text("2")
+    supervisor.screenshot(path=str(ARTIFACTS / "visit_recorded.png"), full_page=True)
+    supervisor.context.close()
+
+    president = new_page(browser, 1400, 2400)
+    login(president, server, "president", "?page=ledger")
+    expect(president.locator("h1").first).to_contain_text("督导台账 · 海口海事法院",
+                                                         timeout=30_000)
+    president.get_by_role("combobox", name="查看或更新事项").click()
+    president.get_by_role("option", name=re.compile("逐案清理超期未结案件")).click()
+    wait_idle(president)
+    president.get_by_label("状态").last.click()
+    president.get_by_role("option", name="整改中").click()
+    president.get_by_role("textbox", name="进展").fill("已清理12件，剩余8件本月底前完成")
+    president.get_by_role("button", name="保存").click()
+    wait_idle(president)
+    expect(president.get_by_text("已保存").first).to_be_visible(timeout=30_000)
+    president.screenshot(path=str(ARTIFACTS / "visit_item_updated.png"), full_page=True)
+
+    # the brief: both items open, the updated one in progress with its note
+    president.get_by_role("link", name="法院督导简报").click()
+    wait_idle(president)
+    items_table = president.locator("[class*='st-key-brief_sec_items'] [data-testid='stTable']")
+    expect(items_table).to_contain_text("逐案清理超期未结案件", timeout=30_000)
+    expect(items_table).to_contain_text("有财产案件法定期限内执结率三个月内达到90%")
+    expect(items_table).to_contain_text("整改中")
+    expect(items_table).to_contain_text("已清理12件")
+    president.screenshot(path=str(ARTIFACTS / "brief_open_items.png"), full_page=True)
+    president.context.close()
+
+    # the weekly report: the court's row counts its two open items
+    center = new_page(browser, 1400, 2400)
+    login(center, server, "supervisor", "?page=weekly&court=HI720")
+    expect(center.locator("h1").first).to_contain_text("每周落后指标通报", timeout=30_000)
+    with center.expect_download(timeout=60_000) as download:
+        center.get_by_role("button", name="下载通报（XLSX）").click()
+    book = fastexcel.read_excel(Path(download.value.path()).read_bytes())
+    report = book.load_sheet(1).to_polars()
+    row = report.filter(report["法院"] == "海口海事法院").row(0, named=True)
+    assert str(row["未完成整改"]).startswith("2"), row
+    center.screenshot(path=str(ARTIFACTS / "weekly_report.png"), full_page=True)
+    center.context.close()

@@ -85,6 +85,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "record_visit": ("记录一次督导", "Record a visit"),
     "members": ("督导组成员", "Delegation members"),
     "opinions_hint": ("每行一条意见；要求为空的行不保存。", "One opinion a row; rows without a requirement are not saved."),
+    "choose_item": ("查看或更新事项", "Open an item to see or update it"),
+    "choose_item_none": ("（选择一项）", "(choose one)"),
     "save_visit": ("保存督导记录", "Save the visit"),
     "typical_cases": ("典型案例（宣传）", "Typical cases (publicity)"),
     "no_typical": ("还没有标记典型案例。", "No typical case marked yet."),

@@ -42,3 +42,9 @@ def static_table(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(
         pl.Series(c, ["—" if v is None else md(v) for v in frame[c].to_list()], pl.String)
         for c, dtype in frame.schema.items() if dtype == pl.String)
+
+
+def on_screen(frame: pl.DataFrame) -> pl.DataFrame:
+    """A frame for st.dataframe: dates as ISO text (the grid would add a midnight time);
+    ISO text sorts as the dates do."""
+    return frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%d"))
