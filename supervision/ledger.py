@@ -145,8 +145,8 @@ def update_item(store: Engine, access: Access, courts: tuple[str, ...], *, item_
 
 def items(store: Engine, courts: tuple[str, ...], *, open_only: bool = False,
           today: dt.date | None = None) -> pl.DataFrame:
-    """The items of `courts` with their visit, newest first; `overdue` when not done and
-    past due on `today`."""
+    """The items of `courts` with their visit, by due date; `overdue` when not done and
+    past due on `today`; the linked index's first and latest recorded values."""
     today = today or dt.date.today()
     query = (select(ledger_items, visits.c.visit_on, visits.c.members)
              .join(visits, visits.c.id == ledger_items.c.visit_id)
@@ -162,7 +162,33 @@ def items(store: Engine, courts: tuple[str, ...], *, open_only: bool = False,
               "progress": pl.String, "version": pl.Int64, "updated_by": pl.String,
               "updated_at": pl.Datetime, "visit_on": pl.Date, "members": pl.String}
     frame = pl.DataFrame(rows, schema=schema)
-    return frame.with_columns(overdue=(pl.col("status") != "done") & (pl.col("due_on") < today))
+    trail = index_trail(store, frame["id"].to_list())
+    return (frame.join(trail, left_on="id", right_on="item_id", how="left",
+                       maintain_order="left")
+            .with_columns(overdue=(pl.col("status") != "done") & (pl.col("due_on") < today)))
+
+
+def index_trail(store: Engine, item_ids: list[int]) -> pl.DataFrame:
+    """For each item with recorded index values: the first and the latest value and their
+    dates — whether the measures take effect."""
+    schema = {"item_id": pl.Int64, "first_value": pl.Float64, "first_as_of": pl.Date,
+              "latest_value": pl.Float64, "latest_as_of": pl.Date}
+    if not item_ids:
+        return pl.DataFrame(schema=schema)
+    query = (select(ledger_updates.c.item_id, ledger_updates.c.index_value,
+                    ledger_updates.c.index_as_of, ledger_updates.c.id)
+             .where(ledger_updates.c.item_id.in_(item_ids),
+                    ledger_updates.c.index_value.is_not(None))
+             .order_by(ledger_updates.c.id))
+    with store.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings().all()]
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    frame = pl.DataFrame(rows).with_columns(pl.col("index_as_of").cast(pl.Date))
+    return frame.group_by("item_id").agg(
+        first_value=pl.col("index_value").first(), first_as_of=pl.col("index_as_of").first(),
+        latest_value=pl.col("index_value").last(), latest_as_of=pl.col("index_as_of").last(),
+    ).select(list(schema)).cast(schema)
 
 
 def item_history(store: Engine, item_id: int) -> pl.DataFrame:

@@ -25,11 +25,28 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     names = enum_names_in(language)
     courts: pl.DataFrame = view["courts"].sort("rank", "court_code", nulls_last=True)
     specific: list[str] = view["specific_types"]
-    open_items = (items.group_by("court_code").agg(open=pl.len(),
-                                                   overdue=pl.col("overdue").sum())
-                  if items.height else pl.DataFrame(schema={"court_code": pl.String,
-                                                            "open": pl.UInt32,
-                                                            "overdue": pl.UInt32}))
+    names_for_items = enum_names_in(language)
+    if items.height:
+        # each open item: its requirement and status, and for an item linked to an index,
+        # the index's value at the first and the latest update (are the measures working?)
+        described = items.with_columns(
+            line=pl.col("requirement")
+            + pl.lit("（") + pl.col("status").replace_strict(names_for_items,
+                                                             default=pl.col("status"))
+            + pl.when(pl.col("overdue")).then(pl.lit("，" + text("overdue_item", language)))
+            .otherwise(pl.lit(""))
+            + pl.when(pl.col("first_value").is_not_null() & (pl.col("latest_as_of")
+                                                              > pl.col("first_as_of")))
+            .then(pl.lit("，") + (pl.col("first_value") * 100).round(1).cast(pl.String)
+                  + pl.lit("% → ") + (pl.col("latest_value") * 100).round(1).cast(pl.String)
+                  + pl.lit("%"))
+            .otherwise(pl.lit("")) + pl.lit("）"))
+        open_items = described.group_by("court_code").agg(
+            open=pl.len(), overdue=pl.col("overdue").sum(), item_lines=pl.col("line"))
+    else:
+        open_items = pl.DataFrame(schema={"court_code": pl.String, "open": pl.UInt32,
+                                          "overdue": pl.UInt32,
+                                          "item_lines": pl.List(pl.String)})
     courts = courts.join(open_items, on="court_code", how="left")
 
     def label(index: str) -> str:
@@ -78,6 +95,10 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
         None if o is None else f"{o}" + (f"（{text('overdue_item', language)} {d}）" if d else "")
         for o, d in zip(courts["open"], courts["overdue"], strict=True)]
     marks[items_header] = [bool(d) for d in courts["overdue"].fill_null(0)]
+    lines_header = text("open_items_title", language)
+    columns[lines_header] = [None if ls is None else "；".join(ls)
+                             for ls in courts["item_lines"].to_list()]
+    marks[lines_header] = [False] * courts.height
     table = pl.DataFrame(columns, strict=False)
     return table, pl.DataFrame(marks), kinds
 

@@ -178,3 +178,39 @@ def test_escalation_candidates_name_each_criterion(db):
                                      Filters(as_of=as_of), "A",
                                      EscalationCriteria(min_petitions=3))
     assert set(stricter["case_number"]) == {"E1", "E2"}
+
+
+def test_the_weekly_report_shows_whether_the_measures_take_effect(store):
+    """An item linked to an index, updated twice with the index at 84.0 % then 87.4 %: the
+    weekly report's row for the court lists it with both values."""
+    import polars as pl
+
+    from supervision import weekly
+
+    _visit(store)
+    item = ledger.items(store, ("HI720",)).filter(
+        pl.col("index_code") == "property_within_limit").row(0, named=True)
+    v = ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+                           status="in_progress", note="排查", index_value=0.84,
+                           index_as_of=D(2026, 11, 20))
+    ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=v,
+                       status="in_progress", note="推进", index_value=0.874,
+                       index_as_of=D(2026, 11, 27))
+    items = ledger.items(store, ("HI720",), open_only=True, today=D(2026, 11, 27))
+    linked = items.filter(pl.col("id") == item["id"]).row(0, named=True)
+    assert (linked["first_value"], linked["latest_value"]) == (0.84, 0.874)
+    view = {"courts": pl.DataFrame({
+        "court_code": ["HI720"], "name": ["海口海事法院"], "name_en": ["Haikou Maritime Court"],
+        "rank": [35], "rank_week_before": [40], "rate": [0.849],
+        "property_within_limit": [0.874], "termination_qualified": [0.95],
+        "petitions_resolved": [0.9], "three_year_conclusion": [0.93],
+        "backward": [1], "backward_change": [0],
+        "backward_indices": [[{"index": "property_within_limit",
+                               "reasons": ["below_threshold"]}]]}),
+        "specific_types": [], "province": {"name": "海南省"}}
+    table, marks, _kinds = weekly.report_tables(view, items, {}, "zh")
+    row = table.row(0, named=True)
+    assert row["未完成整改"] == "2（已逾期 1）"       # the 11-25 item is overdue on 11-27
+    assert "84.0% → 87.4%" in row["督导整改事项（未完成）"]
+    assert row["排名较上周"] == 5                     # 40 → 35: up five
+    assert marks.row(0, named=True)["有财产案件法定期限内实际执结率"] is True
