@@ -13,6 +13,8 @@ from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import enum_names, help_text, t
 from supervision.ui.tables import case_rows, on_screen
 
+CONDITIONS = ("notice_served", "consumption_restricted", "dishonest_listed",
+              "network_inquiry_done", "site_investigation_done", "applicant_informed")
 AUDIT_COLUMNS = ["case_number", "case_type", "filed_on", "closed_on", "months_to_close",
                  "amount_yuan", "respondent_name", "judge"]
 
@@ -53,7 +55,9 @@ else:
     st.caption(caption)
 
     st.subheader(t("unqualified_cases"))
-    unqualified = cases.filter(pl.col("missing").list.len() > 0)
+    every_case = st.toggle(t("all_terminations"), key="termination_all",
+                           help=t("all_terminations_help"))
+    unqualified = cases if every_case else cases.filter(pl.col("missing").list.len() > 0)
     if unqualified.height == 0:
         st.success(t("all_qualified"))
     else:
@@ -62,7 +66,12 @@ else:
             pl.element().replace_strict(labels, default=pl.element())).list.join("、")
 
         def unqualified_table() -> pl.DataFrame:
-            return case_rows(unqualified.select(AUDIT_COLUMNS), ctx).with_columns(
+            # each of the six conditions, case by case: ✓ satisfied, ✗ not (empty = ✗)
+            conditions = unqualified.select(
+                pl.when(pl.col(c).fill_null(False)).then(pl.lit("✓")).otherwise(pl.lit("✗"))
+                .alias(labels[c]) for c in CONDITIONS)
+            return pl.concat([case_rows(unqualified.select(AUDIT_COLUMNS), ctx), conditions],
+                             how="horizontal").with_columns(
                 missing.alias(t("missing_conditions")))
 
         st.dataframe(on_screen(unqualified_table()), hide_index=True, width="stretch", placeholder="—",

@@ -200,6 +200,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "termination_by_court": ("各院终本合格率", "Qualified terminations by court"),
     "unqualified_cases": ("不合格的终本案件（缺少的条件）", "Unqualified terminations (missing conditions)"),
     "missing_conditions": ("缺少的条件", "Missing conditions"),
+    "all_terminations": ("显示全部终本案件（含合格）", "Show every termination (qualified too)"),
+    "all_terminations_help": ("逐案列出六项终本条件：✓ 已满足，✗ 未满足（空值视为未满足）。",
+                              "The six closing conditions case by case: ✓ satisfied, ✗ not "
+                              "(empty counts as not)."),
     "months_to_close": ("立案至终本（月）", "Months filed to closed"),
     "no_terminations": ("本期没有终本结案。", "No termination this period."),
     "all_qualified": ("本期终本结案均符合条件。", "Every termination this period is qualified."),
