@@ -18,7 +18,7 @@ from supervision import audit, users
 from supervision.importer import TABLE_ORDER
 from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import data, state
-from supervision.ui.i18n import enum, enum_column, headers, t
+from supervision.ui.i18n import deferred, enum, enum_column, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 IMPORT_TIMEOUT_S = 3 * 3600
@@ -151,7 +151,7 @@ trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip(
 st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"),
                                         enum_column("event"))),
              hide_index=True, width="stretch")
-st.download_button(t("download_audit"), data=lambda: safe_csv_bytes(trail),
+st.download_button(t("download_audit"), data=deferred(lambda: safe_csv_bytes(trail)),
                    file_name="audit-trail.csv", mime="text/csv", key="audit_csv",
                    on_click=audit.record, args=(store, access.username, "export", "audit trail"),
                    kwargs={"event": event or None, "actor": actor.strip() or None})

@@ -83,21 +83,19 @@ else:
         item = items.filter(pl.col("id") == chosen).row(0, named=True)
         st.markdown(f"**{t('item_no')} {item['id']}** · {md(item['requirement'])}")
         history = ledger.item_history(store, item["id"])
-        st.dataframe(history.select(
+        st.dataframe(on_screen(history.select(
             pl.col("at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc")),
             pl.col("by").alias(t("audit_actor")),
             pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
             pl.col("note").alias(t("progress")),
             (pl.col("index_value") * 100).round(1).alias(index_label(item["index_code"]) + " %"),
-            pl.col("index_as_of").alias(t("as_of"))), hide_index=True, width="stretch",
+            pl.col("index_as_of").alias(t("as_of")))), hide_index=True, width="stretch",
             placeholder="—")
         valued = history.filter(pl.col("index_value").is_not_null())
         if item["index_code"] and valued.height:
-            st.plotly_chart(charts.trend(
-                valued.select(week_end=pl.col("index_as_of"), rate=pl.col("index_value"),
-                              cutoff=pl.lit(None, pl.Float64), rank=pl.lit(None, pl.Int64)),
-                title=t("index_over_updates"), rate_label=index_label(item["index_code"]),
-                rank_label=t("national_rank"), cutoff_label=t("threshold")),
+            st.plotly_chart(charts.index_over_updates(
+                valued.select(as_of=pl.col("index_as_of"), value=pl.col("index_value")),
+                title=t("index_over_updates"), label=index_label(item["index_code"])),
                 width="stretch", key="item_index_chart")
         may_update = (ctx.access.role in ("supervisor", "admin")
                       or (ctx.access.role == "president"

@@ -12,7 +12,7 @@ import streamlit as st
 from supervision import ledger, weekly
 from supervision.safe_output import md
 from supervision.ui import data, exports, state
-from supervision.ui.i18n import lang, t
+from supervision.ui.i18n import deferred, lang, t
 
 ctx = state.context("weekly")
 view = data.province(ctx.access, ctx.filters)
@@ -36,8 +36,8 @@ def _shade(frame):  # noqa: ANN001, ANN202 - a pandas frame in, CSS for each cel
 
 styled = table.to_pandas().style.apply(_shade, axis=None).format(na_rep="—").format(
     {c: (lambda v: "—" if v != v or v is None else f"{v * 100:.1f}%")
-     for c, k in kinds.items() if k == "percent"}, na_rep="—")
-st.dataframe(styled, hide_index=True, width="stretch", height=min(36 * (table.height + 1) + 3,
+     for c, k in kinds.items() if k == "percent"}, na_rep="—")  # NA never reaches a formatter
+st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", height=min(36 * (table.height + 1) + 3,
                                                                    1100))
 
 notes = [title, *weekly.notes_for(view, ctx.filters.as_of, ctx.reference.get("loaded_at"),
@@ -48,12 +48,13 @@ xlsx_name = exports.file_name(ctx, "weekly", "xlsx", court_label=ctx.province_na
 pdf_name = exports.file_name(ctx, "weekly", "pdf", court_label=ctx.province_name())
 c1, c2 = st.columns(2)
 c1.download_button(t("download_weekly_pdf"), type="primary",
-                   data=lambda: weekly.report_pdf(table, marks, kinds, title_text=title,
-                                                  notes=notes[1:], language=language),
+                   data=deferred(lambda: weekly.report_pdf(table, marks, kinds,
+                                                           title_text=title, notes=notes[1:],
+                                                           language=language)),
                    file_name=pdf_name, mime="application/pdf", key="weekly_pdf",
                    on_click=state.audit_export, args=(ctx, pdf_name, "weekly report"))
 c2.download_button(t("download_weekly_xlsx"),
-                   data=lambda: weekly.report_xlsx(table, marks, kinds, notes=notes,
-                                                   language=language),
+                   data=deferred(lambda: weekly.report_xlsx(table, marks, kinds, notes=notes,
+                                                            language=language)),
                    file_name=xlsx_name, mime=exports.XLSX_MIME, key="weekly_xlsx",
                    on_click=state.audit_export, args=(ctx, xlsx_name, "weekly report"))

@@ -207,3 +207,14 @@ def roadmap(weeks: pl.DataFrame, *, title: str, cases_label: str, expected_label
                       yaxis2=dict(overlaying="y", side="right", rangemode="tozero",
                                   showgrid=False))
     return _layout(fig, title)
+
+
+def index_over_updates(points: pl.DataFrame, *, title: str, label: str) -> go.Figure:
+    """A linked index's value (%) at each update of a ledger item (`as_of`, `value`)."""
+    x = [d.isoformat() for d in points["as_of"]]
+    fig = go.Figure(go.Scatter(
+        x=x, y=[None if v is None else v * 100 for v in points["value"]], name=plain(label),
+        mode="lines+markers", line=dict(color=BLUE, width=3),
+        hovertemplate="%{x}<br>" + plain(label) + " %{y:.1f}%<extra></extra>"))
+    fig.update_yaxes(title="%", rangemode="tozero")
+    return _layout(fig, title, height=300)

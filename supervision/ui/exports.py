@@ -14,7 +14,7 @@ import streamlit as st
 from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
 from supervision.ui import state
 from supervision.ui.i18n import column_header as headers_of
-from supervision.ui.i18n import t
+from supervision.ui.i18n import deferred, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # below this many rows the XLSX is built when clicked; above it, with a progress bar first
@@ -61,14 +61,15 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
     xlsx_name = file_name(ctx, page, "xlsx", court_label)
     kinds = kinds or {headers_of("amount_wan"): "wan", headers_of("recovered_wan"): "wan"}
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv"), data=lambda: safe_csv_bytes(frame(), notes=info),
+    c1.download_button(t("download_csv"),
+                       data=deferred(lambda: safe_csv_bytes(frame(), notes=info)),
                        file_name=csv_name, mime="text/csv", key=f"{page}_csv",
                        on_click=state.audit_export, args=(ctx, csv_name, page))
     with c2:
         xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{page}_xlsx", view=view,
-                      build=lambda progress=None: safe_xlsx_bytes(
+                      build=deferred(lambda progress=None: safe_xlsx_bytes(
                           {t("page_" + page)[:31]: frame()}, notes=info,
-                          notes_title=t("about_sheet"), kinds=kinds, progress=progress))
+                          notes_title=t("about_sheet"), kinds=kinds, progress=progress)))
 
 
 def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: str,

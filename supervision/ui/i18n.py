@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
 import polars as pl
 import streamlit as st
 
 from supervision import domain
+
+T = TypeVar("T")
 
 LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("执行工作督导看板", "Enforcement supervision dashboard"),
@@ -482,8 +488,26 @@ ENUMS: dict[str, tuple[str, str]] = {
 }
 
 
+_thread = threading.local()
+
+
 def lang() -> str:
-    return st.session_state.get("lang", "zh")
+    """The UI's language: the session's, or the one a deferred download was made in."""
+    return getattr(_thread, "language", None) or st.session_state.get("lang", "zh")
+
+
+def deferred(build: Callable[..., T]) -> Callable[..., T]:
+    """`build` to run later (a download built when clicked, on the server's event thread,
+    where the session is not known) in the language of this run."""
+    language = lang()
+
+    def run(*args: object, **kwargs: object) -> T:
+        _thread.language = language
+        try:
+            return build(*args, **kwargs)
+        finally:
+            _thread.language = None
+    return run
 
 
 def text(key: str, language: str, **fmt: object) -> str:

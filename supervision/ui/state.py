@@ -12,6 +12,7 @@ import streamlit as st
 from supervision.access import Access, access_for
 from supervision.queries import Filters
 from supervision.ui import data
+from supervision.ui.i18n import lang
 
 
 def current_access() -> Access | None:
@@ -34,11 +35,11 @@ class Context:
         row = self.reference["courts"].filter(pl.col("court_code") == code)
         if row.height == 0:
             return code
-        return row["name_en" if st.session_state.get("lang") == "en" else "name"][0]
+        return row["name_en" if lang() == "en" else "name"][0]
 
     def _names(self, table: str, key: str) -> dict[str, str]:
         frame = self.reference[table]
-        col = "name_en" if st.session_state.get("lang") == "en" else "name"
+        col = "name_en" if lang() == "en" else "name"
         return dict(zip(frame[key].to_list(), frame[col].fill_null(frame["name"]).to_list(),
                         strict=True))
 
@@ -47,7 +48,7 @@ class Context:
         frame = self.reference.get("province")
         if frame is None or frame.height == 0:
             return self.access.province or ""
-        col = "name_en" if st.session_state.get("lang") == "en" else "name"
+        col = "name_en" if lang() == "en" else "name"
         return frame[col][0] or frame["name"][0]
 
     def type_names(self) -> dict[str, str]:
@@ -62,7 +63,7 @@ class Context:
         row = self.reference["case_types"].filter(pl.col("code") == code)
         if row.height == 0:
             return code
-        return row["name_en" if st.session_state.get("lang") == "en" else "name"][0]
+        return row["name_en" if lang() == "en" else "name"][0]
 
 
 def audit_export(ctx: Context, file_name: str, what: str) -> None:
