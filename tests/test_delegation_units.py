@@ -128,3 +128,23 @@ def test_imports_and_generation_record_when_the_data_was_loaded(tmp_path):
                     ).fetchall()
     con.close()
     assert ("import", "c.csv", 10) in loads and len(loads) == 2
+
+
+def test_a_download_built_later_speaks_the_language_it_was_made_in():
+    """A deferred download runs on another thread, where the session is unknown: it keeps
+    the language of the run that made it."""
+    import threading
+
+    import streamlit as st
+
+    from supervision.ui import i18n
+
+    st.session_state["lang"] = "en"
+    build = i18n.deferred(lambda: (i18n.t("page_brief"), i18n.enum_names()["high"]))
+    st.session_state["lang"] = "zh"
+    got: list = []
+    worker = threading.Thread(target=lambda: got.append(build()))
+    worker.start()
+    worker.join()
+    assert got == [("Court brief", "high")]
+    assert i18n.t("page_brief") == "法院督导简报"        # this thread: the session's language
