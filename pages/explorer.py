@@ -76,10 +76,8 @@ view_params = {"all": "1" if all_courts else None, "method": methods, "rkind": k
                "closed": urls.format_range(closed), "dtype": drill.get("case_type"),
                "dstatus": drill.get("status")}
 # a changed filter starts again at page 1
-if st.session_state.get("x_view") != view_params:
-    if "x_view" in st.session_state:
-        st.session_state["x_page"] = 1
-    st.session_state["x_view"] = view_params
+view_changed = "x_view" in st.session_state and st.session_state["x_view"] != view_params
+st.session_state["x_view"] = view_params
 urls.sync_params(view_params)
 st.session_state["x_saved"] = {**{k: (",".join(v) if isinstance(v, list) else v)
                                   for k, v in view_params.items() if v},
@@ -121,10 +119,11 @@ def results() -> None:
     st.caption(caption)
 
     pages = max(1, -(-total["cases"] // PAGE_SIZE))
-    urls.seed("x_page", min(max(1, int(urls.parse_float(remembered("pg")) or 1)), pages))
-    if st.session_state["x_page"] > pages:
-        st.session_state["x_page"] = pages
-    page = st.number_input(t("page_no"), min_value=1, max_value=pages, step=1, key="x_page",
+    # the page number is the URL's (a changed filter starts again at 1): the widget takes
+    # it as its value, so the URL and the widget cannot disagree after any rerun
+    asked = 1 if view_changed else int(urls.parse_float(remembered("pg")) or 1)
+    page = st.number_input(t("page_no"), min_value=1, max_value=pages, step=1,
+                           value=min(max(1, asked), pages),
                            help=f"1–{pages:,}")
     urls.sync_params({"pg": page if page > 1 else None})
     st.session_state["x_saved"]["pg"] = str(page) if page > 1 else None

@@ -176,7 +176,9 @@ def test_every_figure_is_explained_and_fresh(server, browser):  # noqa: F811
     main = page.locator("[data-testid='stMain']")
     expect(main.get_by_text(re.compile(r"数据截至 \d{4}-\d\d-\d\d，最近导入 \d{4}"))).to_be_visible()
     # the four headline metrics carry a hover help each
-    assert page.locator("[data-testid='stMetric'] [data-testid='stTooltipIcon']").count() >= 4
+    icons = page.locator("[data-testid='stMetric'] [data-testid='stTooltipIcon']")
+    expect(icons.nth(3)).to_be_visible(timeout=30_000)
+    assert icons.count() >= 4
     icon = page.locator("[data-testid='stMetric']").nth(3).locator("[data-testid='stTooltipIcon']")
     help_text = page.get_by_text(re.compile("差距（件）= 若今天结算"))
     for _attempt in range(3):   # a hover during a rerun can be lost: hover again

@@ -28,7 +28,7 @@ def open_brief(court: str) -> None:
 def open_explorer(court: str, **params: str | None) -> None:
     """The explorer on `court` with the sidebar's filters and `params` (explorer keys)."""
     for key in ("x_all", "x_method", "x_rkind", "x_q", "x_filed_range", "x_closed_range",
-                "x_drill", "x_page", "x_view", "x_saved"):
+                "x_drill", "x_view", "x_saved"):
         st.session_state.pop(key, None)
     _go("pages/explorer.py", "explorer", court=court, **params)
 
