@@ -134,10 +134,18 @@ for f in st.session_state.get("import_figures", []):
                unchanged=f"{f['unchanged']:,}", rejected=f"{f['rejected']:,}"))
     if f["rejects"]:
         name = f"{safe_download_name(f['shown'])}.rejects.csv"
-        st.download_button(t("download_rejects", file=md(f["shown"])), data=f["rejects"],
-                           file_name=name, mime="text/csv", key=f"rej_{f['table']}",
-                           on_click=audit.record, args=(store, access.username, "export", name),
-                           kwargs={"what": "import rejects", "file": f["shown"]})
+        rejects, shown = f["rejects"], f["shown"]
+
+        def rejects_file(name: str = name, rejects: bytes = rejects, shown: str = shown
+                         ) -> bytes:
+            # audited when the file is made; the click does not rerun the page
+            audit.record(store, access.username, "export", name, what="import rejects",
+                         file=shown)
+            return rejects
+
+        st.download_button(t("download_rejects", file=md(f["shown"])),
+                           data=deferred(rejects_file), file_name=name, mime="text/csv",
+                           key=f"rej_{f['table']}", on_click="ignore")
 
 # ------------------------------------------------------------------ audit trail
 
@@ -151,7 +159,14 @@ trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip(
 st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"),
                                         enum_column("event"))),
              hide_index=True, width="stretch")
-st.download_button(t("download_audit"), data=deferred(lambda: safe_csv_bytes(trail)),
+
+
+def audit_trail_file() -> bytes:
+    audit.record(store, access.username, "export", "audit trail", event=event or None,
+                 actor=actor.strip() or None)
+    return safe_csv_bytes(trail)
+
+
+st.download_button(t("download_audit"), data=deferred(audit_trail_file),
                    file_name="audit-trail.csv", mime="text/csv", key="audit_csv",
-                   on_click=audit.record, args=(store, access.username, "export", "audit trail"),
-                   kwargs={"event": event or None, "actor": actor.strip() or None})
+                   on_click="ignore")

@@ -10,7 +10,7 @@ import streamlit as st
 from supervision import ledger
 from supervision.safe_output import md, safe_xlsx_bytes
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
-from supervision.ui.i18n import deferred, enum, help_text, t
+from supervision.ui.i18n import enum, help_text, t
 from supervision.ui.tables import static_table
 from supervision.views import AGE_BANDS
 
@@ -123,9 +123,11 @@ def brief_pdf() -> bytes:
 
 
 c1, c2 = st.columns(2)
-c1.download_button(t("download_pdf"), data=deferred(brief_pdf), file_name=pdf_name,
-                   mime="application/pdf", key="brief_pdf", on_click=state.audit_export,
-                   args=(ctx, pdf_name, "court brief"), type="primary")
-c2.download_button(t("download_xlsx"), data=deferred(brief_workbook), file_name=xlsx_name,
-                   mime=exports.XLSX_MIME, key="brief_xlsx", on_click=state.audit_export,
-                   args=(ctx, xlsx_name, "court brief"))
+c1.download_button(t("download_pdf"),
+                   data=exports.audited(ctx, pdf_name, "court brief", brief_pdf),
+                   file_name=pdf_name, mime="application/pdf", key="brief_pdf",
+                   on_click="ignore", type="primary")
+c2.download_button(t("download_xlsx"),
+                   data=exports.audited(ctx, xlsx_name, "court brief", brief_workbook),
+                   file_name=xlsx_name, mime=exports.XLSX_MIME, key="brief_xlsx",
+                   on_click="ignore")

@@ -12,7 +12,7 @@ import streamlit as st
 from supervision import ledger, weekly
 from supervision.safe_output import md
 from supervision.ui import data, exports, state
-from supervision.ui.i18n import deferred, lang, t
+from supervision.ui.i18n import lang, t
 
 ctx = state.context("weekly")
 view = data.province(ctx.access, ctx.filters)
@@ -48,13 +48,17 @@ xlsx_name = exports.file_name(ctx, "weekly", "xlsx", court_label=ctx.province_na
 pdf_name = exports.file_name(ctx, "weekly", "pdf", court_label=ctx.province_name())
 c1, c2 = st.columns(2)
 c1.download_button(t("download_weekly_pdf"), type="primary",
-                   data=deferred(lambda: weekly.report_pdf(table, marks, kinds,
-                                                           title_text=title, notes=notes[1:],
-                                                           language=language)),
+                   data=exports.audited(ctx, pdf_name, "weekly report",
+                                        lambda: weekly.report_pdf(table, marks, kinds,
+                                                                  title_text=title,
+                                                                  notes=notes[1:],
+                                                                  language=language)),
                    file_name=pdf_name, mime="application/pdf", key="weekly_pdf",
-                   on_click=state.audit_export, args=(ctx, pdf_name, "weekly report"))
+                   on_click="ignore")
 c2.download_button(t("download_weekly_xlsx"),
-                   data=deferred(lambda: weekly.report_xlsx(table, marks, kinds, notes=notes,
-                                                            language=language)),
+                   data=exports.audited(ctx, xlsx_name, "weekly report",
+                                        lambda: weekly.report_xlsx(table, marks, kinds,
+                                                                   notes=notes,
+                                                                   language=language)),
                    file_name=xlsx_name, mime=exports.XLSX_MIME, key="weekly_xlsx",
-                   on_click=state.audit_export, args=(ctx, xlsx_name, "weekly report"))
+                   on_click="ignore")

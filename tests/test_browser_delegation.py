@@ -263,7 +263,8 @@ def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, browser): 
     page.context.close()
 
 
-def test_exports_read_like_the_screen_with_their_filters_inside(server, browser):  # noqa: F811
+def test_exports_read_like_the_screen_with_their_filters_inside(server, browser,  # noqa: F811
+                                                               operational_store):
     page = new_page(browser)
     login(page, server, "supervisor", "?page=explorer&court=HI720&pri=high")
     with page.expect_download(timeout=60_000) as download:
@@ -285,6 +286,13 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, browser)
     csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].startswith("案件查询 · 海口海事法院")
     assert "案号,法院" in csv
+    # both files are in the audit trail, recorded when they were made
+    from supervision import audit
+    from supervision.store import engine
+
+    exported = audit.entries(engine(operational_store), event="export")["target"].to_list()
+    assert {"案件查询_海口海事法院_2026-11-25.xlsx", "案件查询_海口海事法院_2026-11-25.csv"} <= set(
+        exported)
     page.context.close()
 
 

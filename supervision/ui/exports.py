@@ -22,6 +22,17 @@ XLSX_DIRECT_ROWS = 20_000
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
+def audited(ctx: state.Context, name: str, what: str,
+            build: Callable[..., bytes]) -> Callable[..., bytes]:
+    """`build`, recorded in the audit trail when it runs: a download is audited when its
+    file is made. The buttons use on_click="ignore", so a click never reruns the page (a
+    rerun replaced the other download buttons under the pointer)."""
+    def make(*args: object, **kwargs: object) -> bytes:
+        state.audit_export(ctx, name, what)
+        return build(*args, **kwargs)
+    return deferred(make)
+
+
 def freshness_text(ctx: state.Context) -> str:
     """"Data up to <last date>; last imported <time>." in the UI's language."""
     latest = ctx.reference.get("latest")
@@ -62,9 +73,10 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
     kinds = kinds or {headers_of("amount_wan"): "wan", headers_of("recovered_wan"): "wan"}
     c1, c2 = st.columns(2)
     c1.download_button(t("download_csv"),
-                       data=deferred(lambda: safe_csv_bytes(frame(), notes=info)),
+                       data=audited(ctx, csv_name, page,
+                                    lambda: safe_csv_bytes(frame(), notes=info)),
                        file_name=csv_name, mime="text/csv", key=f"{page}_csv",
-                       on_click=state.audit_export, args=(ctx, csv_name, page))
+                       on_click="ignore")
     with c2:
         xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{page}_xlsx", view=view,
                       build=deferred(lambda progress=None: safe_xlsx_bytes(
@@ -77,16 +89,16 @@ def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: s
     """A small workbook is built when its button is clicked. A large one takes seconds:
     a first button builds it with a progress bar, then the download button appears."""
     if rows <= XLSX_DIRECT_ROWS:
-        st.download_button(t("download_xlsx_cases"), data=build, file_name=name,
-                           mime=XLSX_MIME, key=key, on_click=state.audit_export,
-                           args=(ctx, name, page))
+        st.download_button(t("download_xlsx_cases"), data=audited(ctx, name, page, build),
+                           file_name=name, mime=XLSX_MIME, key=key, on_click="ignore")
         return
     ready = st.session_state.get(f"{key}_ready")
     view = (name, ctx.filters, view)
     if ready and ready[0] == view:
-        st.download_button(t("download_xlsx_cases"), data=ready[1], file_name=name,
-                           mime=XLSX_MIME, key=key, on_click=state.audit_export,
-                           args=(ctx, name, page), type="primary")
+        content = ready[1]
+        st.download_button(t("download_xlsx_cases"),
+                           data=audited(ctx, name, page, lambda: content), file_name=name,
+                           mime=XLSX_MIME, key=key, on_click="ignore", type="primary")
         return
     if st.button(t("prepare_xlsx", n=f"{rows:,}"), key=f"{key}_prepare"):
         bar = st.progress(0.0, text=t("preparing"))
