@@ -278,28 +278,28 @@ def set_escalation(store: Engine, access: Access, courts: tuple[str, ...], *,
     return version
 
 
+ESCALATION_SCHEMA = {"case_number": pl.String, "court_code": pl.String, "status": pl.String,
+                     "reasons": pl.String, "note": pl.String, "version": pl.Int64,
+                     "updated_by": pl.String, "updated_at": pl.Datetime}
+
+
 def escalation_states(store: Engine, case_numbers: list[str]) -> pl.DataFrame:
     """The escalation status, note and version of each of `case_numbers` that has one."""
-    schema = {"case_number": pl.String, "court_code": pl.String, "status": pl.String,
-              "reasons": pl.String, "note": pl.String, "version": pl.Int64,
-              "updated_by": pl.String, "updated_at": pl.Datetime}
     if not case_numbers:
-        return pl.DataFrame(schema=schema)
-    with store.connect() as connection:
-        rows = [dict(r) for r in connection.execute(select(escalations).where(
-            escalations.c.case_number.in_(case_numbers))).mappings().all()]
-    return pl.DataFrame(rows, schema=schema)
+        return pl.DataFrame(schema=ESCALATION_SCHEMA)
+    return _read_escalations(store, escalations.c.case_number.in_(case_numbers))
 
 
 def escalations_of(store: Engine, courts: tuple[str, ...]) -> pl.DataFrame:
     """Every escalation of `courts` (marked cases, whatever the criteria say today)."""
+    return _read_escalations(store, escalations.c.court_code.in_(list(courts)))
+
+
+def _read_escalations(store: Engine, condition) -> pl.DataFrame:  # noqa: ANN001
     with store.connect() as connection:
-        rows = [dict(r) for r in connection.execute(select(escalations).where(
-            escalations.c.court_code.in_(list(courts)))).mappings().all()]
-    return pl.DataFrame(rows, schema={
-        "case_number": pl.String, "court_code": pl.String, "status": pl.String,
-        "reasons": pl.String, "note": pl.String, "version": pl.Int64,
-        "updated_by": pl.String, "updated_at": pl.Datetime})
+        rows = [dict(r) for r in connection.execute(
+            select(escalations).where(condition)).mappings().all()]
+    return pl.DataFrame(rows, schema=ESCALATION_SCHEMA)
 
 
 def escalation_history(store: Engine, case_number: str) -> pl.DataFrame:
