@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import ranking
+from supervision import rank_weeks, ranking
 from supervision.lookups import specific_types, targets, thresholds
-from supervision.projection import PACE_DAYS, project_year_end
+from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run
 
 MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
@@ -42,33 +42,52 @@ def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
     return court_counts(con, filters, visible)
 
 
-def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The one national scan a page's rankings derive from: court × ranking bucket × week
+    counts (queries/court_rank_weeks.sql; supervision/rank_weeks.py)."""
+    return run(con, "court_rank_weeks", scope=filters.scope(national=True),
+               specific_types=specific_types(con), max_weeks=MAX_WEEKS, **filters.params())
+
+
+def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every court's code and province: the rows a national ranking ranks."""
+    return run(con, "court_names", visible=None).select("court_code", "province")
+
+
+def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   aggregate: pl.DataFrame | None = None, weeks_back: int = 0) -> pl.DataFrame:
     """Every court's national rank, cutoff and gap, for the overall ranking and each of the
-    five specific types, all on the same national subset (supervision.ranking)."""
-    counts = run(con, "court_rank_counts", scope=filters.scope(national=True),
-                 **filters.params())
-    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific_types(con)),
+    five specific types, all on the same national subset (supervision.ranking), as of
+    `filters.as_of - 7 × weeks_back`. `aggregate`: rank_aggregate(con, filters), if the
+    caller has it (one scan serves every ranking of a page)."""
+    if aggregate is None:
+        aggregate = rank_aggregate(con, filters)
+    specific = specific_types(con)
+    counts = rank_weeks.ranking_counts(aggregate, all_courts(con), specific, weeks_back)
+    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific),
                           over=["ranking"])
     return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
 
 
 def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
-                visible: list[str] | None) -> pl.DataFrame:
+                visible: list[str] | None, aggregate: pl.DataFrame | None = None,
+                weeks_back: int = 0) -> pl.DataFrame:
     """National rank, cutoff and gap of the visible courts (None: every court)."""
-    ranks = national_ranks(con, filters)
+    ranks = national_ranks(con, filters, aggregate, weeks_back)
     return ranks if visible is None else ranks.filter(pl.col("court_code").is_in(list(visible)))
 
 
 def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code: str,
-                 visible: list[str]) -> pl.DataFrame:
+                 visible: list[str], aggregate: pl.DataFrame | None = None) -> pl.DataFrame:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
     target's own metric."""
-    counts = run(con, "court_weekly_counts", scope=filters.scope(national=True),
-                 ranking=ranking_code, max_weeks=MAX_WEEKS, **filters.params())
-    ranked = ranking.rank(
-        ranking.with_target(counts.with_columns(ranking=pl.lit(ranking_code)), targets(con),
-                            specific_types(con)), over=["week_end"])
+    if aggregate is None:
+        aggregate = rank_aggregate(con, filters)
+    counts = rank_weeks.weekly_counts(aggregate, all_courts(con), ranking_code, filters.as_of,
+                                      filters.start, MAX_WEEKS)
+    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific_types(con)),
+                          over=["week_end"])
     return (ranked.filter(pl.col("court_code").is_in(list(visible)))
             .select("week_end", "court_code", "metric", "concluded", "fully_performed",
                     "amount_applied", "amount_recovered", "rate", "rank", "cutoff")
@@ -76,11 +95,13 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
 
 
 def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
-                        ranking_code: str = "overall") -> pl.DataFrame:
+                        ranking_code: str = "overall",
+                        aggregate: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every court projected to 31 December at its recent pace, ranked nationally on the
     target's metric (supervision.projection)."""
-    pace = run(con, "court_pace", scope=filters.scope(national=True), ranking=ranking_code,
-               pace_days=PACE_DAYS, **filters.params())
+    if aggregate is None:
+        aggregate = rank_aggregate(con, filters)
+    pace = rank_weeks.pace_counts(aggregate, all_courts(con), ranking_code, PACE_WEEKS)
     target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), targets(con),
                                  specific_types(con)).row(0, named=True)
     return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
@@ -107,28 +128,33 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
     return core.with_columns(meets_standard=pl.all_horizontal(ok))
 
 
-def courts_meeting_standard(con: duckdb.DuckDBPyConnection, filters: Filters,
-                            visible: list[str] | None) -> pl.DataFrame:
-    """Court rows of the 3+1 indices with `meets_standard`."""
-    return meets_standard(core_indices(con, filters, visible).filter(pl.col("level") == "court"),
-                          thresholds(con))
-
-
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
-                     core: pl.DataFrame | None = None) -> pl.DataFrame:
+                     counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
-    `core`: every court's rows from courts_meeting_standard, if the caller has them."""
-    ranking = run(con, "province_rank", scope=filters.scope(national=True), **filters.params())
+    A province's rate pools its courts' counts (court_counts' province rows) on the overall
+    target's metric; rank = 1 + provinces with a strictly higher rate (none without one).
+    `counts`: court_counts(con, filters, None), if the caller has it (one scan)."""
+    if counts is None:
+        counts = court_counts(con, filters, None)
     limits = thresholds(con)
-    if core is None:
-        core = courts_meeting_standard(con, filters, None)
+    pooled = counts.filter(pl.col("level") == "province").select(
+        "province", "handled", "concluded", "fully_performed", "actually_concluded",
+        "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate")
+    provinces = run(con, "provinces_list").join(pooled, on="province", how="left").with_columns(
+        pl.col("handled", "concluded", "fully_performed", "actually_concluded").fill_null(0))
+    ranked = provinces.with_columns(
+        rate=pl.when(pl.col("metric") == "amount_recovery_rate")
+        .then(pl.col("amount_recovery_rate")).otherwise(pl.col("overall_rate"))
+    ).with_columns(rank=pl.col("rate").rank("min", descending=True).cast(pl.Int64))
+    core = meets_standard(as_core_indices(counts).filter(pl.col("level") == "court"), limits)
     share = core.group_by("province").agg(
         courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
     limit = limits["courts_meeting_standard"]
-    return (ranking.join(share, on="province", how="left")
+    return (ranked.join(share, on="province", how="left")
             .with_columns(share_meeting_standard=pl.col("courts_meeting_standard")
                           / pl.col("courts"))
-            .with_columns(province_meets_standard=pl.col("share_meeting_standard") >= limit))
+            .with_columns(province_meets_standard=pl.col("share_meeting_standard") >= limit)
+            .sort("rank", "sort_order", nulls_last=True))
 
 
 def _num(value: Any) -> Any:
@@ -141,11 +167,15 @@ def _num(value: Any) -> Any:
 def report(con: duckdb.DuckDBPyConnection, filters: Filters,
            visible: list[str] | None = None) -> dict[str, Any]:
     """The `report` command's document: targets, courts and provinces as of filters.as_of."""
-    indicators = court_indicators(con, filters, visible).filter(pl.col("level") == "court")
-    ranks = court_ranks(con, filters, visible)
-    all_core = courts_meeting_standard(con, filters, None)
-    core = all_core if visible is None else all_core.filter(
-        pl.col("court_code").is_in(list(visible)))
+    # two national scans: every count (court_counts) and every ranking (rank_aggregate)
+    counts = court_counts(con, filters, None)
+    all_ranks = national_ranks(con, filters)
+    mine = pl.lit(True) if visible is None else pl.col("court_code").is_in(list(visible))
+    indicators = counts.filter((pl.col("level") == "court") & mine)
+    ranks = all_ranks.filter(mine)
+    all_core = meets_standard(as_core_indices(counts).filter(pl.col("level") == "court"),
+                              thresholds(con))
+    core = all_core.filter(mine)
     names = run(con, "court_names", visible=_visible(visible))
     overall = ranks.filter(pl.col("ranking") == "overall")
     types = ranks.filter(pl.col("ranking") != "overall")
@@ -189,7 +219,7 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             "meets_standard": k["meets_standard"],
             "types": by_court_types.get(code, {}),
         })
-    provinces = province_ranking(con, filters, all_core)
+    provinces = province_ranking(con, filters, counts)
     return {
         "as_of": filters.as_of.isoformat(),
         "period_start": filters.start.isoformat(),
@@ -197,7 +227,7 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             r["ranking"]: {"metric": r["metric"], "target_rank": r["target_rank"],
                            "min_concluded": r["min_concluded"], "cutoff": _num(r["cutoff"]),
                            "ranked_courts": r["ranked_courts"]}
-            for r in rank_cutoffs(con, filters).iter_rows(named=True)
+            for r in rank_cutoffs(con, filters, all_ranks).iter_rows(named=True)
         },
         "courts": courts,
         "provinces": [
@@ -211,11 +241,14 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     }
 
 
-def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """The cutoff of each ranking: a national fact that names no court."""
-    return (national_ranks(con, filters)
-            .select("ranking", "metric", "target_rank", "min_concluded", "ranked_courts",
-                    "cutoff").unique().sort("ranking"))
+def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 ranks: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The cutoff of each ranking: a national fact that names no court. `ranks`:
+    national_ranks(con, filters), if the caller has it."""
+    if ranks is None:
+        ranks = national_ranks(con, filters)
+    return (ranks.select("ranking", "metric", "target_rank", "min_concluded", "ranked_courts",
+                         "cutoff").unique().sort("ranking"))
 
 
 def report_rows(document: dict[str, Any]) -> pl.DataFrame:

@@ -2,7 +2,8 @@
 
 DOMAIN.md "National-rank targets". Every ranking in the product goes through `rank`: the
 current ranks (overall and the five types), each week of the weekly trend, and the
-year-end projection. Counts come from SQL (queries/court_rank_counts.sql and friends); the
+year-end projection. Counts come from one SQL scan (queries/court_rank_weeks.sql, rolled
+up by supervision/rank_weeks.py; the raw per-date count is court_rank_counts.sql); the
 target's metric, rank and minimum are data (the targets table).
 
 - rate: fully performed ÷ concluded (`overall_rate`), or Σ recovered ÷ Σ applied
@@ -42,12 +43,15 @@ def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
     amount_gap and meets_target."""
     scored = counts.with_columns(rate=rate(pl.col("metric"))).with_columns(
         is_ranked=(pl.col("concluded") >= pl.col("min_concluded")) & pl.col("rate").is_not_null())
-    ranked = scored.filter(pl.col("is_ranked")).with_columns(
-        rank=pl.col("rate").rank("min", descending=True).over(over).cast(pl.Int64),
-        ranked_courts=pl.len().over(over).cast(pl.Int64),
-        # the k-th court in rate order (ties broken by code, as any k-th value is the same)
-        _position=pl.struct(pl.col("rate").neg(), "court_code").rank("ordinal").over(over),
-    )
+    # the ranked rows in rate order within each group (ties by code: any k-th value of a
+    # tie is the same rate), so that a row's position is its place in that order
+    ranked = (scored.filter(pl.col("is_ranked"))
+              .sort([*over, "rate", "court_code"],
+                    descending=[False] * len(over) + [True, False])
+              .with_columns(
+                  rank=pl.col("rate").rank("min", descending=True).over(over).cast(pl.Int64),
+                  ranked_courts=pl.len().over(over).cast(pl.Int64),
+                  _position=(pl.int_range(pl.len()) + 1).over(over)))
     cutoffs = (ranked.filter(pl.col("_position") == pl.min_horizontal(
         "target_rank", "ranked_courts"))
         .select(*over, cutoff="rate", _cutoff_fp="fully_performed",

@@ -80,17 +80,19 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         raise AccessDenied(f"no access to court {court}")
     specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
-    # one national ranking serves the province chart and the national table
-    all_ranks = metrics.national_ranks(con, filters)
+    # two national scans serve the page: every ranking, week and pace from one
+    # (rank_aggregate), every count behind the province ranking from the other
+    aggregate = metrics.rank_aggregate(con, filters)
+    all_ranks = metrics.national_ranks(con, filters, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
-    projection = metrics.year_end_projection(con, filters, headline)
+    projection = metrics.year_end_projection(con, filters, headline, aggregate)
     return {
         "headline": headline,
         "filtered_types": filtered_out_types(filters, specific),
         "ranks": ranks,
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
-        "weekly": metrics.weekly_ranks(con, filters, headline, [court]),
+        "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
         "provinces": metrics.province_ranking(con, filters),
         "national": _national_table(con, access, all_ranks, set(scope), headline),
     }
@@ -132,16 +134,17 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     [court] = scoped.courts
     core = metrics.core_indices(con, filters, [court])
     limits = lookups.thresholds(con)
-    ranks_now = metrics.court_ranks(con, filters, [court])
-    week_ago = filters.as_of - dt.timedelta(days=7)
-    ranks_before = metrics.court_ranks(con, filters.with_(as_of=week_ago), [court])
+    # one scan: the ranks now, a week before and the weekly trend
+    aggregate = metrics.rank_aggregate(con, filters)
+    ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
+    ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
     headline = headline_ranking(filters, lookups.specific_types(con))
     return {
         "headline": headline,
         "core": core,
         "ranks": ranks_now,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
-        "weekly": metrics.weekly_ranks(con, filters, headline, [court]),
+        "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
         "pending_by_type_age": run(con, "pending_by_type_age", scope=scoped.scope(),
                                    as_of=filters.as_of),
         "largest_pending": _pending_cases(con, scoped, limit=BRIEF_LARGEST_CASES),
@@ -157,7 +160,10 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     limits = lookups.thresholds(con)
     now, week, fortnight = (filters.with_(as_of=filters.as_of - dt.timedelta(days=d))
                             for d in (0, 7, 14))
-    ranks = {f: metrics.court_ranks(con, f, scope) for f in (now, week, fortnight)}
+    # one scan for the ranks now and one and two weeks before
+    aggregate = metrics.rank_aggregate(con, filters)
+    ranks = {f: metrics.court_ranks(con, filters, scope, aggregate, weeks_back=k)
+             for k, f in enumerate((now, week, fortnight))}
     core = {f: metrics.core_indices(con, f, scope) for f in (now, week)}
     rows = []
     for court in scope:
@@ -339,8 +345,9 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     rankings = [headline] + [t for t in specific if t != headline and not
                              (filters.case_types and t not in filters.case_types)]
     out: dict[str, dict[str, Any]] = {}
+    aggregate = metrics.rank_aggregate(con, filters)   # one scan projects every ranking
     for ranking_code in rankings:
-        projection = metrics.year_end_projection(con, filters, ranking_code).filter(
+        projection = metrics.year_end_projection(con, filters, ranking_code, aggregate).filter(
             pl.col("court_code") == court)
         need = projection["extra_needed"][0] if projection.height else None
         if ranking_code != headline and not need:

@@ -1,0 +1,116 @@
+"""The one-scan rank aggregate (queries/court_rank_weeks.sql + supervision/rank_weeks.py)
+against the raw per-date counts (queries/court_rank_counts.sql): the two paths may not
+drift. Hand-worked on a few cases, then compared row for row on the generated demo under
+several filters and weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from supervision import metrics, rank_weeks
+from supervision.db import connect
+from supervision.lookups import specific_types
+from supervision.projection import PACE_WEEKS
+from supervision.queries import Filters, run
+from tests.conftest import DEMO_END, D, add_cases, closed
+
+AS_OF = D(2026, 6, 30)   # a Tuesday; week 0 is 24–30 June, week 1 is 17–23 June
+
+
+def test_weeks_back_count_what_was_concluded_by_then(db):
+    add_cases(db,
+              closed("w0", "A", D(2026, 1, 5), AS_OF, "fully_performed"),               # week 0
+              closed("w0b", "A", D(2026, 1, 5), D(2026, 6, 24), "terminated_current"),  # week 0
+              closed("w1", "A", D(2026, 1, 5), D(2026, 6, 23), "fully_performed"),      # week 1
+              closed("w3", "A", D(2026, 1, 5), D(2026, 6, 9), "terminated_current"),    # week 3
+              closed("old", "A", D(2025, 1, 5), D(2025, 12, 31), "fully_performed"),    # 2025
+              closed("p", "A", D(2026, 1, 5), None, None),                              # pending
+              closed("x", "A", D(2026, 1, 5), D(2026, 6, 1), "transferred"))           # left out
+    f = Filters(as_of=AS_OF)
+
+    def overall(weeks_back: int) -> dict:
+        ranks = metrics.court_ranks(db, f, ["A"], weeks_back=weeks_back)
+        return ranks.filter(pl.col("ranking") == "overall").row(0, named=True)
+
+    # now: 4 concluded in 2026 (w0, w0b, w1, w3), 2 fully performed; 1 pending
+    assert (overall(0)["concluded"], overall(0)["fully_performed"], overall(0)["pending"]) \
+        == (4, 2, 1)
+    # on 23 June: w1 and w3 concluded, 1 fully performed; pending is not told for then
+    assert (overall(1)["concluded"], overall(1)["fully_performed"]) == (2, 1)
+    assert overall(1)["pending"] is None
+    # on 16 June and 9 June: only w3
+    assert overall(2)["concluded"] == overall(3)["concluded"] == 1
+    assert overall(4)["concluded"] == 0
+    # the pace counts the last 8 weeks (all four here) and the weekly trend accumulates
+    pace = metrics.year_end_projection(db, f).filter(pl.col("court_code") == "A").row(
+        0, named=True)
+    assert (pace["concluded_8w"], pace["fully_performed_8w"], pace["pending"]) == (4, 2, 1)
+    trend = metrics.weekly_ranks(db, f, "overall", ["A"])
+    by_week = dict(zip(trend["week_end"], trend["concluded"], strict=True))
+    assert by_week[AS_OF] == 4 and by_week[D(2026, 6, 23)] == 2
+    assert by_week[D(2026, 6, 16)] == by_week[D(2026, 6, 9)] == 1
+    assert by_week[D(2026, 6, 2)] == 0 and min(by_week) == D(2026, 1, 6)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db) -> duckdb.DuckDBPyConnection:
+    con = connect(demo_db, read_only=True)
+    yield con
+    con.close()
+
+
+FILTERS = [
+    {},
+    {"value_min": 10_000.0, "value_max": 5_000_000.0},
+    {"priorities": ("high", "normal"), "complexities": ("complex",)},
+    {"case_types": ("livelihood",)},
+    {"case_types": ("financial_loan", "lease"), "value_min": 50_000.0},
+]
+
+
+def _raw(con: duckdb.DuckDBPyConnection, f: Filters) -> pl.DataFrame:
+    return run(con, "court_rank_counts", scope=f.scope(national=True), **f.params())
+
+
+KEYS = ["ranking", "court_code"]
+COUNTS = ["concluded", "fully_performed", "amount_applied", "amount_recovered"]
+
+
+@pytest.mark.parametrize("chosen", FILTERS)
+def test_the_aggregate_path_and_the_raw_path_agree_on_the_demo(demo, chosen):
+    f = Filters(as_of=DEMO_END, **chosen)
+    aggregate = metrics.rank_aggregate(demo, f)
+    courts = metrics.all_courts(demo)
+    specific = specific_types(demo)
+    for weeks_back in (0, 1, 2, 9):
+        then = f.with_(as_of=f.as_of - dt.timedelta(days=7 * weeks_back))
+        derived = rank_weeks.ranking_counts(aggregate, courts, specific, weeks_back)
+        raw = _raw(demo, then)
+        columns = KEYS + COUNTS + (["pending"] if weeks_back == 0 else [])
+        assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),
+                           check_dtypes=False, abs_tol=0.01)
+        assert raw["concluded"].sum() > 0
+    # the ranks a week before are those computed at that date
+    week_ago = f.with_(as_of=f.as_of - dt.timedelta(days=7))
+    ranked = ["ranking", "court_code", "rank", "cutoff", "gap", "is_ranked"]
+    assert_frame_equal(metrics.national_ranks(demo, f, aggregate, weeks_back=1).select(ranked),
+                       metrics.national_ranks(demo, week_ago).select(ranked))
+
+
+def test_the_pace_is_the_difference_of_the_raw_counts_eight_weeks_apart(demo):
+    f = Filters(as_of=DEMO_END, value_min=10_000.0)
+    pace = metrics.year_end_projection(demo, f).sort("court_code")
+    before = f.with_(as_of=f.as_of - dt.timedelta(days=7 * PACE_WEEKS))
+    now, then = (_raw(demo, g).filter(pl.col("ranking") == "overall").sort("court_code")
+                 for g in (f, before))
+    assert pace["concluded"].to_list() == now["concluded"].to_list()
+    assert pace["concluded_8w"].to_list() == (now["concluded"] - then["concluded"]).to_list()
+    assert pace["fully_performed_8w"].to_list() == \
+        (now["fully_performed"] - then["fully_performed"]).to_list()
+    assert pace["pending"].to_list() == now["pending"].to_list()
+    assert pace["concluded_8w"].sum() > 0
