@@ -1,4 +1,5 @@
-"""Scale benchmark: 10 million cases. Prints figures; asserts nothing.
+"""Import and export at scale (10 million cases): the deeper import benchmark behind
+`make bench` (bench/bench.py). Prints figures; asserts nothing.
 
 Each phase runs in its own Python process so its peak memory (max RSS) is its own:
   generate   build a 10M-case database
@@ -10,7 +11,6 @@ Each phase runs in its own Python process so its peak memory (max RSS) is its ow
   xlsx_write write 1,048,575 cases to an XLSX (the format's limit)
   xlsx       import that XLSX into an empty database
   report     the full national report (every court) as of the end date
-  pages      the dashboard's queries for one court (what a page load runs)
 
 Import figures are the importer's read-back counts, checked again here against a fresh
 read-only connection to the database file after the import: a phase fails when they
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 END = dt.date(2026, 11, 25)
 PHASES = ["generate", "export", "import_new", "import_upd", "export_all", "import_all",
-          "xlsx_write", "xlsx", "report", "pages"]
+          "xlsx_write", "xlsx", "report"]
 XLSX_ROWS = 1_048_575
 
 
@@ -172,13 +172,6 @@ def phase(name: str, out: Path, cases: int) -> dict:
         started = time.perf_counter()
         doc = report(con, Filters(as_of=END))
         info = {"courts": len(doc["courts"])}
-        con.close()
-    elif name == "pages":
-        from bench.page_queries import time_page_queries
-
-        con = connect(big, read_only=True)
-        started = time.perf_counter()
-        info = time_page_queries(con, END, "HI720")
         con.close()
     info["seconds"] = round(time.perf_counter() - started, 2)
     info["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

@@ -207,3 +207,24 @@ def test_the_province_at_a_glance_opens_a_courts_brief(server, page):
     chosen = page.get_by_role("combobox", name="法院").input_value()
     assert chosen and chosen in page.locator("h1").first.inner_text()
     page.screenshot(path=str(ARTIFACTS / "province_row_to_brief.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["targets", "province", "explorer"])
+def test_a_page_link_as_the_first_request_of_a_new_server_leads_to_login_then_the_page(
+        demo_db, tmp_path, page, path):
+    # Streamlit runs a new server's first request in its pages-folder mode until app.py
+    # first calls st.navigation: /targets ran pages/targets.py on its own and showed
+    # "may not open this page" instead of the login (found by the concurrency bench)
+    db = tmp_path / "fresh.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, tmp_path / "streamlit.log") as base:
+        page.goto(f"{base}/{path}?court=HI720")
+        fill_login(page, "supervisor", PASSWORDS["supervisor"])
+        expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        expect(page.locator("h1").first).to_contain_text(TITLES[path], timeout=30_000)
+        assert "may not open" not in page.locator("[data-testid='stMain']").inner_text()
+        # the pages-folder navigation (one entry per file, "app" first) never shows
+        expect(page.get_by_role("link", name="app", exact=True)).to_have_count(0)
+        no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / f"first_request_{path}.png"))

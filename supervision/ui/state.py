@@ -83,6 +83,12 @@ def guard(page: str) -> Access:
     """The user of this run, if `page` is one of their role's pages; otherwise the page
     stops here (st.navigation does not list it either; this is the second lock)."""
     access = run_access()
+    if access is None:
+        # the page file ran without app.py: a new server's first run takes a /<page> link
+        # to pages/<page>.py (Streamlit's pages-folder mode, until app.py first calls
+        # st.navigation). app.py's login gate keeps the page and opens it afterwards.
+        st.session_state["_requested_page"] = page
+        st.switch_page("app.py", query_params=st.query_params.to_dict())
     if access is None or page not in access.pages:
         st.error("无权访问此页面。 / You may not open this page.")
         st.stop()

@@ -1,0 +1,171 @@
+"""`make bench`: the dashboard at national scale, one table at 1 M and 10 M cases.
+
+For each scale, each step in its own process (its peak memory is its own):
+  generate   the seeded demo database (python -m supervision generate), rows read back
+  import     a 1,000,000-row CSV into an empty database, rows read back from the file
+  pages      each page's data: cold, filter change, warm, next to the bare DuckDB query
+  pandas     a pandas-in-memory peer answering the same rate-and-rank question
+  sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
+             Debian's Chromium) against `streamlit run`: p50/p95 change → chart, errors,
+             first page after start, server peak RSS
+
+Prints figures and writes bench/out/results.json and bench/out/results.md; asserts
+nothing (tests never assert timings).
+
+Usage: python bench/bench.py [--scales 1000000 10000000] [--seconds 60] [--sessions 1 5 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+END = dt.date(2026, 11, 25)
+
+
+def _step(name: str, scale: int, **options: object) -> dict:
+    """Run one step in a fresh Python process; its last output line is JSON."""
+    args = [sys.executable, __file__, "--step", name, "--scale", str(scale),
+            "--options", json.dumps(options)]
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode:
+        raise SystemExit(f"step {name} at {scale:,} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def step(name: str, scale: int, options: dict) -> dict:
+    db = OUT / f"cases_{scale}.duckdb"
+    store = f"sqlite:///{OUT / 'operations.sqlite'}"
+    if name == "generate":
+        import duckdb
+
+        from supervision.generator import generate
+
+        db.unlink(missing_ok=True)
+        started = time.perf_counter()
+        generate(db, scale, seed=7, end=END, progress=lambda m: None)
+        seconds = time.perf_counter() - started
+        con = duckdb.connect(str(db), read_only=True)
+        stored = con.sql("SELECT count(*) FROM cases").fetchall()[0][0]
+        con.close()
+        subprocess.run([sys.executable, "-m", "supervision", "users", "--db", str(db), "demo"],
+                       check=True, capture_output=True, env={**os.environ,
+                                                              "SUPERVISION_STORE": store})
+        return {"seconds": seconds, "cases_read_back": stored,
+                "db_mib": db.stat().st_size / 2**20, "peak_rss_mb": _peak_mb()}
+    if name == "import":
+        import duckdb
+
+        from bench.bench_scale import _empty_database, _timed_import
+        csv = OUT / "import_1m.csv"
+        con = duckdb.connect(str(db), read_only=True)
+        con.sql(f"""COPY (SELECT * FROM cases USING SAMPLE 1000000 ROWS (reservoir, 5))
+                    TO '{csv}' (HEADER, DELIMITER ',')""")
+        con.close()
+        target = OUT / "import_target.duckdb"
+        _empty_database(target)
+        result = _timed_import(target, csv)   # fails if the read-back disagrees
+        target.unlink()
+        return {**result, "peak_rss_mb": _peak_mb()}
+    if name == "pages":
+        from bench.page_data import time_pages
+
+        return {"pages": time_pages(db, END), "peak_rss_mb": _peak_mb()}
+    if name == "pandas":
+        from bench.page_data import pandas_peer
+
+        return pandas_peer(db, END)
+    if name == "sessions":
+        from bench.sessions import run_sessions
+
+        return {"runs": run_sessions(db, store, options["counts"], options["seconds"])}
+    raise SystemExit(f"unknown step {name}")
+
+
+def _table(results: dict) -> str:
+    scales = list(results)
+    head = "| | " + " | ".join(f"{int(s):,} cases" for s in scales) + " |"
+    lines = [head, "|---|" + "---|" * len(scales)]
+
+    def row(label: str, cell) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(results[s]) for s in scales) + " |")
+
+    row("generation", lambda r: f"{r['generate']['seconds']:.1f} s "
+        f"({r['generate']['cases_read_back']:,} read back)")
+    row("database file", lambda r: f"{r['generate']['db_mib']:,.0f} MiB")
+    row("import, 1 M-row CSV (read back)", lambda r: f"{r['import']['rows_per_second']:,} rows/s "
+        f"({r['import']['new']:,} new)")
+    pages = list(next(iter(results.values()))["pages"]["pages"])
+    for page in pages:
+        row(f"{page}: cold / filter change / warm", lambda r, p=page: (
+            f"{r['pages']['pages'][p]['cold_ms']:,.0f} / "
+            f"{r['pages']['pages'][p]['filter_change_ms']:,.0f} / "
+            f"{r['pages']['pages'][p]['warm_ms']:,.1f} ms"))
+    row("bare DuckDB rate-and-rank query (same filters)", lambda r: (
+        f"{r['pages']['pages']['targets']['bare_ms']:,.0f} ms"))
+    row("targets ÷ bare, brief ÷ bare (filter change)", lambda r: (
+        f"{r['pages']['pages']['targets']['filter_change_ms'] / r['pages']['pages']['targets']['bare_ms']:.1f}× / "  # noqa: E501
+        f"{r['pages']['pages']['brief']['filter_change_ms'] / r['pages']['pages']['brief']['bare_ms']:.1f}×"))  # noqa: E501
+    row("pandas peer: load, memory, filter change", lambda r: (
+        f"{r['pandas']['load_s']:.1f} s, {r['pandas']['rss_mb']:,.0f} MB, "
+        f"{r['pandas']['filter_change_ms']:,.0f} ms"))
+    for i, run in enumerate(next(iter(results.values()))["sessions"]["runs"]):
+        row(f"{run['sessions']} sessions: p50 / p95 change → chart, errors", lambda r, i=i: (
+            f"{r['sessions']['runs'][i]['p50_s']:.2f} / {r['sessions']['runs'][i]['p95_s']:.2f} s"
+            f" ({r['sessions']['runs'][i]['changes']} changes, "
+            f"{r['sessions']['runs'][i]['errors']} errors)"))
+    row("first page after start (1 session)", lambda r: (
+        f"{r['sessions']['runs'][0]['first_page_s']:.1f} s"))
+    row("app peak RSS (most sessions)", lambda r: (
+        f"{max(x['server_peak_rss_mb'] for x in r['sessions']['runs']):,.0f} MB"))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", nargs="*", type=int, default=[1_000_000, 10_000_000])
+    parser.add_argument("--sessions", nargs="*", type=int, default=[1, 5, 20])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.step:
+        print(json.dumps(step(args.step, args.scale, json.loads(args.options)), default=str))
+        return
+    results: dict[int, dict] = {}
+    print(f"bench: {platform.node()}, {os.cpu_count()} cores, {dt.datetime.now():%Y-%m-%d %H:%M}")
+    for scale in args.scales:
+        r: dict = {}
+        for name in ("generate", "import", "pages", "pandas", "sessions"):
+            started = time.perf_counter()
+            r[name] = _step(name, scale, counts=args.sessions, seconds=args.seconds)
+            print(f"{scale:>12,} {name:<9} {time.perf_counter() - started:7.1f} s  "
+                  f"{json.dumps(r[name], default=str)[:300]}", flush=True)
+        results[scale] = r
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    table = _table(results)
+    (OUT / "results.md").write_text(table + "\n")
+    print()
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

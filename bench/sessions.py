@@ -1,0 +1,142 @@
+"""Concurrent browser sessions against a real `streamlit run` server.
+
+N browser sessions (Debian's Chromium, one browser, N contexts, driven by Playwright) log
+in as the supervisor on the targets page of a court, then for `seconds` each changes the
+value filter again and again (a custom lower bound no one has asked for: a filter change
+no cache has seen) and waits until the run has finished and the chart is drawn. Measured
+per change: from the keypress to the drawn chart. Also: the server's peak RSS (VmHWM) and
+the time from the server's start to the first drawn page of the first session.
+
+Prints figures; asserts nothing. Used by bench/bench.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+BUSY = "[data-testid='stStatusWidget']"
+CHART = ".js-plotly-plot"
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def server(db: Path, store_url: str, port: int) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` on `db`; yields its URL and process once it answers."""
+    log = open(ROOT / "bench" / "out" / f"server-{port}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+         str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "SUPERVISION_DB": str(db), "SUPERVISION_STORE": store_url})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.25)
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+async def _settled(page, timeout_ms: int = 120_000) -> None:
+    """Until the run that a change started has finished and a chart is drawn."""
+    # the running indicator may come and go before we look: then it is done
+    with contextlib.suppress(Exception):     # playwright's TimeoutError
+        await page.wait_for_selector(BUSY, state="attached", timeout=1_500)
+    await page.wait_for_selector(BUSY, state="detached", timeout=timeout_ms)
+    await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+
+
+async def _session(browser, base: str, court: str, seconds: float, seed: int,
+                   changes: list[float], errors: list[str], first: list[float],
+                   started: float) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    rng = random.Random(seed)
+    try:
+        await page.goto(f"{base}/targets?court={court}&band=custom&vmin=1", timeout=120_000)
+        await page.get_by_label("用户名 / Username").fill("supervisor")
+        await page.get_by_label("密码 / Password").fill("demo-supervisor")
+        await page.get_by_role("button", name="登录").click()
+        await page.get_by_role("button", name="退出登录").wait_for(timeout=120_000)
+        await _settled(page)
+        first.append(time.perf_counter() - started)
+        box = page.get_by_label("最低（万元）")
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            value = f"{rng.randint(1, 5_000) / 10:.1f}"
+            await box.fill(value)
+            t0 = time.perf_counter()
+            await box.press("Enter")
+            await _settled(page)
+            changes.append(time.perf_counter() - t0)
+            if await page.locator("[data-testid='stException']").count():
+                errors.append("exception shown")
+    except Exception as exc:  # noqa: BLE001 - every failure is counted, none is hidden
+        errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        await context.close()
+
+
+async def _run(base: str, n: int, court: str, seconds: float,
+               started: float) -> dict[str, float | int | list[str]]:
+    from playwright.async_api import async_playwright
+
+    changes: list[float] = []
+    errors: list[str] = []
+    first: list[float] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        await asyncio.gather(*[_session(browser, base, court, seconds, seed, changes, errors,
+                                        first, started) for seed in range(n)])
+        await browser.close()
+    ordered = sorted(changes)
+    return {
+        "sessions": n, "changes": len(changes), "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:3],
+        "p50_s": statistics.median(ordered) if ordered else float("nan"),
+        "p95_s": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered
+        else float("nan"),
+        "first_page_s": min(first) if first else float("nan"),
+    }
+
+
+def run_sessions(db: Path, store_url: str, counts: list[int], seconds: float,
+                 court: str = "HI720", port: int = 8765) -> list[dict]:
+    """One fresh server per N (so each N starts cold): the sessions' figures and the
+    server's peak RSS."""
+    out = []
+    for n in counts:
+        started = time.perf_counter()
+        with server(db, store_url, port) as (base, proc):
+            result = asyncio.run(_run(base, n, court, seconds, started))
+            result["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
+        out.append(result)
+    return out
