@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -369,16 +370,26 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
                 con.execute("DELETE FROM cases")
                 install_reference(con)
                 batches = _court_batches(counts)
+
+                def make(b: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+                    # each batch has its own seed: the same data in any order of work
+                    idx = batches[b - 1]
+                    return generate_batch(np.random.default_rng([seed, 2, b]), profiles[idx],
+                                          counts[idx], start, end, 1)
+
                 next_petition = 1
-                for b, idx in enumerate(batches, start=1):
-                    rng = np.random.default_rng([seed, 2, b])
-                    batch_cases, batch_petitions = generate_batch(
-                        rng, profiles[idx], counts[idx], start, end, next_petition)
-                    _insert(con, "cases", batch_cases.select(CASE_COLUMNS))
-                    _insert(con, "petitions", batch_petitions)
-                    next_petition += batch_petitions.height
-                    written += batch_cases.height
-                    progress(f"  batch {b}/{len(batches)}: {written:,} cases")
+                # the next batch is generated (numpy, polars) while DuckDB stores this one
+                with ThreadPoolExecutor(max_workers=1) as ahead:
+                    coming = ahead.submit(make, 1)
+                    for b in range(1, len(batches) + 1):
+                        batch_cases, batch_petitions = coming.result()
+                        if b < len(batches):
+                            coming = ahead.submit(make, b + 1)
+                        _insert(con, "cases", batch_cases.select(CASE_COLUMNS))
+                        _insert(con, "petitions", _numbered(batch_petitions, next_petition))
+                        next_petition += batch_petitions.height
+                        written += batch_cases.height
+                        progress(f"  batch {b}/{len(batches)}: {written:,} cases")
             con.execute("CHECKPOINT")
             # the figures reported are the committed database's, not what was meant
             totals = {table: con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -390,6 +401,12 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
     if totals["cases"] != written:
         raise RuntimeError(f"{written:,} cases generated but {totals['cases']:,} stored")
     return totals
+
+
+def _numbered(petitions: pl.DataFrame, first: int) -> pl.DataFrame:
+    """The batch's petitions (numbered from 1) numbered on from `first` (XF00000001 …)."""
+    ids = pl.int_range(first, first + petitions.height, eager=True)
+    return petitions.with_columns(petition_id=pl.format("XF{}", ids.cast(pl.String).str.zfill(8)))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
