@@ -17,7 +17,7 @@ WITH petitions_in_p AS (
     -- petitions are few: count them per case first, then join them onto the one case scan
     SELECT case_number,
            count(*) AS petitions,
-           count(*) FILTER (WHERE resolved_on <= $as_of) AS petitions_resolved
+           count_if(resolved_on <= $as_of) AS petitions_resolved
     FROM petitions
     WHERE received_on BETWEEN $period_start AND $as_of
     GROUP BY case_number
@@ -46,28 +46,30 @@ per_court AS (
     SELECT
         province,
         court_code,
-        count(*) FILTER (WHERE handled_in_p)            AS handled,
-        count(*) FILTER (WHERE filed_in_p)              AS filed,
-        count(*) FILTER (WHERE concluded_in_p)          AS concluded,
-        count(*) FILTER (WHERE fully_performed_in_p)    AS fully_performed,
-        count(*) FILTER (WHERE actually_concluded_in_p) AS actually_concluded,
-        count(*) FILTER (WHERE terminated_current_in_p) AS terminated_current,
-        count(*) FILTER (WHERE pending_at_d)            AS pending,
-        count(*) FILTER (WHERE pending_at_d AND statutory_deadline < $as_of)
+        count_if(handled_in_p)            AS handled,
+        count_if(filed_in_p)              AS filed,
+        count_if(concluded_in_p)          AS concluded,
+        count_if(fully_performed_in_p)    AS fully_performed,
+        count_if(actually_concluded_in_p) AS actually_concluded,
+        count_if(terminated_current_in_p) AS terminated_current,
+        count_if(pending_at_d)            AS pending,
+        count_if(pending_at_d AND statutory_deadline < $as_of)
                                                         AS pending_over_6_months,
         sum(amount_applied) FILTER (WHERE concluded_in_p)   AS amount_applied,
         sum(amount_recovered) FILTER (WHERE concluded_in_p) AS amount_recovered,
         sum(closed_on - filed_on) FILTER (WHERE concluded_in_p) AS days_to_close,
-        -- a median does not roll up: it is given for courts only
-        median($as_of - filed_on) FILTER (WHERE pending_at_d)   AS median_pending_days,
-        count(*) FILTER (WHERE property_due)                           AS property_due,
-        count(*) FILTER (WHERE property_due AND concluded_in_limit)    AS property_in_limit,
-        count(*) FILTER (WHERE terminated_current_in_p)                AS terminations,
-        count(*) FILTER (WHERE conditions_met)                         AS terminations_qualified,
+        -- a median does not roll up: it is given for courts only, the visible ones (a
+        -- median per court of the nation is the dearest figure here and no page needs it)
+        median($as_of - filed_on) FILTER (WHERE pending_at_d AND
+            ($visible IS NULL OR list_contains($visible, court_code)))   AS median_pending_days,
+        count_if(property_due)                           AS property_due,
+        count_if(property_due AND concluded_in_limit)    AS property_in_limit,
+        count_if(terminated_current_in_p)                AS terminations,
+        count_if(conditions_met)                         AS terminations_qualified,
         sum(case_petitions)                                            AS petitions,
         sum(case_petitions_resolved)                                   AS petitions_resolved,
-        count(*) FILTER (WHERE in_three_years)                         AS three_year_cases,
-        count(*) FILTER (WHERE in_three_years AND method_at_d IS NOT NULL)
+        count_if(in_three_years)                         AS three_year_cases,
+        count_if(in_three_years AND method_at_d IS NOT NULL)
                                                                        AS three_year_concluded
     FROM per_case
     GROUP BY province, court_code

@@ -42,11 +42,15 @@ def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
     return court_counts(con, filters, visible)
 
 
-def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """The one national scan a page's rankings derive from: court × ranking bucket × week
-    counts (queries/court_rank_weeks.sql; supervision/rank_weeks.py)."""
+def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   trend_ranking: str = "overall") -> pl.DataFrame:
+    """The one national scan a page's rankings derive from: per court the counts by ranking
+    and recent week, and the weekly trend of `trend_ranking` (queries/court_rank_weeks.sql;
+    supervision/rank_weeks.py)."""
     return run(con, "court_rank_weeks", scope=filters.scope(national=True),
-               specific_types=specific_types(con), max_weeks=MAX_WEEKS, **filters.params())
+               specific_types=specific_types(con), max_weeks=MAX_WEEKS,
+               recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
+               **filters.params())
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -81,9 +85,9 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
                  visible: list[str], aggregate: pl.DataFrame | None = None) -> pl.DataFrame:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
-    target's own metric."""
+    target's own metric. `aggregate`: rank_aggregate(con, filters, ranking_code)."""
     if aggregate is None:
-        aggregate = rank_aggregate(con, filters)
+        aggregate = rank_aggregate(con, filters, ranking_code)
     counts = rank_weeks.weekly_counts(aggregate, all_courts(con), ranking_code, filters.as_of,
                                       filters.start, MAX_WEEKS)
     ranked = ranking.rank(ranking.with_target(counts, targets(con), specific_types(con)),

@@ -82,7 +82,7 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     headline = headline_ranking(filters, specific)
     # two national scans serve the page: every ranking, week and pace from one
     # (rank_aggregate), every count behind the province ranking from the other
-    aggregate = metrics.rank_aggregate(con, filters)
+    aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
     all_ranks = metrics.national_ranks(con, filters, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     projection = metrics.year_end_projection(con, filters, headline, aggregate)
@@ -134,11 +134,11 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     [court] = scoped.courts
     core = metrics.core_indices(con, filters, [court])
     limits = lookups.thresholds(con)
+    headline = headline_ranking(filters, lookups.specific_types(con))
     # one scan: the ranks now, a week before and the weekly trend
-    aggregate = metrics.rank_aggregate(con, filters)
+    aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
     ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
     ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
-    headline = headline_ranking(filters, lookups.specific_types(con))
     return {
         "headline": headline,
         "core": core,
