@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from supervision import audit, auth, users
-from supervision.store import _engine, current_revision, engine
+from supervision.store import _ENGINES, current_revision, engine
 
 PG_URL = os.environ.get("SUPERVISION_TEST_PG_URL")
 if os.environ.get("CI") == "true" and not PG_URL:
@@ -101,10 +101,34 @@ def test_the_lock_survives_a_restart_of_the_app(store):
     for _ in range(auth.MAX_FAILURES):
         auth.login(store, "zhang", "wrong password")
     url = store.url.render_as_string(hide_password=False)
-    _engine.cache_clear()           # a new process: a new engine on the same store
+    _ENGINES.clear()                # a new process: a new engine on the same store
     again = engine(url)
     assert auth.locked_until(again, "zhang") is not None
     assert auth.login(again, "zhang", "correct horse 1").reason == "locked"
+
+
+def test_a_new_servers_first_sessions_open_the_store_together(tmp_path):
+    # found by the concurrency bench: five sessions on a new server each migrated the
+    # store at once, and Alembic (module-global context) failed with KeyError 'config'
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    start = threading.Barrier(8)
+    engines, errors = [], []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            engines.append(engine(url))
+        except Exception as exc:  # noqa: BLE001 - every failure is the finding
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=open_store) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert len({id(e) for e in engines}) == 1          # one engine, migrated once
+    assert current_revision(engines[0]) is not None
 
 
 def test_concurrent_failures_are_all_counted(store):

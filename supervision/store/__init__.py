@@ -8,7 +8,7 @@ Its schema changes are Alembic migrations, applied when the store is opened.
 from __future__ import annotations
 
 import os
-from functools import cache
+import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -35,29 +35,42 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def engine(url: str | None = None) -> Engine:
     """The store at `url` (default: store_url()), migrated to the newest schema; one engine
     per URL and process."""
-    return _engine(url or store_url())
+    url = url or store_url()
+    eng = _ENGINES.get(url)
+    return eng if eng is not None else _new_engine(url)
 
 
-@cache
-def _engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"timeout": 30})
-        event.listen(eng, "connect", _sqlite_pragmas)
-    else:
-        eng = create_engine(url, pool_pre_ping=True)
-    migrate(eng)
-    return eng
+# A new server's first sessions arrive together: the engine is made (and migrated) once,
+# by the first of them, while the others wait (Alembic keeps its context in module globals
+# and fails when two threads migrate at once).
+_ENGINES: dict[str, Engine] = {}
+_LOCK = threading.RLock()
+
+
+def _new_engine(url: str) -> Engine:
+    with _LOCK:
+        if url in _ENGINES:
+            return _ENGINES[url]
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            eng = create_engine(url, connect_args={"timeout": 30})
+            event.listen(eng, "connect", _sqlite_pragmas)
+        else:
+            eng = create_engine(url, pool_pre_ping=True)
+        migrate(eng)
+        _ENGINES[url] = eng
+        return eng
 
 
 def migrate(eng: Engine) -> None:
-    """Apply every Alembic migration the store lacks (safe to call on every start)."""
+    """Apply every Alembic migration the store lacks (safe to call on every start; one
+    thread at a time)."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with eng.begin() as connection:
+    with _LOCK, eng.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
