@@ -13,6 +13,7 @@ Prints figures and writes bench/out/results.json and bench/out/results.md; asser
 nothing (tests never assert timings).
 
 Usage: python bench/bench.py [--scales 1000000 10000000] [--seconds 60] [--sessions 1 5 20]
+                             [--steps generate import pages pandas sessions]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
+STEPS = ("generate", "import", "pages", "pandas", "sessions")
 
 
 def _step(name: str, scale: int, **options: object) -> dict:
@@ -130,6 +132,9 @@ def _table(results: dict) -> str:
             f"{r['sessions']['runs'][i]['p50_s']:.2f} / {r['sessions']['runs'][i]['p95_s']:.2f} s"
             f" ({r['sessions']['runs'][i]['changes']} changes, "
             f"{r['sessions']['runs'][i]['errors']} errors)"))
+    row("CPU of the server ÷ all CPU used (N = 20)", lambda r: (
+        f"{r['sessions']['runs'][-1].get('server_cpu_s', float('nan')):,.0f} s ÷ "
+        f"{r['sessions']['runs'][-1].get('machine_cpu_s', float('nan')):,.0f} s"))
     row("server start; first page of a new server (1 session: request, login, chart)",
         lambda r: (f"{r['sessions']['runs'][0]['server_start_s']:.1f} s; "
                    f"{r['sessions']['runs'][0]['first_page_s']:.1f} s"))
@@ -143,6 +148,8 @@ def main() -> None:
     parser.add_argument("--scales", nargs="*", type=int, default=[1_000_000, 10_000_000])
     parser.add_argument("--sessions", nargs="*", type=int, default=[1, 5, 20])
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--steps", nargs="*", default=list(STEPS),
+                        help="run only these steps; the others keep bench/out/results.json's")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
@@ -151,11 +158,14 @@ def main() -> None:
     if args.step:
         print(json.dumps(step(args.step, args.scale, json.loads(args.options)), default=str))
         return
+    kept = OUT / "results.json"
+    earlier = ({int(k): v for k, v in json.loads(kept.read_text()).items()}
+               if kept.exists() and set(args.steps) != set(STEPS) else {})
     results: dict[int, dict] = {}
     print(f"bench: {platform.node()}, {os.cpu_count()} cores, {dt.datetime.now():%Y-%m-%d %H:%M}")
     for scale in args.scales:
-        r: dict = {}
-        for name in ("generate", "import", "pages", "pandas", "sessions"):
+        r: dict = dict(earlier.get(scale, {}))
+        for name in [s for s in STEPS if s in args.steps]:
             started = time.perf_counter()
             r[name] = _step(name, scale, counts=args.sessions, seconds=args.seconds)
             print(f"{scale:>12,} {name:<9} {time.perf_counter() - started:7.1f} s  "

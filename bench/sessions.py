@@ -36,6 +36,19 @@ BUSY = "[data-testid='stStatusWidget']"
 CHART = ".js-plotly-plot"
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine have used so far (every core)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -148,7 +161,11 @@ def run_sessions(db: Path, store_url: str, counts: list[int], seconds: float,
         started = time.perf_counter()
         with server(db, store_url, port) as (base, proc):
             up = time.perf_counter() - started
+            server_cpu, machine_cpu = cpu_seconds(proc.pid), machine_busy_seconds()
             result = asyncio.run(_run(base, n, court, seconds))
+            # where the two cores went: the server, and everything else (the browsers)
+            result["server_cpu_s"] = cpu_seconds(proc.pid) - server_cpu
+            result["machine_cpu_s"] = machine_busy_seconds() - machine_cpu
             result["server_start_s"] = up
             result["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
         out.append(result)
