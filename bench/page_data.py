@@ -74,6 +74,8 @@ def page_calls(access: Access, court: str) -> dict[str, Callable[..., Any]]:
     return {
         "province": lambda con, f: views.province_view(con, access, f),
         "targets": lambda con, f: views.targets_view(con, access, f, court),
+        # the targets page's second call: national, the same for every court
+        "targets: province ranking": lambda con, f: views.province_ranking_view(con, access, f),
         "brief": lambda con, f: views.brief_view(con, access, f, court),
         "pending": lambda con, f: views.pending_view(con, access, f, court),
         "explorer": lambda con, f: (views.explorer_count(con, access, f, court),

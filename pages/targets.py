@@ -107,7 +107,6 @@ court_names = ctx.court_names()
 province = (page["ranks"].filter(pl.col("ranking") == headline)
             .with_columns(court_name=pl.col("court_code").replace_strict(
                 court_names, default=pl.col("court_code"))))
-provinces: pl.DataFrame = page["provinces"]
 lang_col = "name_en" if st.session_state["lang"] == "en" else "name"
 if province.height > 1:
     province_title = t("province_courts", metric=rate_label, k=k)
@@ -125,14 +124,12 @@ if province.height > 1:
     if points and points[0].get("customdata"):
         navigate.open_brief(list(points[0]["customdata"])[0])
 else:
-    own = provinces.filter(pl.col("province") == ctx.access.province)
-    province_rate = own["overall_rate"][0] if own.height and headline == "overall" else None
+    province_rate = page["province_overall_rate"] if headline == "overall" else None
     title = t("court_vs_province", metric=rate_label, k=k)
     st.subheader(md(title))
     st.plotly_chart(charts.court_against_province(
         court_label=ctx.court_name(), court_rate=overall["rate"],
-        province_label=(own[lang_col][0] if own.height else ctx.access.province)
-        + " · " + t("province_pooled"),
+        province_label=ctx.province_name() + " · " + t("province_pooled"),
         province_rate=province_rate, cutoff_label=t("cutoff", k=k), cutoff=overall["cutoff"],
         title=title, rate_label=rate_label), width="stretch", key="province_chart")
 st.caption(sidebar.filters_caption(ctx, court=False))
@@ -141,6 +138,8 @@ st.caption(sidebar.filters_caption(ctx, court=False))
 left, right = st.columns(2)
 with left:
     st.subheader(t("province_ranking"))
+    # national and the same for every court: its own (cached) call, after the court's figures
+    provinces: pl.DataFrame = data.province_ranking(ctx.access, ctx.filters)
     prov = provinces.select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("province")),

@@ -80,12 +80,16 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         raise AccessDenied(f"no access to court {court}")
     specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
-    # two national scans serve the page: every ranking, week and pace from one
-    # (rank_aggregate), every count behind the province ranking from the other
+    # one national scan serves every ranking, week and pace of the page (the province
+    # ranking, a second scan, is its own call: province_ranking_view)
     aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
     all_ranks = metrics.national_ranks(con, filters, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     projection = metrics.year_end_projection(con, filters, headline, aggregate)
+    # the user's province pooled: its courts' overall counts (as the province ranking pools)
+    pooled = all_ranks.filter((pl.col("ranking") == "overall")
+                              & (pl.col("province") == access.province))
+    concluded = int(pooled["concluded"].sum())
     return {
         "headline": headline,
         "filtered_types": filtered_out_types(filters, specific),
@@ -93,9 +97,19 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
         "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
-        "provinces": metrics.province_ranking(con, filters),
+        "province_overall_rate": (int(pooled["fully_performed"].sum()) / concluded
+                                  if concluded else None),
         "national": _national_table(con, access, all_ranks, set(scope), headline),
     }
+
+
+def province_ranking_view(con: duckdb.DuckDBPyConnection, access: Access,
+                          filters: Filters) -> pl.DataFrame:
+    """Provinces pooled and ranked, with the share of their courts meeting the 3+1
+    standard: national facts that name no court, the same for every user (a separate call
+    from targets_view, so that changing the court does not recompute them)."""
+    access.visible(con, None)   # a user with a case scope (not the administrator)
+    return metrics.province_ranking(con, filters)
 
 
 def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: pl.DataFrame,

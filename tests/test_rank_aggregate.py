@@ -128,3 +128,19 @@ def test_each_week_of_the_trend_is_the_raw_count_at_that_weeks_end(demo, trend):
                            raw.select("court_code", *COUNTS).sort("court_code"),
                            check_dtypes=False, abs_tol=0.01)
         assert week["concluded"].sum() > 0
+
+
+def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):
+    # two paths to a province's pooled rate: the rank scan (targets page) and court_counts
+    # (the province ranking); a president's chart shows the one beside the other's table
+    from supervision import views
+    from supervision.access import Access
+
+    president = Access("p", "president", "HI720", "琼")
+    for chosen in FILTERS[:3]:
+        f = Filters(as_of=DEMO_END, **chosen)
+        page = views.targets_view(demo, president, f, "HI720")
+        provinces = views.province_ranking_view(demo, president, f)
+        own = provinces.filter(pl.col("province") == "琼").row(0, named=True)
+        assert own["concluded"] > 0
+        assert page["province_overall_rate"] == pytest.approx(own["overall_rate"], abs=1e-12)

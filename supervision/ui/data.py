@@ -81,6 +81,7 @@ def _page_data(view: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> 
 reference = _page_data(views.reference)
 province = _page_data(views.province_view)
 targets = _page_data(views.targets_view)
+province_ranking = _page_data(views.province_ranking_view)
 brief = _page_data(views.brief_view)
 pending = _page_data(views.pending_view)
 pending_cases = _page_data(views.pending_cases)
