@@ -117,9 +117,9 @@ def _choice_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 
 def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.ndarray,
-                   start: dt.date, end: dt.date, first_petition: int
-                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Cases and petitions for the courts in `courts`, `counts[i]` cases for court i."""
+                   start: dt.date, end: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cases and petitions for the courts in `courts`, `counts[i]` cases for court i. The
+    petitions are not numbered yet (`_numbered` does, as they are stored)."""
     n = int(counts.sum())
     ci = np.repeat(np.arange(courts.height), counts)
     strength = courts["strength"].to_numpy()[ci]
@@ -262,7 +262,7 @@ def generate_batch(rng: np.random.Generator, courts: pl.DataFrame, counts: np.nd
         "settlement_ruling_on", np.where(ruled, closed.astype("datetime64[D]"),
                                          np.datetime64("NaT"))).cast(pl.Date))
     cases = _name_cases(frame, courts)
-    petitions = _petitions(cases, frame, end, first_petition)
+    petitions = _petitions(cases, frame, end)
     return cases, petitions
 
 
@@ -309,8 +309,7 @@ def _name_cases(frame: pl.DataFrame, courts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _petitions(cases: pl.DataFrame, frame: pl.DataFrame, end: dt.date,
-               first_petition: int) -> pl.DataFrame:
+def _petitions(cases: pl.DataFrame, frame: pl.DataFrame, end: dt.date) -> pl.DataFrame:
     """About 3 % of cases draw a petition; most are resolved within weeks."""
     chance = pl.when(pl.col("closed_on").is_null()).then(0.05).otherwise(0.02)
     p = (cases.filter(pl.col("petition_draw") < chance)
@@ -323,13 +322,7 @@ def _petitions(cases: pl.DataFrame, frame: pl.DataFrame, end: dt.date,
          .with_columns(resolved_on=pl.when(pl.col("resolved_on") <= end)
                        .then(pl.col("resolved_on")))
          .sort("case_number"))
-    ids = pl.int_range(first_petition, first_petition + p.height, eager=True)
-    return p.select(
-        petition_id=pl.format("XF{}", ids.cast(pl.String).str.zfill(8)),
-        case_number="case_number",
-        received_on="received_on",
-        resolved_on="resolved_on",
-    )
+    return p.select("case_number", "received_on", "resolved_on")
 
 
 CASE_COLUMNS = [
@@ -375,7 +368,7 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
                     # each batch has its own seed: the same data in any order of work
                     idx = batches[b - 1]
                     return generate_batch(np.random.default_rng([seed, 2, b]), profiles[idx],
-                                          counts[idx], start, end, 1)
+                                          counts[idx], start, end)
 
                 next_petition = 1
                 # the next batch is generated (numpy, polars) while DuckDB stores this one
@@ -404,9 +397,10 @@ def generate(db_path: str | Path, cases: int = DEFAULT_CASES, seed: int = 7,
 
 
 def _numbered(petitions: pl.DataFrame, first: int) -> pl.DataFrame:
-    """The batch's petitions (numbered from 1) numbered on from `first` (XF00000001 …)."""
+    """The batch's petitions numbered on from `first` (XF00000001 …), in batch order."""
     ids = pl.int_range(first, first + petitions.height, eager=True)
-    return petitions.with_columns(petition_id=pl.format("XF{}", ids.cast(pl.String).str.zfill(8)))
+    return petitions.select(pl.format("XF{}", ids.cast(pl.String).str.zfill(8))
+                            .alias("petition_id"), *petitions.columns)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

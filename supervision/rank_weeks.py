@@ -23,15 +23,13 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-OTHER = "other"          # the bucket of the case types no specific ranking counts
 SUMS = ("concluded", "fully_performed", "amount_applied", "amount_recovered")
 RECENT_WEEKS = 9         # weeks told apart in part 'recent': ranks up to 8 weeks back, pace
 
 
-def _typed(agg: pl.DataFrame, part: str) -> pl.DataFrame:
-    return agg.filter(pl.col("part") == part).with_columns(
-        pl.col("concluded", "fully_performed", "pending").cast(pl.Int64),
-        pl.col("amount_applied", "amount_recovered").cast(pl.Float64))
+def _part(agg: pl.DataFrame, part: str) -> pl.DataFrame:
+    """The rows of one part ('recent' or 'trend'); the SQL types counts BIGINT, sums DOUBLE."""
+    return agg.filter(pl.col("part") == part)
 
 
 def _rankings(specific: list[str]) -> pl.DataFrame:
@@ -51,7 +49,7 @@ def ranking_counts(agg: pl.DataFrame, courts: pl.DataFrame, specific: list[str],
     pending then, which the aggregate does not tell)."""
     if not 0 <= weeks_back < RECENT_WEEKS:
         raise ValueError(f"ranks are kept for the last {RECENT_WEEKS - 1} weeks")
-    recent = _typed(agg, "recent")
+    recent = _part(agg, "recent")
     upto = recent.filter(pl.col("recent_week") >= weeks_back).group_by(
         "court_code", "bucket").agg([pl.col(c).sum() for c in SUMS])
     pending = recent.filter(pl.col("recent_week").is_null()).group_by(
@@ -82,7 +80,7 @@ def weekly_counts(agg: pl.DataFrame, courts: pl.DataFrame, ranking: str, as_of: 
                                     "ranking": pl.String, **dict.fromkeys(SUMS[:2], pl.Int64),
                                     **dict.fromkeys(SUMS[2:], pl.Float64)})
     # the oldest week shown also holds what is older (a period longer than max_weeks)
-    per_week = (_typed(agg, "trend").filter(pl.col("trend_week").is_not_null())
+    per_week = (_part(agg, "trend").filter(pl.col("trend_week").is_not_null())
                 .join(courts.select("court_code").with_row_index("court_index"),
                       on="court_code", how="inner")
                 .with_columns(week_no=pl.col("trend_week").clip(upper_bound=max(weeks))))
@@ -109,7 +107,7 @@ def pace_counts(agg: pl.DataFrame, courts: pl.DataFrame, ranking: str,
     (columns *_8w) and its pending cases: the input of the year-end projection."""
     if pace_weeks >= RECENT_WEEKS:
         raise ValueError(f"the pace is kept for the last {RECENT_WEEKS - 1} weeks")
-    rows = _in_ranking(_typed(agg, "recent"), ranking)
+    rows = _in_ranking(_part(agg, "recent"), ranking)
     recent = pl.col("recent_week") < pace_weeks
     per_court = rows.group_by("court_code").agg(
         *[pl.col(c).filter(pl.col("recent_week").is_not_null()).sum() for c in SUMS],

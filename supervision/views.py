@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import domain, lookups, metrics, roadmap
+from supervision import domain, lookups, metrics, ranking, roadmap
 from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
@@ -73,8 +73,9 @@ def filtered_out_types(filters: Filters, specific: list[str]) -> list[str]:
 def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                  court: str) -> dict[str, Any]:
     """Ranks of the province's visible courts, the selected court's type ranks, the
-    projection and weekly trend of the headline ranking, the province ranking and the
-    national table (masked for the user)."""
+    projection and weekly trend of the headline ranking, the user's province's pooled rate
+    and the national table (masked for the user). The province ranking is
+    province_ranking_view."""
     scope = access.visible(con, None)
     if court not in scope:
         raise AccessDenied(f"no access to court {court}")
@@ -87,9 +88,10 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     projection = metrics.year_end_projection(con, filters, headline, aggregate)
     # the user's province pooled: its courts' overall counts (as the province ranking pools)
-    pooled = all_ranks.filter((pl.col("ranking") == "overall")
-                              & (pl.col("province") == access.province))
-    concluded = int(pooled["concluded"].sum())
+    pooled = (all_ranks.filter((pl.col("ranking") == "overall")
+                               & (pl.col("province") == access.province))
+              .select(pl.col(*ranking.COUNTS).sum())
+              .select(rate=ranking.rate(pl.lit(ranking.OVERALL_RATE))))
     return {
         "headline": headline,
         "filtered_types": filtered_out_types(filters, specific),
@@ -97,8 +99,7 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
         "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
-        "province_overall_rate": (int(pooled["fully_performed"].sum()) / concluded
-                                  if concluded else None),
+        "province_overall_rate": pooled["rate"][0],
         "national": _national_table(con, access, all_ranks, set(scope), headline),
     }
 
