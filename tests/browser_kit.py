@@ -77,11 +77,21 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
 
 
 def wait_idle(page: Page) -> None:
-    """Until Streamlit has finished the run (no 'running' indicator) and content is there."""
+    """Until Streamlit has finished the run and drawn it: the script is not running (the
+    app's own `data-test-script-state`), no element is stale, and no element is still a
+    skeleton while its component's code loads (a fresh browser draws metrics, charts and
+    tables a second or two after the run ends)."""
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+    page.wait_for_timeout(300)  # a rerun the last action asked for has begun
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(800)
+        """() => {
+          const app = document.querySelector("[data-testid='stApp']");
+          return app && app.getAttribute('data-test-script-state') === 'notRunning'
+            && !document.querySelector("[data-testid='stStatusWidget']")
+            && !document.querySelector("[data-stale='true']")
+            && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
+        }""", timeout=60_000)
+    page.wait_for_timeout(300)
 
 
 def fill_login(page: Page, user: str, password: str) -> None:

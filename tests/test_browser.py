@@ -105,7 +105,9 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     fill_login(fresh, "supervisor", PASSWORDS["supervisor"])
     wait_idle(fresh)
     expect(fresh.get_by_text("案件类型: 涉民生案件").first).to_be_visible(timeout=30_000)
-    assert fresh.locator("[data-testid='stMetricValue']").first.inner_text() == rate.inner_text()
+    # the same figure, once the fresh browser has drawn it
+    expect(fresh.locator("[data-testid='stMetricValue']").first).to_have_text(
+        rate.inner_text(), timeout=30_000)
     fresh.close()
 
 
