@@ -9,6 +9,7 @@ leave DuckDB.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -42,15 +43,31 @@ def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
     return court_counts(con, filters, visible)
 
 
+@dataclass(frozen=True)
+class RankAggregate:
+    """One national rank scan (queries/court_rank_weeks.sql) and the reference it is ranked
+    against, read together on one connection: every court, the five ranked types and the
+    targets. A page derives all its rankings from one of these without reading the
+    reference again."""
+
+    counts: pl.DataFrame
+    courts: pl.DataFrame
+    specific: list[str]
+    targets: pl.DataFrame
+    trend_ranking: str
+
+
 def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
-                   trend_ranking: str = "overall") -> pl.DataFrame:
+                   trend_ranking: str = "overall") -> RankAggregate:
     """The one national scan a page's rankings derive from: per court the counts by ranking
     and recent week, and the weekly trend of `trend_ranking` (queries/court_rank_weeks.sql;
     supervision/rank_weeks.py)."""
-    return run(con, "court_rank_weeks", scope=filters.scope(national=True),
-               specific_types=specific_types(con), max_weeks=MAX_WEEKS,
-               recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
-               **filters.params())
+    specific = specific_types(con)
+    counts = run(con, "court_rank_weeks", scope=filters.scope(national=True),
+                 specific_types=specific, max_weeks=MAX_WEEKS,
+                 recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
+                 **filters.params())
+    return RankAggregate(counts, all_courts(con), specific, targets(con), trend_ranking)
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -59,22 +76,20 @@ def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 
 def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
-                   aggregate: pl.DataFrame | None = None, weeks_back: int = 0) -> pl.DataFrame:
+                   aggregate: RankAggregate | None = None, weeks_back: int = 0) -> pl.DataFrame:
     """Every court's national rank, cutoff and gap, for the overall ranking and each of the
     five specific types, all on the same national subset (supervision.ranking), as of
     `filters.as_of - 7 × weeks_back`. `aggregate`: rank_aggregate(con, filters), if the
     caller has it (one scan serves every ranking of a page)."""
-    if aggregate is None:
-        aggregate = rank_aggregate(con, filters)
-    specific = specific_types(con)
-    counts = rank_weeks.ranking_counts(aggregate, all_courts(con), specific, weeks_back)
-    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific),
+    agg = aggregate or rank_aggregate(con, filters)
+    counts = rank_weeks.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
+    ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
                           over=["ranking"])
     return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
 
 
 def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
-                visible: list[str] | None, aggregate: pl.DataFrame | None = None,
+                visible: list[str] | None, aggregate: RankAggregate | None = None,
                 weeks_back: int = 0) -> pl.DataFrame:
     """National rank, cutoff and gap of the visible courts (None: every court)."""
     ranks = national_ranks(con, filters, aggregate, weeks_back)
@@ -82,15 +97,17 @@ def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code: str,
-                 visible: list[str], aggregate: pl.DataFrame | None = None) -> pl.DataFrame:
+                 visible: list[str], aggregate: RankAggregate | None = None) -> pl.DataFrame:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
     target's own metric. `aggregate`: rank_aggregate(con, filters, ranking_code)."""
-    if aggregate is None:
-        aggregate = rank_aggregate(con, filters, ranking_code)
-    counts = rank_weeks.weekly_counts(aggregate, all_courts(con), ranking_code, filters.as_of,
+    agg = aggregate or rank_aggregate(con, filters, ranking_code)
+    if agg.trend_ranking != ranking_code:
+        raise ValueError(f"the aggregate holds the trend of {agg.trend_ranking!r}, "
+                         f"not {ranking_code!r}")
+    counts = rank_weeks.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
                                       filters.start, MAX_WEEKS)
-    ranked = ranking.rank(ranking.with_target(counts, targets(con), specific_types(con)),
+    ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
                           over=["week_end"])
     return (ranked.filter(pl.col("court_code").is_in(list(visible)))
             .select("week_end", "court_code", "metric", "concluded", "fully_performed",
@@ -100,14 +117,13 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
 
 def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
                         ranking_code: str = "overall",
-                        aggregate: pl.DataFrame | None = None) -> pl.DataFrame:
+                        aggregate: RankAggregate | None = None) -> pl.DataFrame:
     """Every court projected to 31 December at its recent pace, ranked nationally on the
     target's metric (supervision.projection)."""
-    if aggregate is None:
-        aggregate = rank_aggregate(con, filters)
-    pace = rank_weeks.pace_counts(aggregate, all_courts(con), ranking_code, PACE_WEEKS)
-    target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), targets(con),
-                                 specific_types(con)).row(0, named=True)
+    agg = aggregate or rank_aggregate(con, filters)
+    pace = rank_weeks.pace_counts(agg.counts, agg.courts, ranking_code, PACE_WEEKS)
+    target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
+                                 agg.specific).row(0, named=True)
     return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
                             target["min_concluded"])
 

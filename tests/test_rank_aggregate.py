@@ -87,9 +87,10 @@ def test_the_aggregate_path_and_the_raw_path_agree_on_the_demo(demo, chosen):
     aggregate = metrics.rank_aggregate(demo, f)
     courts = metrics.all_courts(demo)
     specific = specific_types(demo)
+    assert aggregate.courts.equals(courts) and aggregate.specific == specific
     for weeks_back in (0, 1, 2, 8):
         then = f.with_(as_of=f.as_of - dt.timedelta(days=7 * weeks_back))
-        derived = rank_weeks.ranking_counts(aggregate, courts, specific, weeks_back)
+        derived = rank_weeks.ranking_counts(aggregate.counts, courts, specific, weeks_back)
         raw = _raw(demo, then)
         columns = KEYS + COUNTS + (["pending"] if weeks_back == 0 else [])
         assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),
@@ -144,3 +145,12 @@ def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):
         own = provinces.filter(pl.col("province") == "琼").row(0, named=True)
         assert own["concluded"] > 0
         assert page["province_overall_rate"] == pytest.approx(own["overall_rate"], abs=1e-12)
+
+
+def test_a_trend_is_read_only_from_an_aggregate_made_for_its_ranking(demo):
+    f = Filters(as_of=DEMO_END)
+    overall = metrics.rank_aggregate(demo, f)                      # the overall trend
+    with pytest.raises(ValueError, match="livelihood"):
+        metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], overall)
+    made_for_it = metrics.rank_aggregate(demo, f, trend_ranking="livelihood")
+    assert metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], made_for_it).height > 0
