@@ -130,8 +130,23 @@ def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
                  visible: list[str] | None) -> pl.DataFrame:
-    """The 3+1 core indices for visible courts, provinces and the nation."""
-    return as_core_indices(court_counts(con, filters, visible))
+    """The 3+1 core indices (with every court_counts count) for the visible courts and
+    their provinces, pooled; with `visible` None, for every court, province and the nation.
+
+    For visible courts only the cases of their provinces' courts are read: a province row
+    pools exactly its own courts, so the court and province rows are those of a national
+    scan (tests/test_rank_aggregate.py compares them) from a fraction of the cases. There
+    is no nation row then: it would pool these provinces only."""
+    if visible is None:
+        return as_core_indices(court_counts(con, filters, None))
+    courts = all_courts(con)
+    provinces = courts.filter(pl.col("court_code").is_in(list(visible)))["province"]
+    read = courts.filter(pl.col("province").is_in(provinces.implode()))["court_code"]
+    # every court anyway: the national scan, without a list of 3,475 codes to test per case
+    cases_of = None if read.len() == courts.height else tuple(read.sort())
+    counts = run(con, "court_counts", scope=filters.with_(courts=cases_of).scope(),
+                 visible=_visible(visible), **filters.params())
+    return as_core_indices(counts.filter(pl.col("level") != "nation"))
 
 
 def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:

@@ -154,3 +154,24 @@ def test_a_trend_is_read_only_from_an_aggregate_made_for_its_ranking(demo):
         metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], overall)
     made_for_it = metrics.rank_aggregate(demo, f, trend_ranking="livelihood")
     assert metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], made_for_it).height > 0
+
+
+@pytest.mark.parametrize("chosen", FILTERS[:3])
+def test_core_indices_of_visible_courts_are_those_of_the_national_scan(demo, chosen):
+    # the brief and the province view read only their provinces' cases; every court row and
+    # the province rows must be what the national scan gives
+    f = Filters(as_of=DEMO_END, **chosen)
+    national = metrics.as_core_indices(metrics.court_counts(demo, f, None))
+    courts = metrics.all_courts(demo)
+    hainan = courts.filter(pl.col("province") == "琼")["court_code"].to_list()
+    other = courts.filter(pl.col("province") != "琼")["court_code"][0]
+    for visible in (["HI720"], hainan, ["HI720", other]):
+        scoped = metrics.core_indices(demo, f, visible)
+        assert "nation" not in scoped["level"].to_list()
+        provinces = courts.filter(pl.col("court_code").is_in(visible))["province"].unique()
+        expected = national.filter(
+            ((pl.col("level") == "court") & pl.col("court_code").is_in(visible))
+            | ((pl.col("level") == "province") & pl.col("province").is_in(provinces.implode())))
+        assert scoped.height == len(visible) + provinces.len()
+        assert_frame_equal(scoped.sort("level", "province", "court_code"),
+                           expected.sort("level", "province", "court_code"))
