@@ -8,12 +8,14 @@ For each scale, each step in its own process (its peak memory is its own):
   sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
              Debian's Chromium) against `streamlit run`: p50/p95 change → chart, errors,
              first page after start, server peak RSS
+  room       the same with each session on its own court of the province and round
+             values typed (a delegation's room: national results shared across sessions)
 
 Prints figures and writes bench/out/results.json and bench/out/results.md; asserts
 nothing (tests never assert timings).
 
 Usage: python bench/bench.py [--scales 1000000 10000000] [--seconds 60] [--sessions 1 5 20]
-                             [--steps generate import pages pandas sessions]
+                             [--steps generate import pages pandas sessions room]
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
-STEPS = ("generate", "import", "pages", "pandas", "sessions")
+STEPS = ("generate", "import", "pages", "pandas", "sessions", "room")
 
 
 def _step(name: str, scale: int, **options: object) -> dict:
@@ -97,6 +99,11 @@ def step(name: str, scale: int, options: dict) -> dict:
         from bench.sessions import run_sessions
 
         return {"runs": run_sessions(db, store, options["counts"], options["seconds"])}
+    if name == "room":
+        from bench.sessions import run_sessions
+
+        return {"runs": run_sessions(db, store, options["counts"], options["seconds"],
+                                     room=True)}
     raise SystemExit(f"unknown step {name}")
 
 
@@ -132,6 +139,12 @@ def _table(results: dict) -> str:
             f"{r['sessions']['runs'][i]['p50_s']:.2f} / {r['sessions']['runs'][i]['p95_s']:.2f} s"
             f" ({r['sessions']['runs'][i]['changes']} changes, "
             f"{r['sessions']['runs'][i]['errors']} errors)"))
+    for i, run in enumerate(next(iter(results.values())).get("room", {}).get("runs", [])):
+        row(f"{run['sessions']} sessions, a room (own courts, round values): p50 / p95, errors",
+            lambda r, i=i: (
+                f"{r['room']['runs'][i]['p50_s']:.2f} / {r['room']['runs'][i]['p95_s']:.2f} s"
+                f" ({r['room']['runs'][i]['changes']} changes, "
+                f"{r['room']['runs'][i]['errors']} errors)") if "room" in r else "—")
     row("CPU of the server ÷ all CPU used (N = 20)", lambda r: (
         f"{r['sessions']['runs'][-1].get('server_cpu_s', float('nan')):,.0f} s ÷ "
         f"{r['sessions']['runs'][-1].get('machine_cpu_s', float('nan')):,.0f} s"))

@@ -9,6 +9,12 @@ the filters into the URL when a run ends; then no run is going on and the chart 
 there). Also: the time from a session's first request through the login to its first
 drawn page (a new server: nothing cached), the server's start and its peak RSS (VmHWM).
 
+A second mode, `room=True`, is a delegation's room rather than the worst case: each
+session looks at its own court of the province, and the lower bounds typed are round
+figures (ROUND_VALUES, in 万元) — what people type — so sessions on different courts ask
+for the same filters, which only the national results shared across sessions
+(supervision/shared.py) can serve.
+
 Prints figures; asserts nothing. Used by bench/bench.py.
 """
 
@@ -33,6 +39,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 BUSY = "[data-testid='stStatusWidget']"
+ROUND_VALUES = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 CHART = ".js-plotly-plot"
 
 
@@ -88,7 +95,8 @@ async def _settled(page, timeout_ms: int = 120_000) -> None:
 
 
 async def _session(browser, base: str, court: str, seconds: float, seed: int,
-                   changes: list[float], errors: list[str], first: list[float]) -> None:
+                   changes: list[float], errors: list[str], first: list[float],
+                   values: tuple[float, ...] | None = None) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     rng = random.Random(seed)
@@ -108,7 +116,7 @@ async def _session(browser, base: str, court: str, seconds: float, seed: int,
         while time.perf_counter() < end:
             value = shown
             while value == shown:
-                value = rng.randint(11, 50_000) / 10
+                value = rng.choice(values) if values else rng.randint(11, 50_000) / 10
             await box.fill(f"{value:.1f}")
             t0 = time.perf_counter()
             await box.press("Enter")
@@ -127,8 +135,8 @@ async def _session(browser, base: str, court: str, seconds: float, seed: int,
         await context.close()
 
 
-async def _run(base: str, n: int, court: str,
-               seconds: float) -> dict[str, float | int | list[str]]:
+async def _run(base: str, n: int, courts: list[str], seconds: float,
+               values: tuple[float, ...] | None) -> dict[str, float | int | list[str]]:
     from playwright.async_api import async_playwright
 
     changes: list[float] = []
@@ -136,8 +144,9 @@ async def _run(base: str, n: int, court: str,
     first: list[float] = []
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        await asyncio.gather(*[_session(browser, base, court, seconds, seed, changes, errors,
-                                        first) for seed in range(n)])
+        await asyncio.gather(*[_session(browser, base, courts[seed % len(courts)], seconds,
+                                        seed, changes, errors, first, values)
+                               for seed in range(n)])
         await browser.close()
     ordered = sorted(changes)
     return {
@@ -152,17 +161,27 @@ async def _run(base: str, n: int, court: str,
     }
 
 
+def province_courts(db: Path, province: str = "琼") -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [r[0] for r in con.sql("SELECT court_code FROM courts WHERE province = $p "
+                                      "ORDER BY court_code", params={"p": province}).fetchall()]
+
+
 def run_sessions(db: Path, store_url: str, counts: list[int], seconds: float,
-                 court: str = "HI720", port: int = 8765) -> list[dict]:
+                 court: str = "HI720", port: int = 8765, room: bool = False) -> list[dict]:
     """One fresh server per N (so each N starts cold): the sessions' figures and the
-    server's peak RSS."""
+    server's peak RSS. `room`: each session on its own court, round values."""
+    courts = province_courts(db) if room else [court]
+    values = ROUND_VALUES if room else None
     out = []
     for n in counts:
         started = time.perf_counter()
         with server(db, store_url, port) as (base, proc):
             up = time.perf_counter() - started
             server_cpu, machine_cpu = cpu_seconds(proc.pid), machine_busy_seconds()
-            result = asyncio.run(_run(base, n, court, seconds))
+            result = asyncio.run(_run(base, n, courts, seconds, values))
             # where the two cores went: the server, and everything else (the browsers)
             result["server_cpu_s"] = cpu_seconds(proc.pid) - server_cpu
             result["machine_cpu_s"] = machine_busy_seconds() - machine_cpu

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,6 +140,12 @@ def connect_current_version(path: str | Path) -> tuple[duckdb.DuckDBPyConnection
         _remove_old_links(path, keep=link)
         return connect(link, read_only=True), version
     raise DatabaseBusy(f"{path}: the file keeps changing; try again")
+
+
+def is_version_link(path: Path) -> bool:
+    """Whether `path` names a version link of connect_current_version
+    (`.<name>.v<inode>-<mtime>-<size>`): one version's file, whose data never change."""
+    return re.fullmatch(r"\..+\.v\d+-\d+-\d+", path.name) is not None
 
 
 def _remove_old_links(path: Path, keep: Path) -> None:

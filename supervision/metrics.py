@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import rank_weeks, ranking
+from supervision import rank_weeks, ranking, shared
 from supervision.lookups import specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run
@@ -32,9 +32,16 @@ def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
 def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
                  visible: list[str] | None) -> pl.DataFrame:
     """Every indicator and 3+1 core-index count and rate, from one scan: rows for the
-    visible courts, every province and the nation (queries/court_counts.sql)."""
-    return run(con, "court_counts", scope=filters.scope(national=True),
-               visible=_visible(visible), **filters.params())
+    visible courts, every province and the nation (queries/court_counts.sql). Every
+    court's (`visible` None) names no user: one computation serves every session
+    (supervision.shared)."""
+    def counts() -> pl.DataFrame:
+        return run(con, "court_counts", scope=filters.scope(national=True),
+                   visible=_visible(visible), **filters.params())
+
+    if visible is None:
+        return shared.shared(con, "court_counts", filters.with_(courts=None), counts)
+    return counts()
 
 
 def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -61,13 +68,19 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
                    trend_ranking: str = "overall") -> RankAggregate:
     """The one national scan a page's rankings derive from: per court the counts by ranking
     and recent week, and the weekly trend of `trend_ranking` (queries/court_rank_weeks.sql;
-    supervision/rank_weeks.py)."""
-    specific = specific_types(con)
-    counts = run(con, "court_rank_weeks", scope=filters.scope(national=True),
-                 specific_types=specific, max_weeks=MAX_WEEKS,
-                 recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
-                 **filters.params())
-    return RankAggregate(counts, all_courts(con), specific, targets(con), trend_ranking)
+    supervision/rank_weeks.py). It names no user: one computation serves every session
+    (supervision.shared)."""
+    def scan() -> RankAggregate:
+        specific = specific_types(con)
+        counts = run(con, "court_rank_weeks", scope=filters.scope(national=True),
+                     specific_types=specific, max_weeks=MAX_WEEKS,
+                     recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
+                     **filters.params())
+        return RankAggregate(counts, all_courts(con), specific, targets(con), trend_ranking)
+
+    # national: the cases of every court, whoever asks
+    return shared.shared(con, "rank_aggregate", (filters.with_(courts=None), trend_ranking),
+                         scan)
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

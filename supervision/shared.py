@@ -1,0 +1,84 @@
+"""National results shared by every session of the app process.
+
+The rank scan and the national 3+1 counts depend on the data and the filters only, never
+on the user: the supervisor looking at one court and a president looking at another, under
+the same filters, need the same scan. Page data are cached per user and court
+(supervision/ui/data.py), so without this a room of twenty users on twenty courts would
+run twenty identical national scans. Here each (data version, question, filters) is
+computed once, by the first thread that asks, while the others wait for its result.
+
+Only connections on a served version of the case database share: read-only and opened
+through its version link (supervision.db.connect_current_version), whose data never
+change. Any other connection (tests writing cases, an import, the command line) computes
+every time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from supervision.db import is_version_link
+
+T = TypeVar("T")
+
+# a rank aggregate at 10 M cases is about 200,000 small rows (~20 MB): a dozen filter sets
+# of the room stay while the page caches hold the rest
+MAX_ENTRIES = 12
+
+_lock = threading.Lock()
+_results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
+
+
+def served_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The version link `con` reads, if it is a read-only connection to a served version;
+    else None."""
+    rows = con.sql("SELECT path, readonly FROM duckdb_databases() "
+                   "WHERE database_name = current_database()").fetchall()
+    if not rows or not rows[0][1] or rows[0][0] is None:
+        return None
+    path = Path(rows[0][0])
+    return str(path) if is_version_link(path) else None
+
+
+def shared(con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
+           compute: Callable[[], T]) -> T:
+    """`compute()`, or the result another session already computed for the same version,
+    question and key (e.g. the filters)."""
+    version = served_version(con)
+    if version is None:
+        return compute()
+    full = (version, question, key)
+    with _lock:
+        future = _results.get(full)
+        owner = future is None
+        if owner:
+            future = Future()
+            _results[full] = future
+            while len(_results) > MAX_ENTRIES:
+                _results.popitem(last=False)
+        else:
+            _results.move_to_end(full)
+    if owner:
+        try:
+            future.set_result(compute())
+        except BaseException as exc:
+            # a failure is not kept: the next request tries again
+            with _lock:
+                if _results.get(full) is future:
+                    del _results[full]
+            future.set_exception(exc)
+            raise
+    return future.result()
+
+
+def forget() -> None:
+    """Drop every shared result (tests)."""
+    with _lock:
+        _results.clear()

@@ -1,0 +1,106 @@
+"""The national scans are shared by every session of the app: users on different courts
+and roles under the same filters cost one scan; a new data version, other filters or a
+connection whose data may change compute again."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections import Counter
+
+import pytest
+
+from supervision import metrics, shared, views
+from supervision.access import Access
+from supervision.db import connect, connect_current_version, new_version
+from supervision.queries import Filters
+from tests.conftest import DEMO_END
+
+SUPERVISOR = Access("s", "supervisor", "HI000", "琼")
+PRESIDENT = Access("p", "president", "HI720", "琼")
+
+
+@pytest.fixture
+def scans(monkeypatch) -> Counter:
+    """How many times each query of queries/ ran."""
+    counted: Counter = Counter()
+    real = metrics.run
+
+    def counting(con, name, **params):  # noqa: ANN001, ANN202 - a stand-in for run
+        counted[name] += 1
+        return real(con, name, **params)
+
+    monkeypatch.setattr(metrics, "run", counting)
+    shared.forget()
+    yield counted
+    shared.forget()
+
+
+@pytest.fixture
+def served(demo_db, tmp_path):
+    """The demo database as the app serves it: read-only, through its version link."""
+    path = tmp_path / "served.duckdb"
+    shutil.copy(demo_db, path)
+    con, _version = connect_current_version(path)
+    yield path, con
+    con.close()
+
+
+def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
+    _path, con = served
+    f = Filters(as_of=DEMO_END, value_min=10_000.0)
+    mine = views.targets_view(con.cursor(), SUPERVISOR, f, "HI100")
+    theirs = views.targets_view(con.cursor(), PRESIDENT, f, "HI720")
+    assert scans["court_rank_weeks"] == 1
+    # each still sees only their own: the president's rows are their court's
+    assert set(theirs["ranks"]["court_code"]) == {"HI720"}
+    assert set(mine["ranks"]["court_code"]) > {"HI100", "HI720"}
+    # the national province ranking, asked by both, is one national scan as well
+    views.province_ranking_view(con.cursor(), SUPERVISOR, f)
+    views.province_ranking_view(con.cursor(), PRESIDENT, f)
+    assert scans["court_counts"] == 1
+    # other filters are another scan
+    views.targets_view(con.cursor(), SUPERVISOR, f.with_(value_min=20_000.0), "HI100")
+    assert scans["court_rank_weeks"] == 2
+
+
+def test_concurrent_identical_requests_wait_for_one_scan(served, scans):
+    _path, con = served
+    f = Filters(as_of=DEMO_END, priorities=("high",))
+    results = []
+
+    def page(cursor) -> None:  # noqa: ANN001 - a DuckDB cursor, one per session thread
+        results.append(metrics.rank_aggregate(cursor, f))
+
+    threads = [threading.Thread(target=page, args=(con.cursor(),)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert scans["court_rank_weeks"] == 1
+    assert len(results) == 6 and all(r is results[0] for r in results)
+
+
+def test_a_new_version_of_the_data_is_scanned_again(served, scans):
+    path, con = served
+    f = Filters(as_of=DEMO_END)
+    before = metrics.rank_aggregate(con, f)
+    # an import swaps a new file in: the app's next connection reads that version
+    with new_version(path) as work:
+        writer = connect(work)
+        writer.execute("UPDATE cases SET closing_method = 'fully_performed' "
+                       "WHERE closing_method = 'terminated_current'")
+        writer.execute("CHECKPOINT")
+        writer.close()
+    newer, _version = connect_current_version(path)
+    after = metrics.rank_aggregate(newer, f)
+    newer.close()
+    assert scans["court_rank_weeks"] == 2
+    assert after.counts["fully_performed"].sum() > before.counts["fully_performed"].sum()
+
+
+def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, scans):
+    f = Filters(as_of=DEMO_END)
+    metrics.rank_aggregate(db, f)
+    metrics.rank_aggregate(db, f)
+    assert scans["court_rank_weeks"] == 2
