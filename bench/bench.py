@@ -139,7 +139,8 @@ def _table(results: dict) -> str:
             f"{r['sessions']['runs'][i]['p50_s']:.2f} / {r['sessions']['runs'][i]['p95_s']:.2f} s"
             f" ({r['sessions']['runs'][i]['changes']} changes, "
             f"{r['sessions']['runs'][i]['errors']} errors)"))
-    for i, run in enumerate(next(iter(results.values())).get("room", {}).get("runs", [])):
+    room_runs = next((r["room"]["runs"] for r in results.values() if "room" in r), [])
+    for i, run in enumerate(room_runs):
         row(f"{run['sessions']} sessions, a room (own courts, round values): p50 / p95, errors",
             lambda r, i=i: (
                 f"{r['room']['runs'][i]['p50_s']:.2f} / {r['room']['runs'][i]['p95_s']:.2f} s"
@@ -174,7 +175,8 @@ def main() -> None:
     kept = OUT / "results.json"
     earlier = ({int(k): v for k, v in json.loads(kept.read_text()).items()}
                if kept.exists() and set(args.steps) != set(STEPS) else {})
-    results: dict[int, dict] = {}
+    # scales not run this time keep their figures (one table of every scale measured)
+    results: dict[int, dict] = {s: v for s, v in earlier.items() if s not in args.scales}
     print(f"bench: {platform.node()}, {os.cpu_count()} cores, {dt.datetime.now():%Y-%m-%d %H:%M}")
     for scale in args.scales:
         r: dict = dict(earlier.get(scale, {}))
@@ -184,6 +186,7 @@ def main() -> None:
             print(f"{scale:>12,} {name:<9} {time.perf_counter() - started:7.1f} s  "
                   f"{json.dumps(r[name], default=str)[:300]}", flush=True)
         results[scale] = r
+        results = dict(sorted(results.items()))
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     table = _table(results)
     (OUT / "results.md").write_text(table + "\n")

@@ -9,8 +9,9 @@ leave DuckDB.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -19,6 +20,8 @@ from supervision import rank_weeks, ranking, shared
 from supervision.lookups import specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run
+
+T = TypeVar("T")
 
 MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
 CORE_INDICES = ["property_within_limit", "termination_qualified", "petitions_resolved",
@@ -40,7 +43,7 @@ def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
                    visible=_visible(visible), **filters.params())
 
     if visible is None:
-        return shared.shared(con, "court_counts", filters.with_(courts=None), counts)
+        return _national(con, "court_counts", filters, None, counts)
     return counts()
 
 
@@ -79,13 +82,19 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
         return RankAggregate(counts, all_courts(con), specific, targets(con), trend_ranking)
 
     # national: the cases of every court, whoever asks
-    return shared.shared(con, "rank_aggregate", (filters.with_(courts=None), trend_ranking),
-                         scan)
+    return _national(con, "rank_aggregate", filters, trend_ranking, scan)
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every court's code and province: the rows a national ranking ranks."""
     return run(con, "court_names", visible=None).select("court_code", "province")
+
+
+def _national(con: duckdb.DuckDBPyConnection, question: str, filters: Filters,
+              key: object, compute: Callable[[], T]) -> T:
+    """A national result — every court's, naming no user — computed once for every session
+    (supervision.shared), keyed by the filters without the user's court scope."""
+    return shared.shared(con, question, (filters.with_(courts=None), key), compute)
 
 
 def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -94,11 +103,14 @@ def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
     five specific types, all on the same national subset (supervision.ranking), as of
     `filters.as_of - 7 × weeks_back`. `aggregate`: rank_aggregate(con, filters), if the
     caller has it (one scan serves every ranking of a page)."""
-    agg = aggregate or rank_aggregate(con, filters)
-    counts = rank_weeks.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
-    ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
-                          over=["ranking"])
-    return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
+    def compute() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters)
+        counts = rank_weeks.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
+        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
+                              over=["ranking"])
+        return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
+
+    return _national(con, "national_ranks", filters, weeks_back, compute)
 
 
 def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -114,18 +126,23 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
     target's own metric. `aggregate`: rank_aggregate(con, filters, ranking_code)."""
-    agg = aggregate or rank_aggregate(con, filters, ranking_code)
-    if agg.trend_ranking != ranking_code:
-        raise ValueError(f"the aggregate holds the trend of {agg.trend_ranking!r}, "
+    if aggregate is not None and aggregate.trend_ranking != ranking_code:
+        raise ValueError(f"the aggregate holds the trend of {aggregate.trend_ranking!r}, "
                          f"not {ranking_code!r}")
-    counts = rank_weeks.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
-                                      filters.start, MAX_WEEKS)
-    ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
-                          over=["week_end"])
-    return (ranked.filter(pl.col("court_code").is_in(list(visible)))
-            .select("week_end", "court_code", "metric", "concluded", "fully_performed",
-                    "amount_applied", "amount_recovered", "rate", "rank", "cutoff")
-            .sort("court_code", "week_end"))
+
+    def every_court() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters, ranking_code)
+        counts = rank_weeks.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
+                                          filters.start, MAX_WEEKS)
+        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
+                              over=["week_end"])
+        return (ranked.select("week_end", "court_code", "metric", "concluded",
+                              "fully_performed", "amount_applied", "amount_recovered", "rate",
+                              "rank", "cutoff")
+                .sort("court_code", "week_end"))
+
+    weekly = _national(con, "weekly_ranks", filters, ranking_code, every_court)
+    return weekly.filter(pl.col("court_code").is_in(list(visible)))
 
 
 def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -133,12 +150,15 @@ def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
                         aggregate: RankAggregate | None = None) -> pl.DataFrame:
     """Every court projected to 31 December at its recent pace, ranked nationally on the
     target's metric (supervision.projection)."""
-    agg = aggregate or rank_aggregate(con, filters)
-    pace = rank_weeks.pace_counts(agg.counts, agg.courts, ranking_code, PACE_WEEKS)
-    target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
-                                 agg.specific).row(0, named=True)
-    return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
-                            target["min_concluded"])
+    def compute() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters)
+        pace = rank_weeks.pace_counts(agg.counts, agg.courts, ranking_code, PACE_WEEKS)
+        target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
+                                     agg.specific).row(0, named=True)
+        return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
+                                target["min_concluded"])
+
+    return _national(con, "year_end_projection", filters, ranking_code, compute)
 
 
 def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,

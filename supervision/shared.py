@@ -1,11 +1,13 @@
 """National results shared by every session of the app process.
 
-The rank scan and the national 3+1 counts depend on the data and the filters only, never
-on the user: the supervisor looking at one court and a president looking at another, under
-the same filters, need the same scan. Page data are cached per user and court
+The rank scan, the national ranks, weekly ranks and projection derived from it, and every
+court's 3+1 counts depend on the data and the filters only, never on the user: the
+supervisor looking at one court and a president looking at another, under the same
+filters, need the same scan. Page data are cached per user and court
 (supervision/ui/data.py), so without this a room of twenty users on twenty courts would
-run twenty identical national scans. Here each (data version, question, filters) is
-computed once, by the first thread that asks, while the others wait for its result.
+run twenty identical national scans and rank every court twenty times. Here each (data
+version, question, filters) is computed once, by the first thread that asks, while the
+others wait for its result.
 
 Only connections on a served version of the case database share: read-only and opened
 through its version link (supervision.db.connect_current_version), whose data never
@@ -28,9 +30,10 @@ from supervision.db import is_version_link
 
 T = TypeVar("T")
 
-# a rank aggregate at 10 M cases is about 200,000 small rows (~20 MB): a dozen filter sets
-# of the room stay while the page caches hold the rest
-MAX_ENTRIES = 12
+# per filter set: the rank scan (10–30 MB at 10 M cases), the ranks now and weeks before,
+# every court's weekly ranks (~10 MB), the projection and every court's counts (small);
+# a few filter sets a room asks for at about the same time stay
+MAX_ENTRIES = 24
 
 _lock = threading.Lock()
 _results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()

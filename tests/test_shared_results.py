@@ -104,3 +104,28 @@ def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, sc
     metrics.rank_aggregate(db, f)
     metrics.rank_aggregate(db, f)
     assert scans["court_rank_weeks"] == 2
+
+
+def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(served, monkeypatch):
+    # every court's weekly ranks are ranked once; each caller gets only its own courts' rows
+    _path, con = served
+    shared.forget()
+    ranked = Counter()
+    real = metrics.ranking.rank
+
+    def counting(counts, over):  # noqa: ANN001, ANN202 - a stand-in for ranking.rank
+        ranked[tuple(over)] += 1
+        return real(counts, over)
+
+    monkeypatch.setattr(metrics.ranking, "rank", counting)
+    f = Filters(as_of=DEMO_END, complexities=("complex",))
+    one = metrics.weekly_ranks(con.cursor(), f, "overall", ["HI720"])
+    other = metrics.weekly_ranks(con.cursor(), f, "overall", ["HI100", "HI101"])
+    assert ranked[("week_end",)] == 1
+    assert set(one["court_code"]) == {"HI720"}
+    assert set(other["court_code"]) == {"HI100", "HI101"}
+    assert metrics.year_end_projection(con.cursor(), f).height == \
+        metrics.year_end_projection(con.cursor(), f).height
+    assert metrics.court_ranks(con.cursor(), f, ["HI720"])["court_code"].unique().to_list() \
+        == ["HI720"]
+    shared.forget()
