@@ -152,8 +152,10 @@ def _table(results: dict) -> str:
     row("server start; first page of a new server (1 session: request, login, chart)",
         lambda r: (f"{r['sessions']['runs'][0]['server_start_s']:.1f} s; "
                    f"{r['sessions']['runs'][0]['first_page_s']:.1f} s"))
-    row("app peak RSS (most sessions)", lambda r: (
-        f"{max(x['server_peak_rss_mb'] for x in r['sessions']['runs']):,.0f} MB"))
+    row("app peak RSS (most sessions; the room)", lambda r: (
+        f"{max(x['server_peak_rss_mb'] for x in r['sessions']['runs']):,.0f} MB; "
+        + (f"{max(x['server_peak_rss_mb'] for x in r['room']['runs']):,.0f} MB"
+           if "room" in r else "—")))
     return "\n".join(lines)
 
 
