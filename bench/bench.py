@@ -107,6 +107,11 @@ def step(name: str, scale: int, options: dict) -> dict:
     raise SystemExit(f"unknown step {name}")
 
 
+def _run_cell(run: dict) -> str:
+    return (f"{run['p50_s']:.2f} / {run['p95_s']:.2f} s ({run['changes']} changes, "
+            f"{run['errors']} errors)")
+
+
 def _table(results: dict) -> str:
     scales = list(results)
     head = "| | " + " | ".join(f"{int(s):,} cases" for s in scales) + " |"
@@ -134,18 +139,12 @@ def _table(results: dict) -> str:
     row("pandas peer: load, memory, filter change", lambda r: (
         f"{r['pandas']['load_s']:.1f} s, {r['pandas']['rss_mb']:,.0f} MB, "
         f"{r['pandas']['filter_change_ms']:,.0f} ms"))
-    for i, run in enumerate(next(iter(results.values()))["sessions"]["runs"]):
-        row(f"{run['sessions']} sessions: p50 / p95 change → chart, errors", lambda r, i=i: (
-            f"{r['sessions']['runs'][i]['p50_s']:.2f} / {r['sessions']['runs'][i]['p95_s']:.2f} s"
-            f" ({r['sessions']['runs'][i]['changes']} changes, "
-            f"{r['sessions']['runs'][i]['errors']} errors)"))
-    room_runs = next((r["room"]["runs"] for r in results.values() if "room" in r), [])
-    for i, run in enumerate(room_runs):
-        row(f"{run['sessions']} sessions, a room (own courts, round values): p50 / p95, errors",
-            lambda r, i=i: (
-                f"{r['room']['runs'][i]['p50_s']:.2f} / {r['room']['runs'][i]['p95_s']:.2f} s"
-                f" ({r['room']['runs'][i]['changes']} changes, "
-                f"{r['room']['runs'][i]['errors']} errors)") if "room" in r else "—")
+    for kind, label in (("sessions", "sessions"),
+                        ("room", "sessions, a room (own courts, round values)")):
+        runs = next((r[kind]["runs"] for r in results.values() if kind in r), [])
+        for i, run in enumerate(runs):
+            row(f"{run['sessions']} {label}: p50 / p95 change → chart, errors",
+                lambda r, i=i, kind=kind: _run_cell(r[kind]["runs"][i]) if kind in r else "—")
     row("CPU of the server ÷ all CPU used (N = 20)", lambda r: (
         f"{r['sessions']['runs'][-1].get('server_cpu_s', float('nan')):,.0f} s ÷ "
         f"{r['sessions']['runs'][-1].get('machine_cpu_s', float('nan')):,.0f} s"))

@@ -38,7 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
-BUSY = "[data-testid='stStatusWidget']"
+# the run has ended and is drawn: the app's own script state (Streamlit 1.67 shows no status
+# widget to wait for), no stale element, no element still a skeleton while its code loads
+# (the same condition as the browser tests' wait_idle)
+DRAWN = """() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector("[data-stale='true']")
+    && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
+}"""
 ROUND_VALUES = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 CHART = ".js-plotly-plot"
 
@@ -89,8 +97,8 @@ def server(db: Path, store_url: str, port: int) -> Iterator[tuple[str, subproces
 
 
 async def _settled(page, timeout_ms: int = 120_000) -> None:
-    """Until no run is going on and a chart is drawn."""
-    await page.wait_for_selector(BUSY, state="detached", timeout=timeout_ms)
+    """Until no run is going on, the page is drawn and a chart is there."""
+    await page.wait_for_function(DRAWN, timeout=timeout_ms)
     await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
 
 
