@@ -517,3 +517,42 @@ def test_a_repeated_header_is_ignored_and_named_not_a_crash(tmp_path, db_path):
     assert (r.rows, r.stored, r.rejected_rows) == (3, 3, 0)
     assert r.ignored_columns == ["judge (2)"]
     assert "别的法官" not in set(table(db_path, "cases")["judge"])
+
+
+ISO_CELLS = ["2026-01-05", " 2026-12-31 ", "2024-02-29", None, "", "2026-02-30", "2026-13-01",
+             "20260-01-05", "2026-1-05",
+             # a bare ISO parse reads these two (as 2026-01-05 and the year 26); the
+             # general parser, hence the fast path, does not
+             "+2026-01-05", "26-01-05"]
+OTHER_CELLS = ["2026/1/5", "2026年1月5日", "2026-01-05 00:00:00"]
+
+
+@pytest.mark.parametrize("cells", [ISO_CELLS[:5], ISO_CELLS[:5] + ISO_CELLS[-2:], ISO_CELLS,
+                                   ISO_CELLS + OTHER_CELLS],
+                         ids=["all ISO", "ISO and near-ISO", "ISO and invalid",
+                              "mixed spellings"])
+def test_the_iso_fast_path_reads_every_date_as_the_general_parser(cells):
+    from supervision import importer
+
+    frame = pl.DataFrame({"d": cells}, schema={"d": pl.String}).with_columns(
+        pl.col("d").alias("_raw_d"))
+    fast = frame.select(importer._dates(frame, ["d"])["d"].alias("d"))["d"]
+    general = frame.select(importer._parse_date(pl.col("d").str.strip_chars()).alias("d"))["d"]
+    assert fast.to_list() == general.to_list()
+    # worked out by hand: the valid ones, and nothing invented for the rest
+    expected = {"2026-01-05": "2026-01-05", " 2026-12-31 ": "2026-12-31",
+                "2024-02-29": "2024-02-29", "2026/1/5": "2026-01-05",
+                "2026年1月5日": "2026-01-05", "2026-01-05 00:00:00": "2026-01-05",
+                "2026-1-05": "2026-01-05"}
+    assert [None if d is None else d.isoformat() for d in fast] == [
+        expected.get(c) for c in cells]
+
+
+def test_an_impossible_iso_date_is_rejected_with_its_reason(tmp_path, db_path):
+    # every date of the file in ISO form: the fast path's batch
+    rows = [GOOD_EN[0], GOOD_EN[0].replace("1执1号", "1执9号").replace("2026-01-05", "2026-02-30")]
+    f = write_csv(tmp_path / "dates.csv", HEADER_EN, rows)
+    [report] = import_files(db_path, {"cases": f})
+    assert (report.stored, report.rejected_rows) == (1, 1)
+    assert report.rejects.select("row", "column", "reason").row(0) == (
+        3, "filed_on", "not a date (use 2020-09-30, 2020/9/30 or 2020年9月30日)")
