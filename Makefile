@@ -43,7 +43,7 @@ $(STORE_FILE): | $(VENV)/.runtime $(DB)
 demo-db: $(DB) $(STORE_FILE)
 
 run: $(VENV)/.runtime $(DB) $(STORE_FILE)
-	SUPERVISION_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	SUPERVISION_DB=$(DB) $(BIN)/python -m supervision serve --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -77,7 +77,7 @@ def server(db: Path, store_url: str, port: int) -> Iterator[tuple[str, subproces
     """`streamlit run app.py` on `db`; yields its URL and process once it answers."""
     log = open(ROOT / "bench" / "out" / f"server-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
+        [sys.executable, "-m", "supervision", "serve", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
         env={**os.environ, "SUPERVISION_DB": str(db), "SUPERVISION_STORE": store_url})
@@ -167,6 +167,44 @@ async def _run(base: str, n: int, courts: list[str], seconds: float,
         "first_page_p95_s": sorted(first)[min(len(first) - 1, int(0.95 * len(first)))]
         if first else float("nan"),
     }
+
+
+async def _first_view(base: str, court: str) -> dict[str, float]:
+    """One user on a new server: the targets page's link with the default filters, the
+    login, the drawn page. Seconds from the request to the login form and to the chart."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await (await browser.new_context(viewport={"width": 1400, "height": 1000})
+                      ).new_page()
+        t0 = time.perf_counter()
+        await page.goto(f"{base}/targets?court={court}", timeout=120_000)
+        await page.get_by_label("用户名 / Username").fill("supervisor", timeout=120_000)
+        form = time.perf_counter() - t0
+        await page.get_by_label("密码 / Password").fill("demo-supervisor")
+        await page.get_by_role("button", name="登录").click()
+        await page.get_by_role("button", name="退出登录").wait_for(timeout=120_000)
+        await _settled(page)
+        chart = time.perf_counter() - t0
+        await page.screenshot(path=str(ROOT / "bench" / "out" / "first-page.png"))
+        await browser.close()
+    return {"login_form_s": form, "first_page_s": chart}
+
+
+def first_page(db: Path, store_url: str, court: str = "HI720", port: int = 8765,
+               runs: int = 3) -> list[dict[str, float]]:
+    """`runs` times: a new server (`python -m supervision serve`), then one user's first
+    page as soon as the server answers; also the seconds from the server's launch."""
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with server(db, store_url, port) as (base, _proc):
+            up = time.perf_counter() - started
+            result = asyncio.run(_first_view(base, court))
+        out.append({"server_start_s": up, **result,
+                    "launch_to_chart_s": up + result["first_page_s"]})
+    return out
 
 
 def province_courts(db: Path, province: str = "琼") -> list[str]:

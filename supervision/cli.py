@@ -128,11 +128,23 @@ def build_parser() -> argparse.ArgumentParser:
     ena.add_argument("username")
     us.add_parser("list")
     us.add_parser("demo", help="(re)create the demo logins listed in the README")
+
+    sv = sub.add_parser("serve", help="run the dashboard (streamlit run app.py), ready before "
+                                      "its first user: the app imported, the store migrated, "
+                                      "the default view's national figures computed at start; "
+                                      "other options go to streamlit, e.g. --server.port 8501")
+    sv.add_argument("--db", type=Path, help="case database (default: SUPERVISION_DB, else "
+                                            "data/demo.duckdb)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args, extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return {"generate": cmd_generate, "import": cmd_import, "report": cmd_report,
                 "users": cmd_users, "weekly": cmd_weekly}[args.command](args)
@@ -140,6 +152,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot open the database {getattr(args, 'db', '')}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_UNREADABLE
+
+
+def cmd_serve(args: argparse.Namespace, streamlit_args: list[str]) -> int:
+    import os
+
+    from supervision.serve import serve
+
+    if args.db is not None:
+        os.environ["SUPERVISION_DB"] = str(args.db)
+    return serve(streamlit_args)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

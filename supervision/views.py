@@ -104,6 +104,20 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     }
 
 
+def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    """Compute the national results the pages' first views need under `filters` — the rank
+    scan, every court's ranks now and one and two weeks back, the weekly ranks and
+    projection of the overall ranking, the province ranking — into the results every
+    session shares (supervision.shared). Names no user and returns nothing: supervision.serve
+    runs it when the server starts."""
+    aggregate = metrics.rank_aggregate(con, filters, trend_ranking="overall")
+    for weeks_back in (0, 1, 2):
+        metrics.national_ranks(con, filters, aggregate, weeks_back=weeks_back)
+    metrics.year_end_projection(con, filters, "overall", aggregate)
+    metrics.weekly_ranks(con, filters, "overall", [], aggregate)
+    metrics.province_ranking(con, filters)
+
+
 def province_ranking_view(con: duckdb.DuckDBPyConnection, access: Access,
                           filters: Filters) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1

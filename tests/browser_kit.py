@@ -51,7 +51,7 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "supervision", "serve",
              "--server.port", str(port), "--server.headless", "true",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env={**os.environ, "SUPERVISION_DB": str(db), **env}, stdout=log,

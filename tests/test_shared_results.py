@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 
 import pytest
+from polars.testing import assert_frame_equal
 
 from supervision import metrics, shared, views
 from supervision.access import Access
@@ -129,3 +130,27 @@ def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(serve
     assert metrics.court_ranks(con.cursor(), f, ["HI720"])["court_code"].unique().to_list() \
         == ["HI720"]
     shared.forget()
+
+
+def test_the_server_start_warms_what_the_default_views_need(served, scans):
+    """supervision.serve warms the default view when the server starts: afterwards the
+    targets page, the province ranking and the province view of the default filters run
+    no national scan, and show what they show without the warm-up."""
+    from supervision.serve import warm_default_view
+
+    path, con = served
+    default = Filters(as_of=DEMO_END)   # the demo's latest data date, no filter
+    assert warm_default_view(path) is not None
+    assert (scans["court_rank_weeks"], scans["court_counts"]) == (1, 1)
+    warmed = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
+    views.province_ranking_view(con.cursor(), SUPERVISOR, default)
+    views.province_view(con.cursor(), SUPERVISOR, default)
+    assert scans["court_rank_weeks"] == 1
+    # the province view's own 3+1 scans are of its provinces' courts, not national
+    assert scans["court_counts"] == 1 + 2
+    shared.forget()
+    cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
+    assert scans["court_rank_weeks"] == 2
+    # (amounts summed in another order may differ in the last bit)
+    for key in ("ranks", "projection", "weekly", "national"):
+        assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)

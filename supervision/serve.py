@@ -1,0 +1,96 @@
+"""`python -m supervision serve`: the dashboard's server, ready before its first user.
+
+`streamlit run app.py` does nothing until a browser connects: the first session then
+imports the app (polars, plotly, pandas, SQLAlchemy, Alembic …), migrates the operational
+store and computes the national figures of its first page from a cold database — about six
+seconds at ten million cases, on top of the login. This launcher does that work when the
+server starts, in the same process, and then hands over to Streamlit's own command line:
+
+- the app's modules are imported and the operational store migrated before the port opens;
+- a background thread computes the national results of the default view (the latest data
+  date, no filter) — the rank scan, every court's ranks now and one and two weeks before,
+  weekly ranks and projection, the province ranking — into the results every session
+  shares (supervision.shared), while the first user logs in.
+
+The figures are the ones a session would compute (the same calls, the same cache); the
+warm-up only moves the time they take to before the first request.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("supervision.serve")
+
+
+def import_app_modules() -> None:
+    """What the app's first run would import (sys.modules keeps them for every run)."""
+    import pandas  # noqa: F401 - plotly imports it lazily, half-imported across threads
+    import plotly.graph_objects  # noqa: F401
+
+    from supervision import views  # noqa: F401
+    from supervision.ui import (  # noqa: F401
+        brief_sections,
+        charts,
+        data,
+        exports,
+        fmt,
+        i18n,
+        login,
+        navigate,
+        sidebar,
+        state,
+        tables,
+        urls,
+    )
+
+
+def warm_default_view(db: Path) -> float | None:
+    """The national results of the default view, computed into supervision.shared; the
+    seconds it took, or None when there is nothing to warm (no database yet, or one the
+    app must migrate first)."""
+    from supervision import lookups, views
+    from supervision.db import connect_current_version, schema_is_current
+    from supervision.queries import Filters
+
+    if not db.exists() or not schema_is_current(str(db)):
+        return None
+    started = time.perf_counter()
+    con, _version = connect_current_version(db)
+    try:
+        latest = lookups.latest_date(con)
+        if latest is None:
+            return None
+        views.warm_national(con, Filters(as_of=latest))
+    finally:
+        con.close()
+    return time.perf_counter() - started
+
+
+def _warm_in_background(db: Path) -> None:
+    try:
+        seconds = warm_default_view(db)
+    except Exception:  # noqa: BLE001 - a failed warm-up leaves the sessions to compute
+        log.exception("warming the default view failed; sessions compute it themselves")
+        return
+    if seconds is not None:
+        log.warning("default view warmed in %.1f s", seconds)
+
+
+def serve(streamlit_args: list[str]) -> int:
+    """Prepare, start the warm-up, then run `streamlit run app.py <streamlit_args>`."""
+    from streamlit.web import cli
+
+    from supervision.ui import data
+
+    import_app_modules()
+    data.store()    # the operational store, migrated once, before any session
+    threading.Thread(target=_warm_in_background, args=(data.db_path(),),
+                     name="warm-default-view", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *streamlit_args]
+    return cli.main()
