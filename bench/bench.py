@@ -12,6 +12,10 @@ For each scale, each step in its own process (its peak memory is its own):
              (python -m supervision serve) and one user as soon as it answers
   room       the same with each session on its own court of the province and round
              values typed (a delegation's room: national results shared across sessions)
+  protocol, protocol_room
+             the same two, with sessions speaking Streamlit's websocket protocol instead of
+             20 browsers on the server's two cores (bench/protocol.py): what the server
+             answers when each user's browser runs on their own laptop
 
 Prints figures and writes bench/out/results.json and bench/out/results.md; asserts
 nothing (tests never assert timings).
@@ -36,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
-STEPS = ("generate", "import", "pages", "pandas", "first", "sessions", "room")
+STEPS = ("generate", "import", "pages", "pandas", "first", "sessions", "room", "protocol",
+         "protocol_room")
 
 
 def _step(name: str, scale: int, **options: object) -> dict:
@@ -110,6 +115,11 @@ def step(name: str, scale: int, options: dict) -> dict:
 
         return {"runs": run_sessions(db, store, options["counts"], options["seconds"],
                                      room=True)}
+    if name in ("protocol", "protocol_room"):
+        from bench.protocol import run_protocol_sessions
+
+        return {"runs": run_protocol_sessions(db, store, options["counts"], options["seconds"],
+                                              room=name == "protocol_room")}
     raise SystemExit(f"unknown step {name}")
 
 
@@ -145,15 +155,19 @@ def _table(results: dict) -> str:
     row("pandas peer: load, memory, filter change", lambda r: (
         f"{r['pandas']['load_s']:.1f} s, {r['pandas']['rss_mb']:,.0f} MB, "
         f"{r['pandas']['filter_change_ms']:,.0f} ms"))
-    for kind, label in (("sessions", "sessions"),
-                        ("room", "sessions, a room (own courts, round values)")):
+    for kind, label in (("sessions", "browser sessions"),
+                        ("room", "browser sessions, a room (own courts, round values)"),
+                        ("protocol", "protocol sessions"),
+                        ("protocol_room", "protocol sessions, a room")):
         runs = next((r[kind]["runs"] for r in results.values() if kind in r), [])
         for i, run in enumerate(runs):
             row(f"{run['sessions']} {label}: p50 / p95 change → chart, errors",
                 lambda r, i=i, kind=kind: _run_cell(r[kind]["runs"][i]) if kind in r else "—")
-    row("CPU of the server ÷ all CPU used (N = 20)", lambda r: (
-        f"{r['sessions']['runs'][-1].get('server_cpu_s', float('nan')):,.0f} s ÷ "
-        f"{r['sessions']['runs'][-1].get('machine_cpu_s', float('nan')):,.0f} s"))
+    for kind in ("sessions", "protocol"):
+        row(f"{kind}: CPU of the server ÷ all CPU used (N = 20)", lambda r, kind=kind: (
+            f"{r[kind]['runs'][-1].get('server_cpu_s', float('nan')):,.0f} s ÷ "
+            f"{r[kind]['runs'][-1].get('machine_cpu_s', float('nan')):,.0f} s")
+            if kind in r else "—")
     def first(r: dict, key: str) -> str:
         values = sorted(x[key] for x in r["first"]["runs"])
         return f"{values[len(values) // 2]:.1f}" + (
@@ -164,10 +178,10 @@ def _table(results: dict) -> str:
         lambda r: (f"{first(r, 'server_start_s')} s; {first(r, 'login_form_s')} s; "
                    f"{first(r, 'first_page_s')} s; {first(r, 'launch_to_chart_s')} s")
         if "first" in r else "—")
-    row("app peak RSS (most sessions; the room)", lambda r: (
-        f"{max(x['server_peak_rss_mb'] for x in r['sessions']['runs']):,.0f} MB; "
-        + (f"{max(x['server_peak_rss_mb'] for x in r['room']['runs']):,.0f} MB"
-           if "room" in r else "—")))
+    row("app peak RSS (browser sessions; browser room; protocol sessions; protocol room)",
+        lambda r: "; ".join(
+            f"{max(x['server_peak_rss_mb'] for x in r[kind]['runs']):,.0f} MB" if kind in r
+            else "—" for kind in ("sessions", "room", "protocol", "protocol_room")))
     return "\n".join(lines)
 
 

@@ -73,14 +73,15 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def server(db: Path, store_url: str, port: int) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on `db`; yields its URL and process once it answers."""
+def server(db: Path, store_url: str, port: int, **env: str
+           ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m supervision serve` on `db`; yields its URL and process once it answers."""
     log = open(ROOT / "bench" / "out" / f"server-{port}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "supervision", "serve", "--server.port",
          str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "SUPERVISION_DB": str(db), "SUPERVISION_STORE": store_url})
+        env={**os.environ, "SUPERVISION_DB": str(db), "SUPERVISION_STORE": store_url, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(240):
