@@ -16,6 +16,9 @@ For each scale, each step in its own process (its peak memory is its own):
              the same two, with sessions speaking Streamlit's websocket protocol instead of
              20 browsers on the server's two cores (bench/protocol.py): what the server
              answers when each user's browser runs on their own laptop
+  reading, reading_room
+             the protocol sessions at N = 20, each user reading the chart for about
+             READING_S seconds (2.5–7.5) between two changes
 
 Prints figures and writes bench/out/results.json and bench/out/results.md; asserts
 nothing (tests never assert timings).
@@ -41,7 +44,8 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
 STEPS = ("generate", "import", "pages", "pandas", "first", "sessions", "room", "protocol",
-         "protocol_room")
+         "protocol_room", "reading", "reading_room")
+READING_S = 5.0   # a user reading the chart between two changes (steps reading*)
 
 
 def _step(name: str, scale: int, **options: object) -> dict:
@@ -115,11 +119,14 @@ def step(name: str, scale: int, options: dict) -> dict:
 
         return {"runs": run_sessions(db, store, options["counts"], options["seconds"],
                                      room=True)}
-    if name in ("protocol", "protocol_room"):
+    if name in ("protocol", "protocol_room", "reading", "reading_room"):
         from bench.protocol import run_protocol_sessions
 
-        return {"runs": run_protocol_sessions(db, store, options["counts"], options["seconds"],
-                                              room=name == "protocol_room")}
+        reading = name.startswith("reading")
+        return {"runs": run_protocol_sessions(
+            db, store, [max(options["counts"])] if reading else options["counts"],
+            options["seconds"], room=name.endswith("room"),
+            reading_s=READING_S if reading else 0.0)}
     raise SystemExit(f"unknown step {name}")
 
 
@@ -158,7 +165,9 @@ def _table(results: dict) -> str:
     for kind, label in (("sessions", "browser sessions"),
                         ("room", "browser sessions, a room (own courts, round values)"),
                         ("protocol", "protocol sessions"),
-                        ("protocol_room", "protocol sessions, a room")):
+                        ("protocol_room", "protocol sessions, a room"),
+                        ("reading", f"protocol sessions reading {READING_S:.0f} s"),
+                        ("reading_room", f"protocol sessions, a room, reading {READING_S:.0f} s")):
         runs = next((r[kind]["runs"] for r in results.values() if kind in r), [])
         for i, run in enumerate(runs):
             row(f"{run['sessions']} {label}: p50 / p95 change → chart, errors",

@@ -105,7 +105,7 @@ def login_cookie(store_url: str, cookie_key: str, username: str, password: str) 
 
 async def _session(base: str, cookie: str, court: str, seconds: float, seed: int,
                    changes: list[float], errors: list[str], first: list[float],
-                   values: tuple[float, ...] | None) -> None:
+                   values: tuple[float, ...] | None, reading_s: float) -> None:
     from websockets.asyncio.client import connect
 
     rng = random.Random(seed)
@@ -132,17 +132,19 @@ async def _session(base: str, cookie: str, court: str, seconds: float, seed: int
                     raise RunFailed("no chart drawn")
                 changes.append(time.perf_counter() - t0)
                 shown = value
+                # the user reads the chart before changing again (0: back to back)
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * reading_s)
     except Exception as exc:  # noqa: BLE001 - every failure is counted, none is hidden
         errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 async def _run(base: str, cookies: list[str], courts: list[str], seconds: float,
-               values: tuple[float, ...] | None) -> dict[str, Any]:
+               values: tuple[float, ...] | None, reading_s: float) -> dict[str, Any]:
     changes: list[float] = []
     errors: list[str] = []
     first: list[float] = []
     await asyncio.gather(*[_session(base, cookie, courts[seed % len(courts)], seconds, seed,
-                                    changes, errors, first, values)
+                                    changes, errors, first, values, reading_s)
                            for seed, cookie in enumerate(cookies)])
     ordered = sorted(changes)
     return {
@@ -157,10 +159,12 @@ async def _run(base: str, cookies: list[str], courts: list[str], seconds: float,
 
 
 def run_protocol_sessions(db, store_url: str, counts: list[int], seconds: float,
-                          court: str = "HI720", port: int = 8766, room: bool = False
-                          ) -> list[dict]:
+                          court: str = "HI720", port: int = 8766, room: bool = False,
+                          reading_s: float = 0.0) -> list[dict]:
     """One fresh server per N: N protocol sessions, logged in as the supervisor, each
-    changing the lower bound for `seconds`; the server's CPU and peak RSS."""
+    changing the lower bound for `seconds`, back to back or reading each chart for
+    `reading_s` (± 50 %, at random) before the next change; the server's CPU and peak
+    RSS."""
     import secrets
 
     from bench.sessions import (
@@ -182,7 +186,7 @@ def run_protocol_sessions(db, store_url: str, counts: list[int], seconds: float,
             cookies = [login_cookie(store_url, key, "supervisor", "demo-supervisor")
                        for _ in range(n)]
             server_cpu, machine_cpu = cpu_seconds(proc.pid), machine_busy_seconds()
-            result = asyncio.run(_run(base, cookies, courts, seconds, values))
+            result = asyncio.run(_run(base, cookies, courts, seconds, values, reading_s))
             result["server_cpu_s"] = cpu_seconds(proc.pid) - server_cpu
             result["machine_cpu_s"] = machine_busy_seconds() - machine_cpu
             result["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
