@@ -6,7 +6,7 @@ For each scale, each step in its own process (its peak memory is its own):
   pages      each page's data: cold, filter change, warm, next to the bare DuckDB query
   pandas     a pandas-in-memory peer answering the same rate-and-rank question
   sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
-             Debian's Chromium) against `streamlit run`: p50/p95 change → chart, errors,
+             Debian's Chromium) against the server: p50/p95 change → chart, errors,
              first page after start, server peak RSS
   first      the first page after the server starts: 3 times a new server
              (python -m supervision serve) and one user as soon as it answers

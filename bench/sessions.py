@@ -1,4 +1,4 @@
-"""Concurrent browser sessions against a real `streamlit run` server.
+"""Concurrent browser sessions against the real server (python -m supervision serve).
 
 N browser sessions (Debian's Chromium, one browser, N contexts, driven by Playwright) log
 in as the supervisor on the targets page of a court, then for `seconds` each changes the

@@ -1,4 +1,4 @@
-"""Shared parts of the browser tests: a real `streamlit run` server on a free port and
+"""Shared parts of the browser tests: the real server (`python -m supervision serve`) on a free port and
 Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
-    """`streamlit run app.py` on `db` until the block ends; yields its base URL."""
+    """`python -m supervision serve` (streamlit run app.py) on `db` until the block ends; yields its base URL."""
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

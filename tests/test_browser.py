@@ -1,4 +1,4 @@
-"""The real thing: a `streamlit run` server on a free port, driven by Debian's Chromium
+"""The real thing: the server (`python -m supervision serve`) on a free port, driven by Debian's Chromium
 through Playwright. Screenshots of every page go to test-artifacts/."""
 
 from __future__ import annotations
