@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-import statistics
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -30,6 +29,17 @@ from urllib.parse import parse_qs
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from bench.sessions import (
+    ROUND_VALUES,
+    cpu_seconds,
+    machine_busy_seconds,
+    next_value,
+    peak_rss_mb,
+    province_courts,
+    server,
+    summary,
+)
 
 LOWER_BOUND_LABEL = "最低（万元）"
 FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
@@ -123,9 +133,7 @@ async def _session(base: str, cookie: str, court: str, seconds: float, seed: int
             end = time.perf_counter() + seconds
             shown = 1.0
             while time.perf_counter() < end:
-                value = shown
-                while value == shown:
-                    value = rng.choice(values) if values else rng.randint(11, 50_000) / 10
+                value = next_value(rng, shown, values)
                 t0 = time.perf_counter()
                 drawn = await session.set_lower_bound(value)
                 if not drawn.get("plotly_chart"):
@@ -146,16 +154,7 @@ async def _run(base: str, cookies: list[str], courts: list[str], seconds: float,
     await asyncio.gather(*[_session(base, cookie, courts[seed % len(courts)], seconds, seed,
                                     changes, errors, first, values, reading_s)
                            for seed, cookie in enumerate(cookies)])
-    ordered = sorted(changes)
-    return {
-        "sessions": len(cookies), "changes": len(changes), "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:3],
-        "p50_s": statistics.median(ordered) if ordered else float("nan"),
-        "p95_s": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered
-        else float("nan"),
-        "first_page_p95_s": sorted(first)[min(len(first) - 1, int(0.95 * len(first)))]
-        if first else float("nan"),
-    }
+    return summary(len(cookies), changes, errors, first)
 
 
 def run_protocol_sessions(db, store_url: str, counts: list[int], seconds: float,
@@ -166,15 +165,6 @@ def run_protocol_sessions(db, store_url: str, counts: list[int], seconds: float,
     `reading_s` (± 50 %, at random) before the next change; the server's CPU and peak
     RSS."""
     import secrets
-
-    from bench.sessions import (
-        ROUND_VALUES,
-        cpu_seconds,
-        machine_busy_seconds,
-        peak_rss_mb,
-        province_courts,
-        server,
-    )
 
     courts = province_courts(db) if room else [court]
     values = ROUND_VALUES if room else None

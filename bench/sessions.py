@@ -97,6 +97,33 @@ def server(db: Path, store_url: str, port: int, **env: str
         log.close()
 
 
+def next_value(rng: random.Random, shown: float, values: tuple[float, ...] | None) -> float:
+    """The next lower bound (万元) a session types: one of `values` (the room's round
+    figures), else a random one no cache has seen; never the one shown."""
+    value = shown
+    while value == shown:
+        value = rng.choice(values) if values else rng.randint(11, 50_000) / 10
+    return value
+
+
+def summary(n: int, changes: list[float], errors: list[str], first: list[float]
+            ) -> dict[str, float | int | list[str]]:
+    """N sessions' figures: p50 / p95 change → chart, errors, first pages."""
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered \
+            else float("nan")
+
+    return {
+        "sessions": n, "changes": len(changes), "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:3],
+        "p50_s": statistics.median(changes) if changes else float("nan"),
+        "p95_s": p95(changes),
+        "first_page_s": min(first) if first else float("nan"),
+        "first_page_p95_s": p95(first),
+    }
+
+
 async def _settled(page, timeout_ms: int = 120_000) -> None:
     """Until no run is going on, the page is drawn and a chart is there."""
     await page.wait_for_function(DRAWN, timeout=timeout_ms)
@@ -123,9 +150,7 @@ async def _session(browser, base: str, court: str, seconds: float, seed: int,
         end = time.perf_counter() + seconds
         shown = 1.0
         while time.perf_counter() < end:
-            value = shown
-            while value == shown:
-                value = rng.choice(values) if values else rng.randint(11, 50_000) / 10
+            value = next_value(rng, shown, values)
             await box.fill(f"{value:.1f}")
             t0 = time.perf_counter()
             await box.press("Enter")
@@ -157,17 +182,7 @@ async def _run(base: str, n: int, courts: list[str], seconds: float,
                                         seed, changes, errors, first, values)
                                for seed in range(n)])
         await browser.close()
-    ordered = sorted(changes)
-    return {
-        "sessions": n, "changes": len(changes), "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:3],
-        "p50_s": statistics.median(ordered) if ordered else float("nan"),
-        "p95_s": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered
-        else float("nan"),
-        "first_page_s": min(first) if first else float("nan"),
-        "first_page_p95_s": sorted(first)[min(len(first) - 1, int(0.95 * len(first)))]
-        if first else float("nan"),
-    }
+    return summary(n, changes, errors, first)
 
 
 async def _first_view(base: str, court: str) -> dict[str, float]:

@@ -73,10 +73,11 @@ def _dates(frame: pl.DataFrame, columns: list[str]) -> dict[str, pl.Expr]:
     filled cell of this batch is one, else by the parse that accepts every spelling. Both
     give the same date for an ISO cell; a batch with one other spelling takes the general
     one."""
-    iso = frame.select(_parse_iso_date(pl.col(c).str.strip_chars()).alias(c) for c in columns)
-    unparsed = frame.select((pl.col(c).str.strip_chars().str.len_bytes() > 0)
-                            & iso[c].is_null() for c in columns).sum()
-    return {c: pl.lit(iso[c]) if unparsed[c][0] == 0
+    text = frame.select(pl.col(c).str.strip_chars() for c in columns)
+    iso = text.select(_parse_iso_date(pl.col(c)) for c in columns)
+    filled = text.select((pl.col(c).str.len_bytes() > 0).sum() for c in columns)
+    # every filled cell read as ISO: the batch keeps the ISO parse
+    return {c: pl.lit(iso[c]) if iso[c].count() == filled[c][0]
             else _parse_date(pl.col(f"_raw_{c}").str.strip_chars()) for c in columns}
 
 
