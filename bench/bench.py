@@ -5,6 +5,9 @@ For each scale, each step in its own process (its peak memory is its own):
   import     a 1,000,000-row CSV into an empty database, rows read back from the file
   pages      each page's data: cold, filter change, warm, next to the bare DuckDB query
   pandas     a pandas-in-memory peer answering the same rate-and-rank question
+  cost       what one unseen filter change costs, part by part: wall ms and CPU-seconds
+             of the bare query, the rank scan, the targets data, the province ranking and
+             the brief (bench/cost.py): the bound on how many changes two cores serve
   sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
              Debian's Chromium) against the server: p50/p95 change → chart, errors,
              first page after start, server peak RSS
@@ -43,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
-STEPS = ("generate", "import", "pages", "pandas", "first", "sessions", "room", "protocol",
+STEPS = ("generate", "import", "pages", "pandas", "cost", "first", "sessions", "room", "protocol",
          "protocol_room", "reading", "reading_room")
 READING_S = 5.0   # a user reading the chart between two changes (steps reading*)
 
@@ -106,6 +109,10 @@ def step(name: str, scale: int, options: dict) -> dict:
         from bench.page_data import pandas_peer
 
         return pandas_peer(db, END)
+    if name == "cost":
+        from bench.cost import cost_per_change
+
+        return {"kinds": cost_per_change(db, END)}
     if name == "first":
         from bench.sessions import first_page
 
@@ -162,6 +169,12 @@ def _table(results: dict) -> str:
     row("pandas peer: load, memory, filter change", lambda r: (
         f"{r['pandas']['load_s']:.1f} s, {r['pandas']['rss_mb']:,.0f} MB, "
         f"{r['pandas']['filter_change_ms']:,.0f} ms"))
+    for kind in ("range", "lower bound"):
+        row(f"one unseen change ({kind}), CPU-s: bare; rank scan; targets data; province "
+            "ranking; brief data", lambda r, kind=kind: "; ".join(
+                f"{r['cost']['kinds'][kind][part]['cpu_s']:.2f}" for part in (
+                    "bare", "rank scan", "targets data", "province ranking", "brief data"))
+            if "cost" in r else "—")
     for kind, label in (("sessions", "browser sessions"),
                         ("room", "browser sessions, a room (own courts, round values)"),
                         ("protocol", "protocol sessions"),
