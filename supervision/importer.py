@@ -78,7 +78,7 @@ def _dates(frame: pl.DataFrame, columns: list[str]) -> dict[str, pl.Expr]:
     filled = text.select((pl.col(c).str.len_bytes() > 0).sum() for c in columns)
     # every filled cell read as ISO: the batch keeps the ISO parse
     return {c: pl.lit(iso[c]) if iso[c].count() == filled[c][0]
-            else _parse_date(pl.col(f"_raw_{c}").str.strip_chars()) for c in columns}
+            else _parse_date(pl.col(f"_raw_{c}")) for c in columns}
 
 
 def _parse_amount(col: pl.Expr) -> pl.Expr:

@@ -1,5 +1,5 @@
-"""Shared parts of the browser tests: the real server (`python -m supervision serve`) on a free port and
-Debian's Chromium driven by Playwright (never a downloaded browser)."""
+"""Shared parts of the browser tests: the real server (`python -m supervision serve`) on a
+free port and Debian's Chromium driven by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
-    """`python -m supervision serve` (streamlit run app.py) on `db` until the block ends; yields its base URL."""
+    """`python -m supervision serve` (streamlit run app.py) on `db` until the block ends;
+    yields its base URL."""
     port = free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(

@@ -1,5 +1,5 @@
-"""The real thing: the server (`python -m supervision serve`) on a free port, driven by Debian's Chromium
-through Playwright. Screenshots of every page go to test-artifacts/."""
+"""The real thing: the server (`python -m supervision serve`) on a free port, driven by
+Debian's Chromium through Playwright. Screenshots of every page go to test-artifacts/."""
 
 from __future__ import annotations
 
