@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from supervision import rank_weeks, ranking, shared
+from supervision import domain, rank_weeks, ranking, shared
 from supervision.lookups import specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run
@@ -55,34 +55,59 @@ def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 @dataclass(frozen=True)
 class RankAggregate:
-    """One national rank scan (queries/court_rank_weeks.sql) and the reference it is ranked
-    against, read together on one connection: every court, the five ranked types and the
-    targets. A page derives all its rankings from one of these without reading the
-    reference again."""
+    """The counts of one filter set a page's rankings derive from (supervision.rank_weeks:
+    per court × ranking bucket × recent week, and the weekly trend of `trend_ranking`) and
+    the reference they are ranked against, read together on one connection: every court,
+    the five ranked types and the targets. A page derives all its rankings from one of
+    these without reading the reference again."""
 
-    counts: pl.DataFrame
+    counts: rank_weeks.RankCells
     courts: pl.DataFrame
     specific: list[str]
     targets: pl.DataFrame
     trend_ranking: str
 
 
+def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> rank_weeks.RankCases:
+    """The period's cases every ranking counts, in memory (queries/rank_scan_cases.sql),
+    for the filters other than the sidebar's (rank_weeks.SLICED_FILTERS): read once per
+    data version, as-of date and such subset, and shared by every session
+    (supervision.shared)."""
+    unsliced = filters.with_(courts=None, **dict.fromkeys(rank_weeks.SLICED_FILTERS))
+
+    def read() -> rank_weeks.RankCases:
+        courts, specific = all_courts(con), specific_types(con)
+        # every code a case may carry (the vocabulary tables are filled from domain)
+        codes = {"priorities": tuple(domain.codes(domain.PRIORITIES)),
+                 "complexities": tuple(domain.codes(domain.COMPLEXITIES)),
+                 "case_types": tuple(run(con, "case_types_list")["code"])}
+        frame = run(con, "rank_scan_cases", scope=unsliced.scope(national=True),
+                    specific_types=specific, court_codes=courts["court_code"].to_list(),
+                    max_weeks=MAX_WEEKS, **codes, **unsliced.params())
+        return rank_weeks.RankCases.from_frame(
+            frame, courts=courts.height, specific=tuple(specific), max_weeks=MAX_WEEKS,
+            **codes)
+
+    return shared.CASES.get(con, "rank_cases", unsliced, read)
+
+
 def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
                    trend_ranking: str = "overall") -> RankAggregate:
-    """The one national scan a page's rankings derive from: per court the counts by ranking
-    and recent week, and the weekly trend of `trend_ranking` (queries/court_rank_weeks.sql;
-    supervision/rank_weeks.py). It names no user: one computation serves every session
-    (supervision.shared)."""
-    def scan() -> RankAggregate:
-        specific = specific_types(con)
-        counts = run(con, "court_rank_weeks", scope=filters.scope(national=True),
-                     specific_types=specific, max_weeks=MAX_WEEKS,
-                     recent_weeks=rank_weeks.RECENT_WEEKS, trend_ranking=trend_ranking,
-                     **filters.params())
-        return RankAggregate(counts, all_courts(con), specific, targets(con), trend_ranking)
+    """What a page's rankings derive from: per court the counts by ranking and recent
+    week, and the weekly trend of `trend_ranking`, counted from the period's cases in
+    memory (rank_cases; supervision/rank_weeks.py). It names no user: one computation
+    serves every session (supervision.shared)."""
+    def count() -> RankAggregate:
+        cases = rank_cases(con, filters)
+        rows = rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
+                                        filters.priorities, filters.complexities,
+                                        filters.case_types)
+        cells = rank_weeks.count_cells(cases, rows, trend_ranking)
+        return RankAggregate(cells, all_courts(con), list(cases.specific), targets(con),
+                             trend_ranking)
 
     # national: the cases of every court, whoever asks
-    return _national(con, "rank_aggregate", filters, trend_ranking, scan)
+    return _national(con, "rank_aggregate", filters, trend_ranking, count)
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

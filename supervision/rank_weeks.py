@@ -1,121 +1,233 @@
-"""Everything a page ranks, derived from one national scan (pure polars, no I/O).
+"""Everything a page ranks, counted from the period's cases held in memory (numpy and
+polars, no I/O).
 
-queries/court_rank_weeks.sql counts the concluded and fully performed cases and amounts
-by week back from the as-of date: part 'recent' per court × ranking bucket × recent week
-(the last RECENT_WEEKS weeks one by one, older ones together; week NULL: the pending
-cases), part 'trend' per court × week for the trend's ranking. A case concluded by
+queries/rank_scan_cases.sql reads, once per data version and as-of date, every case of
+the period a ranking counts (concluded in the period or pending), sorted by value: its
+court, ranking bucket, the week back from the as-of date it was concluded in, whether it
+was fully performed, and its amounts, priority, complexity and type (`RankCases`). A
+filter change then costs no scan of the case table: `count_cells` takes the value range
+as one slice of the sorted rows, keeps the rows of the chosen priorities, complexities and
+case types — the sidebar's filters, which cases_in_scope applies the same way on every
+other path — and counts them per court × bucket × recent week and, for the trend's
+ranking, per court × week (`RankCells`; numpy bincount). A case concluded by
 `as_of - 7k` was concluded in week k or an older one, so summing the weeks >= k gives the
-counts as of that date. From the one result:
+counts as of that date. From the cells:
 
-- `ranking_counts(agg, courts, specific, k)`: every court × ranking ('overall' and each
+- `ranking_counts(cells, courts, specific, k)`: every court × ranking ('overall' and each
   specific type) as of `as_of - 7k`: the current ranks (k = 0) and those of the weeks
   before (the brief's and the province view's "rank fell");
 - `weekly_counts`: the weekly trend of the trend's ranking, cumulative, week by week;
 - `pace_counts`: totals and the last PACE_WEEKS weeks, for the year-end projection.
 
 Ranks, cutoffs and gaps are then computed by supervision.ranking, the one definition.
+queries/court_rank_counts.sql counts one date straight from the case table; tests hold
+the two paths to the same numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 SUMS = ("concluded", "fully_performed", "amount_applied", "amount_recovered")
-RECENT_WEEKS = 9         # weeks told apart in part 'recent': ranks up to 8 weeks back, pace
+RECENT_WEEKS = 9         # weeks told apart per bucket: ranks up to 8 weeks back, the pace
+# the Filters fields count_cells applies to the cases in memory; the case read leaves them
+# out of its scope (every other path applies them in cases_in_scope)
+SLICED_FILTERS = ("value_min", "value_max", "priorities", "complexities", "case_types")
+CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "value",
+                "recovered_fen", "priority_index", "complexity_index", "case_type_index")
 
 
-def _part(agg: pl.DataFrame, part: str) -> pl.DataFrame:
-    """The rows of one part ('recent' or 'trend'); the SQL types counts BIGINT, sums DOUBLE."""
-    return agg.filter(pl.col("part") == part)
+@dataclass(frozen=True)
+class RankCases:
+    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by value,
+    with the code lists its indices point into."""
+
+    columns: dict[str, np.ndarray]
+    courts: int
+    specific: tuple[str, ...]
+    max_weeks: int
+    priorities: tuple[str, ...]
+    complexities: tuple[str, ...]
+    case_types: tuple[str, ...]
+
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame, **codes: object) -> RankCases:
+        return cls({c: frame[c].to_numpy() for c in CASE_COLUMNS}, **codes)  # type: ignore[arg-type]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.columns.values())
 
 
-def _rankings(specific: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"ranking": ["overall", *specific]})
+@dataclass(frozen=True)
+class RankCells:
+    """The counts of one filter set. `recent[s]`: court × bucket × slot, slots 0 …
+    RECENT_WEEKS - 1 the weeks back one by one and slot RECENT_WEEKS every older week of
+    the period; `pending`: court × bucket, pending at the as-of date; `trend[s]`: court ×
+    week (0 … max_weeks - 1, the last holding every older week) of `trend_ranking`.
+    Bucket 0 is every type outside the specific ones, bucket k the k-th specific type.
+    Amounts are in fen, so that every sum of cells is exact; the frames below give yuan."""
+
+    recent: dict[str, np.ndarray]
+    pending: np.ndarray
+    trend: dict[str, np.ndarray]
+    specific: tuple[str, ...]
+    trend_ranking: str
 
 
-def _in_ranking(recent: pl.DataFrame, ranking: str) -> pl.DataFrame:
-    """The recent part's rows a ranking counts: every bucket for 'overall', else its own."""
-    return recent if ranking == "overall" else recent.filter(pl.col("bucket") == ranking)
+def _allowed(codes: tuple[str, ...], chosen: tuple[str, ...] | None) -> np.ndarray | None:
+    """Per code index, whether a filter of `chosen` codes keeps it (None: no filter)."""
+    if chosen is None:
+        return None
+    return np.isin(np.array(codes, dtype=object), list(chosen))
 
 
-def ranking_counts(agg: pl.DataFrame, courts: pl.DataFrame, specific: list[str],
+def selected_rows(cases: RankCases, value_min: float | None, value_max: float | None,
+                  priorities: tuple[str, ...] | None, complexities: tuple[str, ...] | None,
+                  case_types: tuple[str, ...] | None) -> np.ndarray:
+    """Indices of the cases in the value range [value_min, value_max) of the given
+    priorities, complexities and case types (None: no restriction)."""
+    value = cases.columns["value"]
+    low = 0 if value_min is None else int(np.searchsorted(value, float(value_min), "left"))
+    high = value.size if value_max is None else int(
+        np.searchsorted(value, float(value_max), "left"))
+    keep = np.ones(max(high - low, 0), dtype=bool)
+    for column, codes, chosen in (("priority_index", cases.priorities, priorities),
+                                  ("complexity_index", cases.complexities, complexities),
+                                  ("case_type_index", cases.case_types, case_types)):
+        allowed = _allowed(codes, chosen)
+        if allowed is not None:
+            keep &= allowed[cases.columns[column][low:high]]
+    return np.flatnonzero(keep) + low
+
+
+def _sums(key: np.ndarray, rows: np.ndarray, cases: RankCases, size: int,
+          fully_performed: np.ndarray, value: np.ndarray) -> dict[str, np.ndarray]:
+    """SUMS per cell of `key` over `rows`; amounts in fen, whole numbers summed exactly."""
+    return {
+        "concluded": np.bincount(key, minlength=size),
+        "fully_performed": np.bincount(key[fully_performed], minlength=size),
+        "amount_applied": np.bincount(key, weights=np.rint(value * 100), minlength=size),
+        "amount_recovered": np.bincount(key, weights=cases.columns["recovered_fen"][rows],
+                                        minlength=size),
+    }
+
+
+def count_cells(cases: RankCases, rows: np.ndarray, trend_ranking: str) -> RankCells:
+    """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
+    the pending, and per court × week of `trend_ranking` ('overall' or a specific type)."""
+    courts, buckets = cases.courts, len(cases.specific) + 1
+    court = cases.columns["court_index"][rows].astype(np.int64)
+    bucket = cases.columns["bucket"][rows].astype(np.int64)
+    week = cases.columns["week_no"][rows].astype(np.int64)
+    fully_performed = cases.columns["fully_performed"][rows]
+    value = cases.columns["value"][rows]
+    pending_slot = RECENT_WEEKS + 1
+    slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), pending_slot)
+    key = (court * buckets + bucket) * (pending_slot + 1) + slot
+    shape = (courts, buckets, pending_slot + 1)
+    recent = {c: a.reshape(shape) for c, a in
+              _sums(key, rows, cases, int(np.prod(shape)), fully_performed, value).items()}
+    in_trend = week >= 0
+    if trend_ranking != "overall":
+        in_trend &= bucket == cases.specific.index(trend_ranking) + 1
+    trend_key = court[in_trend] * cases.max_weeks + week[in_trend]
+    trend = {c: a.reshape(courts, cases.max_weeks) for c, a in
+             _sums(trend_key, rows[in_trend], cases, courts * cases.max_weeks,
+                   fully_performed[in_trend], value[in_trend]).items()}
+    return RankCells({c: a[:, :, :pending_slot] for c, a in recent.items()},
+                     recent["concluded"][:, :, pending_slot], trend, cases.specific,
+                     trend_ranking)
+
+
+def _frame(columns: dict[str, object]) -> pl.DataFrame:
+    """The counts as a frame: counts Int64, amounts from fen to yuan (as the SQL's DECIMAL
+    sums cast to DOUBLE)."""
+    return pl.DataFrame(columns).with_columns(
+        pl.col("concluded", "fully_performed").cast(pl.Int64),
+        pl.col("amount_applied", "amount_recovered").cast(pl.Float64) / 100)
+
+
+def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
                    weeks_back: int = 0) -> pl.DataFrame:
     """Every court (`courts`: court_code, province) × ranking, counted as of
     `as_of - 7 × weeks_back`; zero where a court has no case. `pending` is the pending
     count at the as-of date itself (null for an earlier week: a case closed since was
-    pending then, which the aggregate does not tell)."""
+    pending then, which the cells do not tell)."""
     if not 0 <= weeks_back < RECENT_WEEKS:
         raise ValueError(f"ranks are kept for the last {RECENT_WEEKS - 1} weeks")
-    recent = _part(agg, "recent")
-    upto = recent.filter(pl.col("recent_week") >= weeks_back).group_by(
-        "court_code", "bucket").agg([pl.col(c).sum() for c in SUMS])
-    pending = recent.filter(pl.col("recent_week").is_null()).group_by(
-        "court_code", "bucket").agg(pl.col("pending").sum())
-    by_bucket = upto.join(pending, on=["court_code", "bucket"], how="full", coalesce=True)
-    overall = by_bucket.group_by("court_code").agg(
-        [pl.col(c).sum() for c in (*SUMS, "pending")]).with_columns(ranking=pl.lit("overall"))
-    typed = by_bucket.filter(pl.col("bucket").is_in(specific)).rename({"bucket": "ranking"})
-    counts = pl.concat([overall, typed], how="diagonal_relaxed")
-    grid = _rankings(specific).join(courts.select("court_code", "province"), how="cross")
-    out = grid.join(counts, on=["ranking", "court_code"], how="left").with_columns(
-        pl.col("concluded", "fully_performed", "pending").fill_null(0).cast(pl.Int64),
-        pl.col("amount_applied", "amount_recovered").fill_null(0.0).cast(pl.Float64))
+    if list(cells.specific) != list(specific):
+        raise ValueError("the cells were counted for other specific types")
+
+    def by_ranking(per_bucket: np.ndarray) -> np.ndarray:
+        # ranking-major: every court of 'overall' (all buckets), then of each specific type
+        return np.concatenate([per_bucket.sum(axis=1), per_bucket[:, 1:].T.ravel()])
+
+    rankings = len(specific) + 1
+    out = _frame({
+        "ranking": np.repeat(np.array(["overall", *specific], dtype=object), courts.height),
+        "court_code": np.tile(courts["court_code"].to_numpy(), rankings),
+        "province": np.tile(courts["province"].to_numpy(), rankings),
+        **{c: by_ranking(cells.recent[c][:, :, weeks_back:].sum(axis=2)) for c in SUMS},
+        "pending": by_ranking(cells.pending),
+    }).with_columns(pl.col("pending").cast(pl.Int64))
     if weeks_back:
         out = out.with_columns(pending=pl.lit(None, pl.Int64))
-    return out.select("ranking", "court_code", "province", *SUMS, "pending")
+    return out
 
 
-def weekly_counts(agg: pl.DataFrame, courts: pl.DataFrame, ranking: str, as_of: dt.date,
+def weekly_counts(cells: RankCells, courts: pl.DataFrame, ranking: str, as_of: dt.date,
                   period_start: dt.date, max_weeks: int) -> pl.DataFrame:
     """For each week ending as_of, as_of - 7, … back to the period start (at most
     `max_weeks`), every court's cumulative counts since the period start on `ranking` (the
-    trend's ranking the aggregate was made for)."""
+    trend's ranking the cells were counted for)."""
+    if ranking != cells.trend_ranking:
+        raise ValueError(f"the cells hold the trend of {cells.trend_ranking!r}")
     weeks = [w for w in range(max_weeks) if as_of - dt.timedelta(days=7 * w) >= period_start]
     codes = courts["court_code"]
     if not weeks:
         return pl.DataFrame(schema={"week_end": pl.Date, "court_code": pl.String,
                                     "ranking": pl.String, **dict.fromkeys(SUMS[:2], pl.Int64),
                                     **dict.fromkeys(SUMS[2:], pl.Float64)})
-    # the oldest week shown also holds what is older (a period longer than max_weeks)
-    per_week = (_part(agg, "trend").filter(pl.col("trend_week").is_not_null())
-                .join(courts.select("court_code").with_row_index("court_index"),
-                      on="court_code", how="inner")
-                .with_columns(week_no=pl.col("trend_week").clip(upper_bound=max(weeks))))
-    rows, cols = per_week["court_index"].to_numpy(), per_week["week_no"].to_numpy()
     out: dict[str, object] = {
         # court-major, newest week first: the same order for every column below
         "week_end": np.tile(np.datetime64(as_of, "D") - 7 * np.array(weeks), len(codes)),
         "court_code": codes.to_numpy().repeat(len(weeks)),
         "ranking": ranking,
     }
-    cell = rows.astype(np.int64) * len(weeks) + cols
+    last = max(weeks)
     for c in SUMS:
-        grid = np.bincount(cell, weights=per_week[c].to_numpy(),
-                           minlength=len(codes) * len(weeks)).reshape(len(codes), len(weeks))
+        grid = cells.trend[c][:, :last + 1].copy()
+        # the oldest week shown also holds what is older (a period longer than max_weeks)
+        grid[:, last] += cells.trend[c][:, last + 1:].sum(axis=1)
         # week k holds every conclusion up to its end: the weeks k, k+1, … (older weeks)
         out[c] = grid[:, ::-1].cumsum(axis=1)[:, ::-1].ravel()
-    return pl.DataFrame(out).with_columns(pl.col("week_end").cast(pl.Date),
-                                          pl.col("concluded", "fully_performed").cast(pl.Int64))
+    return _frame(out).with_columns(pl.col("week_end").cast(pl.Date))
 
 
-def pace_counts(agg: pl.DataFrame, courts: pl.DataFrame, ranking: str,
+def pace_counts(cells: RankCells, courts: pl.DataFrame, ranking: str,
                 pace_weeks: int) -> pl.DataFrame:
     """Each court's totals on `ranking` so far, the same over the last `pace_weeks` weeks
     (columns *_8w) and its pending cases: the input of the year-end projection."""
     if pace_weeks >= RECENT_WEEKS:
         raise ValueError(f"the pace is kept for the last {RECENT_WEEKS - 1} weeks")
-    rows = _in_ranking(_part(agg, "recent"), ranking)
-    recent = pl.col("recent_week") < pace_weeks
-    per_court = rows.group_by("court_code").agg(
-        *[pl.col(c).filter(pl.col("recent_week").is_not_null()).sum() for c in SUMS],
-        *[pl.col(c).filter(recent).sum().alias(f"{c}_8w") for c in SUMS],
-        pl.col("pending").filter(pl.col("recent_week").is_null()).sum())
-    out = courts.select("court_code").join(per_court, on="court_code", how="left")
+
+    def of_ranking(per_bucket: np.ndarray) -> np.ndarray:
+        if ranking == "overall":
+            return per_bucket.sum(axis=1)
+        return per_bucket[:, cells.specific.index(ranking) + 1]
+
+    out = _frame({
+        "court_code": courts["court_code"],
+        **{c: of_ranking(cells.recent[c].sum(axis=2)) for c in SUMS},
+        **{f"{c}_8w": of_ranking(cells.recent[c][:, :, :pace_weeks].sum(axis=2))
+           for c in SUMS},
+        "pending": of_ranking(cells.pending),
+    })
     return out.with_columns(
-        *[pl.col(c).fill_null(0).cast(pl.Int64) for c in
-          ("concluded", "fully_performed", "concluded_8w", "fully_performed_8w", "pending")],
-        *[pl.col(c).fill_null(0.0).cast(pl.Float64) for c in
-          ("amount_applied", "amount_recovered", "amount_applied_8w", "amount_recovered_8w")])
+        pl.col("concluded_8w", "fully_performed_8w", "pending").cast(pl.Int64),
+        pl.col("amount_applied_8w", "amount_recovered_8w").cast(pl.Float64) / 100)

@@ -30,13 +30,59 @@ from supervision.db import is_version_link
 
 T = TypeVar("T")
 
-# per filter set: the rank scan (10–30 MB at 10 M cases), the ranks now and weeks before,
-# every court's weekly ranks (~10 MB), the projection and every court's counts (small);
-# a few filter sets a room asks for at about the same time stay
-MAX_ENTRIES = 24
 
-_lock = threading.Lock()
-_results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
+class SharedResults:
+    """Results per (served version, question, key), computed once by the first thread that
+    asks while the others wait; the `max_entries` last asked for are kept."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
+
+    def get(self, con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
+            compute: Callable[[], T]) -> T:
+        """`compute()`, or the result another session already computed for the same
+        version, question and key; computed every time on a connection that is not a
+        served version."""
+        version = served_version(con)
+        if version is None:
+            return compute()
+        full = (version, question, key)
+        with self._lock:
+            future = self._results.get(full)
+            owner = future is None
+            if owner:
+                future = Future()
+                self._results[full] = future
+                while len(self._results) > self.max_entries:
+                    self._results.popitem(last=False)
+            else:
+                self._results.move_to_end(full)
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:
+                # a failure is not kept: the next request tries again
+                with self._lock:
+                    if self._results.get(full) is future:
+                        del self._results[full]
+                future.set_exception(exc)
+                raise
+        return future.result()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._results.clear()
+
+
+# per filter set: the ranks now and weeks before, every court's weekly ranks (~10 MB), the
+# projection, every court's counts and the rank cells (~15 MB at 10 M cases); a few filter
+# sets a room asks for at about the same time stay
+RESULTS = SharedResults(24)
+# the period's cases a ranking counts, in memory (~110 MB at 10 M cases): one per as-of
+# date and case subset; the default view's and one other
+CASES = SharedResults(2)
 
 
 def served_version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -54,34 +100,10 @@ def shared(con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
            compute: Callable[[], T]) -> T:
     """`compute()`, or the result another session already computed for the same version,
     question and key (e.g. the filters)."""
-    version = served_version(con)
-    if version is None:
-        return compute()
-    full = (version, question, key)
-    with _lock:
-        future = _results.get(full)
-        owner = future is None
-        if owner:
-            future = Future()
-            _results[full] = future
-            while len(_results) > MAX_ENTRIES:
-                _results.popitem(last=False)
-        else:
-            _results.move_to_end(full)
-    if owner:
-        try:
-            future.set_result(compute())
-        except BaseException as exc:
-            # a failure is not kept: the next request tries again
-            with _lock:
-                if _results.get(full) is future:
-                    del _results[full]
-            future.set_exception(exc)
-            raise
-    return future.result()
+    return RESULTS.get(con, question, key, compute)
 
 
 def forget() -> None:
     """Drop every shared result (tests)."""
-    with _lock:
-        _results.clear()
+    RESULTS.clear()
+    CASES.clear()

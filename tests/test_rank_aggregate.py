@@ -1,7 +1,7 @@
-"""The one-scan rank aggregate (queries/court_rank_weeks.sql + supervision/rank_weeks.py)
-against the raw per-date counts (queries/court_rank_counts.sql): the two paths may not
-drift. Hand-worked on a few cases, then compared row for row on the generated demo under
-several filters and weeks."""
+"""The rank aggregate (the period's cases in memory, queries/rank_scan_cases.sql, counted by
+supervision/rank_weeks.py) against the raw per-date counts (queries/court_rank_counts.sql):
+the two paths may not drift. Hand-worked on a few cases, then compared row for row on the
+generated demo under several filters and weeks."""
 
 from __future__ import annotations
 
@@ -55,6 +55,38 @@ def test_weeks_back_count_what_was_concluded_by_then(db):
     assert by_week[AS_OF] == 4 and by_week[D(2026, 6, 23)] == 2
     assert by_week[D(2026, 6, 16)] == by_week[D(2026, 6, 9)] == 1
     assert by_week[D(2026, 6, 2)] == 0 and min(by_week) == D(2026, 1, 6)
+
+
+def test_the_sidebar_filters_keep_the_cases_cases_in_scope_keeps(db):
+    # the value range is [min, max) to the fen; priority, complexity and type are "one of"
+    def case(number: str, amount: float, **extra) -> dict:
+        return closed(number, "A", D(2026, 1, 5), D(2026, 6, 1), "fully_performed",
+                      amount_applied=amount, amount_recovered=amount / 2, **extra)
+
+    add_cases(db,
+              case("at_min", 10_000.00),                      # kept: the lower bound is in
+              case("below_min", 9_999.99),                    # out: a fen below
+              case("below_max", 49_999.99, priority="high"),  # kept
+              case("at_max", 50_000.00),                      # out: the upper bound is not
+              case("low", 20_000.00, priority="low"),          # out by priority
+              case("complex", 20_000.00, complexity="complex"),  # out by complexity
+              case("wage", 20_000.00, case_type="wage"),       # out by case type
+              case("other", 30_000.00, case_type="other"))     # kept
+    f = Filters(as_of=AS_OF, value_min=10_000.0, value_max=50_000.0,
+                priorities=("normal", "high"), complexities=("ordinary",),
+                case_types=("loan", "other"))
+    ranks = metrics.court_ranks(db, f, ["A"])
+    overall = ranks.filter(pl.col("ranking") == "overall").row(0, named=True)
+    # at_min + below_max + other: 3 cases, 10,000 + 49,999.99 + 30,000 applied, half recovered
+    assert overall["concluded"] == overall["fully_performed"] == 3
+    assert overall["amount_applied"] == 89_999.99
+    assert overall["amount_recovered"] == pytest.approx(44_999.995, abs=0.011)
+    loan = ranks.filter(pl.col("ranking") == "loan").row(0, named=True)
+    assert loan["concluded"] == 2 and loan["amount_applied"] == 59_999.99
+    assert ranks.filter(pl.col("ranking") == "wage")["concluded"].to_list() == [0]
+    raw = _raw(db, f).filter(pl.col("court_code") == "A").sort("ranking")
+    assert_frame_equal(ranks.select(raw.columns[:-1]).sort("ranking"),
+                       raw.select(raw.columns[:-1]), check_dtypes=False)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ connection whose data may change compute again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import threading
 from collections import Counter
@@ -52,7 +53,7 @@ def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
     f = Filters(as_of=DEMO_END, value_min=10_000.0)
     mine = views.targets_view(con.cursor(), SUPERVISOR, f, "HI100")
     theirs = views.targets_view(con.cursor(), PRESIDENT, f, "HI720")
-    assert scans["court_rank_weeks"] == 1
+    assert scans["rank_scan_cases"] == 1
     # each still sees only their own: the president's rows are their court's
     assert set(theirs["ranks"]["court_code"]) == {"HI720"}
     assert set(mine["ranks"]["court_code"]) > {"HI100", "HI720"}
@@ -60,9 +61,14 @@ def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
     views.province_ranking_view(con.cursor(), SUPERVISOR, f)
     views.province_ranking_view(con.cursor(), PRESIDENT, f)
     assert scans["court_counts"] == 1
-    # other filters are another scan
-    views.targets_view(con.cursor(), SUPERVISOR, f.with_(value_min=20_000.0), "HI100")
-    assert scans["court_rank_weeks"] == 2
+    # other sidebar filters are counted from the same cases in memory: no other read
+    other = views.targets_view(con.cursor(), SUPERVISOR, f.with_(value_min=20_000.0), "HI100")
+    assert scans["rank_scan_cases"] == 1
+    assert other["ranks"]["concluded"].sum() < mine["ranks"]["concluded"].sum()
+    # another as-of date is another read
+    views.targets_view(con.cursor(), SUPERVISOR, f.with_(as_of=DEMO_END - dt.timedelta(7)),
+                       "HI100")
+    assert scans["rank_scan_cases"] == 2
 
 
 def test_concurrent_identical_requests_wait_for_one_scan(served, scans):
@@ -78,7 +84,7 @@ def test_concurrent_identical_requests_wait_for_one_scan(served, scans):
         thread.start()
     for thread in threads:
         thread.join()
-    assert scans["court_rank_weeks"] == 1
+    assert scans["rank_scan_cases"] == 1
     assert len(results) == 6 and all(r is results[0] for r in results)
 
 
@@ -96,15 +102,16 @@ def test_a_new_version_of_the_data_is_scanned_again(served, scans):
     newer, _version = connect_current_version(path)
     after = metrics.rank_aggregate(newer, f)
     newer.close()
-    assert scans["court_rank_weeks"] == 2
-    assert after.counts["fully_performed"].sum() > before.counts["fully_performed"].sum()
+    assert scans["rank_scan_cases"] == 2
+    assert after.counts.recent["fully_performed"].sum() > \
+        before.counts.recent["fully_performed"].sum()
 
 
 def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, scans):
     f = Filters(as_of=DEMO_END)
     metrics.rank_aggregate(db, f)
     metrics.rank_aggregate(db, f)
-    assert scans["court_rank_weeks"] == 2
+    assert scans["rank_scan_cases"] == 2
 
 
 def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(served, monkeypatch):
@@ -141,16 +148,16 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     path, con = served
     default = Filters(as_of=DEMO_END)   # the demo's latest data date, no filter
     assert warm_default_view(path) is not None
-    assert (scans["court_rank_weeks"], scans["court_counts"]) == (1, 1)
+    assert (scans["rank_scan_cases"], scans["court_counts"]) == (1, 1)
     warmed = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     views.province_ranking_view(con.cursor(), SUPERVISOR, default)
     views.province_view(con.cursor(), SUPERVISOR, default)
-    assert scans["court_rank_weeks"] == 1
+    assert scans["rank_scan_cases"] == 1
     # the province view's own 3+1 scans are of its provinces' courts, not national
     assert scans["court_counts"] == 1 + 2
     shared.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
-    assert scans["court_rank_weeks"] == 2
+    assert scans["rank_scan_cases"] == 2
     # (amounts summed in another order may differ in the last bit)
     for key in ("ranks", "projection", "weekly", "national"):
         assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)
