@@ -39,12 +39,16 @@ RECENT_WEEKS = 9         # weeks told apart per bucket: ranks up to 8 weeks back
 SLICED_FILTERS = ("value_min", "value_max", "priorities", "complexities", "case_types")
 CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "value",
                 "recovered_fen", "priority_index", "complexity_index", "case_type_index")
+PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pending cases
 
 
 @dataclass(frozen=True)
 class RankCases:
     """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by value,
-    with the code lists its indices point into."""
+    with the code lists its indices point into. Each case's cells are computed once, when
+    the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
+    RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
+    period, PENDING_SLOT pending), and `trend_key`, its court × week (-1: pending)."""
 
     columns: dict[str, np.ndarray]
     courts: int
@@ -55,8 +59,16 @@ class RankCases:
     case_types: tuple[str, ...]
 
     @classmethod
-    def from_frame(cls, frame: pl.DataFrame, **codes: object) -> RankCases:
-        return cls({c: frame[c].to_numpy() for c in CASE_COLUMNS}, **codes)  # type: ignore[arg-type]
+    def from_frame(cls, frame: pl.DataFrame, *, courts: int, specific: tuple[str, ...],
+                   max_weeks: int, **codes: tuple[str, ...]) -> RankCases:
+        column = {c: frame[c].to_numpy() for c in CASE_COLUMNS}
+        court = column.pop("court_index").astype(np.int32)
+        week = column.pop("week_no").astype(np.int32)
+        slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
+        column["recent_key"] = ((court * (len(specific) + 1) + column["bucket"])
+                                * (PENDING_SLOT + 1) + slot).astype(np.int32)
+        column["trend_key"] = np.where(week >= 0, court * max_weeks + week, -1).astype(np.int32)
+        return cls(column, courts, specific, max_weeks, **codes)  # type: ignore[arg-type]
 
     @property
     def nbytes(self) -> int:
@@ -105,13 +117,15 @@ def selected_rows(cases: RankCases, value_min: float | None, value_max: float | 
     return np.flatnonzero(keep) + low
 
 
-def _sums(key: np.ndarray, rows: np.ndarray, cases: RankCases, size: int,
-          fully_performed: np.ndarray, value: np.ndarray) -> dict[str, np.ndarray]:
-    """SUMS per cell of `key` over `rows`; amounts in fen, whole numbers summed exactly."""
+def _sums(cases: RankCases, key: np.ndarray, rows: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """SUMS per cell of `key` (each case's cell) over the cases `rows`; amounts in fen,
+    whole numbers summed exactly."""
     return {
         "concluded": np.bincount(key, minlength=size),
-        "fully_performed": np.bincount(key[fully_performed], minlength=size),
-        "amount_applied": np.bincount(key, weights=np.rint(value * 100), minlength=size),
+        "fully_performed": np.bincount(key[cases.columns["fully_performed"][rows]],
+                                       minlength=size),
+        "amount_applied": np.bincount(key, weights=np.rint(cases.columns["value"][rows] * 100),
+                                      minlength=size),
         "amount_recovered": np.bincount(key, weights=cases.columns["recovered_fen"][rows],
                                         minlength=size),
     }
@@ -120,27 +134,18 @@ def _sums(key: np.ndarray, rows: np.ndarray, cases: RankCases, size: int,
 def count_cells(cases: RankCases, rows: np.ndarray, trend_ranking: str) -> RankCells:
     """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
     the pending, and per court × week of `trend_ranking` ('overall' or a specific type)."""
-    courts, buckets = cases.courts, len(cases.specific) + 1
-    court = cases.columns["court_index"][rows].astype(np.int64)
-    bucket = cases.columns["bucket"][rows].astype(np.int64)
-    week = cases.columns["week_no"][rows].astype(np.int64)
-    fully_performed = cases.columns["fully_performed"][rows]
-    value = cases.columns["value"][rows]
-    pending_slot = RECENT_WEEKS + 1
-    slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), pending_slot)
-    key = (court * buckets + bucket) * (pending_slot + 1) + slot
-    shape = (courts, buckets, pending_slot + 1)
+    shape = (cases.courts, len(cases.specific) + 1, PENDING_SLOT + 1)
     recent = {c: a.reshape(shape) for c, a in
-              _sums(key, rows, cases, int(np.prod(shape)), fully_performed, value).items()}
-    in_trend = week >= 0
+              _sums(cases, cases.columns["recent_key"][rows], rows, int(np.prod(shape))).items()}
+    trend_key = cases.columns["trend_key"][rows]
+    in_trend = trend_key >= 0
     if trend_ranking != "overall":
-        in_trend &= bucket == cases.specific.index(trend_ranking) + 1
-    trend_key = court[in_trend] * cases.max_weeks + week[in_trend]
-    trend = {c: a.reshape(courts, cases.max_weeks) for c, a in
-             _sums(trend_key, rows[in_trend], cases, courts * cases.max_weeks,
-                   fully_performed[in_trend], value[in_trend]).items()}
-    return RankCells({c: a[:, :, :pending_slot] for c, a in recent.items()},
-                     recent["concluded"][:, :, pending_slot], trend, cases.specific,
+        in_trend &= cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
+    trend = {c: a.reshape(cases.courts, cases.max_weeks) for c, a in
+             _sums(cases, trend_key[in_trend], rows[in_trend],
+                   cases.courts * cases.max_weeks).items()}
+    return RankCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
+                     recent["concluded"][:, :, PENDING_SLOT], trend, cases.specific,
                      trend_ranking)
 
 
