@@ -6,7 +6,7 @@ For each scale, each step in its own process (its peak memory is its own):
   pages      each page's data: cold, filter change, warm, next to the bare DuckDB query
   pandas     a pandas-in-memory peer answering the same rate-and-rank question
   cost       what one unseen filter change costs, part by part: wall ms and CPU-seconds
-             of the bare query, the rank scan, the targets data, the province ranking and
+             of the bare query, the rank counts, the targets data, the province ranking and
              the brief (bench/cost.py): the bound on how many changes two cores serve
   sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
              Debian's Chromium) against the server: p50/p95 change → chart, errors,
@@ -170,10 +170,10 @@ def _table(results: dict) -> str:
         f"{r['pandas']['load_s']:.1f} s, {r['pandas']['rss_mb']:,.0f} MB, "
         f"{r['pandas']['filter_change_ms']:,.0f} ms"))
     for kind in ("range", "lower bound"):
-        row(f"one unseen change ({kind}), CPU-s: bare; rank scan; targets data; province "
+        row(f"one unseen change ({kind}), CPU-s: bare; rank counts; targets data; province "
             "ranking; brief data", lambda r, kind=kind: "; ".join(
                 f"{r['cost']['kinds'][kind][part]['cpu_s']:.2f}" for part in (
-                    "bare", "rank scan", "targets data", "province ranking", "brief data"))
+                    "bare", "rank counts", "targets data", "province ranking", "brief data"))
             if "cost" in r else "—")
     for kind, label in (("sessions", "browser sessions"),
                         ("room", "browser sessions, a room (own courts, round values)"),

@@ -2,14 +2,15 @@
 
 The sessions' p95 is bounded by throughput once the server's two cores are busy: two
 cores serve at most 2 / (CPU-seconds per change) changes a second. This step measures that
-cost where it is spent, on one database and a plain read-only connection (no cache, no
-shared results: every call computes):
+cost where it is spent, on one database opened as the server opens it (read-only, through
+its version link), with the period's cases in memory as the server keeps them and no other
+result kept (every call computes):
 
 - bare: the hand-written rate-and-rank query (bench/page_data.py);
-- rank scan: the one national scan the targets page and the brief rank from
-  (metrics.rank_aggregate);
-- targets data: views.targets_view (the rank scan, then every rank, the projection, the
-  weekly trend and the national table derived from it);
+- rank counts: the counts the targets page and the brief rank from, counted from the
+  cases in memory (metrics.rank_aggregate);
+- targets data: views.targets_view (the rank counts, then every rank, the projection, the
+  weekly trend and the national table derived from them);
 - province ranking: views.province_ranking_view, the targets page's second call (every
   court's 3+1 counts: the national court_counts scan);
 - brief data: views.brief_view.
@@ -33,9 +34,9 @@ from typing import Any
 
 from bench.page_data import bare_rank, filter_draws
 from bench.sessions import next_value
-from supervision import metrics, views
+from supervision import metrics, shared, views
 from supervision.access import Access
-from supervision.db import connect
+from supervision.db import connect_current_version
 from supervision.queries import Filters
 from supervision.ui.fmt import WAN
 
@@ -72,19 +73,24 @@ def cost_per_change(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str,
     access = Access("bench", "supervisor", "HI000", "琼")
     parts: dict[str, Callable[[Any, Filters], Any]] = {
         "bare": bare_rank,
-        "rank scan": lambda con, f: metrics.rank_aggregate(con, f),
+        "rank counts": lambda con, f: metrics.rank_aggregate(con, f),
         "targets data": lambda con, f: views.targets_view(con, access, f, court),
         "province ranking": lambda con, f: views.province_ranking_view(con, access, f),
         "brief data": lambda con, f: views.brief_view(con, access, f, court),
     }
-    con = connect(db, read_only=True)
-    views.targets_view(con, access, Filters(as_of=as_of), court)   # the file in the OS cache
+    con, _version = connect_current_version(db)   # as the server opens it
+    shared.forget()
+    # the file in the OS cache, and the period's cases in memory as the server keeps them
+    views.targets_view(con, access, Filters(as_of=as_of), court)
     out: dict[str, Any] = {}
     for kind, draws in (("range", filter_draws(as_of, CHANGES, seed=17)),
                         ("lower bound", lower_bound_draws(as_of, CHANGES))):
         figures: dict[str, dict[str, float]] = {}
         for name, call in parts.items():
-            runs = [_measured(lambda f=f, call=call: call(con, f)) for f in draws]
+            runs = []
+            for f in draws:
+                shared.RESULTS.clear()     # nothing kept but the cases: no cache has seen f
+                runs.append(_measured(lambda f=f, call=call: call(con, f)))
             figures[name] = {"wall_ms": sum(w for w, _ in runs) / len(runs),
                              "cpu_s": sum(c for _, c in runs) / len(runs)}
         out[kind] = figures

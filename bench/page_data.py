@@ -1,8 +1,14 @@
 """Each page's data on one database: cold, filter change and warm, next to the bare query.
 
-- cold: the first call on a freshly opened connection (default filters);
+Every call runs on a connection the way the app's server opens one (read-only, through the
+version link: supervision.db.connect_current_version), so the period's cases every ranking
+counts are read once and kept in memory as the server keeps them (supervision.shared.CASES;
+the server reads them when it starts).
+
+- cold: the first call on a freshly opened connection (default filters), with nothing
+  kept: the cases are read then;
 - filter change: a value range × priority × complexity no cache has seen, the mean of
-  FILTER_CHANGES draws;
+  FILTER_CHANGES draws (every kept result is dropped before each, the cases stay);
 - warm: the same call again through `st.cache_data` (the app's page cache: a hit costs
   the lookup and the copy of the result);
 - bare: one hand-written DuckDB query on the same connection and the same subsets: every
@@ -25,9 +31,9 @@ from typing import Any
 
 import duckdb
 
-from supervision import metrics, views
+from supervision import metrics, shared, views
 from supervision.access import Access
-from supervision.db import connect
+from supervision.db import connect_current_version
 from supervision.queries import Filters
 
 FILTER_CHANGES = 5
@@ -101,10 +107,14 @@ def time_pages(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str, dict
     draws = filter_draws(as_of, FILTER_CHANGES)
     out: dict[str, dict[str, float]] = {}
     for name, call in page_calls(access, court).items():
-        con = connect(db, read_only=True)            # cold: a new connection per page
+        con, _version = connect_current_version(db)  # cold: a new connection per page
+        shared.forget()
         default = Filters(as_of=as_of)
         cold = _ms(lambda con=con, call=call, default=default: call(con, default))
-        changes = [_ms(lambda f=f, con=con, call=call: call(con, f)) for f in draws]
+        changes = []
+        for f in draws:
+            shared.RESULTS.clear()                   # no result of another page or draw
+            changes.append(_ms(lambda f=f, con=con, call=call: call(con, f)))
         bare = [_ms(lambda f=f, con=con: bare_rank(con, f)) for f in draws]
 
         @st.cache_data(show_spinner=False)

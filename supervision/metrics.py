@@ -85,7 +85,7 @@ def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> rank_weeks.R
                     specific_types=specific, court_codes=courts["court_code"].to_list(),
                     max_weeks=MAX_WEEKS, **codes, **unsliced.params())
         return rank_weeks.RankCases.from_frame(
-            frame, courts=courts.height, specific=tuple(specific), max_weeks=MAX_WEEKS,
+            frame, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
             **codes)
 
     return shared.CASES.get(con, "rank_cases", unsliced, read)
@@ -103,7 +103,7 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
                                         filters.priorities, filters.complexities,
                                         filters.case_types)
         cells = rank_weeks.count_cells(cases, rows, trend_ranking)
-        return RankAggregate(cells, all_courts(con), list(cases.specific), targets(con),
+        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con),
                              trend_ranking)
 
     # national: the cases of every court, whoever asks

@@ -45,13 +45,14 @@ PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pen
 @dataclass(frozen=True)
 class RankCases:
     """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by value,
-    with the code lists its indices point into. Each case's cells are computed once, when
+    with the courts (court_code, province: the order of the court indices) and the code
+    lists its indices point into. Each case's cells are computed once, when
     the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
     RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
     period, PENDING_SLOT pending), and `trend_key`, its court × week (-1: pending)."""
 
     columns: dict[str, np.ndarray]
-    courts: int
+    courts: pl.DataFrame
     specific: tuple[str, ...]
     max_weeks: int
     priorities: tuple[str, ...]
@@ -59,7 +60,7 @@ class RankCases:
     case_types: tuple[str, ...]
 
     @classmethod
-    def from_frame(cls, frame: pl.DataFrame, *, courts: int, specific: tuple[str, ...],
+    def from_frame(cls, frame: pl.DataFrame, *, courts: pl.DataFrame, specific: tuple[str, ...],
                    max_weeks: int, **codes: tuple[str, ...]) -> RankCases:
         column = {c: frame[c].to_numpy() for c in CASE_COLUMNS}
         court = column.pop("court_index").astype(np.int32)
@@ -134,16 +135,17 @@ def _sums(cases: RankCases, key: np.ndarray, rows: np.ndarray, size: int) -> dic
 def count_cells(cases: RankCases, rows: np.ndarray, trend_ranking: str) -> RankCells:
     """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
     the pending, and per court × week of `trend_ranking` ('overall' or a specific type)."""
-    shape = (cases.courts, len(cases.specific) + 1, PENDING_SLOT + 1)
+    courts = cases.courts.height
+    shape = (courts, len(cases.specific) + 1, PENDING_SLOT + 1)
     recent = {c: a.reshape(shape) for c, a in
               _sums(cases, cases.columns["recent_key"][rows], rows, int(np.prod(shape))).items()}
     trend_key = cases.columns["trend_key"][rows]
     in_trend = trend_key >= 0
     if trend_ranking != "overall":
         in_trend &= cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
-    trend = {c: a.reshape(cases.courts, cases.max_weeks) for c, a in
+    trend = {c: a.reshape(courts, cases.max_weeks) for c, a in
              _sums(cases, trend_key[in_trend], rows[in_trend],
-                   cases.courts * cases.max_weeks).items()}
+                   courts * cases.max_weeks).items()}
     return RankCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
                      recent["concluded"][:, :, PENDING_SLOT], trend, cases.specific,
                      trend_ranking)

@@ -41,7 +41,7 @@ def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
     `counts` has court_code, the COUNTS columns and, per row, the target's metric,
     target_rank and min_concluded. Adds rate, is_ranked, rank, ranked_courts, cutoff, gap,
     amount_gap and meets_target."""
-    scored = counts.with_columns(rate=rate(pl.col("metric"))).with_columns(
+    scored = counts.with_row_index("_row").with_columns(rate=rate(pl.col("metric"))).with_columns(
         is_ranked=(pl.col("concluded") >= pl.col("min_concluded")) & pl.col("rate").is_not_null())
     # the ranked rows in rate order within each group (ties by code: any k-th value of a
     # tie is the same rate), so that a row's position is its place in that order
@@ -56,9 +56,11 @@ def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
         "target_rank", "ranked_courts"))
         .select(*over, cutoff="rate", _cutoff_fp="fully_performed",
                 _cutoff_concluded="concluded", _cutoff_ranked="ranked_courts"))
-    out = (scored.join(ranked.select(*over, "court_code", "rank"), on=[*over, "court_code"],
-                       how="left")
-           .join(cutoffs, on=over, how="left")
+    # each row's rank back by its row number (one integer key, not the group and the code)
+    out = (scored.join(ranked.select("_row", "rank"), on="_row", how="left",
+                       maintain_order="left")
+           .join(cutoffs, on=over, how="left", maintain_order="left")
+           .drop("_row")
            .with_columns(ranked_courts=pl.col("_cutoff_ranked").fill_null(0)))
     return out.with_columns(
         gap=_case_gap(),
