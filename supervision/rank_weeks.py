@@ -174,14 +174,13 @@ def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
         # ranking-major: every court of 'overall' (all buckets), then of each specific type
         return np.concatenate([per_bucket.sum(axis=1), per_bucket[:, 1:].T.ravel()])
 
-    rankings = len(specific) + 1
-    out = _frame({
-        "ranking": np.repeat(np.array(["overall", *specific], dtype=object), courts.height),
-        "court_code": np.tile(courts["court_code"].to_numpy(), rankings),
-        "province": np.tile(courts["province"].to_numpy(), rankings),
+    # ranking-major, courts in their order within each ranking (strings gathered in polars)
+    grid = pl.DataFrame({"ranking": ["overall", *specific]}).join(
+        courts.select("court_code", "province"), how="cross", maintain_order="left_right")
+    out = pl.concat([grid, _frame({
         **{c: by_ranking(cells.recent[c][:, :, weeks_back:].sum(axis=2)) for c in SUMS},
         "pending": by_ranking(cells.pending),
-    }).with_columns(pl.col("pending").cast(pl.Int64))
+    }).with_columns(pl.col("pending").cast(pl.Int64))], how="horizontal")
     if weeks_back:
         out = out.with_columns(pending=pl.lit(None, pl.Int64))
     return out
@@ -203,7 +202,7 @@ def weekly_counts(cells: RankCells, courts: pl.DataFrame, ranking: str, as_of: d
     out: dict[str, object] = {
         # court-major, newest week first: the same order for every column below
         "week_end": np.tile(np.datetime64(as_of, "D") - 7 * np.array(weeks), len(codes)),
-        "court_code": codes.to_numpy().repeat(len(weeks)),
+        "court_code": codes.gather(np.arange(len(codes)).repeat(len(weeks))),
         "ranking": ranking,
     }
     last = max(weeks)
