@@ -8,9 +8,10 @@ server starts, in the same process, and then hands over to Streamlit's own comma
 
 - the app's modules are imported and the operational store migrated before the port opens;
 - a background thread computes the national results of the default view (the latest data
-  date, no filter) — the rank scan, every court's ranks now and one and two weeks before,
-  weekly ranks and projection, the province ranking — into the results every session
-  shares (supervision.shared), while the first user logs in.
+  date, no filter) — the period's cases in memory, the rank counts, every court's ranks
+  now and one and two weeks before, weekly ranks and projection, the province ranking —
+  into the results every session shares (supervision.shared), while the first user logs
+  in.
 
 The figures are the ones a session would compute (the same calls, the same cache); the
 warm-up only moves the time they take to before the first request.

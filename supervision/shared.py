@@ -1,9 +1,9 @@
 """National results shared by every session of the app process.
 
-The rank scan, the national ranks, weekly ranks and projection derived from it, and every
-court's 3+1 counts depend on the data and the filters only, never on the user: the
-supervisor looking at one court and a president looking at another, under the same
-filters, need the same scan. Page data are cached per user and court
+The period's cases the rankings count, the rank counts, the national ranks, weekly ranks
+and projection derived from them, and every court's 3+1 counts depend on the data and the
+filters only, never on the user: the supervisor looking at one court and a president
+looking at another, under the same filters, need the same scan. Page data are cached per user and court
 (supervision/ui/data.py), so without this a room of twenty users on twenty courts would
 run twenty identical national scans and rank every court twenty times. Here each (data
 version, question, filters) is computed once, by the first thread that asks, while the

@@ -164,7 +164,7 @@ def test_each_week_of_the_trend_is_the_raw_count_at_that_weeks_end(demo, trend):
 
 
 def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):
-    # two paths to a province's pooled rate: the rank scan (targets page) and court_counts
+    # two paths to a province's pooled rate: the rank counts (targets page) and court_counts
     # (the province ranking); a president's chart shows the one beside the other's table
     from supervision import views
     from supervision.access import Access
