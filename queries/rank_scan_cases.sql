@@ -10,19 +10,20 @@
 --   week_no          concluded: the week back from $as_of (week 0 is the 7 days ending
 --                    $as_of), at most $max_weeks - 1; pending: -1
 --   fully_performed  fully performed in the period
---   value            amount_applied as a DOUBLE: what cases_in_scope's value filter compares
---   recovered_fen    amount_recovered in fen (exact; amount_applied in fen is value × 100)
+--   applied_fen      amount_applied in fen, a whole number (as a DOUBLE, exact); the value
+--                    filter compares applied_fen / 100, which is amount_applied as a DOUBLE
+--   recovered_fen    amount_recovered in fen
 --   priority_index, complexity_index, case_type_index: 0-based positions in $priorities,
 --                    $complexities and $case_types (every code of their lookup tables)
 --
--- Sorted by value: a value range is one slice of the rows.
+-- Sorted by amount: a value range is one slice of the rows.
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(coalesce(list_position($specific_types, s.case_type), 0) AS TINYINT) AS bucket,
        CAST(CASE WHEN s.concluded_in_p
                  THEN least((CAST($as_of AS DATE) - s.closed_on) // 7, $max_weeks - 1)
                  ELSE -1 END AS TINYINT)                                    AS week_no,
        s.fully_performed_in_p                                               AS fully_performed,
-       CAST(s.amount_applied AS DOUBLE)                                     AS value,
+       CAST(CAST(s.amount_applied * 100 AS BIGINT) AS DOUBLE)               AS applied_fen,
        CAST(CAST(s.amount_recovered * 100 AS BIGINT) AS DOUBLE)             AS recovered_fen,
        CAST(list_position($priorities, s.priority) - 1 AS TINYINT)          AS priority_index,
        CAST(list_position($complexities, s.complexity) - 1 AS TINYINT)      AS complexity_index,
@@ -34,4 +35,4 @@ JOIN (SELECT unnest($court_codes) AS court_code,
 -- implied by the next line, and pushed down to the scan: older closed cases are skipped
 WHERE (s.closed_on IS NULL OR s.closed_on >= CAST($period_start AS DATE))
   AND (s.concluded_in_p OR s.pending_at_d)
-ORDER BY value;
+ORDER BY applied_fen;

@@ -27,6 +27,7 @@ the two paths to the same numbers.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +38,7 @@ RECENT_WEEKS = 9         # weeks told apart per bucket: ranks up to 8 weeks back
 # the Filters fields count_cells applies to the cases in memory; the case read leaves them
 # out of its scope (every other path applies them in cases_in_scope)
 SLICED_FILTERS = ("value_min", "value_max", "priorities", "complexities", "case_types")
-CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "value",
+CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "applied_fen",
                 "recovered_fen", "priority_index", "complexity_index", "case_type_index")
 PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pending cases
 
@@ -49,7 +50,8 @@ class RankCases:
     lists its indices point into. Each case's cells are computed once, when
     the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
     RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
-    period, PENDING_SLOT pending), and `trend_key`, its court × week (-1: pending)."""
+    period, PENDING_SLOT pending), and `trend_key`, its court × week (a pending case: one
+    cell past the last, counted and dropped, so that the overall trend needs no mask)."""
 
     columns: dict[str, np.ndarray]
     courts: pl.DataFrame
@@ -68,7 +70,9 @@ class RankCases:
         slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
         column["recent_key"] = ((court * (len(specific) + 1) + column["bucket"])
                                 * (PENDING_SLOT + 1) + slot).astype(np.int32)
-        column["trend_key"] = np.where(week >= 0, court * max_weeks + week, -1).astype(np.int32)
+        past_last = courts.height * max_weeks
+        column["trend_key"] = np.where(week >= 0, court * max_weeks + week,
+                                       past_last).astype(np.int32)
         return cls(column, courts, specific, max_weeks, **codes)  # type: ignore[arg-type]
 
     @property
@@ -99,53 +103,69 @@ def _allowed(codes: tuple[str, ...], chosen: tuple[str, ...] | None) -> np.ndarr
     return np.isin(np.array(codes, dtype=object), list(chosen))
 
 
+def _first_at_least(applied_fen: np.ndarray, bound: float) -> int:
+    """The first case whose amount, as the DOUBLE cases_in_scope compares (fen / 100), is
+    >= bound. Every amount up to a fen and a half below the bound is below it; from there
+    at most a couple of distinct amounts are checked one by one."""
+    if not math.isfinite(bound):      # NaN: no amount is >= it (as in SQL); ±inf
+        return 0 if bound == -math.inf else applied_fen.size
+    i = int(np.searchsorted(applied_fen, math.floor(bound * 100) - 1, "left"))
+    while i < applied_fen.size and applied_fen[i] / 100 < bound:
+        i = int(np.searchsorted(applied_fen, applied_fen[i], "right"))
+    return i
+
+
 def selected_rows(cases: RankCases, value_min: float | None, value_max: float | None,
                   priorities: tuple[str, ...] | None, complexities: tuple[str, ...] | None,
-                  case_types: tuple[str, ...] | None) -> np.ndarray:
-    """Indices of the cases in the value range [value_min, value_max) of the given
-    priorities, complexities and case types (None: no restriction)."""
-    value = cases.columns["value"]
-    low = 0 if value_min is None else int(np.searchsorted(value, float(value_min), "left"))
-    high = value.size if value_max is None else int(
-        np.searchsorted(value, float(value_max), "left"))
-    keep = np.ones(max(high - low, 0), dtype=bool)
+                  case_types: tuple[str, ...] | None) -> slice | np.ndarray:
+    """The cases in the value range [value_min, value_max) of the given priorities,
+    complexities and case types (None: no restriction): a slice of the sorted cases when
+    only the value is filtered (no copy), else their indices."""
+    fen = cases.columns["applied_fen"]
+    low = 0 if value_min is None else _first_at_least(fen, float(value_min))
+    high = fen.size if value_max is None else _first_at_least(fen, float(value_max))
+    high = max(low, high)
+    keep: np.ndarray | None = None
     for column, codes, chosen in (("priority_index", cases.priorities, priorities),
                                   ("complexity_index", cases.complexities, complexities),
                                   ("case_type_index", cases.case_types, case_types)):
         allowed = _allowed(codes, chosen)
         if allowed is not None:
-            keep &= allowed[cases.columns[column][low:high]]
-    return np.flatnonzero(keep) + low
+            kept = allowed[cases.columns[column][low:high]]
+            keep = kept if keep is None else keep & kept
+    return slice(low, high) if keep is None else np.flatnonzero(keep) + low
 
 
-def _sums(cases: RankCases, key: np.ndarray, rows: np.ndarray, size: int) -> dict[str, np.ndarray]:
-    """SUMS per cell of `key` (each case's cell) over the cases `rows`; amounts in fen,
-    whole numbers summed exactly."""
+def _sums(key: np.ndarray, fully_performed: np.ndarray, applied_fen: np.ndarray,
+          recovered_fen: np.ndarray, size: int) -> dict[str, np.ndarray]:
+    """SUMS per cell of `key` (each case's cell); amounts in fen, whole numbers summed
+    exactly."""
     return {
         "concluded": np.bincount(key, minlength=size),
-        "fully_performed": np.bincount(key[cases.columns["fully_performed"][rows]],
-                                       minlength=size),
-        "amount_applied": np.bincount(key, weights=np.rint(cases.columns["value"][rows] * 100),
-                                      minlength=size),
-        "amount_recovered": np.bincount(key, weights=cases.columns["recovered_fen"][rows],
-                                        minlength=size),
+        "fully_performed": np.bincount(key[fully_performed], minlength=size),
+        "amount_applied": np.bincount(key, weights=applied_fen, minlength=size),
+        "amount_recovered": np.bincount(key, weights=recovered_fen, minlength=size),
     }
 
 
-def count_cells(cases: RankCases, rows: np.ndarray, trend_ranking: str) -> RankCells:
+def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str) -> RankCells:
     """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
     the pending, and per court × week of `trend_ranking` ('overall' or a specific type)."""
     courts = cases.courts.height
+    of = {c: cases.columns[c][rows] for c in
+          ("recent_key", "trend_key", "fully_performed", "applied_fen", "recovered_fen")}
     shape = (courts, len(cases.specific) + 1, PENDING_SLOT + 1)
     recent = {c: a.reshape(shape) for c, a in
-              _sums(cases, cases.columns["recent_key"][rows], rows, int(np.prod(shape))).items()}
-    trend_key = cases.columns["trend_key"][rows]
-    in_trend = trend_key >= 0
+              _sums(of["recent_key"], of["fully_performed"], of["applied_fen"],
+                    of["recovered_fen"], int(np.prod(shape))).items()}
+    trend_of = {c: of[c] for c in ("trend_key", "fully_performed", "applied_fen",
+                                   "recovered_fen")}
     if trend_ranking != "overall":
-        in_trend &= cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
-    trend = {c: a.reshape(courts, cases.max_weeks) for c, a in
-             _sums(cases, trend_key[in_trend], rows[in_trend],
-                   courts * cases.max_weeks).items()}
+        mine = cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
+        trend_of = {c: a[mine] for c, a in trend_of.items()}
+    cells = courts * cases.max_weeks
+    trend = {c: a[:cells].reshape(courts, cases.max_weeks) for c, a in
+             _sums(*trend_of.values(), cells + 1).items()}   # the last cell: pending cases
     return RankCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
                      recent["concluded"][:, :, PENDING_SLOT], trend, cases.specific,
                      trend_ranking)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -87,6 +88,26 @@ def test_the_sidebar_filters_keep_the_cases_cases_in_scope_keeps(db):
     raw = _raw(db, f).filter(pl.col("court_code") == "A").sort("ranking")
     assert_frame_equal(ranks.select(raw.columns[:-1]).sort("ranking"),
                        raw.select(raw.columns[:-1]), check_dtypes=False)
+
+
+def test_a_value_bound_selects_what_the_sql_comparison_selects():
+    # the cases in memory hold amounts in fen; a bound is compared as SQL compares
+    # CAST(amount AS DOUBLE): fen / 100 >= bound, even for bounds between two fen
+    rng = np.random.default_rng(3)
+    fen = np.sort(rng.integers(0, 5_000, 2_000).astype(np.float64))
+    columns = {c: np.zeros(fen.size, np.int8) for c in
+               ("priority_index", "complexity_index", "case_type_index")}
+    cases = rank_weeks.RankCases({**columns, "applied_fen": fen}, pl.DataFrame(), (), 1,
+                                 ("normal",), ("ordinary",), ("loan",))
+    bounds = [0.1 + 0.2, 0.3, 12.345, 12.35, 12.355, 49.99, 50.0, -1.0, 1e9, 0.0,
+              *rng.uniform(0, 50, 200)]
+    for low in bounds:
+        for high in (None, low + 0.005, low + 7.3):
+            rows = rank_weeks.selected_rows(cases, low, high, None, None, None)
+            expected = (fen / 100 >= low) & ((fen / 100 < high) if high is not None else True)
+            assert np.arange(fen.size)[rows].tolist() == np.flatnonzero(expected).tolist()
+    assert np.arange(fen.size)[rank_weeks.selected_rows(
+        cases, float("nan"), None, None, None, None)].size == 0
 
 
 @pytest.fixture(scope="module")
