@@ -225,8 +225,9 @@ def main() -> None:
     kept = OUT / "results.json"
     earlier = ({int(k): v for k, v in json.loads(kept.read_text()).items()}
                if kept.exists() and set(args.steps) != set(STEPS) else {})
-    # scales not run this time keep their figures (one table of every scale measured)
-    results: dict[int, dict] = {s: v for s, v in earlier.items() if s not in args.scales}
+    # every scale keeps its figures until its steps are run again (one table of every scale
+    # measured; a run stopped half-way loses nothing already in the file)
+    results: dict[int, dict] = dict(earlier)
     print(f"bench: {platform.node()}, {os.cpu_count()} cores, {dt.datetime.now():%Y-%m-%d %H:%M}")
     for scale in args.scales:
         r: dict = dict(earlier.get(scale, {}))
