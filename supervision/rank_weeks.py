@@ -45,7 +45,7 @@ PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pen
 
 @dataclass(frozen=True)
 class RankCases:
-    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by value,
+    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by amount,
     with the courts (court_code, province: the order of the court indices) and the code
     lists its indices point into. Each case's cells are computed once, when
     the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
@@ -64,7 +64,8 @@ class RankCases:
     @classmethod
     def from_frame(cls, frame: pl.DataFrame, *, courts: pl.DataFrame, specific: tuple[str, ...],
                    max_weeks: int, **codes: tuple[str, ...]) -> RankCases:
-        column = {c: frame[c].to_numpy() for c in CASE_COLUMNS}
+        by_amount = np.argsort(frame["applied_fen"].to_numpy())
+        column = {c: frame[c].to_numpy()[by_amount] for c in CASE_COLUMNS}
         court = column.pop("court_index").astype(np.int32)
         week = column.pop("week_no").astype(np.int32)
         slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
