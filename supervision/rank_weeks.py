@@ -2,7 +2,7 @@
 polars, no I/O).
 
 queries/rank_scan_cases.sql reads, once per data version and as-of date, every case of
-the period a ranking counts (concluded in the period or pending), sorted by value: its
+the period a ranking counts (concluded in the period or pending), kept sorted by amount: its
 court, ranking bucket, the week back from the as-of date it was concluded in, whether it
 was fully performed, and its amounts, priority, complexity and type (`RankCases`). A
 filter change then costs no scan of the case table: `count_cells` takes the value range
@@ -75,10 +75,6 @@ class RankCases:
         column["trend_key"] = np.where(week >= 0, court * max_weeks + week,
                                        past_last).astype(np.int32)
         return cls(column, courts, specific, max_weeks, **codes)  # type: ignore[arg-type]
-
-    @property
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in self.columns.values())
 
 
 @dataclass(frozen=True)
@@ -159,14 +155,13 @@ def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str) 
     recent = {c: a.reshape(shape) for c, a in
               _sums(of["recent_key"], of["fully_performed"], of["applied_fen"],
                     of["recovered_fen"], int(np.prod(shape))).items()}
-    trend_of = {c: of[c] for c in ("trend_key", "fully_performed", "applied_fen",
-                                   "recovered_fen")}
     if trend_ranking != "overall":
         mine = cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
-        trend_of = {c: a[mine] for c, a in trend_of.items()}
+        of = {c: a[mine] for c, a in of.items() if c != "recent_key"}
     cells = courts * cases.max_weeks
     trend = {c: a[:cells].reshape(courts, cases.max_weeks) for c, a in
-             _sums(*trend_of.values(), cells + 1).items()}   # the last cell: pending cases
+             _sums(of["trend_key"], of["fully_performed"], of["applied_fen"],
+                   of["recovered_fen"], cells + 1).items()}   # the last cell: pending cases
     return RankCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
                      recent["concluded"][:, :, PENDING_SLOT], trend, cases.specific,
                      trend_ranking)

@@ -98,8 +98,9 @@ def return_large_allocations() -> None:
     rank counts' temporaries (tens of MB at 10 M cases, in each session's thread) then
     stayed in the server's resident memory. A fixed threshold switches that off."""
     libc = ctypes.util.find_library("c")
-    if libc:
-        ctypes.CDLL(libc).mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
+    mallopt = getattr(ctypes.CDLL(libc), "mallopt", None) if libc else None
+    if mallopt is not None:     # glibc only (a laptop's macOS or Windows has none)
+        mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
 
 
 def serve(streamlit_args: list[str]) -> int:
