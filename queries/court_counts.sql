@@ -13,33 +13,8 @@
 -- 3 petitions_resolved: petitions received in the period, share resolved by $as_of.
 -- 4 three_year_conclusion: cases filed from 1 January three years before $as_of's year up to
 --   $as_of, share concluded (any method, 终本 included) by $as_of.
-WITH petitions_in_p AS (
-    -- petitions are few: count them per case first, then join them onto the one case scan
-    SELECT case_number,
-           count(*) AS petitions,
-           count_if(resolved_on <= $as_of) AS petitions_resolved
-    FROM petitions
-    WHERE received_on BETWEEN $period_start AND $as_of
-    GROUP BY case_number
-),
-per_case AS (
-    SELECT
-        s.*,
-        (s.case_kind = 'first' AND s.has_property
-            AND s.statutory_deadline BETWEEN $period_start AND $as_of) AS property_due,
-        (s.actually_concluded_by_d AND s.closed_on <= s.statutory_deadline) AS concluded_in_limit,
-        -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
-        CASE WHEN s.terminated_current_in_p THEN
-            len(termination_missing(s.notice_served, s.consumption_restricted,
-                                    s.dishonest_listed, s.network_inquiry_done,
-                                    s.site_investigation_done, s.applicant_informed,
-                                    s.filed_on, s.closed_on)) = 0
-        ELSE false END AS conditions_met,
-        (s.filed_on >= make_date(year(CAST($as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
-        coalesce(p.petitions, 0)          AS case_petitions,
-        coalesce(p.petitions_resolved, 0) AS case_petitions_resolved
-    FROM case_status($scope, $as_of, $period_start) s
-    LEFT JOIN petitions_in_p p ON p.case_number = s.case_number
+WITH per_case AS (
+    SELECT * FROM case_core_status($scope, $as_of, $period_start)
 ),
 per_court AS (
     -- one pass over the cases; counts and sums roll up exactly to provinces and the nation

@@ -68,6 +68,45 @@ SELECT
 FROM cases_at(f, as_of) s
 WHERE s.in_counts_at_d;
 
+-- Each case of case_status with what the "3+1" core indices ask of it, for the period
+-- [period_start, as_of] (docs/metrics.md). The one definition: court_counts.sql counts
+-- these per court, and supervision/core_cases.py counts the same rows held in memory.
+--   property_due        first-enforcement case with property whose statutory deadline
+--                       falls in the period (index 1's denominator)
+--   concluded_in_limit  actually concluded (not 终本) on or before that deadline
+--   conditions_met      a 终本 closing of the period that meets all six conditions and
+--                       came at least 3 calendar months after filing (index 2)
+--   case_petitions, case_petitions_resolved: its petitions received in the period, and
+--                       those resolved by as_of (index 3)
+--   in_three_years      filed from 1 January three years before as_of's year (index 4)
+CREATE OR REPLACE MACRO case_core_status(f, as_of, period_start) AS TABLE
+WITH petitions_in_p AS (
+    -- petitions are few: count them per case first, then join them onto the one case scan
+    SELECT case_number,
+           count(*) AS petitions,
+           count_if(resolved_on <= as_of) AS petitions_resolved
+    FROM petitions
+    WHERE received_on BETWEEN period_start AND as_of
+    GROUP BY case_number
+)
+SELECT
+    s.*,
+    (s.case_kind = 'first' AND s.has_property
+        AND s.statutory_deadline BETWEEN period_start AND as_of) AS property_due,
+    (s.actually_concluded_by_d AND s.closed_on <= s.statutory_deadline) AS concluded_in_limit,
+    -- date arithmetic only for the few 终本 closings (CASE evaluates lazily)
+    CASE WHEN s.terminated_current_in_p THEN
+        len(termination_missing(s.notice_served, s.consumption_restricted,
+                                s.dishonest_listed, s.network_inquiry_done,
+                                s.site_investigation_done, s.applicant_informed,
+                                s.filed_on, s.closed_on)) = 0
+    ELSE false END AS conditions_met,
+    (s.filed_on >= make_date(year(CAST(as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
+    coalesce(p.petitions, 0)          AS case_petitions,
+    coalesce(p.petitions_resolved, 0) AS case_petitions_resolved
+FROM case_status(f, as_of, period_start) s
+LEFT JOIN petitions_in_p p ON p.case_number = s.case_number;
+
 -- Courts whose rows a caller may receive: `visible` is a list of court codes, NULL = all.
 CREATE OR REPLACE MACRO visible_courts(visible) AS TABLE
 SELECT * FROM courts

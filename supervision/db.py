@@ -20,6 +20,11 @@ from pathlib import Path
 import duckdb
 
 MACROS_SQL = Path(__file__).resolve().parent.parent / "queries" / "macros.sql"
+# DuckDB's memory for a served version: its cache of the file's blocks and the queries'
+# work (a sort beyond it spills to a folder beside the file). Unbounded, the cache grows
+# to 80 % of the machine's memory; the pages count from cases kept in memory
+# (supervision.rank_weeks, supervision.core_cases) and scan the file little
+SERVED_MEMORY_LIMIT = "384MB"
 
 
 class DatabaseBusy(Exception):
@@ -138,8 +143,19 @@ def connect_current_version(path: str | Path) -> tuple[duckdb.DuckDBPyConnection
             link.unlink(missing_ok=True)  # linked a newer file under an older name
             continue
         _remove_old_links(path, keep=link)
-        return connect(link, read_only=True), version
+        con = connect(link, read_only=True)
+        con.execute(f"SET memory_limit = '{served_memory_limit()}'")
+        return con, version
     raise DatabaseBusy(f"{path}: the file keeps changing; try again")
+
+
+def served_memory_limit() -> str:
+    """SUPERVISION_DUCKDB_MEMORY (e.g. `1GB`, for a bigger machine), else
+    SERVED_MEMORY_LIMIT."""
+    limit = os.environ.get("SUPERVISION_DUCKDB_MEMORY", SERVED_MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit):
+        raise ValueError(f"SUPERVISION_DUCKDB_MEMORY: not a size like 384MB: {limit!r}")
+    return limit
 
 
 def is_version_link(path: Path) -> bool:

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 import duckdb
 import polars as pl
 
-from supervision import domain, rank_weeks, ranking, shared
+from supervision import core_cases, domain, rank_weeks, ranking, shared
 from supervision.lookups import specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
-from supervision.queries import Filters, run
+from supervision.queries import Filters, run, run_arrays
 
 T = TypeVar("T")
 
@@ -73,19 +73,15 @@ def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> rank_weeks.R
     for the filters other than the sidebar's (rank_weeks.SLICED_FILTERS): read once per
     data version, as-of date and such subset, and shared by every session
     (supervision.shared)."""
-    unsliced = filters.with_(courts=None, **dict.fromkeys(rank_weeks.SLICED_FILTERS))
+    unsliced = _unsliced(filters)
 
     def read() -> rank_weeks.RankCases:
-        courts, specific = all_courts(con), specific_types(con)
-        # every code a case may carry (the vocabulary tables are filled from domain)
-        codes = {"priorities": tuple(domain.codes(domain.PRIORITIES)),
-                 "complexities": tuple(domain.codes(domain.COMPLEXITIES)),
-                 "case_types": tuple(run(con, "case_types_list")["code"])}
-        frame = run(con, "rank_scan_cases", scope=unsliced.scope(national=True),
+        courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
+        arrays = run_arrays(con, "rank_scan_cases", scope=unsliced.scope(national=True),
                     specific_types=specific, court_codes=courts["court_code"].to_list(),
                     max_weeks=MAX_WEEKS, **codes, **unsliced.params())
-        return rank_weeks.RankCases.from_frame(
-            frame, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
+        return rank_weeks.RankCases.from_arrays(
+            arrays, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
             **codes)
 
     return shared.CASES.get(con, "rank_cases", unsliced, read)
@@ -108,6 +104,51 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     # national: the cases of every court, whoever asks
     return _national(con, "rank_aggregate", filters, trend_ranking, count)
+
+
+def _case_codes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Every code a case may carry, per coded column (the vocabulary tables are filled from
+    supervision.domain): what the cases in memory index into."""
+    return {"priorities": tuple(domain.codes(domain.PRIORITIES)),
+            "complexities": tuple(domain.codes(domain.COMPLEXITIES)),
+            "case_types": tuple(run(con, "case_types_list")["code"])}
+
+
+def _unsliced(filters: Filters) -> Filters:
+    """The filters without the sidebar's (applied to the cases in memory) and the user's
+    court scope (the cases of every court are read)."""
+    return filters.with_(courts=None, **dict.fromkeys(rank_weeks.SLICED_FILTERS))
+
+
+def core_cases_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> core_cases.CoreCases:
+    """The cases the 3+1 core indices count, in memory (queries/core_scan_cases.sql), for
+    the filters other than the sidebar's: read once per data version, as-of date and such
+    subset, and shared by every session (supervision.shared)."""
+    unsliced = _unsliced(filters)
+
+    def read() -> core_cases.CoreCases:
+        courts, codes = all_courts(con), _case_codes(con)
+        arrays = run_arrays(con, "core_scan_cases", scope=unsliced.scope(national=True),
+                            court_codes=courts["court_code"].to_list(), **codes,
+                            **unsliced.params())
+        return core_cases.CoreCases.from_arrays(arrays, courts=courts, **codes)
+
+    return shared.CORE_CASES.get(con, "core_cases", unsliced, read)
+
+
+def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Every court's 3+1 core-index counts and rates, and its handled, concluded and fully
+    performed cases and amounts, counted from the cases in memory (supervision.core_cases
+    and the rank counts): the court rows of court_counts.sql for those columns, without a
+    scan. Names no user: one computation serves every session (supervision.shared)."""
+    def count() -> pl.DataFrame:
+        cases = core_cases_of(con, filters)
+        rows = rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
+                                        filters.priorities, filters.complexities,
+                                        filters.case_types)
+        return core_cases.court_core_counts(cases, rows, rank_aggregate(con, filters).counts)
+
+    return _national(con, "court_core_counts", filters, None, count)
 
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -224,13 +265,18 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
                      counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
-    A province's rate pools its courts' counts (court_counts' province rows) on the overall
-    target's metric; rank = 1 + provinces with a strictly higher rate (none without one).
-    `counts`: court_counts(con, filters, None), if the caller has it (one scan)."""
-    if counts is None:
-        counts = court_counts(con, filters, None)
+    A province's rate pools its courts' counts on the overall target's metric; rank = 1 +
+    provinces with a strictly higher rate (none without one). The counts come from the
+    cases in memory (court_core_counts), or from `counts`: court_counts(con, filters,
+    None), if the caller has it (the report, which has scanned for it)."""
     limits = thresholds(con)
-    pooled = counts.filter(pl.col("level") == "province").select(
+    if counts is None:
+        courts = court_core_counts(con, filters)
+        pooled = core_cases.pooled_by_province(courts)
+    else:
+        courts = as_core_indices(counts).filter(pl.col("level") == "court")
+        pooled = counts.filter(pl.col("level") == "province")
+    pooled = pooled.select(
         "province", "handled", "concluded", "fully_performed", "actually_concluded",
         "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate")
     provinces = run(con, "provinces_list").join(pooled, on="province", how="left").with_columns(
@@ -239,8 +285,7 @@ def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
         rate=pl.when(pl.col("metric") == "amount_recovery_rate")
         .then(pl.col("amount_recovery_rate")).otherwise(pl.col("overall_rate"))
     ).with_columns(rank=pl.col("rate").rank("min", descending=True).cast(pl.Int64))
-    core = meets_standard(as_core_indices(counts).filter(pl.col("level") == "court"), limits)
-    share = core.group_by("province").agg(
+    share = meets_standard(courts, limits).group_by("province").agg(
         courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
     limit = limits["courts_meeting_standard"]
     return (ranked.join(share, on="province", how="left")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -32,12 +33,29 @@ def load_sql(name: str) -> tuple[str, frozenset[str]]:
 
 def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
     """Run queries/<name>.sql with the parameters it names; returns a polars frame."""
+    sql, bound = _bound(name, params)
+    return con.sql(sql, params=bound).pl()
+
+
+def _bound(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The text of queries/<name>.sql and the parameters it names, bindable."""
     sql, needed = load_sql(name)
     missing = needed - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameters: {', '.join(sorted(missing))}")
-    bound = {k: _bindable(v) for k, v in params.items() if k in needed}
-    return con.sql(sql, params=bound).pl()
+    return sql, {k: _bindable(v) for k, v in params.items() if k in needed}
+
+
+def run_arrays(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[str, np.ndarray]:
+    """Run queries/<name>.sql as `run` does; its columns as numpy arrays, straight from
+    DuckDB (for the cases kept in memory: a polars frame on the way kept ~300 MB more of
+    the server's memory at 10 M cases). The query's columns may hold no NULL."""
+    sql, bound = _bound(name, params)
+    arrays = con.sql(sql, params=bound).fetchnumpy()
+    for column, array in arrays.items():
+        if np.ma.is_masked(array):
+            raise ValueError(f"query {name}: column {column} holds NULL")
+    return {column: np.ma.getdata(array) for column, array in arrays.items()}
 
 
 def _bindable(value: Any) -> Any:

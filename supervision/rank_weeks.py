@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import polars as pl
@@ -41,6 +42,17 @@ SLICED_FILTERS = ("value_min", "value_max", "priorities", "complexities", "case_
 CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "applied_fen",
                 "recovered_fen", "priority_index", "complexity_index", "case_type_index")
 PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pending cases
+
+
+class SortedCases(Protocol):
+    """Cases held as column arrays sorted by amount (`applied_fen`), with the code lists
+    their priority, complexity and type indices point into: RankCases, and
+    supervision.core_cases.CoreCases."""
+
+    columns: dict[str, np.ndarray]
+    priorities: tuple[str, ...]
+    complexities: tuple[str, ...]
+    case_types: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,14 @@ class RankCases:
     case_types: tuple[str, ...]
 
     @classmethod
-    def from_frame(cls, frame: pl.DataFrame, *, courts: pl.DataFrame, specific: tuple[str, ...],
-                   max_weeks: int, **codes: tuple[str, ...]) -> RankCases:
-        by_amount = np.argsort(frame["applied_fen"].to_numpy())
-        column = {c: frame[c].to_numpy()[by_amount] for c in CASE_COLUMNS}
+    def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
+                    specific: tuple[str, ...], max_weeks: int,
+                    **codes: tuple[str, ...]) -> RankCases:
+        """From the columns of queries/rank_scan_cases.sql (queries.run_arrays),
+        which it empties as it goes."""
+        by_amount = np.argsort(arrays["applied_fen"])
+        # each column sorted, its unsorted array dropped at once (the read's peak memory)
+        column = {c: arrays.pop(c)[by_amount] for c in CASE_COLUMNS}
         court = column.pop("court_index").astype(np.int32)
         week = column.pop("week_no").astype(np.int32)
         slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
@@ -112,7 +128,7 @@ def _first_at_least(applied_fen: np.ndarray, bound: float) -> int:
     return i
 
 
-def selected_rows(cases: RankCases, value_min: float | None, value_max: float | None,
+def selected_rows(cases: SortedCases, value_min: float | None, value_max: float | None,
                   priorities: tuple[str, ...] | None, complexities: tuple[str, ...] | None,
                   case_types: tuple[str, ...] | None) -> slice | np.ndarray:
     """The cases in the value range [value_min, value_max) of the given priorities,

@@ -83,6 +83,8 @@ RESULTS = SharedResults(24)
 # the period's cases a ranking counts, in memory (~110 MB at 10 M cases): one per as-of
 # date and case subset; the default view's and one other
 CASES = SharedResults(2)
+# the cases the 3+1 core indices count, in memory (~150 MB at 10 M cases), likewise
+CORE_CASES = SharedResults(2)
 
 
 def served_version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -107,3 +109,4 @@ def forget() -> None:
     """Drop every shared result (tests)."""
     RESULTS.clear()
     CASES.clear()
+    CORE_CASES.clear()

@@ -220,12 +220,21 @@ def test_amount_recovery_rate_can_be_the_ranked_metric(ranked_db):
 # ------------------------------------------------------------------ the 3+1 core indices
 
 
-def _core(con, as_of, visible=None, **filters) -> dict:
-    frame = metrics.core_indices(con, Filters(as_of=as_of, **filters), visible)
-    return court_row(frame, "A")
+@pytest.fixture(params=["scan", "memory"])
+def core_of(request):
+    """Court A's 3+1 counts and indices, by either path a page takes: the scan of
+    court_counts.sql (the brief, the report) or the cases in memory (the province
+    ranking: supervision.core_cases)."""
+    def core(con, as_of: dt.date) -> dict:
+        f = Filters(as_of=as_of)
+        if request.param == "scan":
+            return court_row(metrics.core_indices(con, f, None), "A")
+        return metrics.court_core_counts(con, f).filter(pl.col("court_code") == "A").row(
+            0, named=True)
+    return core
 
 
-def test_property_within_limit_with_month_end_deadlines(db):
+def test_property_within_limit_with_month_end_deadlines(db, core_of):
     add_cases(
         db,
         # filed Aug 31: deadline clamps to Feb 28; concluded on it -> within limit
@@ -242,20 +251,20 @@ def test_property_within_limit_with_month_end_deadlines(db):
         # deadline Dec 31, 2025: before the period
         closed("p7", "A", D(2025, 6, 30), None, None),
     )
-    row = _core(db, D(2026, 2, 28))
+    row = core_of(db, D(2026, 2, 28))
     assert (row["property_due"], row["property_in_limit"]) == (3, 1)
     assert row["property_within_limit"] == pytest.approx(1 / 3)
 
 
-def test_leap_year_deadline(db):
+def test_leap_year_deadline(db, core_of):
     # filed 2023-08-31: deadline 2024-02-29; closed 2024-03-01 is one day late
     add_cases(db, closed("l1", "A", D(2023, 8, 31), D(2024, 3, 1), "fully_performed"),
               closed("l2", "A", D(2023, 8, 31), D(2024, 2, 29), "fully_performed"))
-    row = _core(db, D(2024, 3, 31))
+    row = core_of(db, D(2024, 3, 31))
     assert (row["property_due"], row["property_in_limit"]) == (2, 1)
 
 
-def test_termination_qualified_needs_every_condition_and_three_months(db):
+def test_termination_qualified_needs_every_condition_and_three_months(db, core_of):
     add_cases(
         db,
         # Jan 31 + 3 months = Apr 30 (clamped): closed on it -> qualified
@@ -271,24 +280,24 @@ def test_termination_qualified_needs_every_condition_and_three_months(db):
         # not a 终本: outside the index
         closed("t5", "A", D(2025, 10, 1), D(2026, 3, 1), "fully_performed"),
     )
-    row = _core(db, AS_OF)
+    row = core_of(db, AS_OF)
     assert (row["terminations"], row["terminations_qualified"]) == (4, 1)
     assert row["termination_qualified"] == pytest.approx(1 / 4)
 
 
-def test_petitions_resolved_by_the_as_of_date(db):
+def test_petitions_resolved_by_the_as_of_date(db, core_of):
     add_cases(db, closed("k1", "A", D(2025, 5, 1), None, None))
     db.execute("""INSERT INTO petitions VALUES
         ('x1', 'k1', '2026-02-01', '2026-03-01'),  -- received and resolved in P
         ('x2', 'k1', '2026-05-01', '2026-07-15'),  -- resolved after D: open at D
         ('x3', 'k1', '2026-06-30', NULL),          -- received on D, open
         ('x4', 'k1', '2025-12-31', '2026-01-05')   -- received before P: outside""")
-    row = _core(db, AS_OF)
+    row = core_of(db, AS_OF)
     assert (row["petitions"], row["petitions_resolved_count"]) == (3, 1)
     assert row["petitions_resolved"] == pytest.approx(1 / 3)
 
 
-def test_three_year_conclusion_rate(db):
+def test_three_year_conclusion_rate(db, core_of):
     add_cases(
         db,
         closed("y0", "A", D(2022, 12, 31), None, None),                       # before window
@@ -298,7 +307,7 @@ def test_three_year_conclusion_rate(db):
         closed("y4", "A", D(2024, 1, 1), D(2024, 2, 1), "transferred"),      # left out
         closed("y5", "A", D(2024, 3, 1), D(2025, 1, 1), "terminated_current"),  # 终本 counts
     )
-    row = _core(db, AS_OF)
+    row = core_of(db, AS_OF)
     assert (row["three_year_cases"], row["three_year_concluded"]) == (4, 2)
     assert row["three_year_conclusion"] == pytest.approx(0.5)
 
@@ -371,3 +380,38 @@ def test_related_respondents_are_pending_cases_of_one_respondent(db):
     # the respondent is keyed by md5 of the ID number (no ID number in a URL)
     assert frame.select("respondent_key", "cases", "courts", "value_yuan").rows() == [
         (hashlib.md5(b"X").hexdigest(), 2, 2, 150.0)]
+
+
+@pytest.mark.parametrize("path", ["memory", "scan"])
+def test_province_ranking_pools_its_courts_and_counts_those_meeting_the_standard(db, path):
+    add_cases(
+        db,
+        # A (琼): 1 concluded, fully performed; 1 pending. Three years: 1 of 2 concluded,
+        # 0.5 < 0.8: A misses the standard
+        closed("a1", "A", D(2026, 1, 5), D(2026, 3, 1), "fully_performed"),
+        closed("a2", "A", D(2026, 2, 1), None, None),
+        # B (琼): 2 concluded, 1 fully performed, 1 qualified 终本 (4 months, every
+        # condition); three years 2 of 2; its petition resolved: B meets the standard
+        closed("b1", "B", D(2026, 1, 5), D(2026, 2, 1), "fully_performed"),
+        closed("b2", "B", D(2026, 1, 5), D(2026, 5, 6), "terminated_current"),
+        # C (京): 1 concluded, fully performed; its petition is still open: 0 of 1 resolved
+        closed("c1", "C", D(2026, 1, 5), D(2026, 2, 1), "fully_performed"),
+    )
+    db.execute("""INSERT INTO petitions VALUES
+        ('x1', 'b1', '2026-03-01', '2026-03-10'),
+        ('x2', 'c1', '2026-03-01', NULL)""")
+    f = Filters(as_of=AS_OF)
+    counts = None if path == "memory" else metrics.court_counts(db, f, None)
+    ranked = metrics.province_ranking(db, f, counts)
+    by_province = {r["province"]: r for r in ranked.iter_rows(named=True)}
+    hainan, beijing = by_province["琼"], by_province["京"]
+    # 琼 pools A and B: 3 concluded, 2 fully performed, 4 handled (a2 pending)
+    assert (hainan["concluded"], hainan["fully_performed"], hainan["handled"]) == (3, 2, 4)
+    assert hainan["rate"] == pytest.approx(2 / 3)
+    assert beijing["rate"] == pytest.approx(1.0)
+    assert (beijing["rank"], hainan["rank"]) == (1, 2)
+    # of 琼's 2 courts, B meets the 3+1 standard: 0.5 < 0.9; of 京's 1, none
+    assert (hainan["courts"], hainan["courts_meeting_standard"]) == (2, 1)
+    assert hainan["share_meeting_standard"] == pytest.approx(0.5)
+    assert (beijing["courts"], beijing["courts_meeting_standard"]) == (1, 0)
+    assert not hainan["province_meets_standard"] and not beijing["province_meets_standard"]

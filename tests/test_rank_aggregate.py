@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from supervision import metrics, rank_weeks
+from supervision import core_cases, metrics, rank_weeks
 from supervision.db import connect
 from supervision.lookups import specific_types
 from supervision.projection import PACE_WEEKS
@@ -228,3 +228,30 @@ def test_core_indices_of_visible_courts_are_those_of_the_national_scan(demo, cho
         assert scoped.height == len(visible) + provinces.len()
         assert_frame_equal(scoped.sort("level", "province", "court_code"),
                            expected.sort("level", "province", "court_code"))
+
+
+@pytest.mark.parametrize("chosen", [*FILTERS, {"value_min": 12_345.67, "value_max": 12_345.68},
+                                    {"value_min": 1e12}])
+def test_core_counts_from_memory_are_those_of_the_scan(demo, chosen):
+    # the province ranking counts the 3+1 indices from the cases in memory
+    # (supervision.core_cases); court by court and province by province, they are
+    # court_counts.sql's
+    for as_of in (DEMO_END, DEMO_END - dt.timedelta(days=40)):
+        f = Filters(as_of=as_of, **chosen)
+        scanned = metrics.as_core_indices(metrics.court_counts(demo, f, None))
+        courts = metrics.court_core_counts(demo, f)
+        assert_frame_equal(
+            courts.sort("court_code"),
+            scanned.filter(pl.col("level") == "court").select(courts.columns).sort("court_code"),
+            check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+        pooled = core_cases.pooled_by_province(courts)
+        provinces = scanned.filter(pl.col("level") == "province").select(pooled.columns)
+        # a province with no case in the subset has no row in the scan; here it is zeros
+        empty = pooled.filter(~pl.col("province").is_in(provinces["province"].implode()))
+        assert (empty["handled"] == 0).all() and (empty["three_year_cases"] == 0).all()
+        assert_frame_equal(
+            pooled.join(provinces.select("province"), on="province").sort("province"),
+            provinces.sort("province"),
+            check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+        if chosen in FILTERS:   # the two last: a fen's range, and no case at all
+            assert courts["three_year_cases"].sum() > 0 < courts["terminations"].sum()

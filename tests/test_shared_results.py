@@ -26,13 +26,15 @@ PRESIDENT = Access("p", "president", "HI720", "琼")
 def scans(monkeypatch) -> Counter:
     """How many times each query of queries/ ran."""
     counted: Counter = Counter()
-    real = metrics.run
 
-    def counting(con, name, **params):  # noqa: ANN001, ANN202 - a stand-in for run
-        counted[name] += 1
-        return real(con, name, **params)
+    def counting(real):  # noqa: ANN001, ANN202 - stand-ins for run and run_arrays
+        def run(con, name, **params):  # noqa: ANN001, ANN202
+            counted[name] += 1
+            return real(con, name, **params)
+        return run
 
-    monkeypatch.setattr(metrics, "run", counting)
+    monkeypatch.setattr(metrics, "run", counting(metrics.run))
+    monkeypatch.setattr(metrics, "run_arrays", counting(metrics.run_arrays))
     shared.forget()
     yield counted
     shared.forget()
@@ -57,13 +59,17 @@ def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
     # each still sees only their own: the president's rows are their court's
     assert set(theirs["ranks"]["court_code"]) == {"HI720"}
     assert set(mine["ranks"]["court_code"]) > {"HI100", "HI720"}
-    # the national province ranking, asked by both, is one national scan as well
-    views.province_ranking_view(con.cursor(), SUPERVISOR, f)
+    # the national province ranking, asked by both, is counted from the cases of the 3+1
+    # indices in memory, read once, and scans no case table
+    provinces = views.province_ranking_view(con.cursor(), SUPERVISOR, f)
     views.province_ranking_view(con.cursor(), PRESIDENT, f)
-    assert scans["court_counts"] == 1
+    assert (scans["core_scan_cases"], scans["court_counts"]) == (1, 0)
     # other sidebar filters are counted from the same cases in memory: no other read
     other = views.targets_view(con.cursor(), SUPERVISOR, f.with_(value_min=20_000.0), "HI100")
-    assert scans["rank_scan_cases"] == 1
+    other_provinces = views.province_ranking_view(con.cursor(), SUPERVISOR,
+                                                  f.with_(value_min=20_000.0))
+    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
+    assert other_provinces["concluded"].sum() < provinces["concluded"].sum()
     assert other["ranks"]["concluded"].sum() < mine["ranks"]["concluded"].sum()
     # another as-of date is another read
     views.targets_view(con.cursor(), SUPERVISOR, f.with_(as_of=DEMO_END - dt.timedelta(7)),
@@ -148,13 +154,14 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     path, con = served
     default = Filters(as_of=DEMO_END)   # the demo's latest data date, no filter
     assert warm_default_view(path) is not None
-    assert (scans["rank_scan_cases"], scans["court_counts"]) == (1, 1)
+    assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
+        == (1, 1, 0)
     warmed = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     views.province_ranking_view(con.cursor(), SUPERVISOR, default)
     views.province_view(con.cursor(), SUPERVISOR, default)
-    assert scans["rank_scan_cases"] == 1
+    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
     # the province view's own 3+1 scans are of its provinces' courts, not national
-    assert scans["court_counts"] == 1 + 2
+    assert scans["court_counts"] == 2
     shared.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     assert scans["rank_scan_cases"] == 2

@@ -1,0 +1,153 @@
+"""Every court's "3+1" core-index counts, counted from the cases held in memory (numpy and
+polars, no I/O).
+
+queries/core_scan_cases.sql reads, once per data version and as-of date, every case with a
+part in a core index (or in the period's actually-concluded count), kept sorted by amount:
+its court, its amount, priority, complexity and type, the counts it is in (`core_flags`,
+from the case_core_status macro, the one definition court_counts.sql counts too) and its
+petitions (`CoreCases`). A filter change then costs no scan of the case table: the rows
+are selected as the rank counts select theirs (rank_weeks.selected_rows: the value range
+one slice of the sorted rows, the chosen priorities, complexities and types kept), and one
+numpy bincount counts them per court × combination of flags (a case is in a handful of
+the 2^7 combinations only), from which each count per court is a sum.
+
+- `court_core_counts(cases, rows, cells)`: every court's core-index counts and rates, with
+  the handled, concluded and fully performed cases and amounts from the rank counts
+  (supervision.rank_weeks, the same selection): what the province ranking needs.
+- `pooled_by_province(counts)`: those counts pooled per province, with the rates.
+
+The rates are the formulas of court_counts.sql (docs/metrics.md); tests hold both paths to
+the same numbers, court by court and province by province.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from supervision import rank_weeks
+
+# the bits of core_scan_cases.sql's core_flags, in order (bit k = 2^k)
+CORE_FLAGS = ("actually_concluded", "property_due", "property_in_limit", "terminations",
+              "terminations_qualified", "three_year_cases", "three_year_concluded")
+# each core index: (its rate, numerator, denominator), as in court_counts.sql
+CORE_RATES = (("property_within_limit", "property_in_limit", "property_due"),
+              ("termination_qualified", "terminations_qualified", "terminations"),
+              ("petitions_resolved", "petitions_resolved_count", "petitions"),
+              ("three_year_conclusion", "three_year_concluded", "three_year_cases"))
+POOLED_RATES = (("overall_rate", "fully_performed", "concluded"),
+                ("amount_recovery_rate", "amount_recovered", "amount_applied"),
+                ("closure_rate", "concluded", "handled"),
+                ("actual_conclusion_rate", "actually_concluded", "handled"))
+SELECT_COLUMNS = ("applied_fen", "priority_index", "complexity_index", "case_type_index")
+
+
+@dataclass(frozen=True)
+class CoreCases:
+    """The cases of queries/core_scan_cases.sql as column arrays sorted by amount
+    (`columns`: those rank_weeks.selected_rows reads, and `court_combo`, each case's court ×
+    combination of flags), the flags of each combination (`combos`: combinations ×
+    CORE_FLAGS, 0 or 1), the few cases with petitions (their positions in the sorted
+    rows, ascending, their courts and counts), the courts (court_code, province: the order
+    of the court indices) and the code lists the indices point into."""
+
+    columns: dict[str, np.ndarray]
+    combos: np.ndarray
+    petition_rows: np.ndarray
+    petition_court: np.ndarray
+    petitions: np.ndarray
+    petitions_resolved: np.ndarray
+    courts: pl.DataFrame
+    priorities: tuple[str, ...]
+    complexities: tuple[str, ...]
+    case_types: tuple[str, ...]
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
+                    **codes: tuple[str, ...]) -> CoreCases:
+        """From the columns of queries/core_scan_cases.sql (queries.run_arrays),
+        which it empties as it goes."""
+        by_amount = np.argsort(arrays["applied_fen"])
+        # each column sorted, its unsorted array dropped at once (the read's peak memory)
+        column = {c: arrays.pop(c)[by_amount] for c in SELECT_COLUMNS}
+        flags = arrays.pop("core_flags")[by_amount]
+        present = np.flatnonzero(np.bincount(flags, minlength=2 ** len(CORE_FLAGS)))
+        combo_of = np.zeros(2 ** len(CORE_FLAGS), dtype=np.int32)
+        combo_of[present] = np.arange(present.size)
+        court = arrays.pop("court_index")[by_amount].astype(np.int32)
+        column["court_combo"] = court * np.int32(present.size) + combo_of[flags]
+        petitions = arrays["petitions"][by_amount]
+        with_petitions = np.flatnonzero(petitions)
+        return cls(
+            columns=column,
+            combos=(present[:, None] >> np.arange(len(CORE_FLAGS))) & 1,
+            petition_rows=with_petitions,
+            petition_court=court[with_petitions],
+            petitions=petitions[with_petitions].astype(np.int64),
+            petitions_resolved=arrays["petitions_resolved"][by_amount[with_petitions]]
+            .astype(np.int64),
+            courts=courts,
+            **codes,  # type: ignore[arg-type]
+        )
+
+
+def _chosen(positions: np.ndarray, rows: slice | np.ndarray) -> np.ndarray:
+    """Which of `positions` (ascending row positions) are among `rows` (selected_rows: a
+    slice, or ascending indices)."""
+    if isinstance(rows, slice):
+        return (positions >= rows.start) & (positions < rows.stop)
+    if rows.size == 0:
+        return np.zeros(positions.size, dtype=bool)
+    at = np.minimum(np.searchsorted(rows, positions), rows.size - 1)
+    return rows[at] == positions
+
+
+def _rate(numerator: str, denominator: str) -> pl.Expr:
+    """numerator / denominator, null when the denominator is 0 (SQL's nullif)."""
+    return (pl.when(pl.col(denominator) != 0)
+            .then(pl.col(numerator) / pl.col(denominator)).otherwise(None))
+
+
+def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
+                      cells: rank_weeks.RankCells) -> pl.DataFrame:
+    """Every court (court_code, province) with its counts of the cases `rows`
+    (rank_weeks.selected_rows on `cases`): the core indices' counts and rates, and the
+    handled, concluded and fully performed cases and the amounts of `cells` (the rank
+    counts of the same filters); zero where a court has none."""
+    courts = cases.courts.height
+    combos = cases.combos.shape[0]
+    per_combo = np.bincount(cases.columns["court_combo"][rows],
+                            minlength=courts * combos).reshape(courts, combos)
+    flagged = per_combo @ cases.combos
+    chosen = _chosen(cases.petition_rows, rows)
+    court = cases.petition_court[chosen]
+    concluded = cells.recent["concluded"].sum(axis=(1, 2))
+    counts = pl.DataFrame({
+        **{flag: flagged[:, k] for k, flag in enumerate(CORE_FLAGS)},
+        "petitions": np.bincount(court, weights=cases.petitions[chosen], minlength=courts),
+        "petitions_resolved_count": np.bincount(court, weights=cases.petitions_resolved[chosen],
+                                                minlength=courts),
+        "handled": concluded + cells.pending.sum(axis=1),
+        "concluded": concluded,
+        "fully_performed": cells.recent["fully_performed"].sum(axis=(1, 2)),
+        # fen, whole numbers summed exactly; yuan as the SQL's DECIMAL sums cast to DOUBLE
+        "amount_applied": cells.recent["amount_applied"].sum(axis=(1, 2)) / 100,
+        "amount_recovered": cells.recent["amount_recovered"].sum(axis=(1, 2)) / 100,
+    }).with_columns(pl.all().exclude("amount_applied", "amount_recovered").cast(pl.Int64))
+    return pl.concat([cases.courts.select("court_code", "province"), counts],
+                     how="horizontal").with_columns(
+        _rate(numerator, denominator).alias(rate) for rate, numerator, denominator in CORE_RATES)
+
+
+def pooled_by_province(counts: pl.DataFrame) -> pl.DataFrame:
+    """court_core_counts pooled per province (every count summed), with the province's
+    overall, amount recovery, closure and actual conclusion rates."""
+    summed = [c for c in counts.columns if c not in ("court_code", "province")
+              and c not in {rate for rate, _, _ in CORE_RATES}]
+    return (counts.group_by("province").agg(pl.col(summed).sum())
+            .with_columns(_rate(numerator, denominator).alias(rate)
+                          for rate, numerator, denominator in (*POOLED_RATES, *CORE_RATES))
+            .sort("province"))
+
