@@ -17,6 +17,8 @@
 --                    conditions, 32 in the three years, 64 in the three years and
 --                    concluded by $as_of
 --   petitions, petitions_resolved: its petitions received in the period, resolved by $as_of
+--
+-- Sorted by amount: a value range is then one slice of the rows.
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(CAST(s.amount_applied * 100 AS BIGINT) AS DOUBLE)               AS applied_fen,
        CAST(list_position($priorities, s.priority) - 1 AS TINYINT)          AS priority_index,
@@ -38,4 +40,5 @@ JOIN (SELECT unnest($court_codes) AS court_code,
              generate_subscripts($court_codes, 1) - 1 AS court_index) c
   ON c.court_code = s.court_code
 WHERE s.actually_concluded_in_p OR s.property_due OR s.terminated_current_in_p
-   OR s.in_three_years OR s.case_petitions > 0;
+   OR s.in_three_years OR s.case_petitions > 0
+ORDER BY applied_fen;

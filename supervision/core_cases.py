@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from supervision import rank_weeks
+from supervision.rank_weeks import require_sorted
 
 # the bits of core_scan_cases.sql's core_flags, in order (bit k = 2^k)
 CORE_FLAGS = ("actually_concluded", "property_due", "property_in_limit", "terminations",
@@ -68,17 +69,16 @@ class CoreCases:
     def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
                     **codes: tuple[str, ...]) -> CoreCases:
         """From the columns of queries/core_scan_cases.sql (queries.run_arrays),
-        which it empties as it goes."""
-        by_amount = np.argsort(arrays["applied_fen"])
-        # each column sorted, its unsorted array dropped at once (the read's peak memory)
-        column = {c: arrays.pop(c)[by_amount] for c in SELECT_COLUMNS}
-        flags = arrays.pop("core_flags")[by_amount]
+        sorted by amount."""
+        require_sorted(arrays["applied_fen"])
+        column = {c: arrays[c] for c in SELECT_COLUMNS}
+        flags = arrays["core_flags"]
         present = np.flatnonzero(np.bincount(flags, minlength=2 ** len(CORE_FLAGS)))
         combo_of = np.zeros(2 ** len(CORE_FLAGS), dtype=np.int32)
         combo_of[present] = np.arange(present.size)
-        court = arrays.pop("court_index")[by_amount].astype(np.int32)
+        court = arrays["court_index"].astype(np.int32)
         column["court_combo"] = court * np.int32(present.size) + combo_of[flags]
-        petitions = arrays["petitions"][by_amount]
+        petitions = arrays["petitions"]
         with_petitions = np.flatnonzero(petitions)
         return cls(
             columns=column,
@@ -86,8 +86,7 @@ class CoreCases:
             petition_rows=with_petitions,
             petition_court=court[with_petitions],
             petitions=petitions[with_petitions].astype(np.int64),
-            petitions_resolved=arrays["petitions_resolved"][by_amount[with_petitions]]
-            .astype(np.int64),
+            petitions_resolved=arrays["petitions_resolved"][with_petitions].astype(np.int64),
             courts=courts,
             **codes,  # type: ignore[arg-type]
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -56,17 +57,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
     migrations.migrate(con)
     domain.install_vocabulary(con)
-    con.execute(MACROS_SQL.read_text(encoding="utf-8"))
+    macros = MACROS_SQL.read_text(encoding="utf-8")
+    con.execute(macros)
+    con.execute("DELETE FROM macro_source")
+    con.execute("INSERT INTO macro_source VALUES (?)", [_sha256(macros)])
     install_defaults(con)
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def schema_is_current(path: str | Path) -> bool:
-    """Whether the file at `path` needs no migration (read without a write lock)."""
+    """Whether the file at `path` needs no migration (read without a write lock): its
+    schema is the newest and its macros were made from this release's queries/macros.sql.
+    (The macros a read-only connection makes are its own, not its cursors': the cursors
+    every session queries on use the file's.)"""
     from supervision import migrations
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return migrations.version(con) >= migrations.LATEST
+        if migrations.version(con) < migrations.LATEST:
+            return False
+        made_from = con.execute("SELECT sha256 FROM macro_source").fetchall()
+        return made_from == [(_sha256(MACROS_SQL.read_text(encoding="utf-8")),)]
     finally:
         con.close()
 

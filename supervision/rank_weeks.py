@@ -78,10 +78,9 @@ class RankCases:
                     specific: tuple[str, ...], max_weeks: int,
                     **codes: tuple[str, ...]) -> RankCases:
         """From the columns of queries/rank_scan_cases.sql (queries.run_arrays),
-        which it empties as it goes."""
-        by_amount = np.argsort(arrays["applied_fen"])
-        # each column sorted, its unsorted array dropped at once (the read's peak memory)
-        column = {c: arrays.pop(c)[by_amount] for c in CASE_COLUMNS}
+        sorted by amount."""
+        require_sorted(arrays["applied_fen"])
+        column = {c: arrays[c] for c in CASE_COLUMNS}
         court = column.pop("court_index").astype(np.int32)
         week = column.pop("week_no").astype(np.int32)
         slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
@@ -91,6 +90,13 @@ class RankCases:
         column["trend_key"] = np.where(week >= 0, court * max_weeks + week,
                                        past_last).astype(np.int32)
         return cls(column, courts, specific, max_weeks, **codes)  # type: ignore[arg-type]
+
+
+def require_sorted(applied_fen: np.ndarray) -> None:
+    """The cases must come sorted by amount (the queries' ORDER BY): a value range is one
+    slice of them."""
+    if applied_fen.size > 1 and not (applied_fen[1:] >= applied_fen[:-1]).all():
+        raise ValueError("the cases are not sorted by amount")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ tables its columns now reference."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from supervision import domain, migrations
 from supervision.db import connect, migrate_file, schema_is_current
 
+AS_OF = dt.date(2026, 6, 30)
 OLD = Path(__file__).resolve().parent / "data" / "case-db-2026-11-27.duckdb"
 
 
@@ -66,3 +68,30 @@ def test_a_new_database_runs_every_migration(tmp_path):
     assert migrations.version(con) == migrations.LATEST
     assert migrations.migrate(con) == []   # nothing left to apply on the next open
     con.close()
+
+
+def test_a_file_whose_macros_are_older_than_this_release_is_migrated(tmp_path):
+    # a file made by a release whose macros.sql lacked a macro: the sessions' cursors on a
+    # read-only connection use the file's own macros, not those the connection makes
+    from supervision import metrics
+    from supervision.db import connect_current_version
+    from supervision.queries import Filters
+
+    path = tmp_path / "older.duckdb"
+    con = connect(path)
+    con.execute("DROP MACRO TABLE case_core_status")
+    con.execute("UPDATE macro_source SET sha256 = 'the macros of an older release'")
+    con.close()
+    assert not schema_is_current(path)
+    served, _version = connect_current_version(path)
+    with pytest.raises(duckdb.CatalogException, match="case_core_status"):
+        metrics.court_counts(served.cursor(), Filters(as_of=AS_OF), None)
+    served.close()
+    migrate_file(path)      # what the app does on opening such a file (supervision.ui.data)
+    assert schema_is_current(path)
+    served, _version = connect_current_version(path)
+    # an empty database: every court's row (none) and the nation's
+    assert metrics.court_counts(served.cursor(), Filters(as_of=AS_OF), None)["level"].to_list() \
+        == ["nation"]
+    served.close()
+

@@ -87,11 +87,19 @@ def _settlement_ruling(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE cases ADD COLUMN settlement_ruling_on DATE")
 
 
+def _macro_source(con: duckdb.DuckDBPyConnection) -> None:
+    # which queries/macros.sql the file's macros were made from (supervision.db): a read-only
+    # connection's cursors use the file's macros, so a file made by an older release is
+    # migrated as a new version when macros.sql has changed
+    con.execute("CREATE TABLE macro_source (sha256 VARCHAR NOT NULL)")
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _initial),
     (2, "vocabulary lookup tables referenced by cases and courts", _vocabulary),
     (3, "data_loads: when the data was generated or imported", _data_loads),
     (4, "cases.settlement_ruling_on: the ruling closing a settled case", _settlement_ruling),
+    (5, "macro_source: the macros.sql the file's macros were made from", _macro_source),
 ]
 LATEST = MIGRATIONS[-1][0]
 
