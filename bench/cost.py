@@ -12,7 +12,7 @@ result kept (every call computes):
 - targets data: views.targets_view (the rank counts, then every rank, the projection, the
   weekly trend and the national table derived from them);
 - province ranking: views.province_ranking_view, the targets page's second call (every
-  court's 3+1 counts: the national court_counts scan);
+  court's 3+1 counts, counted from the cases of the 3+1 indices in memory);
 - brief data: views.brief_view.
 
 Two kinds of change, each drawn so that no two are the same: `range` (a value range ×
@@ -80,8 +80,9 @@ def cost_per_change(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str,
     }
     con, _version = connect_current_version(db)   # as the server opens it
     shared.forget()
-    # the file in the OS cache, and the period's cases in memory as the server keeps them
+    # the file in the OS cache, and the cases in memory as the server keeps them
     views.targets_view(con, access, Filters(as_of=as_of), court)
+    views.province_ranking_view(con, access, Filters(as_of=as_of))
     out: dict[str, Any] = {}
     for kind, draws in (("range", filter_draws(as_of, CHANGES, seed=17)),
                         ("lower bound", lower_bound_draws(as_of, CHANGES))):

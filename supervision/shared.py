@@ -17,28 +17,87 @@ every time.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
+import polars as pl
 
 from supervision.db import is_version_link
 
 T = TypeVar("T")
 
+# national computations running at once, in all sessions: one per core. Twenty sessions
+# changing filters together otherwise each held their temporaries at once (the server's
+# memory peaked with them) while sharing the same two cores; the others wait their turn
+COMPUTE_SLOTS = max(2, os.cpu_count() or 2)
+_slots = threading.BoundedSemaphore(COMPUTE_SLOTS)
+_held = threading.local()     # per thread: how deep in a computation holding a slot
+
+
+@contextmanager
+def _computing() -> Iterator[None]:
+    """Hold a compute slot for a computation; one nested in another runs in its slot."""
+    depth = getattr(_held, "depth", 0)
+    if depth == 0:
+        _slots.acquire()
+    _held.depth = depth + 1
+    try:
+        yield
+    finally:
+        _held.depth = depth
+        if depth == 0:
+            _slots.release()
+
+
+def _wait(future: Future) -> Any:
+    """A result another thread computes; a slot this thread holds is given up meanwhile,
+    so that the computing thread (which may be waiting for a slot) cannot wait for it."""
+    if getattr(_held, "depth", 0) == 0:
+        return future.result()
+    _slots.release()
+    try:
+        return future.result()
+    finally:
+        _slots.acquire()
+
+
+def nbytes(value: object) -> int:
+    """The memory a result holds, as far as its frames and arrays tell."""
+    if isinstance(value, pl.DataFrame):
+        return int(value.estimated_size())
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+    if isinstance(value, dict):
+        return sum(nbytes(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(nbytes(v) for v in value)
+    return 0
+
 
 class SharedResults:
     """Results per (served version, question, key), computed once by the first thread that
-    asks while the others wait; the `max_entries` last asked for are kept."""
+    asks while the others wait; the last asked for are kept, at most `max_entries` of them
+    and, when `max_bytes` is given, as many as fit in it (the newest always)."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
+        self._sizes: dict[tuple[Hashable, ...], int] = {}
+        self._bytes = 0
 
     def get(self, con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
             compute: Callable[[], T]) -> T:
@@ -55,47 +114,82 @@ class SharedResults:
             if owner:
                 future = Future()
                 self._results[full] = future
-                while len(self._results) > self.max_entries:
-                    self._results.popitem(last=False)
+                self._evict()
             else:
                 self._results.move_to_end(full)
-        if owner:
-            try:
-                future.set_result(compute())
-            except BaseException as exc:
-                # a failure is not kept: the next request tries again
-                with self._lock:
-                    if self._results.get(full) is future:
-                        del self._results[full]
-                future.set_exception(exc)
-                raise
-        return future.result()
+        if not owner:
+            return _wait(future)
+        try:
+            with _computing():
+                result = compute()
+        except BaseException as exc:
+            # a failure is not kept: the next request tries again
+            with self._lock:
+                if self._results.get(full) is future:
+                    self._drop(full)
+            future.set_exception(exc)
+            raise
+        with self._lock:
+            if self._results.get(full) is future:     # not dropped meanwhile
+                self._sizes[full] = nbytes(result)
+                self._bytes += self._sizes[full]
+                self._evict()
+        future.set_result(result)
+        return result
+
+    def _evict(self) -> None:
+        """Drop the oldest results beyond the bounds (the lock held)."""
+        while len(self._results) > 1 and (
+                len(self._results) > self.max_entries
+                or (self.max_bytes is not None and self._bytes > self.max_bytes)):
+            self._drop(next(iter(self._results)))
+
+    def _drop(self, full: tuple[Hashable, ...]) -> None:
+        del self._results[full]
+        self._bytes -= self._sizes.pop(full, 0)
+
+    @property
+    def kept_bytes(self) -> int:
+        with self._lock:
+            return self._bytes
 
     def clear(self) -> None:
         with self._lock:
             self._results.clear()
+            self._sizes.clear()
+            self._bytes = 0
 
 
-# per filter set: the ranks now and weeks before, every court's weekly ranks (~10 MB), the
-# projection, every court's counts and the rank cells (~15 MB at 10 M cases); a few filter
-# sets a room asks for at about the same time stay
-RESULTS = SharedResults(24)
-# the period's cases a ranking counts, in memory (~110 MB at 10 M cases): one per as-of
+# per filter set: the rank counts (~13 MB at 10 M cases), every court's weekly ranks
+# (~13 MB), the ranks now and weeks before, the projection and every court's 3+1 counts
+# (a few MB): the last asked for, within 128 MB (about four filter sets of a room)
+RESULTS = SharedResults(256, max_bytes=128 * 2**20)
+# the period's cases a ranking counts, in memory (~130 MB at 10 M cases): one per as-of
 # date and case subset; the default view's and one other
 CASES = SharedResults(2)
 # the cases the 3+1 core indices count, in memory (~150 MB at 10 M cases), likewise
 CORE_CASES = SharedResults(2)
 
+# per connection (a session's cursor asks several times in one page): its served version
+_versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str | None] = \
+    weakref.WeakKeyDictionary()
+_versions_lock = threading.Lock()
+
 
 def served_version(con: duckdb.DuckDBPyConnection) -> str | None:
     """The version link `con` reads, if it is a read-only connection to a served version;
     else None."""
+    with _versions_lock:
+        if con in _versions:
+            return _versions[con]
     rows = con.sql("SELECT path, readonly FROM duckdb_databases() "
                    "WHERE database_name = current_database()").fetchall()
-    if not rows or not rows[0][1] or rows[0][0] is None:
-        return None
-    path = Path(rows[0][0])
-    return str(path) if is_version_link(path) else None
+    version = None
+    if rows and rows[0][1] and rows[0][0] is not None and is_version_link(Path(rows[0][0])):
+        version = str(Path(rows[0][0]))
+    with _versions_lock:
+        _versions[con] = version
+    return version
 
 
 def shared(con: duckdb.DuckDBPyConnection, question: str, key: Hashable,

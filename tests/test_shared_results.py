@@ -9,6 +9,7 @@ import shutil
 import threading
 from collections import Counter
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -168,3 +169,108 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     # (amounts summed in another order may differ in the last bit)
     for key in ("ranks", "projection", "weekly", "national"):
         assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)
+
+
+def test_results_are_kept_within_their_bytes_the_oldest_dropped_first(served):
+    _path, con = served
+    store = shared.SharedResults(100, max_bytes=3 * 8_000)
+    computed = Counter()
+
+    def frame(name: str):  # noqa: ANN202 - a result of 8,000 bytes (1,000 Int64 values)
+        def compute():  # noqa: ANN202
+            computed[name] += 1
+            return pl.DataFrame({"x": range(1_000)}, schema={"x": pl.Int64})
+        return compute
+
+    for name in ("a", "b", "c"):
+        store.get(con.cursor(), "q", name, frame(name))
+    assert store.kept_bytes == 3 * 8_000
+    store.get(con.cursor(), "q", "a", frame("a"))      # kept: asked again, now the newest
+    store.get(con.cursor(), "q", "d", frame("d"))      # over the bytes: b, the oldest, goes
+    store.get(con.cursor(), "q", "a", frame("a"))
+    store.get(con.cursor(), "q", "b", frame("b"))
+    assert computed == {"a": 1, "b": 2, "c": 1, "d": 1}
+    assert store.kept_bytes == 3 * 8_000
+    # one result larger than the whole budget is still kept (the newest always is)
+    big = store.get(con.cursor(), "q", "big",
+                    lambda: pl.DataFrame({"x": range(10_000)}, schema={"x": pl.Int64}))
+    assert store.get(con.cursor(), "q", "big", lambda: None) is big
+
+
+def test_national_computations_run_a_few_at_a_time_and_nested_ones_cannot_deadlock(served):
+    # twenty sessions each computing another filter set: at most COMPUTE_SLOTS at once. A
+    # computation nested in another runs in its slot, and one waiting for a result another
+    # thread computes gives its slot up (that thread may be waiting for one)
+    _path, con = served
+    store = shared.SharedResults(1_000)
+    running, most, lock = 0, 0, threading.Lock()
+    inner_started = threading.Event()
+
+    def inner():  # noqa: ANN202 - the shared part every outer computation needs
+        inner_started.set()
+        return track(lambda: 0)
+
+    def track(work):  # noqa: ANN001, ANN202
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            threading.Event().wait(0.02)
+            return work()
+        finally:
+            with lock:
+                running -= 1
+
+    def outer(key: int) -> None:
+        cursor = con.cursor()
+
+        def compute():  # noqa: ANN202 - its own work, then the shared part
+            track(lambda: 0)
+            return store.get(cursor, "inner", "one", inner)
+        store.get(cursor, "outer", key, compute)
+
+    threads = [threading.Thread(target=outer, args=(k,), daemon=True) for k in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    assert inner_started.is_set()
+    assert 1 <= most <= shared.COMPUTE_SLOTS
+
+
+def test_a_thread_waiting_for_a_result_gives_its_compute_slot_to_the_thread_computing_it(
+        served, monkeypatch):
+    # both slots held by computations that need "inner", whose owner asked for it first,
+    # from outside any computation, and waits for a slot: they must let it have one
+    _path, con = served
+    monkeypatch.setattr(shared, "_slots", threading.BoundedSemaphore(2))
+    store = shared.SharedResults(100)
+    holding = threading.Barrier(3)
+    inner_owned = threading.Event()
+
+    def outer(key: int) -> None:
+        cursor = con.cursor()
+
+        def compute():  # noqa: ANN202
+            holding.wait()             # both slots are held now
+            inner_owned.wait()
+            return store.get(cursor, "inner", "one", lambda: "inner")
+        store.get(cursor, "outer", key, compute)
+
+    def first_asker() -> None:
+        store.get(con.cursor(), "inner", "one", lambda: "inner")
+
+    outers = [threading.Thread(target=outer, args=(k,), daemon=True) for k in range(2)]
+    for thread in outers:
+        thread.start()
+    holding.wait()
+    asker = threading.Thread(target=first_asker, daemon=True)
+    asker.start()
+    while not any(key[1] == "inner" for key in list(store._results)):
+        threading.Event().wait(0.001)  # the asker owns "inner" and waits for a slot
+    inner_owned.set()
+    for thread in [*outers, asker]:
+        thread.join(timeout=10)
+    assert not any(thread.is_alive() for thread in [*outers, asker]), "deadlocked"
