@@ -263,19 +263,39 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
 
 
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
-                     counts: pl.DataFrame | None = None) -> pl.DataFrame:
+                     counts: pl.DataFrame | None = None, *, scan: bool = False) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
     A province's rate pools its courts' counts on the overall target's metric; rank = 1 +
-    provinces with a strictly higher rate (none without one). The counts come from the
-    cases in memory (court_core_counts), or from `counts`: court_counts(con, filters,
-    None), if the caller has it (the report, which has scanned for it)."""
-    limits = thresholds(con)
-    if counts is None:
+    provinces with a strictly higher rate (none without one).
+
+    The counts come from the cases in memory (court_core_counts), and the ranking, naming
+    no user, is computed once for every session (supervision.shared). `scan`: from one
+    scan of the case table instead (court_counts), kept as the same result: the server's
+    warm-up, so that the first page need not wait for the cases to be read. `counts`:
+    court_counts(con, filters, None), if the caller has it (the report)."""
+    if counts is not None:
+        return _ranked_provinces(con, *_scanned_provinces(counts))
+
+    def compute() -> pl.DataFrame:
+        if scan:
+            return _ranked_provinces(con, *_scanned_provinces(court_counts(con, filters, None)))
         courts = court_core_counts(con, filters)
-        pooled = core_cases.pooled_by_province(courts)
-    else:
-        courts = as_core_indices(counts).filter(pl.col("level") == "court")
-        pooled = counts.filter(pl.col("level") == "province")
+        return _ranked_provinces(con, core_cases.pooled_by_province(courts), courts)
+
+    return _national(con, "province_ranking", filters, None, compute)
+
+
+def _scanned_provinces(counts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """court_counts' province rows and court rows (with the core indices)."""
+    return (counts.filter(pl.col("level") == "province"),
+            as_core_indices(counts).filter(pl.col("level") == "court"))
+
+
+def _ranked_provinces(con: duckdb.DuckDBPyConnection, pooled: pl.DataFrame,
+                      courts: pl.DataFrame) -> pl.DataFrame:
+    """The provinces ranked on their `pooled` counts, with the share of their `courts`
+    meeting the 3+1 standard."""
+    limits = thresholds(con)
     pooled = pooled.select(
         "province", "handled", "concluded", "fully_performed", "actually_concluded",
         "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate")

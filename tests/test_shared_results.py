@@ -155,17 +155,23 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     path, con = served
     default = Filters(as_of=DEMO_END)   # the demo's latest data date, no filter
     assert warm_default_view(path) is not None
+    # the province ranking from one national scan, then the 3+1 cases read for later
     assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
-        == (1, 1, 0)
+        == (1, 1, 1)
     warmed = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
-    views.province_ranking_view(con.cursor(), SUPERVISOR, default)
+    warmed_provinces = views.province_ranking_view(con.cursor(), SUPERVISOR, default)
     views.province_view(con.cursor(), SUPERVISOR, default)
     assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
     # the province view's own 3+1 scans are of its provinces' courts, not national
-    assert scans["court_counts"] == 2
+    assert scans["court_counts"] == 1 + 2
     shared.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     assert scans["rank_scan_cases"] == 2
+    # the warm-up's province ranking (a scan) is the one counted from the cases in memory
+    assert_frame_equal(warmed_provinces,
+                       views.province_ranking_view(con.cursor(), SUPERVISOR, default),
+                       check_exact=False, rel_tol=1e-12)
+    assert scans["core_scan_cases"] == 2
     # (amounts summed in another order may differ in the last bit)
     for key in ("ranks", "projection", "weekly", "national"):
         assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)
