@@ -8,6 +8,7 @@ leaves the served file as it was (docs/architecture.md, "Imports while serving")
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import hashlib
@@ -179,9 +180,16 @@ def is_version_link(path: Path) -> bool:
 
 
 def _remove_old_links(path: Path, keep: Path) -> None:
+    """Remove the links of replaced versions, and the folders DuckDB spilled their queries
+    to (`<link>.tmp`) once empty: a query still running on an old version keeps its own."""
     for old in path.parent.glob(f".{path.name}.v*"):
-        if old != keep and not old.name.endswith(".wal"):
+        if old == keep or old.name == f"{keep.name}.tmp":
+            continue
+        if is_version_link(old):
             old.unlink(missing_ok=True)
+        elif old.name.endswith(".tmp") and is_version_link(old.with_suffix("")):
+            with contextlib.suppress(OSError):   # not empty, or gone
+                old.rmdir()
 
 
 def _work_path(path: Path) -> Path:

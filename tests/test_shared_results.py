@@ -8,6 +8,7 @@ import datetime as dt
 import shutil
 import threading
 from collections import Counter
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -280,3 +281,24 @@ def test_a_thread_waiting_for_a_result_gives_its_compute_slot_to_the_thread_comp
     for thread in [*outers, asker]:
         thread.join(timeout=10)
     assert not any(thread.is_alive() for thread in [*outers, asker]), "deadlocked"
+
+
+def test_the_folders_duckdb_spills_to_beside_the_versions_do_not_stop_the_app(served):
+    # DuckDB spills a query beyond its memory limit to `<file>.tmp`, a folder beside the
+    # version link; opening the current version removes old links, never a folder (this
+    # once stopped every new session of a server), and old versions' folders once empty
+    path, con = served
+    link = Path(con.sql("SELECT path FROM duckdb_databases() "
+                        "WHERE database_name = current_database()").fetchall()[0][0])
+    old_link = path.with_name(f".{path.name}.v1-2-3")
+    old_link.write_bytes(b"")
+    mine, old_empty, old_in_use = (link.with_name(link.name + ".tmp"),
+                                   old_link.with_name(old_link.name + ".tmp"),
+                                   path.with_name(f".{path.name}.v4-5-6.tmp"))
+    for folder in (mine, old_empty, old_in_use):
+        folder.mkdir()
+    (old_in_use / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    again, _version = connect_current_version(path)
+    again.close()
+    assert not old_link.exists() and not old_empty.exists()
+    assert mine.is_dir() and old_in_use.is_dir() and link.exists()
