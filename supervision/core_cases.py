@@ -114,7 +114,7 @@ def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
     """Every court (court_code, province) with its counts of the cases `rows`
     (rank_weeks.selected_rows on `cases`): the core indices' counts and rates, and the
     handled, concluded and fully performed cases and the amounts of `cells` (the rank
-    counts of the same filters); zero where a court has none."""
+    counts of the same filters) with their rates; zero where a court has none."""
     courts = cases.courts.height
     combos = cases.combos.shape[0]
     per_combo = np.bincount(cases.columns["court_combo"][rows],
@@ -137,14 +137,15 @@ def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
     }).with_columns(pl.all().exclude("amount_applied", "amount_recovered").cast(pl.Int64))
     return pl.concat([cases.courts.select("court_code", "province"), counts],
                      how="horizontal").with_columns(
-        _rate(numerator, denominator).alias(rate) for rate, numerator, denominator in CORE_RATES)
+        _rate(numerator, denominator).alias(rate)
+        for rate, numerator, denominator in (*POOLED_RATES, *CORE_RATES))
 
 
 def pooled_by_province(counts: pl.DataFrame) -> pl.DataFrame:
     """court_core_counts pooled per province (every count summed), with the province's
     overall, amount recovery, closure and actual conclusion rates."""
-    summed = [c for c in counts.columns if c not in ("court_code", "province")
-              and c not in {rate for rate, _, _ in CORE_RATES}]
+    rates = {rate for rate, _, _ in (*POOLED_RATES, *CORE_RATES)}
+    summed = [c for c in counts.columns if c not in ("court_code", "province", *rates)]
     return (counts.group_by("province").agg(pl.col(summed).sum())
             .with_columns(_rate(numerator, denominator).alias(rate)
                           for rate, numerator, denominator in (*POOLED_RATES, *CORE_RATES))

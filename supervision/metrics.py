@@ -248,6 +248,23 @@ def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
     return as_core_indices(counts.filter(pl.col("level") != "nation"))
 
 
+def core_indices_from_memory(con: duckdb.DuckDBPyConnection, filters: Filters,
+                             visible: list[str]) -> pl.DataFrame:
+    """The 3+1 core indices and their counts for the visible courts (level 'court') and
+    their provinces, pooled (level 'province'), as core_indices gives them, counted from
+    the cases in memory (court_core_counts; no scan): what the brief shows."""
+    courts = court_core_counts(con, filters)
+    mine = courts.filter(pl.col("court_code").is_in(list(visible)))
+    provinces = core_cases.pooled_by_province(courts).filter(
+        pl.col("province").is_in(mine["province"].implode()))
+    return pl.concat([mine.with_columns(level=pl.lit("court")),
+                      provinces.with_columns(level=pl.lit("province"),
+                                             court_code=pl.lit(None, pl.String))],
+                     how="diagonal_relaxed").select("level", "province", "court_code",
+                                                    pl.exclude("level", "province",
+                                                               "court_code"))
+
+
 def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:
     """court_counts with the core indices under their index names (petitions_resolved is
     the rate; the count is petitions_resolved_count)."""

@@ -165,7 +165,8 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     """Everything the court brief shows for one court."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check
     [court] = scoped.courts
-    core = metrics.core_indices(con, filters, [court])
+    # its 3+1 indices and its province's, from the cases in memory (no scan)
+    core = metrics.core_indices_from_memory(con, filters, [court])
     limits = lookups.thresholds(con)
     headline = headline_ranking(filters, lookups.specific_types(con))
     # one scan: the ranks now, a week before and the weekly trend

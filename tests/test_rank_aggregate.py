@@ -255,3 +255,17 @@ def test_core_counts_from_memory_are_those_of_the_scan(demo, chosen):
             check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
         if chosen in FILTERS:   # the two last: a fen's range, and no case at all
             assert courts["three_year_cases"].sum() > 0 < courts["terminations"].sum()
+
+
+@pytest.mark.parametrize("chosen", FILTERS[:3])
+def test_the_briefs_core_indices_from_memory_are_those_of_its_provinces_scan(demo, chosen):
+    # the brief counts its court's and province's 3+1 indices from the cases in memory;
+    # the province view scans its provinces' cases (core_indices): the same rows
+    f = Filters(as_of=DEMO_END, **chosen)
+    for visible in (["HI720"], ["HI720", "HI100"]):
+        memory = metrics.core_indices_from_memory(demo, f, visible)
+        scanned = metrics.core_indices(demo, f, visible).select(memory.columns)
+        assert memory.height == len(visible) + 1 > 1
+        assert_frame_equal(memory.sort("level", "province", "court_code"),
+                           scanned.sort("level", "province", "court_code"),
+                           check_dtypes=False, check_exact=False, rel_tol=1e-12)
