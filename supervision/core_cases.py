@@ -28,7 +28,6 @@ import numpy as np
 import polars as pl
 
 from supervision import rank_weeks
-from supervision.rank_weeks import require_sorted
 
 # the bits of core_scan_cases.sql's core_flags, in order (bit k = 2^k)
 CORE_FLAGS = ("actually_concluded", "property_due", "property_in_limit", "terminations",
@@ -70,7 +69,7 @@ class CoreCases:
                     **codes: tuple[str, ...]) -> CoreCases:
         """From the columns of queries/core_scan_cases.sql (queries.run_arrays),
         sorted by amount."""
-        require_sorted(arrays["applied_fen"])
+        rank_weeks.require_sorted(arrays["applied_fen"])
         column = {c: arrays[c] for c in SELECT_COLUMNS}
         flags = arrays["core_flags"]
         present = np.flatnonzero(np.bincount(flags, minlength=2 ** len(CORE_FLAGS)))
@@ -110,11 +109,11 @@ def _rate(numerator: str, denominator: str) -> pl.Expr:
 
 
 def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
-                      cells: rank_weeks.RankCells) -> pl.DataFrame:
+                      cells: rank_weeks.RecentCells) -> pl.DataFrame:
     """Every court (court_code, province) with its counts of the cases `rows`
     (rank_weeks.selected_rows on `cases`): the core indices' counts and rates, and the
-    handled, concluded and fully performed cases and the amounts of `cells` (the rank
-    counts of the same filters) with their rates; zero where a court has none."""
+    handled, concluded and fully performed cases and the amounts of `cells` (the recent
+    rank counts of the same filters) with their rates; zero where a court has none."""
     courts = cases.courts.height
     combos = cases.combos.shape[0]
     per_combo = np.bincount(cases.columns["court_combo"][rows],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from supervision import core_cases, domain, rank_weeks, ranking, shared
@@ -95,15 +96,38 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
     serves every session (supervision.shared)."""
     def count() -> RankAggregate:
         cases = rank_cases(con, filters)
-        rows = rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
-                                        filters.priorities, filters.complexities,
-                                        filters.case_types)
-        cells = rank_weeks.count_cells(cases, rows, trend_ranking)
+        rows = _selected_rows(cases, filters)
+        cells = rank_weeks.count_cells(cases, rows, trend_ranking,
+                                       rank_recent(con, filters, (cases, rows)))
         return RankAggregate(cells, cases.courts, list(cases.specific), targets(con),
                              trend_ranking)
 
     # national: the cases of every court, whoever asks
     return _national(con, "rank_aggregate", filters, trend_ranking, count)
+
+
+def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
+                selected: tuple[rank_weeks.RankCases, slice | np.ndarray] | None = None
+                ) -> rank_weeks.RecentCells:
+    """The rank counts per court × bucket × recent week and the pending, whatever trend a
+    page shows: the part of rank_aggregate that every trend shares (and the province
+    ranking's handled, concluded and fully performed cases). `selected`: the period's cases
+    and the rows the filters keep, if the caller has them. Shared by every session
+    (supervision.shared)."""
+    def count() -> rank_weeks.RecentCells:
+        if selected is not None:
+            return rank_weeks.count_recent(*selected)
+        cases = rank_cases(con, filters)
+        return rank_weeks.count_recent(cases, _selected_rows(cases, filters))
+
+    return _national(con, "rank_recent", filters, None, count)
+
+
+def _selected_rows(cases: rank_weeks.SortedCases, filters: Filters) -> slice | np.ndarray:
+    """The cases in memory the sidebar's filters keep (rank_weeks.selected_rows)."""
+    return rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
+                                    filters.priorities, filters.complexities,
+                                    filters.case_types)
 
 
 def _case_codes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
@@ -143,10 +167,8 @@ def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
     scan. Names no user: one computation serves every session (supervision.shared)."""
     def count() -> pl.DataFrame:
         cases = core_cases_of(con, filters)
-        rows = rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
-                                        filters.priorities, filters.complexities,
-                                        filters.case_types)
-        return core_cases.court_core_counts(cases, rows, rank_aggregate(con, filters).counts)
+        return core_cases.court_core_counts(cases, _selected_rows(cases, filters),
+                                            rank_recent(con, filters))
 
     return _national(con, "court_core_counts", filters, None, count)
 
@@ -280,22 +302,19 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
 
 
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
-                     counts: pl.DataFrame | None = None, *, scan: bool = False) -> pl.DataFrame:
+                     counts: pl.DataFrame | None = None) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
     A province's rate pools its courts' counts on the overall target's metric; rank = 1 +
     provinces with a strictly higher rate (none without one).
 
-    The counts come from the cases in memory (court_core_counts), and the ranking, naming
-    no user, is computed once for every session (supervision.shared). `scan`: from one
-    scan of the case table instead (court_counts), kept as the same result: the server's
-    warm-up, so that the first page need not wait for the cases to be read. `counts`:
-    court_counts(con, filters, None), if the caller has it (the report)."""
-    if counts is not None:
-        return _ranked_provinces(con, *_scanned_provinces(counts))
-
+    The counts come from the cases in memory (court_core_counts), or from `counts`:
+    court_counts(con, filters, None), if the caller has scanned for it (the report; the
+    server's warm-up, so that the first page need not wait for the 3+1 cases to be read).
+    Both give the same figures (tests/test_metrics.py); the ranking names no user and is
+    computed once for every session (supervision.shared)."""
     def compute() -> pl.DataFrame:
-        if scan:
-            return _ranked_provinces(con, *_scanned_provinces(court_counts(con, filters, None)))
+        if counts is not None:
+            return _ranked_provinces(con, *_scanned_provinces(counts))
         courts = court_core_counts(con, filters)
         return _ranked_provinces(con, core_cases.pooled_by_province(courts), courts)
 

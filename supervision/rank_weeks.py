@@ -167,26 +167,47 @@ def _sums(key: np.ndarray, fully_performed: np.ndarray, applied_fen: np.ndarray,
     }
 
 
-def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str) -> RankCells:
-    """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
-    the pending, and per court × week of `trend_ranking` ('overall' or a specific type)."""
-    courts = cases.courts.height
-    of = {c: cases.columns[c][rows] for c in
-          ("recent_key", "trend_key", "fully_performed", "applied_fen", "recovered_fen")}
-    shape = (courts, len(cases.specific) + 1, PENDING_SLOT + 1)
+@dataclass(frozen=True)
+class RecentCells:
+    """The counts of one filter set that do not depend on the trend shown: `recent[s]`
+    court × bucket × slot and `pending` court × bucket, as in RankCells."""
+
+    recent: dict[str, np.ndarray]
+    pending: np.ndarray
+
+
+_CELL_COLUMNS = ("fully_performed", "applied_fen", "recovered_fen")
+
+
+def count_recent(cases: RankCases, rows: slice | np.ndarray) -> RecentCells:
+    """The counts of the cases `rows` (selected_rows) per court × bucket × recent week,
+    and the pending."""
+    shape = (cases.courts.height, len(cases.specific) + 1, PENDING_SLOT + 1)
     recent = {c: a.reshape(shape) for c, a in
-              _sums(of["recent_key"], of["fully_performed"], of["applied_fen"],
-                    of["recovered_fen"], int(np.prod(shape))).items()}
+              _sums(cases.columns["recent_key"][rows],
+                    *(cases.columns[c][rows] for c in _CELL_COLUMNS),
+                    int(np.prod(shape))).items()}
+    return RecentCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
+                       recent["concluded"][:, :, PENDING_SLOT])
+
+
+def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str,
+                recent: RecentCells | None = None) -> RankCells:
+    """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
+    the pending (`recent`, when the caller has counted them: count_recent), and per court ×
+    week of `trend_ranking` ('overall' or a specific type)."""
+    if recent is None:
+        recent = count_recent(cases, rows)
+    courts = cases.courts.height
+    of = {c: cases.columns[c][rows] for c in ("trend_key", *_CELL_COLUMNS)}
     if trend_ranking != "overall":
         mine = cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
-        of = {c: a[mine] for c, a in of.items() if c != "recent_key"}
+        of = {c: a[mine] for c, a in of.items()}
     cells = courts * cases.max_weeks
     trend = {c: a[:cells].reshape(courts, cases.max_weeks) for c, a in
-             _sums(of["trend_key"], of["fully_performed"], of["applied_fen"],
-                   of["recovered_fen"], cells + 1).items()}   # the last cell: pending cases
-    return RankCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
-                     recent["concluded"][:, :, PENDING_SLOT], trend, cases.specific,
-                     trend_ranking)
+             _sums(of["trend_key"], *(of[c] for c in _CELL_COLUMNS),
+                   cells + 1).items()}   # the last cell: pending cases
+    return RankCells(recent.recent, recent.pending, trend, cases.specific, trend_ranking)
 
 
 def _frame(columns: dict[str, object]) -> pl.DataFrame:

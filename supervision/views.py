@@ -118,7 +118,7 @@ def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     # the province ranking from one scan (1.6 s at 10 M cases) rather than after the 3+1
     # cases are read (3.8 s), so that the first page waits less; the cases are read next,
     # for every other filter
-    metrics.province_ranking(con, filters, scan=True)
+    metrics.province_ranking(con, filters, metrics.court_counts(con, filters, None))
     metrics.core_cases_of(con, filters)
 
 
@@ -169,7 +169,7 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     core = metrics.core_indices_from_memory(con, filters, [court])
     limits = lookups.thresholds(con)
     headline = headline_ranking(filters, lookups.specific_types(con))
-    # one scan: the ranks now, a week before and the weekly trend
+    # one count: the ranks now, a week before and the weekly trend
     aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
     ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
     ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
@@ -194,7 +194,7 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     limits = lookups.thresholds(con)
     now, week, fortnight = (filters.with_(as_of=filters.as_of - dt.timedelta(days=d))
                             for d in (0, 7, 14))
-    # one scan for the ranks now and one and two weeks before
+    # one count for the ranks now and one and two weeks before
     aggregate = metrics.rank_aggregate(con, filters)
     ranks = {f: metrics.court_ranks(con, filters, scope, aggregate, weeks_back=k)
              for k, f in enumerate((now, week, fortnight))}
@@ -379,7 +379,7 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     rankings = [headline] + [t for t in specific if t != headline and not
                              (filters.case_types and t not in filters.case_types)]
     out: dict[str, dict[str, Any]] = {}
-    aggregate = metrics.rank_aggregate(con, filters)   # one scan projects every ranking
+    aggregate = metrics.rank_aggregate(con, filters)   # one count projects every ranking
     for ranking_code in rankings:
         projection = metrics.year_end_projection(con, filters, ranking_code, aggregate).filter(
             pl.col("court_code") == court)

@@ -204,11 +204,13 @@ def test_results_are_kept_within_their_bytes_the_oldest_dropped_first(served):
     assert store.get(con.cursor(), "q", "big", lambda: None) is big
 
 
-def test_national_computations_run_a_few_at_a_time_and_nested_ones_cannot_deadlock(served):
-    # twenty sessions each computing another filter set: at most COMPUTE_SLOTS at once. A
+def test_national_computations_run_a_few_at_a_time_and_nested_ones_cannot_deadlock(served,
+                                                                                 monkeypatch):
+    # twenty sessions each computing another filter set: at most the slots (2 here) at once. A
     # computation nested in another runs in its slot, and one waiting for a result another
     # thread computes gives its slot up (that thread may be waiting for one)
     _path, con = served
+    monkeypatch.setattr(shared, "_slots", threading.BoundedSemaphore(2))
     store = shared.SharedResults(1_000)
     running, most, lock = 0, 0, threading.Lock()
     inner_started = threading.Event()
@@ -244,7 +246,7 @@ def test_national_computations_run_a_few_at_a_time_and_nested_ones_cannot_deadlo
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads), "deadlocked"
     assert inner_started.is_set()
-    assert 1 <= most <= shared.COMPUTE_SLOTS
+    assert most <= 2
 
 
 def test_a_thread_waiting_for_a_result_gives_its_compute_slot_to_the_thread_computing_it(
@@ -302,3 +304,29 @@ def test_the_folders_duckdb_spills_to_beside_the_versions_do_not_stop_the_app(se
     again.close()
     assert not old_link.exists() and not old_empty.exists()
     assert mine.is_dir() and old_in_use.is_dir() and link.exists()
+
+
+def test_the_recent_rank_counts_are_counted_once_whatever_trend_a_page_shows(served,
+                                                                             monkeypatch):
+    # the brief of one type shows that type's trend; the province ranking needs the same
+    # filters' recent counts, not a second count for the overall trend
+    from supervision import rank_weeks
+
+    _path, con = served
+    counted = Counter()
+    real = rank_weeks.count_recent
+
+    def counting(cases, rows):  # noqa: ANN001, ANN202 - a stand-in for count_recent
+        counted["recent"] += 1
+        return real(cases, rows)
+
+    monkeypatch.setattr(rank_weeks, "count_recent", counting)
+    shared.forget()
+    f = Filters(as_of=DEMO_END, case_types=("livelihood",))
+    livelihood = metrics.rank_aggregate(con.cursor(), f, trend_ranking="livelihood")
+    metrics.court_core_counts(con.cursor(), f)
+    overall = metrics.rank_aggregate(con.cursor(), f, trend_ranking="overall")
+    assert counted["recent"] == 1
+    assert livelihood.counts.recent is overall.counts.recent
+    assert livelihood.counts.trend_ranking == "livelihood"
+    shared.forget()
