@@ -18,7 +18,8 @@
 --                    concluded by $as_of
 --   petitions, petitions_resolved: its petitions received in the period, resolved by $as_of
 --
--- Sorted by amount: a value range is then one slice of the rows.
+-- Sorted by priority × complexity × case type, then amount: the rows a filter keeps are
+-- then one slice per combination it keeps (supervision/rank_weeks.py).
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(CAST(s.amount_applied * 100 AS BIGINT) AS DOUBLE)               AS applied_fen,
        CAST(list_position($priorities, s.priority) - 1 AS TINYINT)          AS priority_index,
@@ -41,4 +42,4 @@ JOIN (SELECT unnest($court_codes) AS court_code,
   ON c.court_code = s.court_code
 WHERE s.actually_concluded_in_p OR s.property_due OR s.terminated_current_in_p
    OR s.in_three_years OR s.case_petitions > 0
-ORDER BY applied_fen;
+ORDER BY priority_index, complexity_index, case_type_index, applied_fen;

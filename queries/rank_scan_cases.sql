@@ -16,7 +16,8 @@
 --   priority_index, complexity_index, case_type_index: 0-based positions in $priorities,
 --                    $complexities and $case_types (every code of their lookup tables)
 --
--- Sorted by amount: a value range is then one slice of the rows (supervision/rank_weeks.py).
+-- Sorted by priority × complexity × case type, then amount: the rows a filter keeps are
+-- then one slice per combination it keeps (supervision/rank_weeks.py).
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(coalesce(list_position($specific_types, s.case_type), 0) AS TINYINT) AS bucket,
        CAST(CASE WHEN s.concluded_in_p
@@ -35,4 +36,4 @@ JOIN (SELECT unnest($court_codes) AS court_code,
 -- implied by the next line, and pushed down to the scan: older closed cases are skipped
 WHERE (s.closed_on IS NULL OR s.closed_on >= CAST($period_start AS DATE))
   AND (s.concluded_in_p OR s.pending_at_d)
-ORDER BY applied_fen;
+ORDER BY priority_index, complexity_index, case_type_index, applied_fen;

@@ -2,13 +2,13 @@
 polars, no I/O).
 
 queries/core_scan_cases.sql reads, once per data version and as-of date, every case with a
-part in a core index (or in the period's actually-concluded count), kept sorted by amount:
-its court, its amount, priority, complexity and type, the counts it is in (`core_flags`,
+part in a core index (or in the period's actually-concluded count), kept sorted as the
+rank counts keep theirs (by priority × complexity × case type, then amount): its court, its amount, priority, complexity and type, the counts it is in (`core_flags`,
 from the case_core_status macro, the one definition court_counts.sql counts too) and its
 petitions (`CoreCases`). A filter change then costs no scan of the case table: the rows
-are selected as the rank counts select theirs (rank_weeks.selected_rows: the value range
-one slice of the sorted rows, the chosen priorities, complexities and types kept), and one
-numpy bincount counts them per court × combination of flags (a case is in a handful of
+are selected as the rank counts select theirs (rank_weeks.selected_rows: per combination of
+the chosen priorities, complexities and types, the value range one slice of its rows), and
+one numpy bincount counts them per court × combination of flags (a case is in a handful of
 the 2^7 combinations only), from which each count per court is a sum.
 
 - `court_core_counts(cases, rows, cells)`: every court's core-index counts and rates, with
@@ -41,13 +41,12 @@ POOLED_RATES = (("overall_rate", "fully_performed", "concluded"),
                 ("amount_recovery_rate", "amount_recovered", "amount_applied"),
                 ("closure_rate", "concluded", "handled"),
                 ("actual_conclusion_rate", "actually_concluded", "handled"))
-SELECT_COLUMNS = ("applied_fen", "priority_index", "complexity_index", "case_type_index")
 
 
 @dataclass(frozen=True)
 class CoreCases:
-    """The cases of queries/core_scan_cases.sql as column arrays sorted by amount
-    (`columns`: those rank_weeks.selected_rows reads, and `court_combo`, each case's court ×
+    """The cases of queries/core_scan_cases.sql as column arrays sorted by combination and
+    amount (rank_weeks.SortedCases; `columns`: those rank_weeks.selected_rows reads, and `court_combo`, each case's court ×
     combination of flags), the flags of each combination (`combos`: combinations ×
     CORE_FLAGS, 0 or 1), the few cases with petitions (their positions in the sorted
     rows, ascending, their courts and counts), the courts (court_code, province: the order
@@ -63,14 +62,18 @@ class CoreCases:
     priorities: tuple[str, ...]
     complexities: tuple[str, ...]
     case_types: tuple[str, ...]
+    segments: np.ndarray
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
-                    **codes: tuple[str, ...]) -> CoreCases:
+                    priorities: tuple[str, ...], complexities: tuple[str, ...],
+                    case_types: tuple[str, ...]) -> CoreCases:
         """From the columns of queries/core_scan_cases.sql (queries.run_arrays),
-        sorted by amount."""
-        rank_weeks.require_sorted(arrays["applied_fen"])
-        column = {c: arrays[c] for c in SELECT_COLUMNS}
+        sorted by combination and amount."""
+        segments = rank_weeks.case_segments(arrays, priorities, complexities, case_types)
+        # the amounts (for the value range: a combination's priority, complexity and type
+        # are its segment's)
+        column = {"applied_fen": arrays["applied_fen"]}
         flags = arrays["core_flags"]
         present = np.flatnonzero(np.bincount(flags, minlength=2 ** len(CORE_FLAGS)))
         combo_of = np.zeros(2 ** len(CORE_FLAGS), dtype=np.int32)
@@ -87,19 +90,21 @@ class CoreCases:
             petitions=petitions[with_petitions].astype(np.int64),
             petitions_resolved=arrays["petitions_resolved"][with_petitions].astype(np.int64),
             courts=courts,
-            **codes,  # type: ignore[arg-type]
+            priorities=priorities,
+            complexities=complexities,
+            case_types=case_types,
+            segments=segments,
         )
 
 
-def _chosen(positions: np.ndarray, rows: slice | np.ndarray) -> np.ndarray:
-    """Which of `positions` (ascending row positions) are among `rows` (selected_rows: a
-    slice, or ascending indices)."""
-    if isinstance(rows, slice):
-        return (positions >= rows.start) & (positions < rows.stop)
-    if rows.size == 0:
-        return np.zeros(positions.size, dtype=bool)
-    at = np.minimum(np.searchsorted(rows, positions), rows.size - 1)
-    return rows[at] == positions
+def _chosen(positions: np.ndarray, rows: rank_weeks.Rows) -> np.ndarray:
+    """Which of `positions` (row positions) are among `rows` (selected_rows: ascending,
+    disjoint slices)."""
+    starts = np.array([r.start for r in rows], dtype=np.int64)
+    stops = np.array([r.stop for r in rows], dtype=np.int64)
+    at = np.searchsorted(starts, positions, "right") - 1
+    return (at >= 0) & (positions < stops[np.maximum(at, 0)]) if rows else \
+        np.zeros(positions.size, dtype=bool)
 
 
 def _rate(numerator: str, denominator: str) -> pl.Expr:
@@ -108,7 +113,7 @@ def _rate(numerator: str, denominator: str) -> pl.Expr:
             .then(pl.col(numerator) / pl.col(denominator)).otherwise(None))
 
 
-def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
+def court_core_counts(cases: CoreCases, rows: rank_weeks.Rows,
                       cells: rank_weeks.RecentCells) -> pl.DataFrame:
     """Every court (court_code, province) with its counts of the cases `rows`
     (rank_weeks.selected_rows on `cases`): the core indices' counts and rates, and the
@@ -116,7 +121,7 @@ def court_core_counts(cases: CoreCases, rows: slice | np.ndarray,
     rank counts of the same filters) with their rates; zero where a court has none."""
     courts = cases.courts.height
     combos = cases.combos.shape[0]
-    per_combo = np.bincount(cases.columns["court_combo"][rows],
+    per_combo = np.bincount(rank_weeks.gathered(cases.columns["court_combo"], rows),
                             minlength=courts * combos).reshape(courts, combos)
     flagged = per_combo @ cases.combos
     chosen = _chosen(cases.petition_rows, rows)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import duckdb
-import numpy as np
 import polars as pl
 
 from supervision import core_cases, domain, rank_weeks, ranking, shared
@@ -107,7 +106,7 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
-                selected: tuple[rank_weeks.RankCases, slice | np.ndarray] | None = None
+                selected: tuple[rank_weeks.RankCases, rank_weeks.Rows] | None = None
                 ) -> rank_weeks.RecentCells:
     """The rank counts per court × bucket × recent week and the pending, whatever trend a
     page shows: the part of rank_aggregate that every trend shares (and the province
@@ -123,7 +122,7 @@ def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
     return _national(con, "rank_recent", filters, None, count)
 
 
-def _selected_rows(cases: rank_weeks.SortedCases, filters: Filters) -> slice | np.ndarray:
+def _selected_rows(cases: rank_weeks.SortedCases, filters: Filters) -> rank_weeks.Rows:
     """The cases in memory the sidebar's filters keep (rank_weeks.selected_rows)."""
     return rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
                                     filters.priorities, filters.complexities,
@@ -224,13 +223,15 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
                                           filters.start, MAX_WEEKS)
         ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
                               over=["week_end"])
-        return (ranked.select("week_end", "court_code", "metric", "concluded",
-                              "fully_performed", "amount_applied", "amount_recovered", "rate",
-                              "rank", "cutoff")
-                .sort("court_code", "week_end"))
+        return ranked.select("week_end", "court_code", "metric", "concluded",
+                             "fully_performed", "amount_applied", "amount_recovered", "rate",
+                             "rank", "cutoff")
 
     weekly = _national(con, "weekly_ranks", filters, ranking_code, every_court)
-    return weekly.filter(pl.col("court_code").is_in(list(visible)))
+    # sorted once narrowed to the visible courts (every court's 160,000 rows by code cost
+    # more than the rest of the ranking)
+    return weekly.filter(pl.col("court_code").is_in(list(visible))).sort("court_code",
+                                                                       "week_end")
 
 
 def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,

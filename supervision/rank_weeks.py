@@ -2,14 +2,16 @@
 polars, no I/O).
 
 queries/rank_scan_cases.sql reads, once per data version and as-of date, every case of
-the period a ranking counts (concluded in the period or pending), kept sorted by amount: its
-court, ranking bucket, the week back from the as-of date it was concluded in, whether it
-was fully performed, and its amounts, priority, complexity and type (`RankCases`). A
-filter change then costs no scan of the case table: `count_cells` takes the value range
-as one slice of the sorted rows, keeps the rows of the chosen priorities, complexities and
-case types — the sidebar's filters, which cases_in_scope applies the same way on every
-other path — and counts them per court × bucket × recent week and, for the trend's
-ranking, per court × week (`RankCells`; numpy bincount). A case concluded by
+the period a ranking counts (concluded in the period or pending), kept sorted by priority ×
+complexity × case type and, within each such combination, by amount: its court, ranking
+bucket, the week back from the as-of date it was concluded in, whether it was fully
+performed, and its amounts, priority, complexity and type (`RankCases`). A filter change
+then costs no scan of the case table, nor a pass over every case held: `selected_rows`
+takes the combinations of the chosen priorities, complexities and case types — the
+sidebar's filters, which cases_in_scope applies the same way on every other path — and
+the value range within each as one slice of the sorted rows, and `count_cells` counts
+those rows per court × bucket × recent week and, for the trend's ranking, per court ×
+week (`RankCells`; numpy bincount). A case concluded by
 `as_of - 7k` was concluded in week k or an older one, so summing the weeks >= k gives the
 counts as of that date. From the cells:
 
@@ -44,22 +46,31 @@ CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "applied_
 PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pending cases
 
 
+# the cases a filter keeps: ascending, disjoint slices of the sorted cases (one slice, a
+# view, when the filter keeps every combination)
+Rows = tuple[slice, ...]
+SEGMENT_COLUMNS = ("priority_index", "complexity_index", "case_type_index")
+
+
 class SortedCases(Protocol):
-    """Cases held as column arrays sorted by amount (`applied_fen`), with the code lists
-    their priority, complexity and type indices point into: RankCases, and
-    supervision.core_cases.CoreCases."""
+    """Cases held as column arrays sorted by combination (priority × complexity × case
+    type) and by amount (`applied_fen`) within each, with the code lists their priority,
+    complexity and type indices point into and where each combination's cases start
+    (`segments`, case_segments): RankCases, and supervision.core_cases.CoreCases."""
 
     columns: dict[str, np.ndarray]
     priorities: tuple[str, ...]
     complexities: tuple[str, ...]
     case_types: tuple[str, ...]
+    segments: np.ndarray
 
 
 @dataclass(frozen=True)
 class RankCases:
-    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by amount,
-    with the courts (court_code, province: the order of the court indices) and the code
-    lists its indices point into. Each case's cells are computed once, when
+    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by
+    combination and amount (SortedCases), with the courts (court_code, province: the order
+    of the court indices), the code lists its indices point into and where each
+    combination starts. Each case's cells are computed once, when
     the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
     RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
     period, PENDING_SLOT pending), and `trend_key`, its court × week (a pending case: one
@@ -72,15 +83,18 @@ class RankCases:
     priorities: tuple[str, ...]
     complexities: tuple[str, ...]
     case_types: tuple[str, ...]
+    segments: np.ndarray
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
                     specific: tuple[str, ...], max_weeks: int,
-                    **codes: tuple[str, ...]) -> RankCases:
+                    priorities: tuple[str, ...], complexities: tuple[str, ...],
+                    case_types: tuple[str, ...]) -> RankCases:
         """From the columns of queries/rank_scan_cases.sql (queries.run_arrays),
-        sorted by amount."""
-        require_sorted(arrays["applied_fen"])
-        column = {c: arrays[c] for c in CASE_COLUMNS}
+        sorted by combination and amount."""
+        segments = case_segments(arrays, priorities, complexities, case_types)
+        # a combination's priority, complexity and type are its segment's: not kept per case
+        column = {c: arrays[c] for c in CASE_COLUMNS if c not in SEGMENT_COLUMNS}
         court = column.pop("court_index").astype(np.int32)
         week = column.pop("week_no").astype(np.int32)
         slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
@@ -89,14 +103,37 @@ class RankCases:
         past_last = courts.height * max_weeks
         column["trend_key"] = np.where(week >= 0, court * max_weeks + week,
                                        past_last).astype(np.int32)
-        return cls(column, courts, specific, max_weeks, **codes)  # type: ignore[arg-type]
+        return cls(column, courts, specific, max_weeks, priorities, complexities, case_types,
+                   segments)
 
 
-def require_sorted(applied_fen: np.ndarray) -> None:
-    """The cases must come sorted by amount (the queries' ORDER BY): a value range is one
-    slice of them."""
-    if applied_fen.size > 1 and not (applied_fen[1:] >= applied_fen[:-1]).all():
-        raise ValueError("the cases are not sorted by amount")
+def case_segments(columns: dict[str, np.ndarray], priorities: tuple[str, ...],
+                  complexities: tuple[str, ...], case_types: tuple[str, ...]) -> np.ndarray:
+    """Where each combination's cases start in `columns` (and, last, their number):
+    combination k = (priority × len(complexities) + complexity) × len(case_types) + type
+    holds the rows segments[k] … segments[k + 1] - 1. The cases must come sorted by
+    combination and, within each, by amount (the queries' ORDER BY): a filter's rows are
+    then a few slices."""
+    combination = ((columns["priority_index"].astype(np.int32) * len(complexities)
+                    + columns["complexity_index"]) * len(case_types)
+                   + columns["case_type_index"])
+    fen = columns["applied_fen"]
+    step = np.diff(combination)
+    combinations = len(priorities) * len(complexities) * len(case_types)
+    if combination.size and (combination.min() < 0 or combination.max() >= combinations
+                             or step.min(initial=0) < 0
+                             or not (fen[1:] >= fen[:-1])[step == 0].all()):
+        raise ValueError("the cases are not sorted by combination and amount")
+    return np.searchsorted(combination, np.arange(combinations + 1))
+
+
+def gathered(column: np.ndarray, rows: Rows) -> np.ndarray:
+    """The values of `column` at `rows` (a view when they are one slice)."""
+    if len(rows) == 1:
+        return column[rows[0]]
+    if not rows:
+        return column[:0]
+    return np.concatenate([column[r] for r in rows])
 
 
 @dataclass(frozen=True)
@@ -115,13 +152,6 @@ class RankCells:
     trend_ranking: str
 
 
-def _allowed(codes: tuple[str, ...], chosen: tuple[str, ...] | None) -> np.ndarray | None:
-    """Per code index, whether a filter of `chosen` codes keeps it (None: no filter)."""
-    if chosen is None:
-        return None
-    return np.isin(np.array(codes, dtype=object), list(chosen))
-
-
 def _first_at_least(applied_fen: np.ndarray, bound: float) -> int:
     """The first case whose amount, as the DOUBLE cases_in_scope compares (fen / 100), is
     >= bound. Every amount up to a fen and a half below the bound is below it; from there
@@ -134,25 +164,39 @@ def _first_at_least(applied_fen: np.ndarray, bound: float) -> int:
     return i
 
 
+def _kept(codes: tuple[str, ...], chosen: tuple[str, ...] | None) -> np.ndarray:
+    """The code indices a filter of `chosen` codes keeps (None: no filter, every one)."""
+    if chosen is None:
+        return np.arange(len(codes))
+    return np.flatnonzero(np.isin(np.array(codes, dtype=object), list(chosen)))
+
+
 def selected_rows(cases: SortedCases, value_min: float | None, value_max: float | None,
                   priorities: tuple[str, ...] | None, complexities: tuple[str, ...] | None,
-                  case_types: tuple[str, ...] | None) -> slice | np.ndarray:
+                  case_types: tuple[str, ...] | None) -> Rows:
     """The cases in the value range [value_min, value_max) of the given priorities,
-    complexities and case types (None: no restriction): a slice of the sorted cases when
-    only the value is filtered (no copy), else their indices."""
+    complexities and case types (None: no restriction): per combination kept, the slice of
+    its cases in the value range (no pass over the cases); adjacent slices joined."""
     fen = cases.columns["applied_fen"]
-    low = 0 if value_min is None else _first_at_least(fen, float(value_min))
-    high = fen.size if value_max is None else _first_at_least(fen, float(value_max))
-    high = max(low, high)
-    keep: np.ndarray | None = None
-    for column, codes, chosen in (("priority_index", cases.priorities, priorities),
-                                  ("complexity_index", cases.complexities, complexities),
-                                  ("case_type_index", cases.case_types, case_types)):
-        allowed = _allowed(codes, chosen)
-        if allowed is not None:
-            kept = allowed[cases.columns[column][low:high]]
-            keep = kept if keep is None else keep & kept
-    return slice(low, high) if keep is None else np.flatnonzero(keep) + low
+    combinations = ((_kept(cases.priorities, priorities)[:, None, None]
+                     * len(cases.complexities)
+                     + _kept(cases.complexities, complexities)[None, :, None])
+                    * len(cases.case_types)
+                    + _kept(cases.case_types, case_types)[None, None, :]).ravel()
+    rows: list[slice] = []
+    for k in np.sort(combinations):
+        start, stop = int(cases.segments[k]), int(cases.segments[k + 1])
+        segment = fen[start:stop]
+        low = start + (0 if value_min is None else _first_at_least(segment, float(value_min)))
+        high = stop if value_max is None else start + _first_at_least(segment,
+                                                                       float(value_max))
+        if high <= low:
+            continue
+        if rows and rows[-1].stop == low:
+            rows[-1] = slice(rows[-1].start, high)
+        else:
+            rows.append(slice(low, high))
+    return tuple(rows)
 
 
 def _sums(key: np.ndarray, fully_performed: np.ndarray, applied_fen: np.ndarray,
@@ -179,19 +223,19 @@ class RecentCells:
 _CELL_COLUMNS = ("fully_performed", "applied_fen", "recovered_fen")
 
 
-def count_recent(cases: RankCases, rows: slice | np.ndarray) -> RecentCells:
+def count_recent(cases: RankCases, rows: Rows) -> RecentCells:
     """The counts of the cases `rows` (selected_rows) per court × bucket × recent week,
     and the pending."""
     shape = (cases.courts.height, len(cases.specific) + 1, PENDING_SLOT + 1)
     recent = {c: a.reshape(shape) for c, a in
-              _sums(cases.columns["recent_key"][rows],
-                    *(cases.columns[c][rows] for c in _CELL_COLUMNS),
+              _sums(gathered(cases.columns["recent_key"], rows),
+                    *(gathered(cases.columns[c], rows) for c in _CELL_COLUMNS),
                     int(np.prod(shape))).items()}
     return RecentCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
                        recent["concluded"][:, :, PENDING_SLOT])
 
 
-def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str,
+def count_cells(cases: RankCases, rows: Rows, trend_ranking: str,
                 recent: RecentCells | None = None) -> RankCells:
     """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
     the pending (`recent`, when the caller has counted them: count_recent), and per court ×
@@ -199,9 +243,9 @@ def count_cells(cases: RankCases, rows: slice | np.ndarray, trend_ranking: str,
     if recent is None:
         recent = count_recent(cases, rows)
     courts = cases.courts.height
-    of = {c: cases.columns[c][rows] for c in ("trend_key", *_CELL_COLUMNS)}
+    of = {c: gathered(cases.columns[c], rows) for c in ("trend_key", *_CELL_COLUMNS)}
     if trend_ranking != "overall":
-        mine = cases.columns["bucket"][rows] == cases.specific.index(trend_ranking) + 1
+        mine = gathered(cases.columns["bucket"], rows) == cases.specific.index(trend_ranking) + 1
         of = {c: a[mine] for c, a in of.items()}
     cells = courts * cases.max_weeks
     trend = {c: a[:cells].reshape(courts, cases.max_weeks) for c, a in

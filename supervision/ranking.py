@@ -90,6 +90,9 @@ def with_target(counts: pl.DataFrame, targets: pl.DataFrame, specific: list[str]
     'overall' takes the overall target, a specific type code the specific-type target."""
     kind = pl.when(pl.col("ranking") == "overall").then(pl.lit("overall")).when(
         pl.col("ranking").is_in(specific)).then(pl.lit("specific_type"))
-    return counts.with_columns(target=kind).join(
+    # each distinct ranking's target first (a handful of rows), then one join by ranking:
+    # a weekly trend has 160,000 rows of one ranking
+    per_ranking = counts.select(pl.col("ranking").unique()).with_columns(target=kind).join(
         targets.select("target", "metric", "target_rank", "min_concluded"), on="target",
         how="inner")
+    return counts.join(per_ranking, on="ranking", how="inner", maintain_order="left")

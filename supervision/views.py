@@ -9,6 +9,7 @@ other courts' rank and rate without their names for users who may not see them.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,24 +166,39 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     """Everything the court brief shows for one court."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check
     [court] = scoped.courts
-    # its 3+1 indices and its province's, from the cases in memory (no scan)
-    core = metrics.core_indices_from_memory(con, filters, [court])
-    limits = lookups.thresholds(con)
-    headline = headline_ranking(filters, lookups.specific_types(con))
-    # one count: the ranks now, a week before and the weekly trend
-    aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
-    ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
-    ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
+    # the court's pending cases on a cursor of their own while the national counts are
+    # ranked: DuckDB, numpy and polars leave Python's lock, so the two run side by side
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(_court_pending, con.cursor(), scoped)
+        limits = lookups.thresholds(con)
+        headline = headline_ranking(filters, lookups.specific_types(con))
+        # one count: the ranks now, a week before and the weekly trend (first: the 3+1
+        # counts below take its recent counts rather than select the period's cases again)
+        aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
+        # its 3+1 indices and its province's, from the cases in memory (no scan)
+        core = metrics.core_indices_from_memory(con, filters, [court])
+        ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
+        ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
+        weekly = metrics.weekly_ranks(con, filters, headline, [court], aggregate)
+        by_type_age, largest = pending.result()
     return {
         "headline": headline,
         "core": core,
         "ranks": ranks_now,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
-        "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
-        "pending_by_type_age": run(con, "pending_by_type_age", scope=scoped.scope(),
-                                   as_of=filters.as_of),
-        "largest_pending": _pending_cases(con, scoped, limit=BRIEF_LARGEST_CASES),
+        "weekly": weekly,
+        "pending_by_type_age": by_type_age,
+        "largest_pending": largest,
     }
+
+
+def _court_pending(cursor: duckdb.DuckDBPyConnection,
+                   scoped: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The court's pending caseload by type and age band, and its largest pending cases
+    (on `cursor`, closed after)."""
+    with cursor:
+        return (run(cursor, "pending_by_type_age", scope=scoped.scope(), as_of=scoped.as_of),
+                _pending_cases(cursor, scoped, limit=BRIEF_LARGEST_CASES))
 
 
 def province_view(con: duckdb.DuckDBPyConnection, access: Access,

@@ -90,24 +90,76 @@ def test_the_sidebar_filters_keep_the_cases_cases_in_scope_keeps(db):
                        raw.select(raw.columns[:-1]), check_dtypes=False)
 
 
+def _sorted_cases(fen: np.ndarray, **indices: np.ndarray) -> rank_weeks.RankCases:
+    """Cases of amounts `fen` (sorted within each combination), 2 priorities × 2
+    complexities × 3 types; the indices default to 0."""
+    codes = {"priorities": ("high", "low"), "complexities": ("simple", "complex"),
+             "case_types": ("loan", "wage", "lease")}
+    columns = {"applied_fen": fen, **{c: indices.get(c, np.zeros(fen.size, np.int8))
+                                       for c in rank_weeks.SEGMENT_COLUMNS}}
+    return rank_weeks.RankCases(columns, pl.DataFrame(), (), 1, **codes,
+                                segments=rank_weeks.case_segments(columns, **codes))
+
+
 def test_a_value_bound_selects_what_the_sql_comparison_selects():
     # the cases in memory hold amounts in fen; a bound is compared as SQL compares
     # CAST(amount AS DOUBLE): fen / 100 >= bound, even for bounds between two fen
     rng = np.random.default_rng(3)
     fen = np.sort(rng.integers(0, 5_000, 2_000).astype(np.float64))
-    columns = {c: np.zeros(fen.size, np.int8) for c in
-               ("priority_index", "complexity_index", "case_type_index")}
-    cases = rank_weeks.RankCases({**columns, "applied_fen": fen}, pl.DataFrame(), (), 1,
-                                 ("normal",), ("ordinary",), ("loan",))
+    cases = _sorted_cases(fen)
     bounds = [0.1 + 0.2, 0.3, 12.345, 12.35, 12.355, 49.99, 50.0, -1.0, 1e9, 0.0,
               *rng.uniform(0, 50, 200)]
+    at = np.arange(fen.size)
     for low in bounds:
         for high in (None, low + 0.005, low + 7.3):
             rows = rank_weeks.selected_rows(cases, low, high, None, None, None)
             expected = (fen / 100 >= low) & ((fen / 100 < high) if high is not None else True)
-            assert np.arange(fen.size)[rows].tolist() == np.flatnonzero(expected).tolist()
-    assert np.arange(fen.size)[rank_weeks.selected_rows(
-        cases, float("nan"), None, None, None, None)].size == 0
+            assert rank_weeks.gathered(at, rows).tolist() == np.flatnonzero(expected).tolist()
+    assert rank_weeks.selected_rows(cases, float("nan"), None, None, None, None) == ()
+
+
+def test_a_filter_selects_its_combinations_value_range_in_each():
+    # 12 combinations of priority × complexity × type, each sorted by amount; the rows a
+    # filter keeps are those a mask over every case keeps, as slices in row order
+    rng = np.random.default_rng(5)
+    n = 3_000
+    p, c, t = (rng.integers(0, k, n).astype(np.int8) for k in (2, 2, 3))
+    fen = rng.integers(0, 10_000, n).astype(np.float64)
+    order = np.lexsort((fen, t, c, p))
+    cases = _sorted_cases(fen[order], priority_index=p[order], complexity_index=c[order],
+                          case_type_index=t[order])
+    p, c, t, fen = p[order], c[order], t[order], fen[order]
+    assert cases.segments.tolist()[0] == 0 and cases.segments[-1] == n
+    at = np.arange(n)
+    for low, high, priorities, complexities, types in [
+            (None, None, None, None, None), (12.5, 70.0, None, None, None),
+            (None, None, ("low",), None, None), (10.0, None, ("high",), ("complex",), None),
+            (None, 55.55, None, ("simple",), ("wage", "lease")),
+            (30.0, 30.0, None, None, None), (0.0, 100.0, ("high", "low"), None, ("lease",))]:
+        rows = rank_weeks.selected_rows(cases, low, high, priorities, complexities, types)
+        keep = ((fen / 100 >= (low if low is not None else -np.inf))
+                & (fen / 100 < (high if high is not None else np.inf))
+                & np.isin(p, [("high", "low").index(x) for x in priorities or ("high", "low")])
+                & np.isin(c, [("simple", "complex").index(x)
+                              for x in complexities or ("simple", "complex")])
+                & np.isin(t, [("loan", "wage", "lease").index(x)
+                              for x in types or ("loan", "wage", "lease")]))
+        assert rank_weeks.gathered(at, rows).tolist() == np.flatnonzero(keep).tolist()
+        # no filter: one slice of every case (a view, no copy)
+        if low is high is priorities is complexities is types is None:
+            assert rows == (slice(0, n),)
+
+
+def test_cases_not_sorted_by_combination_and_amount_are_refused():
+    fen = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="not sorted"):     # amounts down within one
+        _sorted_cases(fen[::-1].copy())
+    with pytest.raises(ValueError, match="not sorted"):     # a combination before the last
+        _sorted_cases(fen, case_type_index=np.array([0, 2, 1], np.int8))
+    # sorted by combination first: an amount may go down where the combination changes
+    assert _sorted_cases(np.array([5.0, 1.0, 2.0]),
+                         case_type_index=np.array([0, 1, 1], np.int8)).segments.tolist() == \
+        [0, 1, 3, *[3] * 10]
 
 
 @pytest.fixture(scope="module")
