@@ -131,6 +131,9 @@ async def _session(base: str, cookie: str, court: str, seconds: float, seed: int
                 raise RunFailed(f"the targets page was not drawn: {sorted(drawn)}")
             first.append(time.perf_counter() - t0)
             end = time.perf_counter() + seconds
+            # the user reads the first page too before changing (0: back to back): twenty
+            # users who opened the dashboard together do not all change in the same instant
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * reading_s)
             shown = 1.0
             while time.perf_counter() < end:
                 value = next_value(rng, shown, values)
