@@ -303,19 +303,21 @@ def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame
 
 
 def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
-                     counts: pl.DataFrame | None = None) -> pl.DataFrame:
+                     counts: Callable[[], pl.DataFrame] | None = None) -> pl.DataFrame:
     """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
     A province's rate pools its courts' counts on the overall target's metric; rank = 1 +
     provinces with a strictly higher rate (none without one).
 
-    The counts come from the cases in memory (court_core_counts), or from `counts`:
-    court_counts(con, filters, None), if the caller has scanned for it (the report; the
-    server's warm-up, so that the first page need not wait for the 3+1 cases to be read).
-    Both give the same figures (tests/test_metrics.py); the ranking names no user and is
-    computed once for every session (supervision.shared)."""
+    The counts come from the cases in memory (court_core_counts), or from `counts()`:
+    court_counts(con, filters, None), where the caller has scanned for it (the report) or
+    would rather scan than wait for the 3+1 cases to be read (the server's warm-up: called
+    within the shared computation, so that a first page asking meanwhile waits for that
+    scan rather than reading the cases itself). Both give the same figures
+    (tests/test_metrics.py); the ranking names no user and is computed once for every
+    session (supervision.shared)."""
     def compute() -> pl.DataFrame:
         if counts is not None:
-            return _ranked_provinces(con, *_scanned_provinces(counts))
+            return _ranked_provinces(con, *_scanned_provinces(counts()))
         courts = court_core_counts(con, filters)
         return _ranked_provinces(con, core_cases.pooled_by_province(courts), courts)
 
@@ -414,7 +416,7 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             "meets_standard": k["meets_standard"],
             "types": by_court_types.get(code, {}),
         })
-    provinces = province_ranking(con, filters, counts)
+    provinces = province_ranking(con, filters, lambda: counts)
     return {
         "as_of": filters.as_of.isoformat(),
         "period_start": filters.start.isoformat(),

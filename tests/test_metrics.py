@@ -401,7 +401,7 @@ def test_province_ranking_pools_its_courts_and_counts_those_meeting_the_standard
         ('x1', 'b1', '2026-03-01', '2026-03-10'),
         ('x2', 'c1', '2026-03-01', NULL)""")
     f = Filters(as_of=AS_OF)
-    counts = None if path == "memory" else metrics.court_counts(db, f, None)
+    counts = None if path == "memory" else (lambda: metrics.court_counts(db, f, None))
     ranked = metrics.province_ranking(db, f, counts)
     by_province = {r["province"]: r for r in ranked.iter_rows(named=True)}
     hainan, beijing = by_province["琼"], by_province["京"]
