@@ -180,16 +180,20 @@ def is_version_link(path: Path) -> bool:
 
 
 def _remove_old_links(path: Path, keep: Path) -> None:
-    """Remove the links of replaced versions, and the folders DuckDB spilled their queries
-    to (`<link>.tmp`) once empty: a query still running on an old version keeps its own."""
+    """Remove the links of replaced versions, the folders DuckDB spilled their queries to
+    (`<link>.tmp`) once empty (a query still running on an old version keeps its own) and
+    the cases kept beside them (`<link>.arrays`, supervision.kept_arrays: a process still
+    mapping them keeps its files until it unmaps them)."""
     for old in path.parent.glob(f".{path.name}.v*"):
-        if old == keep or old.name == f"{keep.name}.tmp":
+        if old == keep or old.name in (f"{keep.name}.tmp", f"{keep.name}.arrays"):
             continue
         if is_version_link(old):
             old.unlink(missing_ok=True)
         elif old.name.endswith(".tmp") and is_version_link(old.with_suffix("")):
             with contextlib.suppress(OSError):   # not empty, or gone
                 old.rmdir()
+        elif old.name.endswith(".arrays") and is_version_link(old.with_suffix("")):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _work_path(path: Path) -> Path:

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import duckdb
+import numpy as np
 import polars as pl
 
-from supervision import core_cases, domain, rank_weeks, ranking, shared
-from supervision.lookups import specific_types, targets, thresholds
+from supervision import core_cases, domain, kept_arrays, rank_weeks, ranking, shared
+from supervision.lookups import latest_date, specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run, run_arrays
 
@@ -77,9 +78,10 @@ def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> rank_weeks.R
 
     def read() -> rank_weeks.RankCases:
         courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
-        arrays = run_arrays(con, "rank_scan_cases", scope=unsliced.scope(national=True),
-                    specific_types=specific, court_codes=courts["court_code"].to_list(),
-                    max_weeks=MAX_WEEKS, **codes, **unsliced.params())
+        arrays = _case_arrays(con, "rank_scan_cases", unsliced,
+                              scope=unsliced.scope(national=True), specific_types=specific,
+                              court_codes=courts["court_code"].to_list(),
+                              max_weeks=MAX_WEEKS, **codes, **unsliced.params())
         return rank_weeks.RankCases.from_arrays(
             arrays, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
             **codes)
@@ -122,6 +124,22 @@ def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
     return _national(con, "rank_recent", filters, None, count)
 
 
+def _case_arrays(con: duckdb.DuckDBPyConnection, name: str, unsliced: Filters,
+                 **params: Any) -> dict[str, np.ndarray]:
+    """The columns of queries/<name>.sql (run_arrays) for the cases held in memory; those of
+    the default view (the latest date, no other filter) on a served version are kept on
+    disk beside it, so that a server's next start maps them instead of reading them
+    (supervision.kept_arrays)."""
+    def read() -> dict[str, np.ndarray]:
+        return run_arrays(con, name, **params)
+
+    version = shared.served_version(con)
+    if (version is None or unsliced != Filters(as_of=unsliced.as_of)
+            or unsliced.as_of != latest_date(con)):
+        return read()
+    return kept_arrays.kept(version, name, params, read)
+
+
 def _selected_rows(cases: rank_weeks.SortedCases, filters: Filters) -> rank_weeks.Rows:
     """The cases in memory the sidebar's filters keep (rank_weeks.selected_rows)."""
     return rank_weeks.selected_rows(cases, filters.value_min, filters.value_max,
@@ -151,12 +169,26 @@ def core_cases_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> core_case
 
     def read() -> core_cases.CoreCases:
         courts, codes = all_courts(con), _case_codes(con)
-        arrays = run_arrays(con, "core_scan_cases", scope=unsliced.scope(national=True),
-                            court_codes=courts["court_code"].to_list(), **codes,
-                            **unsliced.params())
+        arrays = _case_arrays(con, "core_scan_cases", unsliced,
+                              **_core_scan_params(unsliced, courts, codes))
         return core_cases.CoreCases.from_arrays(arrays, courts=courts, **codes)
 
     return shared.CORE_CASES.get(con, "core_cases", unsliced, read)
+
+
+def core_cases_kept(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
+    """Whether the cases of core_cases_of(con, filters) are kept on disk beside the served
+    version (supervision.kept_arrays): mapped in a moment rather than read."""
+    version, unsliced = shared.served_version(con), _unsliced(filters)
+    return version is not None and kept_arrays.folder_of(
+        version, "core_scan_cases",
+        _core_scan_params(unsliced, all_courts(con), _case_codes(con))).is_dir()
+
+
+def _core_scan_params(unsliced: Filters, courts: pl.DataFrame,
+                      codes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    return dict(scope=unsliced.scope(national=True),
+                court_codes=courts["court_code"].to_list(), **codes, **unsliced.params())
 
 
 def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:

@@ -167,12 +167,13 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     assert scans["court_counts"] == 1 + 2
     shared.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
-    assert scans["rank_scan_cases"] == 2
+    # the cases again, from the arrays the warm-up kept beside the version (no query)
+    assert scans["rank_scan_cases"] == 1
     # the warm-up's province ranking (a scan) is the one counted from the cases in memory
     assert_frame_equal(warmed_provinces,
                        views.province_ranking_view(con.cursor(), SUPERVISOR, default),
                        check_exact=False, rel_tol=1e-12)
-    assert scans["core_scan_cases"] == 2
+    assert scans["core_scan_cases"] == 1
     # (amounts summed in another order may differ in the last bit)
     for key in ("ranks", "projection", "weekly", "national"):
         assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)
@@ -330,3 +331,49 @@ def test_the_recent_rank_counts_are_counted_once_whatever_trend_a_page_shows(ser
     assert livelihood.counts.recent is overall.counts.recent
     assert livelihood.counts.trend_ranking == "livelihood"
     shared.forget()
+
+
+def test_the_default_views_cases_are_kept_beside_their_version_for_the_next_start(served,
+                                                                                scans):
+    """The cases in memory of the default view (latest date, no other filter) are written
+    beside the served version once and mapped at the next start: the same counts, no query;
+    the next warm-up ranks the provinces from them rather than scan. Other dates are not
+    kept; an unreadable folder is read again; a replaced version's folder goes with it."""
+    from supervision.serve import warm_default_view
+
+    path, con = served
+    default, changed = Filters(as_of=DEMO_END), Filters(as_of=DEMO_END, value_min=50_000.0)
+    link = Path(shared.served_version(con))
+    kept = link.with_name(link.name + ".arrays")
+    first = metrics.court_core_counts(con, changed)
+    assert sorted(p.name.split("-")[0] for p in kept.iterdir()) == [
+        "core_scan_cases", "rank_scan_cases"]
+    assert metrics.core_cases_kept(con, default)
+    shared.forget()                                   # a new start of the server
+    assert_frame_equal(metrics.court_core_counts(con, changed), first)
+    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
+    shared.forget()
+    assert warm_default_view(path) is not None
+    assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
+        == (1, 1, 0)
+    # another date is read, never kept
+    week_before = Filters(as_of=DEMO_END - dt.timedelta(days=7))
+    metrics.rank_cases(con, week_before)
+    shared.forget()
+    metrics.rank_cases(con, week_before)
+    assert scans["rank_scan_cases"] == 3 and len(list(kept.iterdir())) == 2
+    # a column that cannot be read: the cases are read again and kept anew
+    [rank_folder] = kept.glob("rank_scan_cases-*")
+    next(rank_folder.glob("*.npy")).write_bytes(b"not an array")
+    shared.forget()
+    assert_frame_equal(metrics.court_core_counts(con, changed), first)
+    assert scans["rank_scan_cases"] == 4
+    shared.forget()
+    metrics.rank_cases(con, default)
+    assert scans["rank_scan_cases"] == 4
+    # an import swaps a new version in: the old one's kept cases are removed with its link
+    with new_version(path) as work:
+        connect(work).close()
+    newer, _version = connect_current_version(path)
+    newer.close()
+    assert not kept.exists() and not link.exists()
