@@ -3,9 +3,10 @@ polars, no I/O).
 
 queries/core_scan_cases.sql reads, once per data version and as-of date, every case with a
 part in a core index (or in the period's actually-concluded count), kept sorted as the
-rank counts keep theirs (by priority × complexity × case type, then amount): its court, its amount, priority, complexity and type, the counts it is in (`core_flags`,
-from the case_core_status macro, the one definition court_counts.sql counts too) and its
-petitions (`CoreCases`). A filter change then costs no scan of the case table: the rows
+rank counts keep theirs (by priority × complexity × case type, then amount): its court,
+its amount, the counts it is in (`core_flags`, from the case_core_status macro, the one
+definition court_counts.sql counts too) and its petitions (`CoreCases`; its priority,
+complexity and type are those of its combination's segment). A filter change then costs no scan of the case table: the rows
 are selected as the rank counts select theirs (rank_weeks.selected_rows: per combination of
 the chosen priorities, complexities and types, the value range one slice of its rows), and
 one numpy bincount counts them per court × combination of flags (a case is in a handful of
@@ -46,8 +47,8 @@ POOLED_RATES = (("overall_rate", "fully_performed", "concluded"),
 @dataclass(frozen=True)
 class CoreCases:
     """The cases of queries/core_scan_cases.sql as column arrays sorted by combination and
-    amount (rank_weeks.SortedCases; `columns`: those rank_weeks.selected_rows reads, and `court_combo`, each case's court ×
-    combination of flags), the flags of each combination (`combos`: combinations ×
+    amount (rank_weeks.SortedCases; `columns`: the amount rank_weeks.selected_rows reads,
+    and `court_combo`, each case's court × combination of flags), the flags of each combination (`combos`: combinations ×
     CORE_FLAGS, 0 or 1), the few cases with petitions (their positions in the sorted
     rows, ascending, their courts and counts), the courts (court_code, province: the order
     of the court indices) and the code lists the indices point into."""
@@ -100,11 +101,13 @@ class CoreCases:
 def _chosen(positions: np.ndarray, rows: rank_weeks.Rows) -> np.ndarray:
     """Which of `positions` (row positions) are among `rows` (selected_rows: ascending,
     disjoint slices)."""
+    if not rows:
+        return np.zeros(positions.size, dtype=bool)
     starts = np.array([r.start for r in rows], dtype=np.int64)
     stops = np.array([r.stop for r in rows], dtype=np.int64)
+    # the last slice starting at or before each position: the position is in it or in none
     at = np.searchsorted(starts, positions, "right") - 1
-    return (at >= 0) & (positions < stops[np.maximum(at, 0)]) if rows else \
-        np.zeros(positions.size, dtype=bool)
+    return (at >= 0) & (positions < stops[np.maximum(at, 0)])
 
 
 def _rate(numerator: str, denominator: str) -> pl.Expr:

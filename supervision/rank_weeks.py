@@ -54,9 +54,9 @@ SEGMENT_COLUMNS = ("priority_index", "complexity_index", "case_type_index")
 
 class SortedCases(Protocol):
     """Cases held as column arrays sorted by combination (priority × complexity × case
-    type) and by amount (`applied_fen`) within each, with the code lists their priority,
-    complexity and type indices point into and where each combination's cases start
-    (`segments`, case_segments): RankCases, and supervision.core_cases.CoreCases."""
+    type) and by amount (`applied_fen`) within each, with the code lists the combinations
+    are made of and where each combination's cases start (`segments`, case_segments):
+    RankCases, and supervision.core_cases.CoreCases."""
 
     columns: dict[str, np.ndarray]
     priorities: tuple[str, ...]
@@ -69,8 +69,8 @@ class SortedCases(Protocol):
 class RankCases:
     """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by
     combination and amount (SortedCases), with the courts (court_code, province: the order
-    of the court indices), the code lists its indices point into and where each
-    combination starts. Each case's cells are computed once, when
+    of the court indices), the code lists of the combinations and where each combination
+    starts. Each case's cells are computed once, when
     the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
     RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
     period, PENDING_SLOT pending), and `trend_key`, its court × week (a pending case: one
