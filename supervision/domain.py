@@ -113,6 +113,23 @@ class Role(Term):
     # whether other courts appear by name in national tables
     names_other_courts: bool = False
     requires_court: bool = False
+    # what the role may write in the ledger (WRITES), always within its scope: the write
+    # functions check this declaration and the case's or court's real court where they write
+    writes: frozenset[str] = frozenset()
+    # respondents' ID numbers in full on screens and exports (else masked: 460100**********59)
+    full_id_numbers: bool = False
+    # a time-based one-time code on top of the password (whole-province or user management)
+    second_factor: bool = False
+
+
+# The ledger's writes, by capability: record a visit with its opinions, update an opinion
+# item's progress, mark a typical case, propose/escalate/resolve a joint-action case.
+WRITES: tuple[Term, ...] = (
+    Term("record_visit", "记录督导及意见", "record visits and opinions"),
+    Term("update_item", "更新整改进展", "update item progress"),
+    Term("mark_typical", "标记典型案例", "mark typical cases"),
+    Term("set_escalation", "提请联合惩戒", "escalate to joint action"),
+)
 
 
 ROLES: tuple[Role, ...] = (
@@ -120,17 +137,22 @@ ROLES: tuple[Role, ...] = (
          pages=("province", "weekly", "targets", "roadmap", "brief", "pending",
                 "termination", "settlements", "respondent", "escalation", "ledger",
                 "explorer"),
-         scope="province", names_other_courts=True, requires_court=True),
+         scope="province", names_other_courts=True, requires_court=True,
+         writes=frozenset({"record_visit", "update_item", "mark_typical", "set_escalation"}),
+         second_factor=True),
     Role("president", "院长", "president",
          pages=("targets", "roadmap", "brief", "pending", "termination", "settlements",
                 "respondent", "escalation", "ledger"),
-         scope="own_court", requires_court=True),
+         scope="own_court", requires_court=True, writes=frozenset({"update_item"}),
+         full_id_numbers=True),
     Role("analyst", "分析员", "analyst",
          pages=("province", "weekly", "targets", "roadmap", "brief", "pending",
                 "termination", "settlements", "respondent", "escalation", "ledger",
                 "explorer"),
          scope="province", requires_court=True),
-    Role("admin", "管理员", "administrator", pages=("admin",), scope="none"),
+    # user management and imports only: no case data, no ledger writes (duties kept apart)
+    Role("admin", "管理员", "administrator", pages=("admin",), scope="none",
+         second_factor=True),
 )
 ROLE_BY_CODE = {r.code: r for r in ROLES}
 

@@ -48,7 +48,7 @@ def add(store, name="zhang", role="president", court="HI720", password="correct 
 
 
 def test_the_store_is_migrated_to_the_newest_revision(store):
-    assert current_revision(store) == "0002"   # users … audit; the supervision ledger
+    assert current_revision(store) == "0003"   # users … audit; the ledger; hardening
 
 
 def test_usernames_are_unique_whatever_their_case(store):

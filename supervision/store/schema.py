@@ -32,6 +32,9 @@ users = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # base32 TOTP secret (migration 0003); NULL until the user enrolls a second factor
+    Column("totp_secret", String(64)),
+    Column("totp_enrolled_at", DateTime),
 )
 
 # A login session. The browser's cookie carries a random token; only its SHA-256 is kept,
@@ -45,6 +48,9 @@ sessions = Table(
     Column("expires_at", DateTime, nullable=False),
     Column("ended_at", DateTime),
     Column("end_reason", String(32)),
+    # a one-time ticket the browser trades for the httpOnly login cookie (migration 0003)
+    Column("cookie_ticket_hash", String(64), index=True),
+    Column("cookie_ticket_expires_at", DateTime),
 )
 
 # Failed logins per (canonical) username, also for names that do not exist, so that the
@@ -52,9 +58,11 @@ sessions = Table(
 login_attempts = Table(
     "login_attempts", metadata,
     Column("username", String(64), primary_key=True),
+    # password checks reserved in the current window (counted before each check is made)
     Column("failures", Integer, nullable=False),
     Column("last_failure_at", DateTime, nullable=False),
     Column("locked_until", DateTime),
+    Column("window_started_at", DateTime),
 )
 
 # Append-only: the migration adds triggers that refuse UPDATE and DELETE for every role.
