@@ -6,11 +6,31 @@ would log everyone out at each restart and differ between app servers)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 
 from sqlalchemy import Engine
 
 MIN_COOKIE_KEY = 32
+
+
+_PROCESS_KEY = secrets.token_hex(32)
+
+
+def server_key() -> str:
+    """The server's secret: SUPERVISION_COOKIE_KEY, else a random key for this process
+    (outside production only: then a restart logs everyone out). No key ships in the
+    repository; every server of one installation shares it."""
+    return os.environ.get("SUPERVISION_COOKIE_KEY") or _PROCESS_KEY
+
+
+def derived_key(purpose: str) -> bytes:
+    """A key for one purpose (cookies, respondent references …) derived from server_key(),
+    so that one secret serves each use without one use revealing another's key."""
+    return hmac.new(server_key().encode("utf-8"), purpose.encode("utf-8"),
+                    hashlib.sha256).digest()
 
 
 def is_production() -> bool:
