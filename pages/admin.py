@@ -17,11 +17,12 @@ import streamlit as st
 from supervision import audit, users
 from supervision.importer import TABLE_ORDER
 from supervision.safe_output import md, safe_csv_bytes
-from supervision.ui import data, state
-from supervision.ui.i18n import deferred, enum, enum_column, headers, t
+from supervision.ui import data, exports, state
+from supervision.ui.i18n import enum, enum_column, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 IMPORT_TIMEOUT_S = 3 * 3600
+AUDIT_EXPORT_ROWS = 100_000
 
 access = state.guard("admin")
 st.title(t("page_admin"))
@@ -136,16 +137,13 @@ for f in st.session_state.get("import_figures", []):
         name = f"{safe_download_name(f['shown'])}.rejects.csv"
         rejects, shown = f["rejects"], f["shown"]
 
-        def rejects_file(name: str = name, rejects: bytes = rejects, shown: str = shown
-                         ) -> bytes:
-            # audited when the file is made; the click does not rerun the page
-            audit.record(store, access.username, "export", name, what="import rejects",
-                         file=shown)
-            return rejects
-
+        # the session re-checked and the file audited when clicked (no rerun on click)
         st.download_button(t("download_rejects", file=md(f["shown"])),
-                           data=deferred(rejects_file), file_name=name, mime="text/csv",
-                           key=f"rej_{f['table']}", on_click="ignore")
+                           data=exports.checked_file(access, name, "import rejects",
+                                                     lambda rejects=rejects: rejects,
+                                                     file=shown),
+                           file_name=name, mime="text/csv", key=f"rej_{f['table']}",
+                           on_click="ignore")
 
 # ------------------------------------------------------------------ audit trail
 
@@ -161,12 +159,13 @@ st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill
              hide_index=True, width="stretch")
 
 
-def audit_trail_file() -> bytes:
-    audit.record(store, access.username, "export", "audit trail", event=event or None,
-                 actor=actor.strip() or None)
-    return safe_csv_bytes(trail)
-
-
-st.download_button(t("download_audit"), data=deferred(audit_trail_file),
+# what the file holds, as read when clicked: the filters shown, at most AUDIT_EXPORT_ROWS
+trail_filters = {"event": event or None, "actor": actor.strip() or None}
+st.download_button(t("download_audit"),
+                   data=exports.checked_file(
+                       access, "audit-trail.csv", "audit trail",
+                       lambda: safe_csv_bytes(audit.entries(store, limit=AUDIT_EXPORT_ROWS,
+                                                            **trail_filters)),
+                       filters=trail_filters, rows_at_most=AUDIT_EXPORT_ROWS),
                    file_name="audit-trail.csv", mime="text/csv", key="audit_csv",
                    on_click="ignore")

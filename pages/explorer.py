@@ -142,7 +142,8 @@ def results() -> None:
         " · " + (enum(v) if k == "status" else ctx.type_name(v)) for k, v in drill.items())
     exports.case_downloads(ctx, page="explorer", frame=export_frame, caption=file_caption,
                            court_label=t("all_courts") if all_courts else None,
-                           rows=min(total["cases"], EXPORT_CAP), view=(filters, court))
+                           rows=min(total["cases"], EXPORT_CAP), view=(filters, court),
+                           filters=filters, court=court)
 
 
 if total["cases"] == 0:

@@ -129,6 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     us.add_parser("list")
     us.add_parser("demo", help="(re)create the demo logins listed in the README")
 
+    au = sub.add_parser("audit", help="the audit trail: archive entries past the retention "
+                                      "period (kept at least 180 days in the store)")
+    au.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
+                                    "else data/operations.sqlite)")
+    aus = au.add_subparsers(dest="action", required=True)
+    arc = aus.add_parser("archive", help="move entries dated before --before to a gzipped "
+                                         "JSON-lines file with its SHA-256, then delete them")
+    arc.add_argument("--before", required=True, type=_date,
+                     help="archive entries before this date (at least 180 days ago)")
+    arc.add_argument("--to", required=True, type=Path, help="folder for the archive files")
+
     sv = sub.add_parser("serve", help="run the dashboard (streamlit run app.py), ready before "
                                       "its first user: the app imported, the store migrated, "
                                       "the default view's national figures computed at start; "
@@ -147,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return {"generate": cmd_generate, "import": cmd_import, "report": cmd_report,
-                "users": cmd_users, "weekly": cmd_weekly}[args.command](args)
+                "users": cmd_users, "weekly": cmd_weekly, "audit": cmd_audit}[args.command](args)
     except duckdb.IOException as exc:
         print(f"error: cannot open the database {getattr(args, 'db', '')}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
@@ -357,6 +368,23 @@ def cmd_users(args: argparse.Namespace) -> int:
     except users.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTS
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import getpass
+    import json
+
+    from supervision import audit
+    from supervision.store import engine
+
+    try:
+        result = audit.archive(engine(args.store), args.to, args.before,
+                               actor=f"cli:{getpass.getuser()}")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTS
+    print(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
 
 

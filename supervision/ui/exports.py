@@ -11,8 +11,11 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
+from supervision import audit, request_check
+from supervision.access import Access
+from supervision.queries import Filters
 from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
-from supervision.ui import state
+from supervision.ui import data, state
 from supervision.ui.i18n import column_header as headers_of
 from supervision.ui.i18n import deferred, t
 
@@ -22,14 +25,46 @@ XLSX_DIRECT_ROWS = 20_000
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def audited(ctx: state.Context, name: str, what: str,
-            build: Callable[..., bytes]) -> Callable[..., bytes]:
-    """`build`, recorded in the audit trail when it runs: a download is audited when its
-    file is made. The buttons use on_click="ignore", so a click never reruns the page (a
-    rerun replaced the other download buttons under the pointer)."""
+def audited(ctx: state.Context, name: str, what: str, build: Callable[..., bytes], *,
+            filters: Filters | None = None, court: str | None | object = state.SIDEBAR_COURT
+            ) -> Callable[..., bytes]:
+    """`build`, run only if the session still holds when it is clicked, and recorded in the
+    audit trail with the scope it really covers: `filters` (default: the sidebar's) and
+    `court` (default: the sidebar's court; None: every court the user may see). The buttons
+    use on_click="ignore", so a click never reruns the page (a rerun replaced the other
+    download buttons under the pointer) — hence the check here, when the file is made."""
+    token = st.session_state.get("session_token")
+    used = filters or ctx.filters
+    scope_court = ctx.court if court is state.SIDEBAR_COURT else court
+
     def make(*args: object, **kwargs: object) -> bytes:
-        state.audit_export(ctx, name, what)
+        access = checked_access(ctx.access, token, name, what)
+        state.audit_export(ctx, name, what, filters=used, court=scope_court, access=access)
         return build(*args, **kwargs)
+    return deferred(make)
+
+
+def checked_access(drawn_with: Access, token: str | None, name: str, what: str) -> Access:
+    """The user's access at the moment a file is asked for; a lapsed session or changed
+    access is refused (RequestRefused: nothing is delivered) and recorded."""
+    try:
+        return request_check.live_access(data.store(), data.con(), token, drawn_with)
+    except request_check.RequestRefused as refused:
+        audit.record(data.store(), drawn_with.username, "export_refused", name, what=what,
+                     reason=refused.reason)
+        raise
+
+
+def checked_file(access: Access, name: str, what: str, build: Callable[[], bytes],
+                 **detail: object) -> Callable[[], bytes]:
+    """A download outside a case page (the admin's): the session re-checked when it is
+    clicked, then audited with `detail`, then built."""
+    token = st.session_state.get("session_token")
+
+    def make() -> bytes:
+        checked_access(access, token, name, what)
+        audit.record(data.store(), access.username, "export", name, what=what, **detail)
+        return build()
     return deferred(make)
 
 
@@ -65,8 +100,11 @@ def notes(ctx: state.Context, page: str, caption: str, court_label: str | None =
 def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.DataFrame],
                    caption: str, court_label: str | None = None,
                    kinds: dict[str, str] | None = None, rows: int = 0,
-                   view: object = None) -> None:
-    """CSV and XLSX of a case table (`frame` is called only when a file is built)."""
+                   view: object = None, filters: Filters | None = None,
+                   court: str | None | object = state.SIDEBAR_COURT) -> None:
+    """CSV and XLSX of a case table (`frame` is called only when a file is built);
+    `filters` and `court` are the scope the table really covers (see `audited`)."""
+    scope = {"filters": filters, "court": court}
     info = notes(ctx, page, caption, court_label)
     csv_name = file_name(ctx, page, "csv", court_label)
     xlsx_name = file_name(ctx, page, "xlsx", court_label)
@@ -74,22 +112,24 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
     c1, c2 = st.columns(2)
     c1.download_button(t("download_csv"),
                        data=audited(ctx, csv_name, page,
-                                    lambda: safe_csv_bytes(frame(), notes=info)),
+                                    lambda: safe_csv_bytes(frame(), notes=info), **scope),
                        file_name=csv_name, mime="text/csv", key=f"{page}_csv",
                        on_click="ignore")
     with c2:
         xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{page}_xlsx", view=view,
-                      build=deferred(lambda progress=None: safe_xlsx_bytes(
+                      scope=scope, build=deferred(lambda progress=None: safe_xlsx_bytes(
                           {t("page_" + page)[:31]: frame()}, notes=info,
                           notes_title=t("about_sheet"), kinds=kinds, progress=progress)))
 
 
 def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: str,
-                  build: Callable[..., bytes], view: object = None) -> None:
+                  build: Callable[..., bytes], view: object = None,
+                  scope: dict[str, object] | None = None) -> None:
     """A small workbook is built when its button is clicked. A large one takes seconds:
     a first button builds it with a progress bar, then the download button appears."""
     if rows <= XLSX_DIRECT_ROWS:
-        st.download_button(t("download_xlsx_cases"), data=audited(ctx, name, page, build),
+        st.download_button(t("download_xlsx_cases"),
+                           data=audited(ctx, name, page, build, **(scope or {})),
                            file_name=name, mime=XLSX_MIME, key=key, on_click="ignore")
         return
     ready = st.session_state.get(f"{key}_ready")
@@ -97,7 +137,8 @@ def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: s
     if ready and ready[0] == view:
         content = ready[1]
         st.download_button(t("download_xlsx_cases"),
-                           data=audited(ctx, name, page, lambda: content), file_name=name,
+                           data=audited(ctx, name, page, lambda: content, **(scope or {})),
+                           file_name=name,
                            mime=XLSX_MIME, key=key, on_click="ignore", type="primary")
         return
     if st.button(t("prepare_xlsx", n=f"{rows:,}"), key=f"{key}_prepare"):

@@ -66,12 +66,23 @@ class Context:
         return row["name_en" if lang() == "en" else "name"][0]
 
 
-def audit_export(ctx: Context, file_name: str, what: str) -> None:
-    """A download, in the audit trail: who, which file, from which page, which filters."""
+# "the sidebar's court", for the exports' scope (None there means every court in scope)
+SIDEBAR_COURT = object()
+
+
+def audit_export(ctx: Context, file_name: str, what: str, *, filters: Filters | None = None,
+                 court: str | None = None, access: Access | None = None) -> None:
+    """A download, in the audit trail: who, which file, from which page, and the scope the
+    file really covers — its courts (every court in scope when `court` is None) and the
+    filters its rows were selected with."""
     from supervision import audit
 
-    audit.record(data.store(), ctx.access.username, "export", file_name, what=what,
-                 court=ctx.court, filters=ctx.filters.scope(), as_of=ctx.filters.as_of)
+    used = filters or ctx.filters
+    access = access or ctx.access
+    courts = (court,) if court else access.allowed_courts(data.con())
+    audit.record(data.store(), access.username, "export", file_name, what=what,
+                 court=court or "all", courts=list(courts), filters=used.scope(),
+                 as_of=used.as_of, period_start=used.start)
 
 
 def run_access() -> Access | None:

@@ -1,0 +1,159 @@
+"""Every request is checked when it runs, in a real browser: a download button already on
+screen delivers nothing once the session has ended (account disabled, logout in another
+tab), and records the refusal; an export is audited with the scope it really covers; the
+administrator's audit-trail download works."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from supervision import users
+from supervision.store import engine
+from supervision.store.schema import audit_log
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    ARTIFACTS,
+    browser,
+    login,
+    streamlit_server,
+    wait_idle,
+)
+from tests.test_browser import PASSWORDS
+
+PASSWORD = "download-password-1"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("requests")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
+def _president(operational_store: str, name: str) -> None:
+    store = engine(operational_store)
+    if users.get_user(store, name) is None:
+        users.add_user(store, name, "院长", "", "president", "HI720", PASSWORD, actor="test")
+
+
+def _audit_rows(operational_store: str, actor: str, event: str) -> list[dict]:
+    with engine(operational_store).connect() as c:
+        rows = c.execute(select(audit_log).where(
+            (audit_log.c.actor == actor) & (audit_log.c.event == event))
+            .order_by(audit_log.c.id)).mappings().all()
+    return [{**r, "detail": json.loads(r["detail"] or "{}")} for r in rows]
+
+
+def _wait_for_audit(page: Page, operational_store: str, actor: str, event: str,
+                    count: int) -> list[dict]:
+    """The audit rows once there are `count` of them (the app's state, polled)."""
+    for _ in range(120):
+        rows = _audit_rows(operational_store, actor, event)
+        if len(rows) >= count:
+            return rows
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no {count} {event} rows for {actor}: {rows}")
+
+
+def _brief_xlsx_button(page: Page, base: str):
+    page.goto(f"{base}/brief")
+    wait_idle(page)
+    button = page.get_by_role("button", name="下载简报（XLSX）")
+    expect(button).to_be_visible(timeout=30_000)
+    return button
+
+
+def _downloads(page: Page) -> list:
+    seen: list = []
+    page.on("download", lambda download: seen.append(download))
+    return seen
+
+
+def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
+        server, browser, operational_store):
+    _president(operational_store, "dl_disabled")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    login(page, server, "dl_disabled", PASSWORD)
+    button = _brief_xlsx_button(page, server)
+    seen = _downloads(page)
+    with page.expect_download(timeout=60_000) as first:
+        button.click()
+    assert first.value.suggested_filename.endswith(".xlsx")
+    assert len(_audit_rows(operational_store, "dl_disabled", "export")) == 1
+
+    users.disable_user(engine(operational_store), "dl_disabled", actor="test")
+    button.click()
+    refused = _wait_for_audit(page, operational_store, "dl_disabled", "export_refused", 1)
+    assert refused[0]["detail"]["reason"] == "user_disabled"
+    assert len(_audit_rows(operational_store, "dl_disabled", "export")) == 1
+    page.screenshot(path=str(ARTIFACTS / "download_after_disable.png"))
+    assert len(seen) == 1, "only the download before the account was disabled arrived"
+    context.close()
+
+
+def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
+        server, browser, operational_store):
+    _president(operational_store, "dl_logout")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    login(page, server, "dl_logout", PASSWORD)
+    button = _brief_xlsx_button(page, server)
+    seen = _downloads(page)
+
+    other = context.new_page()       # the same browser, so the same login
+    other.goto(server)
+    logout = other.get_by_role("button", name="退出登录")
+    expect(logout).to_be_visible(timeout=30_000)
+    logout.click()
+    expect(other.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+
+    button.click()
+    refused = _wait_for_audit(page, operational_store, "dl_logout", "export_refused", 1)
+    assert refused[0]["detail"]["reason"] == "logout"
+    assert _audit_rows(operational_store, "dl_logout", "export") == []
+    assert seen == []
+    context.close()
+
+
+def test_an_all_courts_export_is_audited_with_the_courts_and_filters_it_covers(
+        server, browser, operational_store):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    login(page, server, "analyst", PASSWORDS["analyst"], "explorer?all=1&method=pending")
+    wait_idle(page)
+    before = len(_audit_rows(operational_store, "analyst", "export"))
+    with page.expect_download(timeout=60_000):
+        page.get_by_role("button", name="下载CSV").click()
+    entry = _wait_for_audit(page, operational_store, "analyst", "export", before + 1)[-1]
+    detail = entry["detail"]
+    assert detail["court"] == "all"
+    assert len(detail["courts"]) > 1 and all(c.startswith("HI") for c in detail["courts"])
+    assert detail["filters"]["closing_methods"] == ["pending"]
+    assert detail["filters"]["courts"] is None or len(detail["filters"]["courts"]) > 1
+    context.close()
+
+
+def test_the_audit_trail_downloads_as_csv(server, browser, operational_store):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    login(page, server, "admin", PASSWORDS["admin"])
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载审计日志（CSV）").click()
+    content = open(download.value.path(), encoding="utf-8-sig").read()
+    assert content.splitlines()[0].split(",")[:4] == ["id", "at", "actor", "event"]
+    assert "login_success" in content
+    entry = _wait_for_audit(page, operational_store, "admin", "export", 1)[-1]
+    assert entry["detail"]["what"] == "audit trail"
+    context.close()
