@@ -1,6 +1,7 @@
 """联动处置: pending cases that meet the joint-action criteria (configurable, in the URL),
 each with why it qualifies and its status (proposed, escalated, resolved) with history.
-Supervisors mark a case with a note; the store refuses everyone else and a stale save."""
+The roles that declare escalations (`Access.may`) mark a case with a note; the ledger
+refuses, where it writes, a case outside the writer's courts and a stale save."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ exports.freshness_caption(ctx)
 if flash := st.session_state.pop("escalation_flash", None):
     st.success(flash)
 store = data.store()
-courts = tuple(ctx.reference["courts"]["court_code"].to_list())
 defaults = EscalationCriteria()
 
 urls.seed("e_months", int(urls.parse_float(urls.url_param("esc_m")) or 12))
@@ -88,7 +88,7 @@ else:
                 pl.col("by").alias(t("audit_actor")),
                 pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
                 pl.col("note").alias(t("note"))), hide_index=True, width="stretch")
-        if ctx.access.role in ("supervisor", "admin"):
+        if ctx.access.may("set_escalation"):
             with st.form(f"esc_form_{case['case_number']}", clear_on_submit=True):
                 status = st.selectbox(t("status"), ledger.ESCALATION_STATUSES,
                                       format_func=lambda s: names.get(s, s))
@@ -96,8 +96,8 @@ else:
                 if st.form_submit_button(t("save")):
                     try:
                         ledger.set_escalation(
-                            store, ctx.access, courts, case_number=case["case_number"],
-                            court=ctx.court, status=status, note=note,
+                            store, data.con(), ctx.access, case_number=case["case_number"],
+                            court=case["court_code"], status=status, note=note,
                             reasons=list(case["reasons"]),
                             read_version=None if case["version"] is None
                             else int(case["version"]))
@@ -105,7 +105,9 @@ else:
                         st.rerun()
                     except ledger.ConcurrentEdit as exc:
                         st.error(t("concurrent_edit", detail=md(str(exc))))
-                    except (ledger.LedgerError, AccessDenied) as exc:
+                    except AccessDenied as exc:
+                        st.error(f"无权操作 / Not allowed: {md(str(exc))}")
+                    except ledger.LedgerError as exc:
                         st.error(md(str(exc)))
 marked = ledger.escalations_of(store, (ctx.court,))
 if marked.height:

@@ -1,8 +1,8 @@
 """督导台账: a court's site visits and their opinions (requirement, owner, due date, linked
 backward index or case), each item's status and progress with the linked index's value at
-every update, and typical cases for publicity. Supervisors record visits and opinions;
-the court's president updates items; analysts read. The store enforces it and refuses a
-save made on a stale copy."""
+every update, and typical cases for publicity. Which forms a user sees follows their
+role's declared writes (`Access.may`); supervision.ledger refuses, where it writes, anything
+outside the writer's courts and a save made on a stale copy."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ OPINION_SLOTS = 4     # opinions a visit form takes at once (another visit adds 
 
 ctx = state.context("ledger")
 store = data.store()
-courts = tuple(ctx.reference["courts"]["court_code"].to_list())
 st.title(f"{t('page_ledger')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
 if flash := st.session_state.pop("ledger_flash", None):
@@ -35,6 +34,11 @@ type_names = ctx.type_names()
 brief = data.brief(ctx.access, ctx.filters, ctx.court)
 index_values = dict(zip(brief["backward"]["index"].to_list(),
                         brief["backward"]["value"].to_list(), strict=True))
+
+
+def refused(exc: AccessDenied) -> str:
+    """A write the ledger refused, as an error line (its message is for the user)."""
+    return f"无权操作 / Not allowed: {md(str(exc))}"
 
 
 def index_label(code: str | None) -> str:
@@ -97,10 +101,7 @@ else:
                 valued.select(as_of=pl.col("index_as_of"), value=pl.col("index_value")),
                 title=t("index_over_updates"), label=index_label(item["index_code"])),
                 width="stretch", key="item_index_chart")
-        may_update = (ctx.access.role in ("supervisor", "admin")
-                      or (ctx.access.role == "president"
-                          and ctx.access.court_code == item["court_code"]))
-        if may_update:
+        if ctx.access.may("update_item"):
             with st.form(f"item_form_{item['id']}_{item['version']}", clear_on_submit=True):
                 status = st.selectbox(t("status"), ledger.ITEM_STATUSES,
                                       index=ledger.ITEM_STATUSES.index(item["status"]),
@@ -112,7 +113,7 @@ else:
                                  value=pct(value_now), as_of=ctx.filters.as_of.isoformat()))
                 if st.form_submit_button(t("save")):
                     try:
-                        ledger.update_item(store, ctx.access, courts, item_id=item["id"],
+                        ledger.update_item(store, data.con(), ctx.access, item_id=item["id"],
                                            read_version=item["version"], status=status,
                                            note=note, index_value=value_now,
                                            index_as_of=ctx.filters.as_of
@@ -121,11 +122,13 @@ else:
                         st.rerun()
                     except ledger.ConcurrentEdit as exc:
                         st.error(t("concurrent_edit", detail=md(str(exc))))
-                    except (ledger.LedgerError, AccessDenied) as exc:
+                    except AccessDenied as exc:
+                        st.error(refused(exc))
+                    except ledger.LedgerError as exc:
                         st.error(md(str(exc)))
 
-# --- a new visit and its opinions (supervisors)
-if ctx.access.role in ("supervisor", "admin"):
+# --- a new visit and its opinions (the roles that record visits)
+if ctx.access.may("record_visit"):
     st.subheader(t("record_visit"))
     index_codes = [None, *brief["backward"]["index"].to_list()]
     index_labels = {c: index_label(c) for c in index_codes if c}
@@ -149,11 +152,13 @@ if ctx.access.role in ("supervisor", "admin"):
             wanted = [ledger.Opinion(req, owner, due, code)
                       for req, owner, due, code in slots if req.strip()]
             try:
-                ledger.record_visit(store, ctx.access, courts, court=ctx.court,
+                ledger.record_visit(store, data.con(), ctx.access, court=ctx.court,
                                     visit_on=visit_on, members=members, opinions=wanted)
                 st.session_state["ledger_flash"] = t("saved")   # shown after the rerun
                 st.rerun()
-            except (ledger.LedgerError, AccessDenied) as exc:
+            except AccessDenied as exc:
+                st.error(refused(exc))
+            except ledger.LedgerError as exc:
                 st.error(md(str(exc)))
 
 # --- typical cases for publicity
@@ -167,16 +172,18 @@ if typical.height:
         hide_index=True, width="stretch")
 else:
     st.caption(t("no_typical"))
-if ctx.access.role in ("supervisor", "admin"):
+if ctx.access.may("mark_typical"):
     with st.form("typical_form", clear_on_submit=True):
         c1, c2 = st.columns([1, 3])
         case_number = c1.text_input(column_header("case_number"))
         summary = c2.text_input(t("summary"))
         if st.form_submit_button(t("mark_typical")):
             try:
-                ledger.mark_typical(store, ctx.access, courts, court=ctx.court,
+                ledger.mark_typical(store, data.con(), ctx.access, court=ctx.court,
                                     case_number=case_number.strip(), summary=summary)
                 st.session_state["ledger_flash"] = t("saved")   # shown after the rerun
                 st.rerun()
-            except (ledger.LedgerError, AccessDenied) as exc:
+            except AccessDenied as exc:
+                st.error(refused(exc))
+            except ledger.LedgerError as exc:
                 st.error(md(str(exc)))

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from supervision import domain
 from supervision.users import get_user
 
+WRITE_CODES = frozenset(w.code for w in domain.WRITES)
 
 class AccessDenied(Exception):
     """A request for data outside the user's scope; the message is for the user."""
@@ -42,6 +43,19 @@ class Access:
     def sees_national_names(self) -> bool:
         """Whether other courts appear by name (the provincial delegation's role)."""
         return bool(self._role and self._role.names_other_courts)
+
+    def may(self, capability: str) -> bool:
+        """Whether the role may make this ledger write at all, as its declaration says
+        (`Role.writes`, from `domain.WRITES`); where it may is `writable_courts`."""
+        if capability not in WRITE_CODES:
+            raise ValueError(f"unknown ledger write {capability!r}")
+        return bool(self._role and capability in self._role.writes)
+
+    def writable_courts(self, con: duckdb.DuckDBPyConnection,
+                        capability: str) -> tuple[str, ...]:
+        """The courts this user may make `capability` for: their scope (`allowed_courts`,
+        from the case database) when the role declares it, else none."""
+        return self.allowed_courts(con) if self.may(capability) else ()
 
     def allowed_courts(self, con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
         scope = self._role.scope if self._role else "none"

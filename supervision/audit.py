@@ -10,35 +10,33 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
+from supervision import personal
 from supervision.store.schema import audit_log
 
 EVENTS = {
     "login_success", "login_failure", "login_locked", "logout", "session_ended",
+    "login_refused", "totp_enrolled", "totp_reset",
     "export", "import", "import_failed", "user_added", "user_disabled", "user_enabled",
     "password_changed", "visit_recorded", "ledger_item_added", "ledger_item_updated",
     "typical_case_marked", "escalation_changed", "export_refused", "audit_archived",
+    "write_refused",
 }
 # GB/T 22239-2019 level 3 asks that audit records be kept at least six months; the store
 # refuses to delete younger entries (migration 0003 says the same number)
 RETENTION_DAYS = 180
-# 18-character resident ID numbers (and the old 15-digit form), wherever they appear
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 
 
 def scrub_id_numbers(text: str) -> str:
-    """`text` with every ID-number-shaped run masked: 6 digits kept, the rest starred but
-    the last two (the masking the screens use)."""
-    def mask(m: re.Match[str]) -> str:
-        whole = m.group(0)
-        return whole[:6] + "*" * (len(whole) - 8) + whole[-2:]
-    return _ID_NUMBER.sub(mask, text)
+    """`text` with every ID-number-shaped run (18-character and old 15-digit resident
+    numbers, unified social credit codes) masked as the screens mask them: one rule,
+    supervision.personal.mask_id."""
+    return personal.scrub_id_numbers(text)
 
 
 def now() -> dt.datetime:

@@ -1,21 +1,29 @@
 """The supervision and rectification ledger, and escalations to the joint-action mechanism,
 in the operational store. Who may write what is decided here, where the data is written,
-not by the page: supervisors record visits, opinions, typical cases and escalations for
-their province's courts; a president updates the items of their own court; analysts read;
-the administrator manages everything. Every change goes to the audit trail with its before
-and after, in the same transaction. Saves name the version they read: a save after someone
-else's is refused with ConcurrentEdit, never silently overwriting it."""
+not by the page: whether a role writes at all comes from its declaration (`Role.writes`,
+`Access.may`), and where from its scope, which each write derives itself from the Access
+and the case database (`Access.allowed_courts`) — never from courts its caller passes. A
+write about a case looks the case's real court up in the case database; an item update
+checks the item's stored court; an existing typical-case or escalation row of another court
+is never overwritten. A refusal raises AccessDenied and writes nothing. Every change goes
+to the audit trail with its before and after, in the same transaction. Saves name the
+version they read: a save after someone else's is refused with ConcurrentEdit, never
+silently overwriting it."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+import duckdb
 import polars as pl
 from sqlalchemy import Engine, and_, insert, select, update
 
-from supervision import audit
+from supervision import audit, domain
 from supervision.access import Access, AccessDenied
 from supervision.store.schema import (
     escalation_events,
@@ -47,21 +55,74 @@ class Opinion:
     case_number: str | None = None
 
 
-def _can_write_visits(access: Access, court: str, courts: tuple[str, ...]) -> None:
-    if access.role == "admin":
-        return
-    if access.role != "supervisor" or court not in courts:
-        raise AccessDenied(f"{access.username} may not record visits or opinions for {court}")
+_WRITE_NAMES = {w.code: w.en for w in domain.WRITES}
+T = TypeVar("T")
 
 
-def _can_update_item(access: Access, court: str, courts: tuple[str, ...]) -> None:
-    if access.role == "admin":
-        return
-    if access.role == "president" and access.court_code == court:
-        return
-    if access.role == "supervisor" and court in courts:
-        return
-    raise AccessDenied(f"{access.username} may not update the items of {court}")
+def _writable(con: duckdb.DuckDBPyConnection, access: Access, capability: str
+              ) -> tuple[str, ...]:
+    """The courts `access` may make `capability` for: its role's declaration, its scope
+    from the case database. Refused when the role does not declare it or has no courts."""
+    what = _WRITE_NAMES[capability]
+    if not access.may(capability):
+        raise AccessDenied(f"{access.username} ({access.role}) may not {what}")
+    courts = access.writable_courts(con, capability)
+    if not courts:
+        raise AccessDenied(f"{access.username} has no courts to {what} for")
+    return courts
+
+
+def _court_in(courts: tuple[str, ...], access: Access, capability: str, court: str) -> None:
+    if court not in courts:
+        raise AccessDenied(f"{access.username} may not {_WRITE_NAMES[capability]} for court "
+                           f"{court}: it is not one of their courts")
+
+
+def _case_of(con: duckdb.DuckDBPyConnection, courts: tuple[str, ...], access: Access,
+             capability: str, case_number: str, court: str) -> None:
+    """Refuse unless `court` is one of `courts` and `case_number` is, in the case database,
+    a case of `court`. A case outside the writer's courts reads as no case (its court is
+    not told)."""
+    _court_in(courts, access, capability, court)
+    rows = con.execute("SELECT court_code FROM cases WHERE case_number = ?",
+                       [case_number]).fetchall()
+    real = rows[0][0] if rows else None
+    what = _WRITE_NAMES[capability]
+    if real not in courts:
+        raise AccessDenied(f"{access.username} may not {what} for {case_number}: there is no "
+                           f"such case in their courts")
+    if real != court:
+        raise AccessDenied(f"{access.username} may not {what} for {case_number} as a case of "
+                           f"{court}: it is a case of {real}")
+
+
+def _same_court(access: Access, capability: str, case_number: str, court: str,
+                before) -> None:  # noqa: ANN001
+    """An existing row of another court is never overwritten."""
+    if before is not None and before["court_code"] != court:
+        raise AccessDenied(f"{access.username} may not {_WRITE_NAMES[capability]} for "
+                           f"{case_number}: it is recorded for another court and is not "
+                           f"overwritten")
+
+
+def _refusals_audited(write: Callable[..., T]) -> Callable[..., T]:
+    """A refused write changes nothing but is itself a security event: it is recorded
+    (`write_refused`, in its own transaction) and the refusal raised again."""
+    @functools.wraps(write)
+    def checked(store: Engine, con: duckdb.DuckDBPyConnection, access: Access,
+                **kwargs: object) -> T:
+        try:
+            return write(store, con, access, **kwargs)
+        except AccessDenied as refused:
+            audit.record(store, access.username, "write_refused", write.__name__,
+                         reason=str(refused), **{k: kwargs[k] for k in REFUSAL_DETAIL
+                                                 if k in kwargs})
+            raise
+    return checked
+
+
+# what a refusal's audit entry names besides the write and the reason
+REFUSAL_DETAIL = ("court", "case_number", "item_id")
 
 
 def _text(value: str, what: str) -> str:
@@ -71,10 +132,16 @@ def _text(value: str, what: str) -> str:
     return value
 
 
-def record_visit(store: Engine, access: Access, courts: tuple[str, ...], *, court: str,
-                 visit_on: dt.date, members: str, opinions: list[Opinion]) -> int:
-    """A visit and its opinions, in one transaction; returns the visit's id."""
-    _can_write_visits(access, court, courts)
+@_refusals_audited
+def record_visit(store: Engine, con: duckdb.DuckDBPyConnection, access: Access, *,
+                 court: str, visit_on: dt.date, members: str, opinions: list[Opinion]) -> int:
+    """A visit to `court` and its opinions, in one transaction; returns the visit's id. An
+    opinion linked to a case must name a case of `court`."""
+    courts = _writable(con, access, "record_visit")
+    _court_in(courts, access, "record_visit", court)
+    for opinion in opinions:
+        if opinion.case_number:
+            _case_of(con, courts, access, "record_visit", opinion.case_number, court)
     members = _text(members, "the delegation members")
     if not opinions:
         raise LedgerError("a visit records at least one opinion")
@@ -108,11 +175,14 @@ def _add_item(connection, access: Access, visit_id: int, court: str, opinion: Op
     return int(item_id)
 
 
-def update_item(store: Engine, access: Access, courts: tuple[str, ...], *, item_id: int,
-                read_version: int, status: str, note: str,
+@_refusals_audited
+def update_item(store: Engine, con: duckdb.DuckDBPyConnection, access: Access, *,
+                item_id: int, read_version: int, status: str, note: str,
                 index_value: float | None = None, index_as_of: dt.date | None = None) -> int:
-    """A new status and progress note for an item, with the linked index's value now.
-    Returns the new version; ConcurrentEdit when the item changed since `read_version`."""
+    """A new status and progress note for an item of the writer's courts (its stored court),
+    with the linked index's value now. Returns the new version; ConcurrentEdit when the
+    item changed since `read_version`."""
+    courts = _writable(con, access, "update_item")
     if status not in ITEM_STATUSES:
         raise LedgerError(f"unknown status {status}")
     note = _text(note, "the progress note")
@@ -120,12 +190,13 @@ def update_item(store: Engine, access: Access, courts: tuple[str, ...], *, item_
     with store.begin() as connection:
         before = connection.execute(select(ledger_items).where(ledger_items.c.id == item_id)
                                     ).mappings().first()
-        if before is None:
-            raise LedgerError(f"no item {item_id}")
-        _can_update_item(access, before["court_code"], courts)
+        if before is None or before["court_code"] not in courts:
+            raise AccessDenied(f"{access.username} may not {_WRITE_NAMES['update_item']} for "
+                               f"item {item_id}: it is not an item of their courts")
         changed = connection.execute(
             update(ledger_items)
-            .where(and_(ledger_items.c.id == item_id, ledger_items.c.version == read_version))
+            .where(and_(ledger_items.c.id == item_id, ledger_items.c.version == read_version,
+                        ledger_items.c.court_code == before["court_code"]))
             .values(status=status, progress=note, version=read_version + 1,
                     updated_by=access.username, updated_at=now)).rowcount
         if changed != 1:
@@ -203,22 +274,27 @@ def item_history(store: Engine, item_id: int) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def mark_typical(store: Engine, access: Access, courts: tuple[str, ...], *, court: str,
-                 case_number: str, summary: str) -> None:
-    """Mark a case as typical, for publicity, with a short summary (again: a new summary)."""
-    _can_write_visits(access, court, courts)
+@_refusals_audited
+def mark_typical(store: Engine, con: duckdb.DuckDBPyConnection, access: Access, *,
+                 court: str, case_number: str, summary: str) -> None:
+    """Mark a case of `court` (as the case database says) as typical, for publicity, with a
+    short summary (again: a new summary)."""
+    courts = _writable(con, access, "mark_typical")
+    _case_of(con, courts, access, "mark_typical", case_number, court)
     summary = _text(summary, "the summary")
     now = audit.now()
     with store.begin() as connection:
         before = connection.execute(select(typical_cases).where(
             typical_cases.c.case_number == case_number)).mappings().first()
+        _same_court(access, "mark_typical", case_number, court, before)
         if before is None:
             connection.execute(insert(typical_cases).values(
                 case_number=case_number, court_code=court, summary=summary,
                 marked_by=access.username, marked_at=now))
         else:
             connection.execute(update(typical_cases)
-                               .where(typical_cases.c.case_number == case_number)
+                               .where(typical_cases.c.case_number == case_number,
+                                      typical_cases.c.court_code == court)
                                .values(summary=summary, marked_by=access.username,
                                        marked_at=now))
         audit.record(connection, access.username, "typical_case_marked", case_number,
@@ -237,12 +313,15 @@ def typical(store: Engine, courts: tuple[str, ...]) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ escalations
 
-def set_escalation(store: Engine, access: Access, courts: tuple[str, ...], *,
+@_refusals_audited
+def set_escalation(store: Engine, con: duckdb.DuckDBPyConnection, access: Access, *,
                    case_number: str, court: str, status: str, note: str,
                    reasons: list[str], read_version: int | None) -> int:
-    """Propose, escalate or resolve a case (supervisors of its province). `read_version`:
-    the version read (None: the case had no escalation). Returns the new version."""
-    _can_write_visits(access, court, courts)
+    """Propose, escalate or resolve a case of `court` (as the case database says).
+    `read_version`: the version read (None: the case had no escalation). Returns the new
+    version."""
+    courts = _writable(con, access, "set_escalation")
+    _case_of(con, courts, access, "set_escalation", case_number, court)
     if status not in ESCALATION_STATUSES:
         raise LedgerError(f"unknown status {status}")
     note = _text(note, "the note")
@@ -250,6 +329,7 @@ def set_escalation(store: Engine, access: Access, courts: tuple[str, ...], *,
     with store.begin() as connection:
         before = connection.execute(select(escalations).where(
             escalations.c.case_number == case_number)).mappings().first()
+        _same_court(access, "set_escalation", case_number, court, before)
         if read_version is None:
             if before is not None:
                 raise ConcurrentEdit(f"{case_number} was marked by {before['updated_by']} "
@@ -263,6 +343,7 @@ def set_escalation(store: Engine, access: Access, courts: tuple[str, ...], *,
             changed = connection.execute(
                 update(escalations)
                 .where(and_(escalations.c.case_number == case_number,
+                            escalations.c.court_code == court,
                             escalations.c.version == read_version))
                 .values(status=status, note=note, version=read_version + 1,
                         updated_by=access.username, updated_at=now)).rowcount

@@ -14,7 +14,13 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
 from supervision import audit
-from supervision.store.schema import audit_log, escalation_events, ledger_items, ledger_updates, visits
+from supervision.store.schema import (
+    audit_log,
+    escalation_events,
+    ledger_items,
+    ledger_updates,
+    visits,
+)
 from tests.test_store import store  # noqa: F401 (the SQLite / PostgreSQL fixture)
 
 NOW = audit.now()

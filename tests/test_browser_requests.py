@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -151,7 +152,7 @@ def test_the_audit_trail_downloads_as_csv(server, browser, operational_store):
     wait_idle(page)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载审计日志（CSV）").click()
-    content = open(download.value.path(), encoding="utf-8-sig").read()
+    content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0].split(",")[:4] == ["id", "at", "actor", "event"]
     assert "login_success" in content
     entry = _wait_for_audit(page, operational_store, "admin", "export", 1)[-1]

@@ -18,7 +18,28 @@ SUPERVISOR = Access("sup", "supervisor", "HI000", "琼")
 PRESIDENT = Access("pres", "president", "HI720", "琼")
 OTHER_PRESIDENT = Access("pres2", "president", "HI101", "琼")
 ANALYST = Access("ana", "analyst", "HI000", "琼")
-PROVINCE = ("HI000", "HI101", "HI720")
+# the courts of the small case database the writes look cases and scopes up in
+COURTS = (("HI000", "琼"), ("HI101", "琼"), ("HI720", "琼"), ("BJ000", "京"), ("BJ100", "京"))
+LEDGER_CASES = ("c1", "(2026)琼720执1号", "(2026)琼720执9号")   # cases of HI720
+
+
+def ledger_cases_db(path, cases=()):
+    """A case database with Hainan's HI000, HI101 and HI720 and Beijing's BJ000 and BJ100,
+    the cases these tests write about (of HI720) and `cases` ((number, court) pairs)."""
+    from tests.conftest import add_cases, make_db
+
+    con = make_db(path, COURTS)
+    numbered = [*((n, "HI720") for n in LEDGER_CASES), *cases]
+    add_cases(con, *[dict(case_number=n, court_code=c, filed_on=D(2025, 1, 1))
+                     for n, c in numbered])
+    return con
+
+
+@pytest.fixture
+def cases(tmp_path):
+    con = ledger_cases_db(tmp_path / "cases.duckdb")
+    yield con
+    con.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -32,23 +53,23 @@ def store(request, tmp_path):
     return engine(_fresh_pg_database())
 
 
-def _visit(store) -> int:
+def _visit(store, cases) -> int:
     return ledger.record_visit(
-        store, SUPERVISOR, PROVINCE, court="HI720", visit_on=D(2026, 11, 20),
+        store, cases, SUPERVISOR, court="HI720", visit_on=D(2026, 11, 20),
         members="张三、李四",
         opinions=[ledger.Opinion("三个月内把有财产案件法定期限内执结率提到90%以上", "执行局长",
                                  D(2026, 12, 31), index_code="property_within_limit"),
                   ledger.Opinion("逐案清理超期未结案件", "院长", D(2026, 11, 25))])
 
 
-def test_a_visit_with_two_opinions_and_a_presidents_update(store):
-    _visit(store)
+def test_a_visit_with_two_opinions_and_a_presidents_update(store, cases):
+    _visit(store, cases)
     items = ledger.items(store, ("HI720",), today=D(2026, 11, 27))
     assert items["status"].to_list() == ["open", "open"]
     # due 11-25, still open on 11-27: overdue; due 12-31: not yet
     assert items.sort("due_on")["overdue"].to_list() == [True, False]
     first = items.filter(items["index_code"] == "property_within_limit").row(0, named=True)
-    version = ledger.update_item(store, PRESIDENT, ("HI720",), item_id=first["id"],
+    version = ledger.update_item(store, cases, PRESIDENT, item_id=first["id"],
                                  read_version=first["version"], status="in_progress",
                                  note="已逐案排查", index_value=0.874,
                                  index_as_of=D(2026, 11, 27))
@@ -65,14 +86,14 @@ def test_a_visit_with_two_opinions_and_a_presidents_update(store):
     assert set(trail["event"]) >= {"visit_recorded", "ledger_item_added"}
 
 
-def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(store):
-    _visit(store)
+def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(store, cases):
+    _visit(store, cases)
     item = ledger.items(store, ("HI720",)).row(0, named=True)
     # two people opened the item at version 1; the first saves
-    ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+    ledger.update_item(store, cases, PRESIDENT, item_id=item["id"], read_version=1,
                        status="in_progress", note="第一人的进展")
     with pytest.raises(ledger.ConcurrentEdit, match="nothing was saved"):
-        ledger.update_item(store, SUPERVISOR, PROVINCE, item_id=item["id"], read_version=1,
+        ledger.update_item(store, cases, SUPERVISOR, item_id=item["id"], read_version=1,
                            status="done", note="第二人的进展")
     now = ledger.items(store, ("HI720",)).filter(
         ledger.items(store, ("HI720",))["id"] == item["id"]).row(0, named=True)
@@ -80,61 +101,61 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(store
     assert ledger.item_history(store, item["id"])["note"].to_list()[-1] == "第一人的进展"
 
 
-def test_roles_are_enforced_where_the_ledger_is_written(store):
+def test_roles_are_enforced_where_the_ledger_is_written(store, cases):
     with pytest.raises(AccessDenied):
-        ledger.record_visit(store, PRESIDENT, ("HI720",), court="HI720", visit_on=D(2026, 1, 1),
+        ledger.record_visit(store, cases, PRESIDENT, court="HI720", visit_on=D(2026, 1, 1),
                             members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
     with pytest.raises(AccessDenied):
-        ledger.record_visit(store, ANALYST, PROVINCE, court="HI720", visit_on=D(2026, 1, 1),
+        ledger.record_visit(store, cases, ANALYST, court="HI720", visit_on=D(2026, 1, 1),
                             members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
     with pytest.raises(AccessDenied):   # a supervisor outside their province
-        ledger.record_visit(store, SUPERVISOR, PROVINCE, court="BJ100", visit_on=D(2026, 1, 1),
+        ledger.record_visit(store, cases, SUPERVISOR, court="BJ100", visit_on=D(2026, 1, 1),
                             members="x", opinions=[ledger.Opinion("r", "o", D(2026, 2, 1))])
-    _visit(store)
+    _visit(store, cases)
     item = ledger.items(store, ("HI720",)).row(0, named=True)
-    for who, courts in ((OTHER_PRESIDENT, ("HI101",)), (ANALYST, PROVINCE)):
+    for who in (OTHER_PRESIDENT, ANALYST):
         with pytest.raises(AccessDenied):
-            ledger.update_item(store, who, courts, item_id=item["id"], read_version=1,
+            ledger.update_item(store, cases, who, item_id=item["id"], read_version=1,
                                status="done", note="x")
     with pytest.raises(ledger.LedgerError):
-        ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+        ledger.update_item(store, cases, PRESIDENT, item_id=item["id"], read_version=1,
                            status="done", note="   ")
 
 
-def test_histories_and_the_audit_trail_cannot_be_rewritten(store):
-    _visit(store)
-    ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="c1", court="HI720",
+def test_histories_and_the_audit_trail_cannot_be_rewritten(store, cases):
+    _visit(store, cases)
+    ledger.set_escalation(store, cases, SUPERVISOR, case_number="c1", court="HI720",
                           status="proposed", note="n", reasons=[], read_version=None)
     for table in ("ledger_updates", "escalation_events", "audit_log"):
         with pytest.raises(Exception, match="append-only"), store.begin() as connection:
             connection.execute(text(f"DELETE FROM {table}"))
 
 
-def test_an_escalation_moves_from_proposed_to_resolved_with_its_history(store):
-    v1 = ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+def test_an_escalation_moves_from_proposed_to_resolved_with_its_history(store, cases):
+    v1 = ledger.set_escalation(store, cases, SUPERVISOR, case_number="(2026)琼720执1号",
                                court="HI720", status="proposed", note="超过12个月未结",
                                reasons=["pending_long"], read_version=None)
     with pytest.raises(ledger.ConcurrentEdit):    # someone else proposed it meanwhile
-        ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+        ledger.set_escalation(store, cases, SUPERVISOR, case_number="(2026)琼720执1号",
                               court="HI720", status="proposed", note="x", reasons=[],
                               read_version=None)
-    v2 = ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+    v2 = ledger.set_escalation(store, cases, SUPERVISOR, case_number="(2026)琼720执1号",
                                court="HI720", status="escalated", note="提请联动",
                                reasons=["pending_long"], read_version=v1)
-    ledger.set_escalation(store, SUPERVISOR, PROVINCE, case_number="(2026)琼720执1号",
+    ledger.set_escalation(store, cases, SUPERVISOR, case_number="(2026)琼720执1号",
                           court="HI720", status="resolved", note="已化解",
                           reasons=["pending_long"], read_version=v2)
     assert ledger.escalation_history(store, "(2026)琼720执1号")["status"].to_list() == [
         "proposed", "escalated", "resolved"]
     with pytest.raises(AccessDenied):
-        ledger.set_escalation(store, PRESIDENT, ("HI720",), case_number="x", court="HI720",
+        ledger.set_escalation(store, cases, PRESIDENT, case_number="c1", court="HI720",
                               status="proposed", note="x", reasons=[], read_version=None)
 
 
-def test_typical_cases_are_marked_with_a_summary(store):
-    ledger.mark_typical(store, SUPERVISOR, PROVINCE, court="HI720", case_number="(2026)琼720执9号",
+def test_typical_cases_are_marked_with_a_summary(store, cases):
+    ledger.mark_typical(store, cases, SUPERVISOR, court="HI720", case_number="(2026)琼720执9号",
                         summary="跨院协调执结")
-    ledger.mark_typical(store, SUPERVISOR, PROVINCE, court="HI720", case_number="(2026)琼720执9号",
+    ledger.mark_typical(store, cases, SUPERVISOR, court="HI720", case_number="(2026)琼720执9号",
                         summary="跨院协调，三个月执结")
     marked = ledger.typical(store, ("HI720",))
     assert marked.select("case_number", "summary").rows() == [
@@ -180,20 +201,20 @@ def test_escalation_candidates_name_each_criterion(db):
     assert set(stricter["case_number"]) == {"E1", "E2"}
 
 
-def test_the_weekly_report_shows_whether_the_measures_take_effect(store):
+def test_the_weekly_report_shows_whether_the_measures_take_effect(store, cases):
     """An item linked to an index, updated twice with the index at 84.0 % then 87.4 %: the
     weekly report's row for the court lists it with both values."""
     import polars as pl
 
     from supervision import weekly
 
-    _visit(store)
+    _visit(store, cases)
     item = ledger.items(store, ("HI720",)).filter(
         pl.col("index_code") == "property_within_limit").row(0, named=True)
-    v = ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=1,
+    v = ledger.update_item(store, cases, PRESIDENT, item_id=item["id"], read_version=1,
                            status="in_progress", note="排查", index_value=0.84,
                            index_as_of=D(2026, 11, 20))
-    ledger.update_item(store, PRESIDENT, ("HI720",), item_id=item["id"], read_version=v,
+    ledger.update_item(store, cases, PRESIDENT, item_id=item["id"], read_version=v,
                        status="in_progress", note="推进", index_value=0.874,
                        index_as_of=D(2026, 11, 27))
     items = ledger.items(store, ("HI720",), open_only=True, today=D(2026, 11, 27))
