@@ -1,13 +1,14 @@
 """Explorer: free filtering of the case base; only the rows shown are fetched; the
 filtered set downloads as CSV or XLSX; clicking the chart drills down. It starts from the
-sidebar's court like every page; every choice here is in the URL too."""
+sidebar's court like every page; every choice here is in the URL too, but a search text
+that may hold an ID number (supervision.personal.might_identify)."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from supervision import domain
+from supervision import domain, personal
 from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.fmt import num, wan
@@ -78,7 +79,9 @@ view_params = {"all": "1" if all_courts else None, "method": methods, "rkind": k
 # a changed filter starts again at page 1
 view_changed = "x_view" in st.session_state and st.session_state["x_view"] != view_params
 st.session_state["x_view"] = view_params
-urls.sync_params(view_params)
+# a search that may hold an ID number stays in the session (x_saved), never in the URL
+urls.sync_params({**view_params, "q": None if personal.might_identify(text)
+                  else view_params["q"]})
 st.session_state["x_saved"] = {**{k: (",".join(v) if isinstance(v, list) else v)
                                   for k, v in view_params.items() if v},
                                "pg": saved.get("pg")}

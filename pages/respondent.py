@@ -1,15 +1,16 @@
 """One respondent across every court the user may see: total value, courts and judges
 involved, petitions, how long the pending cases have waited, and every case. Opened from
-the related-cases table (pending page) or by searching a name or ID number. The URL holds
-md5 of the ID number, never the number itself."""
+the related-cases table (pending page) or by searching a name or ID number. The search text
+stays in the session, never in the URL; the URL holds only the chosen respondent's keyed
+reference (supervision.personal.reference). ID numbers come from the views masked unless
+the role sees full numbers."""
 
 from __future__ import annotations
-
-import re
 
 import polars as pl
 import streamlit as st
 
+from supervision import personal
 from supervision.safe_output import md
 from supervision.ui import data, exports, state, urls
 from supervision.ui.fmt import num, wan
@@ -17,17 +18,17 @@ from supervision.ui.i18n import enum, t
 from supervision.ui.tables import case_rows, on_screen
 from supervision.views import respondent_summary
 
-KEY = re.compile(r"^[0-9a-f]{32}$")
-
 ctx = state.context("respondent")
 st.title(t("page_respondent"))
 exports.freshness_caption(ctx)
 
-urls.seed("r_query", urls.url_param("rq") or "")
-query = st.text_input(t("respondent_search"), key="r_query").strip()
+# the search text lives in the session only (an older release's `rq=` is dropped unread)
+urls.sync_params({"rq": None})
+query = st.text_input(t("respondent_search"), key="r_query",
+                      help=None if personal.sees_full_ids(ctx.access)
+                      else t("respondent_search_whole_id")).strip()
 key = urls.url_param("respondent")
-key = key if key and KEY.match(key) else None
-urls.sync_params({"rq": query or None})
+key = key if personal.is_reference(key) else None
 
 if query:
     found = data.respondent_search(ctx.access, ctx.filters, query)
@@ -36,6 +37,7 @@ if query:
     else:
         picked = st.dataframe(found.select(
             pl.col("respondent_name").alias(t("respondent")),
+            pl.col("respondent_id").alias(t("id_number")),
             pl.col("respondent_kind").replace_strict(
                 {k: enum(k) for k in found["respondent_kind"].unique().to_list()},
                 default=pl.col("respondent_kind")).alias(t("respondent_kind")),
@@ -59,7 +61,10 @@ else:
         st.info(t("respondent_none"))
     else:
         summary = respondent_summary(cases)
-        st.subheader(f"{md(cases['respondent_name'][0])} · {enum(cases['respondent_kind'][0])}")
+        # the ID number as the view returned it: masked unless the role sees full numbers
+        id_number = cases["respondent_id"][0]
+        st.subheader(f"{md(cases['respondent_name'][0])} · {enum(cases['respondent_kind'][0])}"
+                     f" · {md(id_number)}")
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(t("count"), f"{num(summary['cases'])} / {t('pending')} {num(summary['pending'])}")
         c2.metric(t("value_wan"), wan(summary["value_yuan"]),
@@ -75,12 +80,14 @@ else:
         st.markdown(f"**{t('judge')}**：" + ("、".join(md(j) for j in summary["judges"]) or "—"))
 
         def respondent_table() -> pl.DataFrame:
-            return case_rows(cases.drop("respondent_name", "respondent_kind"), ctx)
+            return case_rows(cases.drop("respondent_name", "respondent_kind", "respondent_id"),
+                             ctx)
 
         st.dataframe(on_screen(respondent_table()), hide_index=True, width="stretch", placeholder="—")
         exports.case_downloads(ctx, page="respondent", frame=respondent_table,
                                caption=f"{t('as_of')} {ctx.filters.as_of.isoformat()} · "
-                                       f"{cases['respondent_name'][0]}",
+                                       f"{cases['respondent_name'][0]} · "
+                                       f"{t('id_number')} {id_number}",
                                court_label=cases["respondent_name"][0], rows=cases.height)
     st.caption(t("respondent_scope", as_of=ctx.filters.as_of.isoformat(),
                  scope=md(ctx.province_name())))

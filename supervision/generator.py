@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from supervision import domain
+from supervision import domain, personal
 from supervision.db import connect, new_version, record_load, transaction
 from supervision.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
 
@@ -57,6 +57,91 @@ INDUSTRIES = ["贸易", "建设工程", "房地产开发", "物流", "科技", "
               "农业开发", "商贸", "投资", "装饰工程", "旅游开发", "酒店管理", "医药"]
 ORGANS = ["人民政府", "住房和城乡建设局", "交通运输局", "自然资源和规划局", "教育局",
           "卫生健康委员会", "农业农村局", "街道办事处", "镇人民政府", "水务局"]
+
+
+# Respondents' ID numbers: real formats with valid check characters (supervision.personal),
+# one number per (province, kind, respondent number), the same on every run. Region codes
+# (GB/T 2260) of each province's capital, in reference.PROVINCES order (兵团: 石河子).
+PROVINCE_REGIONS = (1101, 1201, 1301, 1401, 1501, 2101, 2201, 2301, 3101, 3201, 3301, 3401,
+                    3501, 3601, 3701, 4101, 4201, 4301, 4401, 4501, 4601, 5001, 5101, 5201,
+                    5301, 5401, 6101, 6201, 6301, 6401, 6501, 6590)
+BIRTH_FIRST = np.datetime64("1950-01-01")
+BIRTH_DAYS = 18_262                      # born 1950-01-01 … 1999-12-31
+# (respondent number × BIRTH_SPREAD) mod (days × 999 sequences) spreads consecutive
+# numbers over birth dates and sequences, one to one (coprime: 18,262 = 2·23·397, 999 = 3³·37)
+# for respondent numbers below 18 million (a pool is about a tenth of a batch's cases)
+BIRTH_SPREAD = 1_000_003
+# unified social credit codes: registration authority and kind (GB 32100), and the first
+# two characters of the organization code
+CREDIT_PREFIX = {1: ("91", "MA"), 2: ("11", "00")}   # enterprise (工商, 企业); organ (机构编制, 机关)
+
+
+def _code_strings(index: np.ndarray) -> pl.Series:
+    """(n, 18) indices into personal.CREDIT_CHARS (digits are themselves) -> n strings."""
+    chars = np.frombuffer(personal.CREDIT_CHARS.encode("ascii"), dtype=np.uint8)
+    return pl.Series(chars[index].view("S18").ravel()).cast(pl.String)
+
+
+def _resident_ids(prov: np.ndarray, r: np.ndarray) -> pl.Series:
+    """18-character resident identity numbers: the province's capital's region code and a
+    district (05–08), a birth date in 1950–1999, a sequence 001–999, the check character."""
+    n = len(r)
+    spread = (r.astype(np.int64) * BIRTH_SPREAD) % (BIRTH_DAYS * 999)
+    born = BIRTH_FIRST + (spread % BIRTH_DAYS).astype("timedelta64[D]")
+    year = born.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = born.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    day = (born - born.astype("datetime64[M]")).astype(np.int64) + 1
+    region = np.array((0, *PROVINCE_REGIONS), dtype=np.int64)[prov] * 100 + 5 + r % 4
+    body = (region * 100_000_000 + year * 10_000 + month * 100 + day) * 1000 \
+        + spread // BIRTH_DAYS + 1
+    index = np.empty((n, 18), dtype=np.uint8)
+    total = np.zeros(n, dtype=np.int64)
+    for i, weight in enumerate(personal.RESIDENT_WEIGHTS):
+        index[:, i] = body // 10 ** (16 - i) % 10
+        total += index[:, i].astype(np.int64) * weight
+    check = np.array([personal.CREDIT_CHARS.index(c) for c in personal.RESIDENT_CHECK],
+                     dtype=np.uint8)
+    index[:, 17] = check[total % 11]
+    return _code_strings(index)
+
+
+def _credit_codes(kind: int, prov: np.ndarray, r: np.ndarray) -> pl.Series:
+    """18-character unified social credit codes: authority and kind, the province's
+    capital's region code, an organization code (two fixed characters, six drawn from the
+    respondent number, its GB 11714 check) and the GB 32100 check character."""
+    n = len(r)
+    head, org_head = CREDIT_PREFIX[kind]
+    chars = personal.CREDIT_CHARS
+    index = np.zeros((n, 18), dtype=np.uint8)
+    index[:, 0], index[:, 1] = chars.index(head[0]), chars.index(head[1])
+    region = np.array((0, *PROVINCE_REGIONS), dtype=np.int64)[prov] * 100
+    for i in range(6):
+        index[:, 2 + i] = region // 10 ** (5 - i) % 10
+    index[:, 8], index[:, 9] = chars.index(org_head[0]), chars.index(org_head[1])
+    for i in range(6):
+        index[:, 10 + i] = r.astype(np.int64) // 31 ** (5 - i) % 31
+    # GB 11714 values: digits as themselves, letters A = 10 … Z = 35
+    org_value = np.array([int(c) if c.isdigit() else ord(c) - ord("A") + 10 for c in chars])
+    org_total = sum(org_value[index[:, 8 + i]] * w for i, w in enumerate(personal.ORG_WEIGHTS))
+    org_check = np.array([chars.index(c) for c in "0X987654321"], dtype=np.uint8)
+    index[:, 16] = org_check[org_total % 11]
+    total = sum(index[:, i].astype(np.int64) * w for i, w in enumerate(personal.CREDIT_WEIGHTS))
+    index[:, 17] = (31 - total % 31) % 31
+    return _code_strings(index)
+
+
+def respondent_ids(kind: np.ndarray, prov: np.ndarray, r: np.ndarray) -> pl.Series:
+    """Each case's respondent's ID number from its kind (0 person, 1 enterprise, 2 organ),
+    province index and respondent number: a person a resident identity number, an
+    enterprise or organ a unified social credit code."""
+    out = np.empty(len(r), dtype=object)
+    for k in (0, 1, 2):
+        rows = np.flatnonzero(kind == k)
+        if len(rows):
+            codes = (_resident_ids(prov[rows], r[rows]) if k == 0
+                     else _credit_codes(k, prov[rows], r[rows]))
+            out[rows] = codes.to_numpy()
+    return pl.Series("respondent_id", out, dtype=pl.String)
 
 
 def _progress(message: str) -> None:
@@ -293,14 +378,8 @@ def _name_cases(frame: pl.DataFrame, courts: pl.DataFrame) -> pl.DataFrame:
         case_number=case_number,
         respondent_kind=kind.replace_strict(dict(enumerate(domain.codes(domain.RESPONDENT_KINDS))),
                                             return_dtype=pl.String),
-        respondent_id=pl.when(kind == 0)
-        .then(pl.format("46{}19{}{}", pk.cast(pl.String).str.zfill(4),
-                        (r % 40 + 60).cast(pl.String), r.cast(pl.String).str.zfill(8)))
-        .when(kind == 1)
-        .then(pl.format("9146{}MA{}", pk.cast(pl.String).str.zfill(4),
-                        r.cast(pl.String).str.zfill(8)))
-        .otherwise(pl.format("1146{}GOV{}", pk.cast(pl.String).str.zfill(4),
-                             r.cast(pl.String).str.zfill(5))),
+        respondent_id=respondent_ids(frame["resp_kind"].to_numpy(), frame["prov"].to_numpy(),
+                                     frame["resp_no"].to_numpy()),
         respondent_name=pl.when(kind == 0).then(person_name)
         .when(kind == 1).then(ent_name).otherwise(gov_name),
         judge=(pl.lit(surnames).gather((pl.col("judge_no") * 11 + pl.col("court_code").hash()

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import domain, lookups, metrics, ranking, roadmap
+from supervision import domain, lookups, metrics, personal, ranking, roadmap
 from supervision.access import Access, AccessDenied
 from supervision.queries import Filters, run
 
@@ -356,20 +356,31 @@ def settlements(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters
 
 def respondent_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                      respondent_key: str) -> pl.DataFrame:
-    """Every case of one respondent (by key) in the courts the user may see."""
+    """Every case of one respondent, named by its keyed reference (personal.reference), in
+    the courts the user may see; its ID number masked unless the role sees full numbers.
+    Anything but a reference (an old md5 link) finds nothing."""
     visible = _court_cases(con, access, filters.with_(case_types=None, value_min=None,
                                                       value_max=None, priorities=None,
                                                       complexities=None), None)
-    return run(con, "respondent_cases", scope=visible.scope(), as_of=filters.as_of,
-               respondent_key=respondent_key)
+    key = respondent_key if personal.is_reference(respondent_key) else ""
+    return personal.mask_frame(
+        run(con, "respondent_cases", scope=visible.scope(), as_of=filters.as_of,
+            respondent_key=key, respondent_id=personal.known_number(key),
+            **personal.reference_params()), access)
 
 
 def respondent_search(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                       text: str) -> pl.DataFrame:
-    """Respondents in the user's courts whose name or ID number contains `text`."""
+    """Respondents in the user's courts whose name contains `text` or whose ID number is it
+    (contains it, for a role that sees full numbers: others would read masked numbers back
+    by narrowing searches), each with its keyed reference and its ID number, masked unless
+    the role sees full numbers."""
     visible = _court_cases(con, access, Filters(as_of=filters.as_of), None)
-    return run(con, "respondent_search", scope=visible.scope(), as_of=filters.as_of,
-               text=text, limit=RESPONDENT_SEARCH_ROWS)
+    found = run(con, "respondent_search", scope=visible.scope(), as_of=filters.as_of,
+                text=text.strip(), id_partial=personal.sees_full_ids(access),
+                limit=RESPONDENT_SEARCH_ROWS, **personal.reference_params())
+    personal.remember(found)
+    return personal.mask_frame(found, access)
 
 
 def respondent_summary(cases: pl.DataFrame) -> dict[str, Any]:
@@ -444,9 +455,13 @@ def escalation_candidates(con: duckdb.DuckDBPyConnection, access: Access, filter
 
 def related_respondents(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                         limit: int = RELATED_RESPONDENTS) -> pl.DataFrame:
-    """Respondents with several pending cases in any court of the user's scope."""
+    """Respondents with several pending cases in any court of the user's scope, each with
+    its keyed reference and its ID number, masked unless the role sees full numbers."""
     scoped = _court_cases(con, access, filters, None)
-    return run(con, "related_respondents", scope=scoped.scope(), as_of=filters.as_of, limit=limit)
+    related = run(con, "related_respondents", scope=scoped.scope(), as_of=filters.as_of,
+                  limit=limit, **personal.reference_params())
+    personal.remember(related)
+    return personal.mask_frame(related, access)
 
 
 def pending_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters, court: str,

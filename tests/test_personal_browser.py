@@ -1,0 +1,110 @@
+"""ID numbers in a real browser: searching the respondent page by an ID number puts neither
+the number nor anything it can be recomputed from into the URL (only the chosen
+respondent's keyed reference), the screen and the CSV show it masked to an analyst and whole
+to the president, and the audit trail holds no ID number."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import shutil
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from supervision import audit, config
+from supervision.store import engine
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    ARTIFACTS,
+    browser,
+    login,
+    streamlit_server,
+    wait_idle,
+)
+from tests.test_browser import PASSWORDS
+from tests.test_personal_pages import person_of
+
+SECRET = "a-test-server-secret-of-at-least-32-characters"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("personal") / "app.duckdb"
+    shutil.copy(demo_db, db)
+    log = tmp_path_factory.mktemp("personal_log") / "streamlit.log"
+    with streamlit_server(db, log, SUPERVISION_COOKIE_KEY=SECRET) as base:
+        yield base
+
+
+def expected_reference(number: str) -> str:
+    """HMAC-SHA256 under the server's respondent key (config.derived_key of the server's
+    secret), 128 bits."""
+    with mock.patch.dict(os.environ, {"SUPERVISION_COOKIE_KEY": SECRET}):
+        key = config.derived_key("respondent")
+    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def masked(number: str) -> str:
+    return number[:6] + "*" * 10 + number[-2:]
+
+
+def search_and_choose(page: Page, number: str) -> None:
+    box = page.get_by_role("textbox", name="查找被执行人（姓名/名称或证件号）")
+    box.fill(number)
+    box.press("Enter")
+    wait_idle(page)
+    assert number not in page.url and "rq=" not in page.url, page.url
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for(timeout=30_000)
+    for _attempt in range(3):
+        b = grid.bounding_box()
+        page.mouse.click(b["x"] + 8, b["y"] + 35 + 17)     # the first row's select cell
+        try:
+            page.wait_for_url("**respondent=**", timeout=10_000)
+            break
+        except Exception:  # a click during a rerun can be lost: click again
+            wait_idle(page)
+    wait_idle(page)
+
+
+def download_csv(page: Page) -> str:
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载CSV").click()
+    return Path(download.value.path()).read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("user", ["analyst", "president"])
+def test_a_search_by_id_number_leaves_no_id_number_in_the_url_or_the_audit_trail(
+        server, browser, demo_db, operational_store, user):  # noqa: F811
+    number, name = person_of(demo_db, "HI720")
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    page = context.new_page()
+    store = engine(operational_store)
+    first_id = int(audit.entries(store, limit=1)["id"].max() or 0)
+    login(page, server, user, PASSWORDS[user], "?page=respondent&court=HI720")
+    expect(page.locator("h1").first).to_contain_text("被执行人", timeout=30_000)
+    search_and_choose(page, number)
+    # the URL: the keyed reference of the chosen respondent, never the number nor its md5
+    assert f"respondent={expected_reference(number)}" in page.url, page.url
+    assert number not in page.url and hashlib.md5(number.encode()).hexdigest() not in page.url
+    main = page.locator("[data-testid='stMain']")
+    expect(main.locator("h3").first).to_contain_text(name, timeout=30_000)
+    heading = main.locator("h3").first.inner_text()
+    csv = download_csv(page)
+    page.screenshot(path=str(ARTIFACTS / f"respondent_by_id_{user}.png"), full_page=True)
+    if user == "president":               # Role.full_id_numbers
+        assert number in heading and number in csv
+    else:
+        assert number not in heading and masked(number) in heading
+        assert number not in csv and masked(number) in csv
+        assert number not in main.inner_text()
+    # the audit trail of this session (login, the export): no ID number anywhere
+    entries = audit.entries(store, limit=100)
+    rows = entries.filter(entries["id"] > first_id)
+    assert "export" in rows["event"].to_list()
+    trail = " ".join(f"{r['target']} {r['detail']}" for r in rows.iter_rows(named=True))
+    assert number not in trail and number[-12:] not in trail
+    context.close()
