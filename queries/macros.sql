@@ -25,7 +25,8 @@ WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
   AND (f['text'] IS NULL
        OR contains(lower(c.case_number), lower(f['text']))
        OR contains(lower(c.respondent_name), lower(f['text']))
-       OR contains(lower(c.respondent_id), lower(f['text'])));
+       -- an ID number only whole: a part of one would let a search read masked numbers back
+       OR lower(c.respondent_id) = lower(f['text']));
 
 -- Each case in scope that exists on `as_of`, with its status on that date: its closing
 -- method if it was closed by then, else 'pending' (supervision.domain.PENDING). This is the

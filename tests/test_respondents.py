@@ -158,3 +158,13 @@ def test_a_respondent_just_found_and_a_copied_link_read_the_same_cases(db):
     personal._known.clear()
     copied_link = views.respondent_cases(db, SUPERVISOR, filters, X)
     assert just_found.equals(copied_link) and just_found.height == 3
+
+
+def test_the_explorer_search_matches_an_id_number_only_whole(db):
+    # a part of a number would read masked numbers back through the explorer's count
+    _cases(db)
+    filters = Filters(as_of=AS_OF)
+    for access in (SUPERVISOR, PRESIDENT_A):
+        counts = {text: views.explorer_count(db, access, filters.with_(text=text), "A")["cases"]
+                  for text in (Y_ID, Y_ID.lower(), Y_ID[:-1], "110105")}
+        assert counts == {Y_ID: 2, Y_ID.lower(): 2, Y_ID[:-1]: 0, "110105": 0}
