@@ -1,27 +1,37 @@
-"""Admin: users (add, disable, enable, reset password), data imports and the audit trail.
+"""Admin: users (add, disable, enable, reset password, enroll or remove a second factor),
+data imports and the audit trail.
 Admins see no cases. Every change goes through supervision.users / the import command and
 lands in the audit trail."""
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import polars as pl
+import segno
 import streamlit as st
 
 from supervision import audit, users
-from supervision.importer import TABLE_ORDER
+from supervision.importer import (
+    IMPORT_TIMEOUT_MINUTES,
+    TABLE_ORDER,
+    stopped_words,
+    timeout_minutes,
+    timeout_words,
+)
 from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import data, exports, state
 from supervision.ui.i18n import enum, enum_column, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
-IMPORT_TIMEOUT_S = 3 * 3600
 AUDIT_EXPORT_ROWS = 100_000
 
 access = state.guard("admin")
@@ -83,6 +93,32 @@ for column, (key, label, action, asks_password) in zip(st.columns(len(ACTIONS)),
             except users.UserError as exc:
                 st.error(str(exc))
 
+# ------------------------------------------------------------------ second factor
+
+st.subheader(t("second_factor"))
+st.caption(t("second_factor_caption"))
+with st.form("totp"):
+    totp_user = st.selectbox(t("username"), users.list_users(store)["username"].to_list(),
+                             key="totp_user")
+    c1, c2 = st.columns(2)
+    enroll = c1.form_submit_button(t("totp_enroll"))
+    remove = c2.form_submit_button(t("totp_reset"))
+if totp_user and (enroll or remove):
+    try:
+        if enroll:
+            uri = users.totp_uri(totp_user, users.enroll_totp(store, totp_user,
+                                                              actor=access.username))
+            # shown in this run only: the next click anywhere hides the secret
+            qr = io.BytesIO()
+            segno.make(uri, error="m").save(qr, kind="png", scale=6, border=4)
+            st.image(qr.getvalue(), caption=t("totp_scan", user=md(totp_user)), width=240)
+            st.code(uri, language=None)
+        else:
+            users.reset_totp(store, totp_user, actor=access.username)
+            done(totp_user)
+    except users.UserError as exc:
+        st.error(str(exc))
+
 # ------------------------------------------------------------------ imports
 
 
@@ -93,17 +129,49 @@ def safe_download_name(client_name: str) -> str:
 
 
 def run_import(files: dict[str, Path], rejects_dir: Path) -> tuple[list[dict] | None, str]:
-    """The import command in its own process: its memory is not the server's, and a crash
-    cannot take the app down. Returns the figures it read back, or the error it gave."""
+    """The import command in its own process, which runs the import in one more under the
+    memory limit (SUPERVISION_IMPORT_MEMORY_MB) and the time limit
+    (SUPERVISION_IMPORT_TIMEOUT_MINUTES) and says in words why one stopped: the server's
+    memory is not the import's, and a crash cannot take the app down. Returns the figures
+    read back, or the error in words (never a traceback); every failure is in the audit
+    trail, recorded by the command or, when it could not say, here."""
     command = [sys.executable, "-m", "supervision", "import", "--db", str(data.db_path()),
                "--json", "--rejects-dir", str(rejects_dir), "--actor", access.username]
     for table, path in files.items():
         command += [f"--{table.replace('_', '-')}", str(path)]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S)
-    if proc.returncode in (0, 1) and proc.stdout.strip():
-        return json.loads(proc.stdout.strip().splitlines()[-1]), ""
-    error = (proc.stderr.strip().splitlines() or ["the import process failed"])[-1]
-    return None, error.removeprefix("error: ")
+    try:
+        minutes = timeout_minutes()
+    except ValueError:
+        minutes = IMPORT_TIMEOUT_MINUTES   # the command refuses the setting and says why
+    # its own session: on the backstop below, the command and its worker end together
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, errors="replace", start_new_session=True)
+    try:
+        # the command stops the worker at the time limit; this backstop waits two more
+        # minutes for it to report
+        out, err = proc.communicate(timeout=minutes * 60 + 120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return None, import_failed(files, timeout_words(minutes))
+    if proc.returncode in (0, 1) and out.strip():
+        try:
+            return json.loads(out.strip().splitlines()[-1]), ""
+        except ValueError:
+            pass
+    said = [line for line in err.splitlines() if line.startswith("error: ")]
+    if proc.returncode == 2 and said:
+        return None, said[-1].removeprefix("error: ").removesuffix(" (nothing was imported)")
+    how = (f"signal {signal.Signals(-proc.returncode).name}" if proc.returncode < 0
+           else f"exit code {proc.returncode}")
+    return None, import_failed(files, stopped_words(how))
+
+
+def import_failed(files: dict[str, Path], error: str) -> str:
+    """An import the command could not report itself, recorded here."""
+    audit.record(store, access.username, "import_failed", str(data.db_path()), error=error,
+                 files={t: p.name for t, p in files.items()})
+    return error
 
 
 st.subheader(t("import_data"))

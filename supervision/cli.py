@@ -16,6 +16,7 @@ from supervision import domain
 from supervision.users import ROLES
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
+WORKER_EXIT = 100     # an import's worker process ends with this plus the command's code
 
 
 def _date(text: str) -> dt.date:
@@ -83,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "SUPERVISION_STORE, else data/operations.sqlite)")
     i.add_argument("--json", action="store_true",
                    help="print the figures read back from the database as JSON")
+    # the import itself runs in a second process under the memory limit
+    # (SUPERVISION_IMPORT_MEMORY_MB) and the time limit (SUPERVISION_IMPORT_TIMEOUT_MINUTES);
+    # this one watches it and says in words why it stopped
+    i.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
 
     r = sub.add_parser("report", help="metrics of every court as of a date")
     r.add_argument("--db", required=True, type=Path)
@@ -128,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     ena.add_argument("username")
     us.add_parser("list")
     us.add_parser("demo", help="(re)create the demo logins listed in the README")
+    totp = us.add_parser("totp", help="enroll a second factor (a one-time code app): prints "
+                                      "the otpauth URI and its QR code; a new secret "
+                                      "replaces the old one")
+    totp.add_argument("username")
+    totp.add_argument("--reset", action="store_true",
+                      help="remove the second factor instead (a lost phone)")
 
     au = sub.add_parser("audit", help="the audit trail: archive entries past the retention "
                                       "period (kept at least 180 days in the store)")
@@ -165,13 +176,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNREADABLE
 
 
+EXIT_REFUSED = 3      # serve: production mode found problems; nothing was started
+
+
 def cmd_serve(args: argparse.Namespace, streamlit_args: list[str]) -> int:
     import os
 
+    from supervision.config import production_problems
     from supervision.serve import serve
+    from supervision.store import engine
 
     if args.db is not None:
         os.environ["SUPERVISION_DB"] = str(args.db)
+    # before the port opens: a refused production server never reports itself healthy
+    problems = production_problems(engine())
+    if problems:
+        print("error: refusing to start in production mode:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_REFUSED
     return serve(streamlit_args)
 
 
@@ -193,6 +216,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    files = {t: p for t, p in (("courts", args.courts), ("case_types", args.case_types),
+                               ("cases", args.cases), ("petitions", args.petitions)) if p}
+    if not files:
+        print("error: give at least one of --courts, --case-types, --cases, --petitions",
+              file=sys.stderr)
+        return EXIT_UNREADABLE
+    actor = args.actor or f"cli:{getpass.getuser()}"
+    if not args.worker:
+        return _import_in_a_worker(args, files, actor)
+
+    # the worker's exit codes are WORKER_EXIT + the command's: any other end (a Python
+    # crash exits 1, a library that gives up on memory may exit 1 too) is not a report
+    return WORKER_EXIT + _import_here(args, files, actor)
+
+
+def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
+    from supervision import importer
     from supervision.db import DatabaseBusy
     from supervision.importer import (
         ImportMismatch,
@@ -202,20 +242,27 @@ def cmd_import(args: argparse.Namespace) -> int:
         write_rejects,
     )
 
-    files = {t: p for t, p in (("courts", args.courts), ("case_types", args.case_types),
-                               ("cases", args.cases), ("petitions", args.petitions)) if p}
-    if not files:
-        print("error: give at least one of --courts, --case-types, --cases, --petitions",
-              file=sys.stderr)
-        return EXIT_UNREADABLE
-    actor = args.actor or f"cli:{getpass.getuser()}"
+    mb = importer.limit_memory()
     try:
         reports = import_files(args.db, files)
     except (UnreadableFile, ImportMismatch, DatabaseBusy) as exc:
-        _audit(args.store, actor, "import_failed", str(args.db), error=str(exc),
-               files={t: str(p) for t, p in files.items()})
-        print(f"error: {exc} (nothing was imported)", file=sys.stderr)
-        return EXIT_UNREADABLE
+        return _import_failed(args, files, actor, str(exc))
+    except duckdb.IOException as exc:
+        return _import_failed(args, files, actor, f"cannot open the database {args.db}: "
+                                                  f"{str(exc).splitlines()[0]}")
+    except (MemoryError, duckdb.OutOfMemoryException) as exc:
+        return _import_failed(args, files, actor, importer.memory_words(mb),
+                              cause=_first_line(exc))
+    except Exception as exc:  # polars, Arrow and DuckDB raise many kinds; none is shown raw
+        words = (importer.memory_words(mb) if importer.is_memory_failure(str(exc))
+                 else importer.stopped_words(type(exc).__name__))
+        return _import_failed(args, files, actor, words, cause=_first_line(exc))
+    except BaseException as exc:  # a Rust panic inside polars is a BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        words = (importer.memory_words(mb) if importer.is_memory_failure(str(exc))
+                 else importer.stopped_words(type(exc).__name__))
+        return _import_failed(args, files, actor, words, cause=_first_line(exc))
     summary = []
     for r in reports:
         extra = f"; ignored columns: {', '.join(r.ignored_columns)}" if r.ignored_columns else ""
@@ -360,11 +407,14 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.action == "enable":
             users.enable_user(store, args.username, actor=actor)
             print(f"user {users.canonical(args.username)} enabled")
+        elif args.action == "totp":
+            _totp(store, args.username, args.reset, actor)
         else:
             for row in users.list_users(store).iter_rows(named=True):
                 state = "disabled" if row["disabled"] else "active"
+                factor = "2FA" if row["second_factor"] else "-"
                 print(f"{row['username']:<16} {row['role']:<11} {row['court_code'] or '-':<8} "
-                      f"{state}  {row['display_name']}")
+                      f"{state:<8} {factor:<4} {row['display_name']}")
     except users.UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_REJECTS
@@ -386,6 +436,103 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return EXIT_REJECTS
     print(json.dumps(result, ensure_ascii=False))
     return EXIT_OK
+
+
+def _totp(store, username: str, reset: bool, actor: str) -> None:
+    """Enroll (or with reset, remove) a user's second factor; enrolling prints the
+    otpauth URI and its QR code for the user's authenticator app, once."""
+    import segno
+
+    from supervision import users
+
+    name = users.canonical(username)
+    if reset:
+        users.reset_totp(store, name, actor=actor)
+        print(f"second factor of {name} removed")
+        return
+    uri = users.totp_uri(name, users.enroll_totp(store, name, actor=actor))
+    print(f"second factor of {name} enrolled. Scan this QR code with an authenticator app "
+          f"(or enter the URI); it is shown only now:")
+    segno.make(uri, error="m").terminal(out=sys.stdout, compact=True)
+    print(uri)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:300] if text else ''}"
+
+
+def _import_failed(args: argparse.Namespace, files: dict[str, Path], actor: str, error: str,
+                   **detail: object) -> int:
+    """An import that stored nothing: recorded as import_failed, said in one line."""
+    try:
+        _audit(args.store, actor, "import_failed", str(args.db), error=error,
+               files={t: str(p) for t, p in files.items()}, **detail)
+    except Exception as exc:  # the words still reach the user
+        print(f"warning: the audit trail could not record the failure ({type(exc).__name__})",
+              file=sys.stderr)
+    print(f"error: {error} (nothing was imported)", file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
+    """Run the import in a process of its own under the memory and time limits, pass on
+    what it prints, and put in words (and the audit trail) any end it could not report
+    itself: the memory ran out (a Rust allocation aborts the process), it was killed, it
+    ran out of time. The served database is untouched by an import that did not finish."""
+    import os
+    import signal
+    import subprocess
+
+    from supervision import importer
+
+    try:
+        mb, minutes = importer.memory_limit_mb(), importer.timeout_minutes()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    command = [sys.executable, "-m", "supervision", "import", "--worker", "--db", str(args.db),
+               "--actor", actor]
+    for table, path in files.items():
+        command += [f"--{table.replace('_', '-')}", str(path)]
+    if args.rejects_dir:
+        command += ["--rejects-dir", str(args.rejects_dir)]
+    if args.store:
+        command += ["--store", args.store]
+    if args.json:
+        command.append("--json")
+    # no Rust backtraces: never shown, and printing one when memory has run out can
+    # deadlock the process instead of ending it; one BLAS thread (the import does no BLAS)
+    env = {**os.environ, "RUST_BACKTRACE": "0", "OPENBLAS_NUM_THREADS": "1"}
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                              timeout=minutes * 60, env=env)
+    except subprocess.TimeoutExpired:
+        # run() has killed the worker; its work file is discarded by the next import
+        return _import_failed(args, files, actor, importer.timeout_words(minutes),
+                              cause=f"stopped after {minutes:g} minutes")
+    sys.stdout.write(proc.stdout)
+    errors = [line for line in proc.stderr.splitlines() if line.strip()]
+    if proc.returncode in (WORKER_EXIT + EXIT_OK, WORKER_EXIT + EXIT_REJECTS):
+        sys.stderr.write(proc.stderr)
+        return proc.returncode - WORKER_EXIT
+    if proc.returncode == WORKER_EXIT + EXIT_UNREADABLE:
+        # the worker said why and recorded it
+        print("\n".join(line for line in errors if line.startswith(("error: ", "warning: "))),
+              file=sys.stderr)
+        return EXIT_UNREADABLE
+    if proc.returncode < 0:
+        name = signal.Signals(-proc.returncode).name
+        how = f"signal {name}"
+    else:
+        name, how = "", f"exit code {proc.returncode}"
+    # a Rust allocation that fails aborts (SIGABRT), the kernel's OOM killer sends SIGKILL
+    memory = (importer.is_memory_failure(proc.stderr)
+              or name in ("SIGABRT", "SIGKILL", "SIGSEGV", "SIGBUS"))
+    words = importer.memory_words(mb) if memory else importer.stopped_words(how)
+    cause = next((line.strip()[:300] for line in reversed(errors)
+                  if importer.is_memory_failure(line)), errors[-1][:300] if errors else "")
+    return _import_failed(args, files, actor, words, cause=f"{how}: {cause}".rstrip(": "))
 
 
 def _audit(store_url: str | None, actor: str, event: str, target: str, **detail) -> None:

@@ -1,19 +1,33 @@
 """Settings from the environment, and the production-mode checks.
 
-SUPERVISION_ENV=production makes the app refuse to start while it would be unsafe: demo
-users in the store, or no configured key for the login cookie (a random per-start key
-would log everyone out at each restart and differ between app servers)."""
+SUPERVISION_ENV is unset, `development` or `production` (ENVIRONMENTS); any other value is
+an error, and is treated as production until fixed (fail closed). In production the app
+refuses to start while it would be unsafe: demo users in the store, no users, a login
+cookie key that is missing or guessable (a random per-start key would log everyone out at
+each restart and differ between app servers), or a supervisor or administrator without a
+second factor. `python -m supervision serve` prints each problem and exits before its
+port opens; app.py shows them instead of the login form."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
+import string
 
 from sqlalchemy import Engine
 
-MIN_COOKIE_KEY = 32
+# The allowed values of SUPERVISION_ENV (unset means DEVELOPMENT), declared once.
+DEVELOPMENT, PRODUCTION = "development", "production"
+ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
+
+MIN_COOKIE_KEY = 32           # characters
+MIN_COOKIE_KEY_BITS = 128     # estimated entropy (cookie_key_bits)
+# a run of characters of constant step ("aaaa", "abcd", "2468") longer than this is a
+# pattern: its further characters add no entropy
+_FREE_RUN = 4
 
 
 _PROCESS_KEY = secrets.token_hex(32)
@@ -33,25 +47,96 @@ def derived_key(purpose: str) -> bytes:
                     hashlib.sha256).digest()
 
 
+def environment() -> str:
+    """SUPERVISION_ENV, normalized: "" (unset) is DEVELOPMENT; any other value is returned
+    as given (lower case) and is not one of ENVIRONMENTS."""
+    return os.environ.get("SUPERVISION_ENV", "").strip().lower() or DEVELOPMENT
+
+
 def is_production() -> bool:
-    return os.environ.get("SUPERVISION_ENV", "").strip().lower() == "production"
+    """Production rules apply: SUPERVISION_ENV=production, and also any value that is not
+    an allowed one (a misspelling such as `prod` must not switch the checks off)."""
+    return environment() != DEVELOPMENT
+
+
+def cookie_key_bits(key: str) -> float:
+    """An estimate of the key's entropy in bits, on the cautious side: the character classes
+    it draws on give the bits per character (hex 4, letters and digits about 6, …), capped
+    by how many different characters it really uses; a key that repeats a shorter block
+    counts only that block, and runs of constant step ("aaaa…", "abcd…") count only their
+    first few characters. A random hex key of 32 characters (128 bits) passes; one letter
+    repeated, a few letters shuffled, a repeated block or the alphabet do not."""
+    if not key:
+        return 0.0
+    per_char = min(math.log2(_alphabet(key)), math.log2(len(set(key))) + 1)
+    return per_char * min(_period(key), len(key) - _run_excess(key))
+
+
+def _alphabet(key: str) -> int:
+    if all(c in string.hexdigits for c in key) and key in (key.lower(), key.upper()):
+        return 16
+    classes = ((string.digits, 10), (string.ascii_lowercase, 26),
+               (string.ascii_uppercase, 26), (string.punctuation + " ", 33))
+    size = sum(n for chars, n in classes if any(c in chars for c in key))
+    return size + (100 if any(not c.isascii() for c in key) else 0)
+
+
+def _period(key: str) -> int:
+    """The length of the shortest block the key repeats (its own length if none)."""
+    n = len(key)
+    for p in range(1, n // 2 + 1):
+        if all(key[i] == key[i % p] for i in range(p, n)):
+            return p
+    return n
+
+
+def _run_excess(key: str) -> int:
+    """Characters beyond the first _FREE_RUN of every run of constant step."""
+    excess, run = 0, 1
+    for i in range(1, len(key)):
+        step = ord(key[i]) - ord(key[i - 1])
+        run = run + 1 if i >= 2 and step == ord(key[i - 1]) - ord(key[i - 2]) else 2
+        excess += run > _FREE_RUN
+    return excess
+
+
+def cookie_key_problem(key: str) -> str | None:
+    """Why SUPERVISION_COOKIE_KEY is not good enough for production, or None."""
+    advice = ("generate one with `python -c 'import secrets; print(secrets.token_hex(32))'`")
+    if len(key) < MIN_COOKIE_KEY:
+        return (f"SUPERVISION_COOKIE_KEY must be set to a random secret of at least "
+                f"{MIN_COOKIE_KEY} characters ({'unset' if not key else f'{len(key)} given'}): "
+                f"{advice}")
+    bits = cookie_key_bits(key)
+    if bits < MIN_COOKIE_KEY_BITS:
+        return (f"SUPERVISION_COOKIE_KEY is guessable (about {bits:.0f} bits of entropy, at "
+                f"least {MIN_COOKIE_KEY_BITS} needed: repeated characters or blocks, runs or "
+                f"too few different characters): {advice}")
+    return None
 
 
 def production_problems(store: Engine) -> list[str]:
     """Why the app must not serve in production mode (empty outside production)."""
     if not is_production():
         return []
-    from supervision.users import count_users, demo_users_present
+    from supervision.users import count_users, demo_users_present, second_factor_missing
 
     problems = []
-    key = os.environ.get("SUPERVISION_COOKIE_KEY", "")
-    if len(key) < MIN_COOKIE_KEY:
-        problems.append(f"SUPERVISION_COOKIE_KEY must be set to a random secret of at least "
-                        f"{MIN_COOKIE_KEY} characters")
+    if environment() not in ENVIRONMENTS:
+        problems.append(f"SUPERVISION_ENV={environment()} is not a known environment: use "
+                        f"{' or '.join(ENVIRONMENTS)}, or leave it unset for development "
+                        f"(meanwhile every production check applies)")
+    key_problem = cookie_key_problem(os.environ.get("SUPERVISION_COOKIE_KEY", ""))
+    if key_problem:
+        problems.append(key_problem)
     demo = demo_users_present(store)
     if demo:
         problems.append(f"demo users exist ({', '.join(demo)}); remove them with "
                         f"`python -m supervision users disable NAME` or use another store")
     if count_users(store) == 0:
         problems.append("no users: create one with `python -m supervision users add`")
+    missing = second_factor_missing(store)
+    if missing:
+        problems.append(f"users whose role needs a second factor have none ({', '.join(missing)}):"
+                        f" enroll each with `python -m supervision users totp NAME`")
     return problems

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import bcrypt
 import polars as pl
+import pyotp
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +29,8 @@ DEMO_USERS = [
     ("admin", "系统管理员", "admin", None, "demo-admin"),
 ]
 DEMO_EMAIL_DOMAIN = "demo.invalid"
+# the issuer an authenticator app shows beside the account name
+TOTP_ISSUER = "执行工作督导看板"
 
 
 class UserError(Exception):
@@ -155,10 +158,51 @@ def list_users(eng: Engine) -> pl.DataFrame:
     with eng.connect() as connection:
         rows = connection.execute(select(
             users.c.username, users.c.display_name, users.c.email, users.c.role,
-            users.c.court_code, users.c.disabled).order_by(users.c.username)).mappings().all()
+            users.c.court_code, users.c.disabled,
+            users.c.totp_secret.is_not(None).label("second_factor"))
+            .order_by(users.c.username)).mappings().all()
     schema = {"username": pl.String, "display_name": pl.String, "email": pl.String,
-              "role": pl.String, "court_code": pl.String, "disabled": pl.Boolean}
+              "role": pl.String, "court_code": pl.String, "disabled": pl.Boolean,
+              "second_factor": pl.Boolean}
     return pl.DataFrame([dict(r) for r in rows], schema=schema)
+
+
+# ------------------------------------------------------------------ the second factor
+
+
+def enroll_totp(eng: Engine, username: str, *, actor: str | None = None) -> str:
+    """Give the user a new TOTP secret (replacing any earlier one: the old authenticator
+    entry stops working) and return it, for the otpauth URI and its QR code. Audited."""
+    name = _require(eng, username)
+    secret = pyotp.random_base32()          # 160 bits, RFC 4226's recommended length
+    _change(eng, name, actor, "totp_enrolled", totp_secret=secret,
+            totp_enrolled_at=audit.now(), totp_last_step=None)
+    return secret
+
+
+def reset_totp(eng: Engine, username: str, *, actor: str | None = None) -> None:
+    """Remove the user's second factor (a lost phone): in production a role that needs
+    one cannot log in until enrolled again. Audited."""
+    _change(eng, _require(eng, username), actor, "totp_reset", totp_secret=None,
+            totp_enrolled_at=None, totp_last_step=None)
+
+
+def totp_uri(username: str, secret: str) -> str:
+    """The otpauth:// URI an authenticator app reads (from its QR code)."""
+    return pyotp.TOTP(secret).provisioning_uri(name=canonical(username),
+                                               issuer_name=TOTP_ISSUER)
+
+
+def second_factor_missing(eng: Engine) -> list[str]:
+    """Active users whose role needs a second factor and who have none enrolled
+    (production mode refuses to start while any exist)."""
+    roles = [r.code for r in domain.ROLES if r.second_factor]
+    with eng.connect() as connection:
+        rows = connection.execute(select(users.c.username).where(
+            ~users.c.disabled & users.c.totp_secret.is_(None)
+            & (users.c.role.in_(roles) | users.c.role.not_in(list(ROLES))))
+            .order_by(users.c.username)).all()
+    return [r[0] for r in rows]
 
 
 def demo_users_present(eng: Engine) -> list[str]:

@@ -1,22 +1,55 @@
-"""Production mode refuses to start while it would be unsafe, and says why."""
+"""Production mode refuses to start while it would be unsafe, and says why: in the page
+(app.py) and, before its port opens, in `python -m supervision serve`.
+
+Found by the security review: SUPERVISION_ENV=production with demo users and a short key
+started and reported healthy; `prod` skipped every check; a 32-character key of one letter
+was accepted."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from supervision import users
+from supervision import config, users
 from supervision.config import production_problems
 from supervision.store import engine
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-KEY = "0123456789abcdef" * 4
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+# made once by secrets.token_hex: random keys of 64 and 32 hex characters, and a urlsafe one
+KEY = "90a7ac5100bb99aa6453b11901e7c5e075dd1f64a43a01e9b80d7558adc3b121"
+KEY_32 = "88c3877a4856711e4c02e03d331ac859"
+KEY_URLSAFE = "n5g8QrcrSlvjbBU6-uDd8EPlK-UfKlmuufR9HAYthp4"
+
+
+def safe_store(url: str):
+    """A store production accepts: one administrator with a second factor, no demo users."""
+    store = engine(url)
+    users.add_user(store, "zhang", "张三", "", "admin", None, "a-real-password-9")
+    users.enroll_totp(store, "zhang")
+    return store
 
 
 def test_outside_production_nothing_is_refused(tmp_path, monkeypatch):
-    monkeypatch.delenv("SUPERVISION_ENV", raising=False)
-    assert production_problems(engine(f"sqlite:///{tmp_path / 's.sqlite'}")) == []
+    for value in (None, "development", " Development "):
+        if value is None:
+            monkeypatch.delenv("SUPERVISION_ENV", raising=False)
+        else:
+            monkeypatch.setenv("SUPERVISION_ENV", value)
+        assert production_problems(engine(f"sqlite:///{tmp_path / 's.sqlite'}")) == []
+
+
+def test_the_allowed_environments_are_declared_once():
+    assert config.ENVIRONMENTS == ("development", "production")
 
 
 def test_demo_users_and_a_missing_cookie_key_are_refused(tmp_path, monkeypatch):
@@ -30,11 +63,73 @@ def test_demo_users_and_a_missing_cookie_key_are_refused(tmp_path, monkeypatch):
     assert any("demo users exist (admin, analyst, president, supervisor)" in p for p in problems)
     monkeypatch.setenv("SUPERVISION_COOKIE_KEY", "short")
     assert any("SUPERVISION_COOKIE_KEY" in p for p in production_problems(store))
-    # a real administrator, the demo accounts disabled, a real key: it may start
+    # a real administrator with a second factor, the demo accounts disabled, a real key
     users.add_user(store, "zhang", "张三", "", "admin", None, "a-real-password-9")
+    users.enroll_totp(store, "zhang")
     for name, *_ in users.DEMO_USERS:
         users.disable_user(store, name)
     monkeypatch.setenv("SUPERVISION_COOKIE_KEY", KEY)
+    assert production_problems(store) == []
+
+
+@pytest.mark.parametrize("spelling", ["prod", "Prod", "staging", "1", "yes"])
+def test_an_unknown_environment_is_an_error_and_every_check_applies(tmp_path, monkeypatch,
+                                                                    spelling):
+    monkeypatch.setenv("SUPERVISION_ENV", spelling)
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", "short")
+    store = engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    users.install_demo_users(store)
+    problems = production_problems(store)
+    assert any(f"SUPERVISION_ENV={spelling.lower()} is not a known environment" in p
+               for p in problems)
+    assert any("demo users exist" in p for p in problems)
+    assert any("SUPERVISION_COOKIE_KEY" in p for p in problems)
+
+
+@pytest.mark.parametrize("key", [
+    "a" * 32,                                   # one letter repeated (found by the review)
+    "a" * 64,
+    "ab" * 20,                                  # a short block repeated
+    "0123456789abcdef" * 4,                     # a longer block repeated
+    "abcdefghijklmnopqrstuvwxyz012345",         # the alphabet: runs of constant step
+    "aabbabaabbbabababbaabbababbbabaabbbaba",   # two different characters
+    "1211213112211331123121311213321123",       # three
+    "correct-horse-" + "x" * 24,
+    KEY_32[:31],                                # random, but one character short
+])
+def test_a_guessable_cookie_key_is_refused(tmp_path, monkeypatch, key):
+    monkeypatch.setenv("SUPERVISION_ENV", "production")
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", key)
+    store = engine(f"sqlite:///{tmp_path / 's.sqlite'}")
+    users.add_user(store, "zhang", "张三", "", "president", "HI720", "a-real-password-9")
+    problems = production_problems(store)
+    assert [p for p in problems if "SUPERVISION_COOKIE_KEY" in p], problems
+    assert len(problems) == 1, problems
+
+
+@pytest.mark.parametrize("key", [KEY, KEY_32, KEY_32.upper(), KEY_URLSAFE])
+def test_a_random_cookie_key_is_accepted(tmp_path, monkeypatch, key):
+    monkeypatch.setenv("SUPERVISION_ENV", "production")
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", key)
+    assert production_problems(safe_store(f"sqlite:///{tmp_path / 's.sqlite'}")) == []
+
+
+def test_the_recommended_key_generator_always_passes():
+    for _ in range(2000):
+        assert config.cookie_key_problem(secrets.token_hex(32)) is None
+        assert config.cookie_key_problem(secrets.token_urlsafe(32)) is None
+
+
+def test_supervisors_and_admins_without_a_second_factor_are_a_problem(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUPERVISION_ENV", "production")
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", KEY)
+    store = safe_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    users.add_user(store, "wang", "王", "", "supervisor", "HI000", "a-real-password-8")
+    users.add_user(store, "zhao", "赵", "", "president", "HI720", "a-real-password-7")
+    problems = production_problems(store)
+    assert len(problems) == 1 and "second factor" in problems[0]
+    assert "(wang)" in problems[0] and "users totp" in problems[0]
+    users.enroll_totp(store, "wang")
     assert production_problems(store) == []
 
 
@@ -47,3 +142,87 @@ def test_the_app_says_why_it_will_not_start(demo_db, operational_store, monkeypa
     message = at.error[0].value
     assert "生产模式下无法启动" in message and "demo users exist" in message
     assert not at.text_input  # no login form
+
+
+def test_the_app_refuses_an_unknown_environment_too(demo_db, operational_store, monkeypatch):
+    monkeypatch.setenv("SUPERVISION_ENV", "prod")
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", "a" * 32)
+    monkeypatch.setenv("SUPERVISION_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    message = at.error[0].value
+    assert "SUPERVISION_ENV=prod" in message and "guessable" in message
+    assert not at.text_input
+
+
+# ------------------------------------------------------------------ the real server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(port: int, env: dict[str, str], output=subprocess.PIPE) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "supervision", "serve", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=output, stderr=output, text=True)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("spelling", ["production", "prod"])
+def test_serve_exits_before_opening_its_port_and_prints_each_problem(
+        demo_db, tmp_path, spelling):
+    store_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    users.install_demo_users(engine(store_url))
+    port = _free_port()
+    proc = _serve(port, {"SUPERVISION_ENV": spelling, "SUPERVISION_STORE": store_url,
+                         "SUPERVISION_DB": str(demo_db), "SUPERVISION_COOKIE_KEY": "a" * 32})
+    try:
+        _out, err = proc.communicate(timeout=120)   # the old server never exited
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode != 0
+    assert "refusing to start in production mode" in err
+    problems = [line for line in err.splitlines() if line.startswith("  - ")]
+    expected = ["guessable", "demo users exist", "second factor"]
+    if spelling != "production":
+        expected.append("SUPERVISION_ENV=prod is not a known environment")
+    assert len(problems) == len(expected)
+    for phrase in expected:
+        assert any(phrase in p for p in problems), (phrase, err)
+    assert not _listening(port)
+
+
+def test_serve_starts_in_production_when_nothing_is_wrong(demo_db, tmp_path):
+    store_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    safe_store(store_url)
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below, after the server
+    proc = _serve(port, {"SUPERVISION_ENV": "production", "SUPERVISION_STORE": store_url,
+                         "SUPERVISION_DB": str(demo_db), "SUPERVISION_COOKIE_KEY": KEY}, log)
+    try:
+        deadline = time.monotonic() + 90
+        healthy = False
+        while time.monotonic() < deadline and proc.poll() is None and not healthy:
+            try:
+                healthy = urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
+            except OSError:
+                time.sleep(0.5)     # the server is still starting: poll again
+        assert healthy, (tmp_path / "serve.log").read_text()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

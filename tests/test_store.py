@@ -30,9 +30,10 @@ def _fresh_pg_database() -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    if request.param == "sqlite":
+def store_of_kind(kind: str, tmp_path):
+    """A fresh, migrated store of the kind ("sqlite" or "postgresql") for one test, as a
+    generator fixture body (other test files' `store` fixtures use it too)."""
+    if kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     elif PG_URL:
         url = _fresh_pg_database()
@@ -41,6 +42,11 @@ def store(request, tmp_path):
     eng = engine(url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    yield from store_of_kind(request.param, tmp_path)
 
 
 def add(store, name="zhang", role="president", court="HI720", password="correct horse 1"):

@@ -4,6 +4,7 @@ migrations/versions, which creates what is written here."""
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -35,6 +36,9 @@ users = Table(
     # base32 TOTP secret (migration 0003); NULL until the user enrolls a second factor
     Column("totp_secret", String(64)),
     Column("totp_enrolled_at", DateTime),
+    # the 30-second step of the last one-time code accepted; an older or equal step's code
+    # is refused (no replay within its window)
+    Column("totp_last_step", BigInteger),
 )
 
 # A login session. The browser's cookie carries a random token; only its SHA-256 is kept,

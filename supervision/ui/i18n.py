@@ -17,9 +17,22 @@ LABELS: dict[str, tuple[str, str]] = {
     "app_title": ("执行工作督导看板", "Enforcement supervision dashboard"),
     "login_title": ("登录", "Log in"),
     "login_hint": ("请使用分配的账号登录。", "Log in with the account you were given."),
-    "bad_login": ("用户名或密码错误。", "Wrong username or password."),
+    "bad_login": ("用户名或密码错误，或动态口令不正确。",
+                  "Wrong username or password, or a wrong one-time code."),
     "login_locked": ("登录失败次数过多，账号已暂时锁定，请于 {until} 后再试。",
                      "Too many failed logins: the account is locked until {until}."),
+    "login_throttled": ("此地址登录尝试过于频繁，请稍候一分钟再试。",
+                        "Too many login attempts from this address: wait a minute and "
+                        "try again."),
+    "login_busy": ("服务器正忙于其他登录，请稍后再试。",
+                   "The server is busy with other logins: try again in a moment."),
+    "login_needs_second_factor": ("该角色须使用动态口令登录，但账号尚未绑定动态口令，请联系管理员绑定。",
+                                  "This role logs in with a one-time code, but the account "
+                                  "has none enrolled: ask an administrator to enroll it."),
+    "one_time_code": ("动态口令 / One-time code", "动态口令 / One-time code"),
+    "one_time_code_help": ("督导组和管理员账号须填写身份验证器应用上的6位数字；其他账号未绑定时可留空。",
+                           "Supervisors and administrators enter the 6 digits their "
+                           "authenticator app shows; others leave it empty unless enrolled."),
     "session_over": ("登录已失效（已退出、超时或账号已停用），请重新登录。",
                      "Your session has ended (logged out, idle or account disabled); "
                      "please log in again."),
@@ -178,6 +191,10 @@ LABELS: dict[str, tuple[str, str]] = {
                          "As of {as_of}; scope: every case in every court you may see in "
                          "{scope} (the sidebar's type, value … filters do not apply)."),
     "respondent": ("被执行人", "Respondent"),
+    "id_number": ("证件号", "ID number"),
+    "respondent_search_whole_id": ("按证件号查找须输入完整号码；证件号以脱敏形式显示。",
+                                   "Searching by ID number takes the whole number; ID "
+                                   "numbers are shown masked."),
     "petitions_n": ("信访", "Petitions"),
     "oldest_pending": ("最久未结", "Longest pending"),
     "days_n": ("{n} 天", "{n} days"),
@@ -308,6 +325,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "disable_user": ("停用用户（立即结束其登录）", "Disable a user (ends their sessions now)"),
     "enable_user": ("启用用户", "Enable a user"),
     "set_password": ("重设密码", "Reset a password"),
+    "second_factor": ("动态口令（第二因素）", "Second factor (one-time codes)"),
+    "second_factor_caption": ("督导组和管理员须绑定动态口令方可在生产模式下登录。绑定后请用身份验证器应用扫描二维码；"
+                              "二维码只显示这一次，重新绑定会使旧的失效。",
+                              "Supervisors and administrators need one to log in in "
+                              "production. After enrolling, scan the QR code with an "
+                              "authenticator app; it is shown only this once, and enrolling "
+                              "again makes the old one stop working."),
+    "totp_enroll": ("绑定（生成新密钥）", "Enroll (new secret)"),
+    "totp_reset": ("解除绑定", "Remove"),
+    "totp_scan": ("{user} 的动态口令：请用身份验证器应用扫描", "{user}'s second factor: scan "
+                  "it with an authenticator app"),
     "done": ("已完成：{what}", "Done: {what}"),
     "upload_kind": ("{kind}文件", "{kind} file"),
     "importing": ("正在导入 {files} …", "Importing {files} …"),
@@ -468,6 +496,9 @@ ENUMS: dict[str, tuple[str, str]] = {
     # audit trail events
     "login_success": ("登录成功", "login"), "login_failure": ("登录失败", "failed login"),
     "login_locked": ("账号锁定", "account locked"), "logout": ("退出登录", "logout"),
+    "login_refused": ("登录被拒", "login refused"),
+    "totp_enrolled": ("绑定动态口令", "second factor enrolled"),
+    "totp_reset": ("解除动态口令", "second factor removed"),
     "session_ended": ("会话结束", "session ended"), "user_added": ("新增用户", "user added"),
     "user_disabled": ("停用用户", "user disabled"), "user_enabled": ("启用用户", "user enabled"),
     "password_changed": ("修改密码", "password changed"), "export": ("导出", "export"),
@@ -555,6 +586,7 @@ def enum(value: str | None) -> str:
 COLUMNS: dict[str, tuple[str, str]] = {
     "username": ("用户名", "Username"), "display_name": ("姓名", "Name"),
     "email": ("邮箱", "Email"), "role": ("角色", "Role"), "disabled": ("已停用", "Disabled"),
+    "second_factor": ("动态口令", "Second factor"),
     "at": ("时间（UTC）", "Time (UTC)"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),
     "target": ("对象", "Target"), "detail": ("详情", "Detail"), "id": ("序号", "No."),
     "case_number": ("案号", "Case number"), "court_code": ("法院", "Court"),
@@ -566,6 +598,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "has_property": ("有财产", "Has property"), "priority": ("优先级", "Priority"),
     "complexity": ("复杂程度", "Complexity"), "respondent_name": ("被执行人", "Respondent"),
     "respondent_kind": ("被执行人类型", "Respondent kind"), "judge": ("承办人", "Judge"),
+    "respondent_id": ("证件号", "ID number"),
     "statutory_deadline": ("法定期限", "Statutory deadline"),
     "days_to_deadline": ("距期限（天）", "Days to deadline"),
     "target_close_on": ("目标结案日", "Target close date"),

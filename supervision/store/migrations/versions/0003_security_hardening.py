@@ -28,6 +28,8 @@ def upgrade() -> None:
         # base32 TOTP secret (pyotp); NULL until enrolled
         batch.add_column(sa.Column("totp_secret", sa.String(64)))
         batch.add_column(sa.Column("totp_enrolled_at", sa.DateTime))
+        # the time step of the last code accepted: a code is good once (no replay)
+        batch.add_column(sa.Column("totp_last_step", sa.BigInteger))
     with op.batch_alter_table("login_attempts") as batch:
         # the start of the current counting window; `failures` now counts password checks
         # reserved in it (an attempt is counted before its password is checked)

@@ -1,0 +1,58 @@
+"""The login form's one-time code in a real browser (Chromium against
+`python -m supervision serve`): an enrolled supervisor is refused without the code and
+logs in with it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyotp
+import pytest
+from playwright.sync_api import expect
+
+from supervision import users
+from supervision.store import engine
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    ARTIFACTS,
+    browser,
+    fill_login,
+    streamlit_server,
+    wait_idle,
+)
+
+PASSWORD = "browser-totp-password-1"
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("login-browser")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
+def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
+        server, browser, operational_store):  # noqa: F811 (browser: the kit's fixture)
+    store = engine(operational_store)
+    if users.get_user(store, "browser.totp") is None:
+        users.add_user(store, "browser.totp", "口令浏览器", "", "supervisor", "HI000",
+                       PASSWORD)
+    secret = users.enroll_totp(store, "browser.totp", actor="test")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(server)
+    code_field = page.get_by_role("textbox", name="动态口令 / One-time code")
+    expect(code_field).to_be_visible(timeout=30_000)
+    assert code_field.get_attribute("autocomplete") == "one-time-code"
+    fill_login(page, "browser.totp", PASSWORD)            # the right password, no code
+    expect(page.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_role("button", name="退出登录").count() == 0
+    page.get_by_label("用户名 / Username").fill("browser.totp")
+    page.get_by_label("密码 / Password").fill(PASSWORD)
+    code_field.fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "login_one_time_code.png"))
+    page.close()
