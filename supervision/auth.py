@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import pyotp
 from sqlalchemy import Engine, case, delete, insert, select, update
 
-from supervision import audit, config, domain
+from supervision import audit, config, domain, sealed
 from supervision.store.schema import login_attempts, sessions, users
-from supervision.users import canonical, password_matches
+from supervision.users import TOTP_PURPOSE, canonical, password_matches
 
 MAX_FAILURES = 10             # password checks per name per window (the 11th is refused)
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -204,7 +204,9 @@ def login(eng: Engine, username: str, password: str, now: dt.datetime | None = N
     if not matches or user is None or user.disabled:
         failure = "password" if user is None or not matches else "disabled"
     elif user.totp_secret:
-        step = totp_step(user.totp_secret, code, now)
+        secret = sealed.unseal(user.totp_secret, TOTP_PURPOSE)
+        # sealed under another server key: no code can match (the user enrolls again)
+        step = totp_step(secret, code, now) if secret else None
         if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
             failure = "code" if step is None else "code_reused"
     elif needs_second_factor(user.role) and config.is_production():

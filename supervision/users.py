@@ -12,7 +12,7 @@ import pyotp
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from supervision import audit, domain
+from supervision import audit, domain, sealed
 from supervision.store.schema import sessions, users
 
 ROLES = tuple(domain.codes(domain.ROLES))
@@ -29,6 +29,8 @@ DEMO_USERS = [
     ("admin", "系统管理员", "admin", None, "demo-admin"),
 ]
 DEMO_EMAIL_DOMAIN = "demo.invalid"
+# the purpose the TOTP secrets are sealed for (supervision.sealed)
+TOTP_PURPOSE = "totp-secret"
 # the issuer an authenticator app shows beside the account name
 TOTP_ISSUER = "执行工作督导看板"
 
@@ -175,9 +177,16 @@ def enroll_totp(eng: Engine, username: str, *, actor: str | None = None) -> str:
     entry stops working) and return it, for the otpauth URI and its QR code. Audited."""
     name = _require(eng, username)
     secret = pyotp.random_base32()          # 160 bits, RFC 4226's recommended length
-    _change(eng, name, actor, "totp_enrolled", totp_secret=secret,
+    _change(eng, name, actor, "totp_enrolled", totp_secret=sealed.seal(secret, TOTP_PURPOSE),
             totp_enrolled_at=audit.now(), totp_last_step=None)
     return secret
+
+
+def totp_secret_of(eng: Engine, username: str) -> str | None:
+    """The user's enrolled TOTP secret, unsealed (None: none, or sealed under another
+    server key)."""
+    user = get_user(eng, username)
+    return sealed.unseal(user["totp_secret"], TOTP_PURPOSE) if user else None
 
 
 def reset_totp(eng: Engine, username: str, *, actor: str | None = None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import re
+import secrets
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -187,7 +188,7 @@ def test_the_command_line_enrolls_prints_the_uri_and_a_qr_code(tmp_path, capsys,
     out = capsys.readouterr().out
     uri = re.search(r"otpauth://totp/\S+", out).group(0)
     parsed = pyotp.parse_uri(uri)
-    assert parsed.secret == users.get_user(engine(url), "wang")["totp_secret"]
+    assert parsed.secret == users.totp_secret_of(engine(url), "wang")
     assert parsed.issuer == users.TOTP_ISSUER and parsed.name == "wang"
     assert "█" in out or "▀" in out or "▄" in out           # the QR code, in the terminal
     now = audit.now()
@@ -259,7 +260,7 @@ def test_the_admin_page_enrolls_with_a_qr_code_and_removes(demo_db, operational_
     next(b for b in at.button if b.label == "绑定（生成新密钥）").click()
     at.run()
     assert not at.exception
-    secret = users.get_user(store, "qr.target")["totp_secret"]
+    secret = users.totp_secret_of(store, "qr.target")
     assert secret
     assert len(at.image) == 1, "a QR code image is shown"
     assert "qr" in at.image[0].captions[0]
@@ -275,3 +276,18 @@ def test_the_admin_page_enrolls_with_a_qr_code_and_removes(demo_db, operational_
     at.run()
     assert users.get_user(store, "qr.target")["totp_secret"] is None
     assert audit.entries(store, event="totp_reset").filter(target="qr.target").height >= 1
+
+
+def test_the_secret_is_sealed_at_rest_and_useless_under_another_server_key(store, monkeypatch):
+    """A copy of the store holds no usable secret: the column is AES-GCM sealed under a key
+    derived from the server's; under another server key no code logs in."""
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", "k" * 8 + secrets.token_hex(32))
+    add(store, "seal.me", role="supervisor", court="HI000")
+    secret = users.enroll_totp(store, "seal.me", actor="admin")
+    stored = users.get_user(store, "seal.me")["totp_secret"]
+    assert secret not in stored and stored.startswith("aesgcm1:")
+    assert users.totp_secret_of(store, "seal.me") == secret
+    now = audit.now()
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", secrets.token_hex(32))
+    assert users.totp_secret_of(store, "seal.me") is None
+    assert not auth.login(store, "seal.me", RIGHT, now, code=pyotp.TOTP(secret).now()).ok

@@ -33,8 +33,8 @@ users = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
-    # base32 TOTP secret (migration 0003); NULL until the user enrolls a second factor
-    Column("totp_secret", String(64)),
+    # the TOTP secret, sealed (supervision.sealed); NULL until the user enrolls one
+    Column("totp_secret", String(200)),
     Column("totp_enrolled_at", DateTime),
     # the 30-second step of the last one-time code accepted; an older or equal step's code
     # is refused (no replay within its window)

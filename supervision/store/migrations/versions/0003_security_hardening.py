@@ -25,8 +25,8 @@ RETENTION_DAYS = 180
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        # base32 TOTP secret (pyotp); NULL until enrolled
-        batch.add_column(sa.Column("totp_secret", sa.String(64)))
+        # the TOTP secret sealed (AES-GCM, supervision.sealed); NULL until enrolled
+        batch.add_column(sa.Column("totp_secret", sa.String(200)))
         batch.add_column(sa.Column("totp_enrolled_at", sa.DateTime))
         # the time step of the last code accepted: a code is good once (no replay)
         batch.add_column(sa.Column("totp_last_step", sa.BigInteger))
