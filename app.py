@@ -10,7 +10,7 @@ from supervision.safe_output import md
 from supervision.ui import data, login, sidebar, state, urls
 from supervision.ui.i18n import enum, t
 
-st.set_page_config(page_title="执行工作督导看板", page_icon=":material/gavel:", layout="wide")
+st.set_page_config(page_title="执行工作督导看板", page_icon="⚖️", layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"

@@ -20,7 +20,6 @@ Prints figures; asserts nothing. Used by bench/bench.py.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import random
 import time
 from typing import Any
@@ -98,19 +97,19 @@ class Session:
 
 
 def login_cookie(store_url: str, cookie_key: str, username: str, password: str) -> str:
-    """The app's login cookie for a new session of `username` (what the login form sets)."""
-    import jwt
+    """The app's login cookie for a new session of `username` (what /auth/cookie sets
+    after a login), signed with the key the server derives from `cookie_key`."""
+    import os
+    from unittest import mock
 
-    from supervision import auth
+    from supervision import auth, login_cookie
     from supervision.store import engine
-    from supervision.ui.login import COOKIE_MAX_AGE, COOKIE_NAME
 
     outcome = auth.login(engine(store_url), username, password)
     if not outcome.ok:
         raise RuntimeError(f"login of {username} failed: {outcome.reason}")
-    claims = {"sid": outcome.token,
-              "exp": int(dt.datetime.now(dt.UTC).timestamp()) + COOKIE_MAX_AGE}
-    return f"{COOKIE_NAME}={jwt.encode(claims, cookie_key, algorithm='HS256')}"
+    with mock.patch.dict(os.environ, {"SUPERVISION_COOKIE_KEY": cookie_key}):
+        return f"{login_cookie.COOKIE_NAME}={login_cookie.cookie_value(outcome.token)}"
 
 
 async def _session(base: str, cookie: str, court: str, seconds: float, seed: int,

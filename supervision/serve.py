@@ -15,6 +15,10 @@ server starts, in the same process, and then hands over to Streamlit's own comma
 
 The figures are the ones a session would compute (the same calls, the same cache); the
 warm-up only moves the time they take to before the first request.
+
+Streamlit's command line then runs dashboard.py, whose `st.App` serves app.py (pages/,
+.streamlit/config.toml as before) with supervision.web's routes (the httpOnly login
+cookie) and middleware (security headers, the websocket's allowed origins).
 """
 
 from __future__ import annotations
@@ -103,8 +107,18 @@ def return_large_allocations() -> None:
         mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
 
 
+def cors_origin_flags() -> list[str]:
+    """SUPERVISION_ALLOWED_ORIGINS (a proxy's public origin) for Streamlit's own websocket
+    check too, which supervision.web's stricter one precedes: both must let it in."""
+    from supervision.web import allowed_origins, origin_text
+
+    return [flag for origin in sorted(allowed_origins())
+            for flag in ("--server.corsAllowedOrigins", origin_text(origin))]
+
+
 def serve(streamlit_args: list[str]) -> int:
-    """Prepare, start the warm-up, then run `streamlit run app.py <streamlit_args>`."""
+    """Prepare, start the warm-up, then run `streamlit run dashboard.py <streamlit_args>`:
+    app.py served by st.App with supervision.web's routes and middleware."""
     from streamlit.web import cli
 
     return_large_allocations()
@@ -120,5 +134,6 @@ def serve(streamlit_args: list[str]) -> int:
     gc.freeze()
     threading.Thread(target=_warm_in_background, args=(data.db_path(),),
                      name="warm-default-view", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *streamlit_args]
+    sys.argv = ["streamlit", "run", str(ROOT / "dashboard.py"), *streamlit_args,
+                *cors_origin_flags()]
     return cli.main()

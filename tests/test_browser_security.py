@@ -1,6 +1,8 @@
 """Security in a real browser: logout revokes the cookie, wrong passwords lock, upload names
 are never paths, imported names never make the browser fetch anything, and an import from
-the command line reaches a serving app without a restart."""
+the command line reaches a serving app without a restart. The client's hardening: the
+login cookie is out of page scripts' reach, errors show no details, and every page keeps
+to the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import threading
 from pathlib import Path
 
 import duckdb
+import jwt
 import pytest
 from playwright.sync_api import expect
 
@@ -56,6 +59,10 @@ def trap():
     server.shutdown()
 
 
+def hostile_judge(trap: str) -> str:
+    return f"![j]({trap}/judge.png)王$x$法官"
+
+
 @pytest.fixture(scope="module")
 def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
     """The app on a copy of the demo data whose court, case-type and user names carry
@@ -69,6 +76,10 @@ def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
     con.execute("UPDATE case_types SET name = ? WHERE specific AND code = "
                 "(SELECT min(code) FROM case_types WHERE specific)",
                 [f'<a href="{trap}/type">涉</a>![t]({trap}/type.png)'])
+    # the busiest judge of HI720's pending cases: the first bar of the pending page's chart
+    con.execute("UPDATE cases SET judge = ? WHERE court_code = 'HI720' AND judge = "
+                "(SELECT judge FROM cases WHERE court_code = 'HI720' AND closed_on IS NULL "
+                "GROUP BY judge ORDER BY count(*) DESC, judge LIMIT 1)", [hostile_judge(trap)])
     con.close()
     store = engine(operational_store)
     if users.get_user(store, "hostile") is None:
@@ -87,11 +98,115 @@ def server(demo_db, tmp_path_factory):
         yield base, db
 
 
+@pytest.fixture(scope="module")
+def broken_server(demo_db, tmp_path_factory):
+    """The app on a damaged copy of the demo data: the targets table is gone, so a
+    president's first page fails with an uncaught error."""
+    folder = tmp_path_factory.mktemp("broken")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE targets")
+    con.close()
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base, folder / "streamlit.log"
+
+
+def _login_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == "supervision_login"), None)
+
+
+def _wait_for_login_cookie(page, present: bool = True) -> dict | None:
+    """The page trades its ticket for the cookie just after the run that follows a login
+    (and has it deleted just after a logout): wait for that request's answer."""
+    for _ in range(100):
+        cookie = _login_cookie(page.context)
+        if (cookie is not None) == present:
+            return cookie
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the login cookie is {'missing' if present else 'still there'}")
+
+
+def test_the_login_cookie_is_out_of_page_scripts_reach(server, browser):
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    login(page, base, "analyst", PASSWORDS["analyst"])
+    cookie = _wait_for_login_cookie(page)
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert "supervision_login" not in page.evaluate("document.cookie")
+    # the page never held the cookie's value, nor the session token inside it
+    token = jwt.decode(cookie["value"], options={"verify_signature": False})["sid"]
+    html = page.content()
+    assert cookie["value"] not in html and token not in html
+    # the browser sends it: a reload and a new tab are logged in
+    page.reload()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert "supervision_login" not in page.evaluate("document.cookie")
+    tab = context.new_page()
+    tab.goto(base)
+    expect(tab.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    wait_idle(tab)
+    # logging out in the tab ends the session and has the cookie deleted
+    tab.get_by_role("button", name="退出登录").click()
+    expect(tab.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    _wait_for_login_cookie(tab, present=False)
+    page.reload()
+    expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_role("button", name="退出登录").count() == 0
+    context.close()
+
+
+def test_an_error_shows_no_details_in_the_browser(broken_server, browser):
+    base, log = broken_server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    login(page, base, "president", PASSWORDS["president"])
+    error = page.locator("[data-testid='stException']")
+    expect(error.first).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "error_without_details.png"), full_page=True)
+    shown = page.locator("[data-testid='stMain']").inner_text()
+    for detail in ("Traceback", 'File "', ".py", "CatalogException", "does not exist",
+                   "targets", "duckdb"):
+        assert detail not in shown, detail
+    page.close()
+    # the details are in the server's log
+    assert "CatalogException" in log.read_text()
+
+
+def test_every_page_keeps_to_the_content_security_policy(server, browser):
+    """No page of the app needs anything the policy refuses (inline scripts but its own,
+    another host, eval): the policy breaks nothing, and nothing is fetched from outside."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    context.add_init_script("""window.__violations = [];
+        document.addEventListener("securitypolicyviolation", e => window.__violations.push(
+            `${e.violatedDirective} ${e.blockedURI} ${e.sample}`));""")
+    page = context.new_page()
+    answer = page.goto(base)
+    assert "default-src 'self'" in answer.headers["content-security-policy"]
+    for user in ("supervisor", "admin"):
+        login(page, base, user, PASSWORDS[user])
+        links = page.locator("[data-testid='stSidebarNav'] a")
+        for i in range(links.count()):
+            links.nth(i).click()
+            wait_idle(page)
+            assert page.locator("[data-testid='stException']").count() == 0, page.url
+            assert page.evaluate("window.__violations") == [], page.url
+        page.get_by_role("button", name="退出登录").click()
+        expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        assert page.evaluate("window.__violations") == [], user
+    context.close()
+
+
 def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser):
     base, _ = server
     first = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = first.new_page()
     login(page, base, "analyst", PASSWORDS["analyst"])
+    _wait_for_login_cookie(page)
     cookies = [c for c in first.cookies() if c["name"] == "supervision_login"]
     assert cookies, "the login cookie was written"
     # the copied cookie logs in elsewhere while the session lives ...
@@ -210,5 +325,32 @@ def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, brow
     assert live.count() == 0, [live.nth(i).evaluate("e => e.outerHTML.slice(0, 300) + ' IN ' + "
                                                     "e.parentElement.outerHTML.slice(0, 300)")
                                for i in range(live.count())]
+    assert _Counting.hits == []
+    page.close()
+
+
+def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, browser, trap):
+    """The pending page's judge chart, clicked: the caption naming the judge shows the
+    name as typed, and the browser fetches nothing (it fetched the image before)."""
+    _Counting.hits.clear()
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=pending")
+    chart = page.locator(".st-key-judge_chart [data-testid='stPlotlyChart']")
+    expect(chart).to_be_visible(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    wait_idle(page)
+    # the busiest judge is the first (top) bar; plotly takes the click on its drag layer
+    box = chart.locator("g.point path").first.bounding_box()
+    assert box, "the judge chart has bars"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+    caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="承办人: ")
+    expect(caption.first).to_be_visible(timeout=30_000)
+    # as typed (an invisible word joiner inside "://" keeps the address from being a link)
+    assert caption.first.inner_text().replace("\u2060", "") == f"承办人: {hostile_judge(trap)}"
+    page.screenshot(path=str(ARTIFACTS / "hostile_judge_clicked.png"), full_page=True)
+    live = page.locator(f"a[href^='{trap}'], img[src^='{trap}']")
+    assert live.count() == 0
+    page.wait_for_timeout(500)
     assert _Counting.hits == []
     page.close()
