@@ -194,3 +194,17 @@ def test_every_answer_carries_the_security_headers(server, store):
         assert sources - hashes <= CSP_SOURCES, what
         assert "'unsafe-inline'" not in policy["script-src"], what
         assert len(hashes) >= 3, what     # Streamlit's page script, and the app's two
+
+
+def test_streamlits_agent_api_is_off(server):
+    """No client but a logged-in browser drives the app (level 3: no needless services)."""
+    parts = urlsplit(server)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("POST", "/_stcore/agent/interact", body="{}",
+                           headers={"Origin": server, "Content-Type": "application/json"})
+        answer = connection.getresponse()
+        body = answer.read().decode("utf-8")
+    finally:
+        connection.close()
+    assert answer.status >= 400 and "not_available" in body
