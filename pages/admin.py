@@ -162,7 +162,7 @@ def run_import(files: dict[str, Path], rejects_dir: Path) -> tuple[list[dict] | 
     said = [line for line in err.splitlines() if line.startswith("error: ")]
     if proc.returncode == 2 and said:
         return None, said[-1].removeprefix("error: ").removesuffix(" (nothing was imported)")
-    how = (f"signal {signal.Signals(-proc.returncode).name}" if proc.returncode < 0
+    how = (f"signal {-proc.returncode}" if proc.returncode < 0
            else f"exit code {proc.returncode}")
     return None, import_failed(files, stopped_words(how))
 

@@ -80,7 +80,7 @@ else:
     if rows:
         case = table.row(rows[0], named=True)
         st.subheader(f"{md(case['case_number'])} · {enum(case['status']) if case['status'] else t('esc_unmarked')}")
-        st.write(t("esc_reasons") + "：" + "、".join(names.get(r, r) for r in case["reasons"]))
+        st.write(t("esc_reasons") + "：" + "、".join(md(names.get(r, r)) for r in case["reasons"]))
         history = ledger.escalation_history(store, case["case_number"])
         if history.height:
             st.dataframe(history.select(

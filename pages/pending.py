@@ -93,8 +93,11 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
     if selection:
         names = {"complexity": t("complexity"), "priority": t("priority"),
                  "target_week": t("week"), "judge": t("judge")}
-        st.caption(" · ".join(f"{names[k]}: {enum(v) if isinstance(v, str) else v}"
-                              for k, v in selection.items()))
+        # a judge's name is imported text (and a click's customdata is the browser's):
+        # shown as typed, never as markdown
+        st.caption(" · ".join(
+            f"{names[k]}: {md(enum(v) if k in ('complexity', 'priority') else v)}"
+            for k, v in selection.items()))
     cases = data.pending_cases(ctx.access, ctx.filters, ctx.court, **selection)
     if cases.height == 0:
         st.info(t("no_pending"))
@@ -116,6 +119,7 @@ def related_cases(ctx: state.Context) -> None:
         court_names = ctx.court_names()
         picked = st.dataframe(headers(related.select(
             "respondent_name",
+            "respondent_id",     # masked by the view unless the role sees full numbers
             enum_column("respondent_kind"),
             pl.col("cases").alias(t("count")),
             pl.col("courts").alias(t("courts_n")),

@@ -17,6 +17,7 @@ from supervision.users import ROLES
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 WORKER_EXIT = 100     # an import's worker process ends with this plus the command's code
+EXIT_UNRECORDED = 3   # the worker's failure could not be written to the audit trail
 
 
 def _date(text: str) -> dt.date:
@@ -226,9 +227,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.worker:
         return _import_in_a_worker(args, files, actor)
 
+    _end_with_the_command()
     # the worker's exit codes are WORKER_EXIT + the command's: any other end (a Python
     # crash exits 1, a library that gives up on memory may exit 1 too) is not a report
     return WORKER_EXIT + _import_here(args, files, actor)
+
+
+def _end_with_the_command() -> None:
+    """The worker ends when the command that runs it ends (killed, or stopped by the admin
+    page): Linux sends it SIGKILL then (PR_SET_PDEATHSIG), so that an import killed half
+    way is killed whole and leaves the served database as it was."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):   # not Linux: the command's own timeout still holds
+        return
+    if str(os.getppid()) != os.environ.get("SUPERVISION_IMPORT_PARENT", str(os.getppid())):
+        os._exit(WORKER_EXIT + EXIT_UNREADABLE)   # the command ended before this line
 
 
 def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
@@ -464,15 +482,20 @@ def _first_line(exc: BaseException) -> str:
 
 def _import_failed(args: argparse.Namespace, files: dict[str, Path], actor: str, error: str,
                    **detail: object) -> int:
-    """An import that stored nothing: recorded as import_failed, said in one line."""
+    """An import that stored nothing: recorded as import_failed, said in one line. A worker
+    that cannot record it (its memory ran out) leaves that to the command that runs it."""
+    code = EXIT_UNREADABLE
     try:
         _audit(args.store, actor, "import_failed", str(args.db), error=error,
                files={t: str(p) for t, p in files.items()}, **detail)
     except Exception as exc:  # the words still reach the user
-        print(f"warning: the audit trail could not record the failure ({type(exc).__name__})",
-              file=sys.stderr)
+        if args.worker:
+            code = EXIT_UNRECORDED
+        else:
+            print(f"warning: the audit trail could not record the failure "
+                  f"({type(exc).__name__})", file=sys.stderr)
     print(f"error: {error} (nothing was imported)", file=sys.stderr)
-    return EXIT_UNREADABLE
+    return code
 
 
 def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
@@ -503,7 +526,8 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
         command.append("--json")
     # no Rust backtraces: never shown, and printing one when memory has run out can
     # deadlock the process instead of ending it; one BLAS thread (the import does no BLAS)
-    env = {**os.environ, "RUST_BACKTRACE": "0", "OPENBLAS_NUM_THREADS": "1"}
+    env = {**os.environ, "RUST_BACKTRACE": "0", "OPENBLAS_NUM_THREADS": "1",
+           "SUPERVISION_IMPORT_PARENT": str(os.getpid())}
     try:
         proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
                               timeout=minutes * 60, env=env)
@@ -516,13 +540,20 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     if proc.returncode in (WORKER_EXIT + EXIT_OK, WORKER_EXIT + EXIT_REJECTS):
         sys.stderr.write(proc.stderr)
         return proc.returncode - WORKER_EXIT
-    if proc.returncode == WORKER_EXIT + EXIT_UNREADABLE:
+    said = [line for line in errors if line.startswith("error: ")]
+    if proc.returncode == WORKER_EXIT + EXIT_UNREADABLE and said:
         # the worker said why and recorded it
-        print("\n".join(line for line in errors if line.startswith(("error: ", "warning: "))),
-              file=sys.stderr)
+        print(said[-1], file=sys.stderr)
         return EXIT_UNREADABLE
+    if proc.returncode == WORKER_EXIT + EXIT_UNRECORDED and said:
+        # the worker said why but could not record it
+        error = said[-1].removeprefix("error: ").removesuffix(" (nothing was imported)")
+        return _import_failed(args, files, actor, error)
     if proc.returncode < 0:
-        name = signal.Signals(-proc.returncode).name
+        try:
+            name = signal.Signals(-proc.returncode).name
+        except ValueError:
+            name = str(-proc.returncode)
         how = f"signal {name}"
     else:
         name, how = "", f"exit code {proc.returncode}"

@@ -5,6 +5,11 @@ Chinese), XLSX or Parquet. Every cell comes out as text; each batch carries `_ro
 number a user sees in the file (header = row 1 for CSV/XLSX, first record = row 1 for
 Parquet). CSV rows that cannot be split into the header's fields come back as ready-made
 rejects. A file that cannot be read raises UnreadableFile before the caller writes anything.
+
+An XLSX is read whole by its reader (calamine, through fastexcel), which allocates every
+cell of the sheet's extent: one cell at XFD1048576 asks for 550 GB. So before it is handed
+over, the workbook is opened as a zip and checked against the caps below, and refused with
+a message saying what to do (save it as CSV, which is streamed, or split it).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import codecs
 import csv
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +33,21 @@ _CHUNK = 1 << 22
 # court data is almost all GB2312 (rare name characters are the exception).
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _MAX_OUTSIDE_GB2312 = 0.05
+
+# What an XLSX may hold before it is read (measured with fastexcel 0.21 on 2 cores): reading
+# takes ~100 bytes per cell of the sheet's extent (calamine's grid of 32-byte cells, the
+# strings, the Arrow copy), so 10 M cells take ~1 GB; the 10 M-cell case file (450,000
+# rows × 22 columns, 37 MB) imported at 1.0 GB resident, within the import's memory limit
+# (SUPERVISION_IMPORT_MEMORY_MB). Its XML expands to 390 MB, hence the uncompressed cap.
+# The widest import table has 22 columns: 100 leaves room for columns the import ignores.
+# Real workbooks compress 10–20 times (measured: dense text, numbers, blank styled cells);
+# a member above 100 times is a zip bomb. Larger files import as CSV, read in batches.
+MAX_XLSX_COLUMNS = 100
+MAX_XLSX_CELLS = 10_000_000                 # rows × columns of a sheet's extent
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024   # every member of the zip, expanded
+MAX_COMPRESSION_RATIO = 100
+_RATIO_FROM = 1024 * 1024                   # smaller members are never a bomb worth a check
+_SAVE_AS = "请另存为 CSV 或拆分文件 / save it as CSV or split it"
 
 
 class UnreadableFile(Exception):
@@ -63,6 +84,10 @@ def open_source(path: Path, workdir: Path) -> Source:
         return _open_parquet(path)
     if head[:4] == b"PK\x03\x04":
         return _open_xlsx(path)
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnreadableFile(f"{path}: 这是 Excel 97-2003 (.xls) 或加密的工作簿；请另存为未加密的 "
+                             f".xlsx 或 CSV / an Excel 97-2003 (.xls) or encrypted workbook; "
+                             f"save it as an unencrypted .xlsx or as CSV")
     if head[:2] in (b"\xff\xfe", b"\xfe\xff") or _looks_utf16(head):
         raise UnreadableFile(f"{path}: UTF-16 text; save it as CSV in {ACCEPTED_ENCODINGS}")
     if b"\x00" in head:
@@ -224,12 +249,252 @@ def _quoted_csv_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dic
 # ---------------------------------------------------------------- XLSX and Parquet
 
 
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Extent:
+    """The rows and columns a sheet spans (first and last, 1-based)."""
+    first_row: int
+    last_row: int
+    first_column: int
+    last_column: int
+
+    @property
+    def rows(self) -> int:
+        return self.last_row - self.first_row + 1
+
+    @property
+    def columns(self) -> int:
+        return self.last_column - self.first_column + 1
+
+    @property
+    def last_cell(self) -> str:
+        return f"{_column_letters(self.last_column)}{self.last_row}"
+
+    def too_large(self) -> bool:
+        return self.columns > MAX_XLSX_COLUMNS or self.rows * self.columns > MAX_XLSX_CELLS
+
+
+_CAPS = (f"XLSX 最多读取 {MAX_XLSX_COLUMNS} 列、{MAX_XLSX_CELLS:,} 个单元格（行 × 列）"
+         f" / at most {MAX_XLSX_COLUMNS} columns and {MAX_XLSX_CELLS:,} cells (rows × "
+         f"columns) are read from an XLSX")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']"
+                        rb"([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?[\"']")
+# the fast scan: every writer we know puts r="B7" on each cell; when a piece of the sheet
+# holds another count of cells than of such references, it is read again tag by tag
+_CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')
+_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_R_ATTRIBUTE = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_SHEET_NAME = re.compile(rb"<(?:[\w.-]+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"[^>]*?\b"
+                         rb"(?:[\w.-]+:)?id=\"([^\"]*)\"")
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*?\bId=\"([^\"]*)\"[^>]*?"
+                           rb"\bTarget=\"([^\"]*)\"|<(?:[\w.-]+:)?Relationship\b[^>]*?"
+                           rb"\bTarget=\"([^\"]*)\"[^>]*?\bId=\"([^\"]*)\"")
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse, before any of it is read as a workbook, an XLSX that is not a zip, that
+    expands beyond MAX_XLSX_UNCOMPRESSED or more than MAX_COMPRESSION_RATIO times, or one
+    of whose sheets declares or holds more than MAX_XLSX_COLUMNS columns or MAX_XLSX_CELLS
+    cells. The sheets are streamed to the end (their CRC checked, a few seconds for the
+    largest accepted file): calamine allocates by the cells a sheet holds, whatever its
+    declared dimension says."""
+    try:
+        book = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UnreadableFile(f"{path}: 不是可读取的 XLSX 工作簿（无法作为 zip 打开）/ not a "
+                             f"readable XLSX workbook (not a zip archive)") from None
+    try:
+        with book:
+            _check_book(path, book)
+    except (UnreadableFile, MemoryError):
+        raise
+    except (RuntimeError, NotImplementedError) as exc:  # zipfile: encrypted, other methods
+        raise UnreadableFile(f"{path}: 工作簿已加密或压缩方式不受支持 / the workbook is "
+                             f"encrypted or compressed in an unsupported way "
+                             f"({type(exc).__name__})") from None
+    except Exception as exc:  # zipfile, zlib and the decoders raise many kinds
+        # a damaged member, a CRC that does not match what it expands to
+        raise UnreadableFile(f"{path}: 工作簿已损坏 / not a readable XLSX workbook (damaged: "
+                             f"{type(exc).__module__}.{type(exc).__name__})") from None
+
+
+def _check_book(path: Path, book: zipfile.ZipFile) -> None:
+    members = book.infolist()
+    names = {m.filename for m in members}
+    if len(names) != len(members):
+        raise UnreadableFile(f"{path}: zip 中有重名条目，不是正常的 XLSX / the zip archive "
+                             f"repeats an entry's name: not a workbook; nothing was read")
+    expanded = sum(m.file_size for m in members)
+    if expanded > MAX_XLSX_UNCOMPRESSED:
+        zh, en = _SAVE_AS.split(" / ")
+        raise UnreadableFile(
+            f"{path}: 解压后共 {expanded / 2**20:,.0f} MB，最多读取 "
+            f"{MAX_XLSX_UNCOMPRESSED / 2**20:,.0f} MB；{zh} / the workbook expands to "
+            f"{expanded / 2**20:,.0f} MB; at most {MAX_XLSX_UNCOMPRESSED / 2**20:,.0f} MB "
+            f"are read — {en}")
+    for m in members:
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > _RATIO_FROM and ratio > MAX_COMPRESSION_RATIO:
+            raise UnreadableFile(
+                f"{path}: {m.filename} 解压后膨胀 {ratio:,.0f} 倍（最多 {MAX_COMPRESSION_RATIO} "
+                f"倍），是压缩炸弹而非工作簿，未读取 / {m.filename} expands {ratio:,.0f} times "
+                f"(at most {MAX_COMPRESSION_RATIO} is accepted): a zip bomb, not a workbook; "
+                f"nothing was read")
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFile(f"{path}: 是 zip 文件但不是 XLSX 工作簿 / a zip archive but not "
+                             f"an XLSX workbook (no xl/workbook.xml)")
+    titles = _sheet_titles(book, names)
+    for m in sorted(members, key=lambda m: m.filename):
+        if _is_worksheet(m.filename):
+            _check_sheet(path, book, m.filename, titles.get(m.filename, m.filename))
+        elif m.file_size > _RATIO_FROM:
+            # the shared strings and the like: read through, so that what they expand to
+            # is what they declare (zipfile checks the CRC at the end)
+            with book.open(m) as stream:
+                while stream.read(_CHUNK):
+                    pass
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
+
+
+def _sheet_titles(book: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Member name -> the sheet's name as Excel shows it (best effort, for messages)."""
+    rels = "xl/_rels/workbook.xml.rels"
+    small = {m.filename for m in book.infolist() if m.file_size < 4 * 2**20}
+    if rels not in small or "xl/workbook.xml" not in small:
+        return {}
+    targets = {}
+    for a, b, c, d in _RELATIONSHIP.findall(book.read(rels)):
+        ident, target = (a, b) if a else (d, c)
+        target = target.decode("utf-8", "replace").lstrip("/")
+        targets[ident] = target if target.startswith("xl/") else f"xl/{target}"
+    return {targets[ident]: name.decode("utf-8", "replace")
+            for name, ident in _SHEET_NAME.findall(book.read("xl/workbook.xml"))
+            if ident in targets}
+
+
+def _too_large(path: Path, title: str, extent: Extent, declared: bool) -> UnreadableFile:
+    caps_zh, caps_en = _CAPS.split(" / ")
+    save_zh, save_en = _SAVE_AS.split(" / ")
+    size = f"{extent.rows:,} 行 × {extent.columns:,} 列"
+    size_en = f"{extent.rows:,} rows × {extent.columns:,} columns"
+    if declared:
+        return UnreadableFile(
+            f"{path}: 工作表「{title}」声明了 {size}；{caps_zh}；{save_zh} / the file declares "
+            f"{size_en} (sheet {title}); {caps_en} — {save_en}")
+    return UnreadableFile(
+        f"{path}: 工作表「{title}」的单元格延伸到 {extent.last_cell}，共 {size}；{caps_zh}；"
+        f"{save_zh} / the file holds cells up to {extent.last_cell} (sheet {title}): "
+        f"{size_en}; {caps_en} — {save_en}")
+
+
+def _check_sheet(path: Path, book: zipfile.ZipFile, member: str, title: str) -> None:
+    with book.open(member) as stream:
+        head = stream.read(1 << 16)
+    declared = _DIMENSION.search(head)
+    if declared:
+        c1, r1, c2, r2 = declared.groups()
+        rows = sorted((int(r1), int(r2 or r1)))
+        columns = sorted((_column_number(c1.decode()), _column_number((c2 or c1).decode())))
+        extent = Extent(rows[0], rows[1], columns[0], columns[1])
+        if extent.too_large():
+            raise _too_large(path, title, extent, declared=True)
+    extent = _held_extent(book, member)
+    if extent is not None and extent.too_large():
+        raise _too_large(path, title, extent, declared=False)
+
+
+def _chunks(book: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """The member's XML, read to its end, in pieces that never split a tag."""
+    rest = b""
+    with book.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = rest + chunk
+            cut = data.rfind(b"<")
+            if cut == -1:          # text only, no tag begins here
+                rest = b""
+                yield data
+            elif cut == 0:         # one tag, still open
+                if len(data) > 4 * _CHUNK:
+                    raise ValueError("a tag longer than 16 MB")
+                rest = data
+            else:
+                rest = data[cut:]
+                yield data[:cut]
+    if rest:
+        yield rest
+
+
+def _held_extent(book: zipfile.ZipFile, member: str) -> Extent | None:
+    """The rows and columns the sheet's cells really span (None: no cells). A cell's `r`
+    names its column and row, and calamine places it there whatever its row says."""
+    rows: list[int] = []
+    columns: set[bytes] = set()
+    for chunk in _chunks(book, member):
+        refs = _CELL_REF.findall(chunk)
+        if len(refs) != chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/>"):
+            return _held_extent_by_tags(book, member)
+        if refs:
+            columns.update(letters for letters, _ in refs)
+            numbers = [int(digits) for _, digits in refs]
+            rows += (min(numbers), max(numbers))
+    if not rows:
+        return None
+    numbers = [_column_number(c.decode()) for c in columns]
+    return Extent(min(rows), max(rows), min(numbers), max(numbers))
+
+
+def _held_extent_by_tags(book: zipfile.ZipFile, member: str) -> Extent | None:
+    """The exact extent, tag by tag, for sheets whose cells leave out `r` (a cell then
+    follows the one before, a row the row before) or whose text looks like a reference."""
+    first_row = first_column = 1 << 62
+    last_row = last_column = 0
+    row = column = 0
+    for chunk in _chunks(book, member):
+        for closing, name, attributes in _TAG.findall(chunk):
+            if closing:
+                continue
+            ref = _R_ATTRIBUTE.search(attributes)
+            letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+            if name == b"row":
+                row = int(digits) if digits else row + 1
+                column = 0
+                continue
+            if digits:
+                row = int(digits)
+            column = _column_number(letters.decode()) if letters else column + 1
+            first_row, last_row = min(first_row, row), max(last_row, row)
+            first_column, last_column = min(first_column, column), max(last_column, column)
+    if not last_row or not last_column:
+        return None
+    return Extent(first_row, last_row, first_column, last_column)
+
+
 def _open_xlsx(path: Path) -> Source:
+    check_xlsx(path)
     try:
         import fastexcel
 
         sheet = fastexcel.read_excel(str(path)).load_sheet(0, n_rows=0, dtypes="string")
         header = [clean_header(c.name) for c in sheet.available_columns()]
+    except MemoryError:
+        raise
     except Exception as exc:  # the reader raises many kinds; all mean "not a readable XLSX"
         raise UnreadableFile(f"{path}: not a readable XLSX workbook ({type(exc).__name__})"
                              ) from None
@@ -239,10 +504,11 @@ def _open_xlsx(path: Path) -> Source:
 def _xlsx_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dict]]]:
     import fastexcel
 
-    # An XLSX holds at most 1,048,576 rows; its cells are read once as text.
-    sheet = fastexcel.read_excel(str(source.path)).load_sheet(0, dtypes="string")
-    frame = pl.from_arrow(sheet.to_arrow())
-    del sheet
+    # An XLSX holds at most 1,048,576 rows; its cells (at most MAX_XLSX_CELLS, checked
+    # when it was opened) are read once as text, straight into Arrow (eager: 10 M cells
+    # peaked at 0.7 GB instead of 0.9 GB through the lazy sheet)
+    frame = pl.from_arrow(fastexcel.read_excel(str(source.path)).load_sheet(
+        0, dtypes="string", eager=True))
     frame = frame.rename({c: clean_header(c) for c in frame.columns})
     frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
     for offset in range(0, frame.height, BATCH_ROWS):
@@ -254,6 +520,8 @@ def _open_parquet(path: Path) -> Source:
 
     try:
         header = [clean_header(n) for n in pq.ParquetFile(path).schema_arrow.names]
+    except MemoryError:
+        raise
     except Exception as exc:
         raise UnreadableFile(f"{path}: not a readable Parquet file ({type(exc).__name__})"
                              ) from None

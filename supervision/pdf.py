@@ -1,7 +1,10 @@
 """A4 PDF documents (the court brief; later the weekly report): HTML laid out by WeasyPrint
 with Noto Sans CJK embedded (Debian's fonts-noto-cjk), charts drawn by matplotlib as SVG.
 Text stays text: it can be selected, searched and extracted. Every text from the data is
-HTML-escaped, so a court or respondent name is never markup."""
+HTML-escaped, so a court or respondent name is never markup; WeasyPrint may load nothing
+but the document's own data: URIs (the charts); and matplotlib's math parser is off, so a
+name with `$…$` in it is drawn as typed, not parsed as TeX (`$\\undefinedmacro$` failed
+the whole document)."""
 
 from __future__ import annotations
 
@@ -123,15 +126,21 @@ class Document:
     def html(self) -> str:
         notes = "".join(f"<p class='note'>{_e(n)}</p>" for n in self.notes)
         css = CSS.replace("PAGE_ORIENTATION", "landscape" if self.landscape else "portrait")
-        return (f"<!doctype html><html><head><meta charset='utf-8'><style>{css}</style>"
+        # the PDF's title and date come from the head (WeasyPrint's metadata)
+        created = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        return (f"<!doctype html><html><head><meta charset='utf-8'>"
+                f"<title>{_e(self.title)}</title>"
+                f"<meta name='dcterms.created' content='{created}'><style>{css}</style>"
                 f"</head><body><h1>{_e(self.title)}</h1>{notes}{''.join(self.parts)}"
                 f"</body></html>")
 
     def pdf(self) -> bytes:
-        from weasyprint import HTML
+        from weasyprint import HTML, URLFetcher
 
-        return HTML(string=self.html()).write_pdf(
-            metadata={"title": self.title, "created": dt.datetime.now().isoformat()})
+        # the document's only resources are its data: URIs; nothing is fetched from a
+        # network or a file, whatever the text says
+        fetcher = URLFetcher(allowed_protocols={"data"})
+        return HTML(string=self.html(), url_fetcher=fetcher).write_pdf()
 
 
 # ------------------------------------------------------------------ charts (matplotlib)
@@ -142,7 +151,9 @@ def _figure(width_mm: float = 180, height_mm: float = 70):  # noqa: ANN202 - a p
     matplotlib.use("svg", force=False)
     import matplotlib.pyplot as plt
 
+    # text.parse_math off: a label is text, never TeX (`$\undefinedmacro$` raised)
     plt.rcParams.update({"font.family": MPL_FONTS, "svg.fonttype": "none",
+                         "text.parse_math": False, "text.usetex": False,
                          "axes.unicode_minus": False, "font.size": 8,
                          "axes.spines.top": False})
     return plt.subplots(figsize=(width_mm / 25.4, height_mm / 25.4))

@@ -281,6 +281,38 @@ def test_an_upload_name_is_never_a_path(server, browser):
     page.close()
 
 
+def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(server, browser):
+    """The 1.7 KB workbook with one cell at XFD1048576, uploaded: the page says why in
+    words (it showed a Rust panic's last line), the audit trail has it, the data is as it
+    was."""
+    import hashlib
+
+    from supervision import audit
+    from tests.test_import_limits import whole_sheet_xlsx
+
+    base, db = server
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    login(page, base, "admin", PASSWORDS["admin"])
+    uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(2)   # cases
+    uploader.set_input_files(files=[{
+        "name": "cases.xlsx", "buffer": whole_sheet_xlsx(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    page.get_by_role("button", name="导入数据").click()
+    error = page.locator("[data-testid='stAlertContentError']").filter(has_text="导入失败")
+    expect(error.first).to_be_visible(timeout=120_000)
+    shown = error.first.inner_text()
+    assert "the file declares 1,048,576 rows × 16,384 columns" in shown, shown
+    assert "save it as CSV or split it" in shown and "数据库未改变" in shown
+    for raw in ("panicked", "memory allocation", "backtrace", "Traceback", "RUST"):
+        assert raw not in shown, shown
+    page.screenshot(path=str(ARTIFACTS / "admin_import_refused.png"), full_page=True)
+    page.close()
+    trail = audit.entries(engine(), limit=50, event="import_failed", actor="admin")
+    assert any("16,384 columns" in d for d in trail["detail"].to_list())
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
 def test_an_import_from_the_command_line_shows_in_the_serving_app(server, browser, tmp_path):
     base, db = server
     page = browser.new_page(viewport={"width": 1400, "height": 1600})

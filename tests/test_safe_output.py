@@ -60,3 +60,25 @@ def test_plotly_labels_carry_no_markup():
                            title="t", unranked_label="u")
     assert fig.data[0].x[0] == plain('<a href="http://evil.invalid">x</a>')
     assert "<a " not in fig.to_json()
+
+
+def test_chart_axis_titles_legends_and_bar_texts_carry_no_markup():
+    """Every text a chart shows is escaped; a click still reads the raw name."""
+    judge = '<a href="http://evil.invalid">王</a>![j](http://evil.invalid/j.png)'
+    frame = pl.DataFrame({"judge": [judge], "cases": [3], "kind": ["cases"]})
+    fig = charts.stacked_bars(frame, x="judge", y="cases", colour="kind", title=judge,
+                              x_title=f"<b>{judge}</b>", y_title="<i>件数</i>",
+                              colour_names={"cases": "<img src=x>"}, horizontal=True,
+                              custom=["judge"], legend_title="<u>类</u>")
+    shown = [fig.layout.title.text, fig.layout.xaxis.title.text, fig.layout.yaxis.title.text,
+             fig.layout.legend.title.text, fig.data[0].name, *fig.data[0].y]
+    for text in shown:
+        assert "<" not in text, text
+    assert fig.layout.yaxis.title.text == plain(f"<b>{judge}</b>")
+    assert fig.data[0].customdata[0][0] == judge          # the click's value, raw
+    ranks = pl.DataFrame({"court_code": ["A"], "name": ["甲"], "rate": [None],
+                          "is_ranked": [False], "rank": [None]}, schema_overrides={
+                              "rate": pl.Float64, "rank": pl.Int64})
+    fig = charts.rank_bars(ranks, label="name", highlight="A", cutoff=None, cutoff_label="c",
+                           title="t", unranked_label="<b>未排名</b>")
+    assert fig.data[0].text[0] == plain("<b>未排名</b>")

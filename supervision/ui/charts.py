@@ -56,7 +56,7 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
     f = frame.sort("rate", descending=True, nulls_last=True)
     colours = [BLUE if c == highlight else (SKY if r else GREY)
                for c, r in zip(f["court_code"], f["is_ranked"], strict=True)]
-    text = [f"#{k}" if k is not None else unranked_label for k in f["rank"]]
+    text = [f"#{k}" if k is not None else plain(unranked_label) for k in f["rank"]]
     hover = [plain(f"{rank_label} {k}") if k is not None else plain(unranked_label)
              for k in f["rank"]]
     fig = go.Figure(go.Bar(
@@ -83,7 +83,8 @@ def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label
     """The court's rate on each specific type beside that type's top-15 cutoff; a type the
     case-type filter leaves out is labelled so, not drawn as empty."""
     names = _labels(frame["type_name"].to_list())
-    text = [filtered_label if f else (f"#{r}" if r is not None else unranked_label)
+    text = [plain(filtered_label) if f else (f"#{r}" if r is not None
+                                             else plain(unranked_label))
             for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
     fig = go.Figure()
     # a filtered-out type gets a zero-height bar, so that its label shows
@@ -160,8 +161,8 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
                     hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>%{fullData.name}: "
                                   + ("%{x:,}" if horizontal else "%{y:,}") + "<extra></extra>")
     fig.update_layout(barmode="stack", legend_title_text=plain(legend_title or ""))
-    fig.update_xaxes(title=y_title if horizontal else x_title)
-    fig.update_yaxes(title=x_title if horizontal else y_title)
+    fig.update_xaxes(title=plain(y_title if horizontal else x_title))
+    fig.update_yaxes(title=plain(x_title if horizontal else y_title))
     if horizontal:
         fig.update_yaxes(autorange="reversed")
     fig = _layout(fig, title, height=420)

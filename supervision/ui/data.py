@@ -23,6 +23,7 @@ from supervision import store as operational_store
 from supervision import views
 from supervision.access import AccessDenied
 from supervision.db import connect_current_version, data_version, migrate_file, schema_is_current
+from supervision.safe_output import md
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_TTL_S = 900        # a cached page result lives 15 minutes (a new import: a new key)
@@ -72,7 +73,7 @@ def _page_data(view: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R]) -> 
         try:
             return _cached(view, data_version(db_path()), *args, **kwargs)
         except AccessDenied as exc:
-            st.error(f"无权查看 / Not allowed: {exc}")
+            st.error(f"无权查看 / Not allowed: {md(exc)}")
             st.stop()
             raise  # st.stop() ends the run; this line is for the type checker
     return call
