@@ -72,7 +72,7 @@ with st.form("add_user", clear_on_submit=True):
                                    court_exists=court_exists)
             done(added)
         except users.UserError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
 
 # one small form per account action: (form key, button label, the action, asks a password)
 ACTIONS = (("disable_user", "disable_user", users.disable_user, False),
@@ -91,7 +91,7 @@ for column, (key, label, action, asks_password) in zip(st.columns(len(ACTIONS)),
                     action(store, who, actor=access.username)
                 done(who)
             except users.UserError as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
 
 # ------------------------------------------------------------------ second factor
 
@@ -117,7 +117,7 @@ if totp_user and (enroll or remove):
             users.reset_totp(store, totp_user, actor=access.username)
             done(totp_user)
     except users.UserError as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
 
 # ------------------------------------------------------------------ imports
 
