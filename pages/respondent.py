@@ -88,6 +88,9 @@ else:
                                caption=f"{t('as_of')} {ctx.filters.as_of.isoformat()} · "
                                        f"{cases['respondent_name'][0]} · "
                                        f"{t('id_number')} {id_number}",
-                               court_label=cases["respondent_name"][0], rows=cases.height)
+                               court_label=cases["respondent_name"][0], rows=cases.height,
+                               # the file holds the respondent's cases in every court of
+                               # the user's scope, whatever the sidebar's court
+                               court=None, detail={"respondent": key})
     st.caption(t("respondent_scope", as_of=ctx.filters.as_of.isoformat(),
                  scope=md(ctx.province_name())))

@@ -16,6 +16,7 @@ import math
 import os
 import secrets
 import string
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -30,14 +31,52 @@ MIN_COOKIE_KEY_BITS = 128     # estimated entropy (cookie_key_bits)
 _FREE_RUN = 4
 
 
-_PROCESS_KEY = secrets.token_hex(32)
+ROOT = Path(__file__).resolve().parent.parent
+# outside production, without SUPERVISION_COOKIE_KEY: a random key made once on this
+# machine, so that the server and the command line (which seals second-factor secrets)
+# share it and a restart logs no one out. Never shipped; production requires the variable.
+LOCAL_KEY_FILE = ROOT / "data" / ".server-key"
+_local_key: str | None = None
 
 
 def server_key() -> str:
-    """The server's secret: SUPERVISION_COOKIE_KEY, else a random key for this process
-    (outside production only: then a restart logs everyone out). No key ships in the
-    repository; every server of one installation shares it."""
-    return os.environ.get("SUPERVISION_COOKIE_KEY") or _PROCESS_KEY
+    """The server's secret: SUPERVISION_COOKIE_KEY; outside production without it, the
+    machine's local key (SUPERVISION_KEY_FILE, default data/.server-key, made on first use
+    with mode 0600). No key ships in the repository; every server of one installation
+    shares it."""
+    return os.environ.get("SUPERVISION_COOKIE_KEY") or local_key()
+
+
+def local_key() -> str:
+    """The local key file's key, made atomically by the first process that needs it (a
+    process that cannot write there keeps a random key of its own)."""
+    global _local_key
+    path = Path(os.environ.get("SUPERVISION_KEY_FILE") or LOCAL_KEY_FILE)
+    if _local_key is None:
+        try:
+            _local_key = _read_or_make_key(path)
+        except OSError:
+            _local_key = secrets.token_hex(32)
+    return _local_key
+
+
+def _read_or_make_key(path: Path) -> str:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)        # atomic: the first process's key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if len(key) < MIN_COOKIE_KEY:
+        raise OSError(f"{path} holds no key")
+    return key
 
 
 def derived_key(purpose: str) -> bytes:

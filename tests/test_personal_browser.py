@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ from unittest import mock
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from supervision import audit, config
 from supervision.store import engine
@@ -60,13 +62,16 @@ def search_and_choose(page: Page, number: str) -> None:
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=30_000)
     for _attempt in range(3):
+        wait_idle(page)
         b = grid.bounding_box()
         page.mouse.click(b["x"] + 8, b["y"] + 35 + 17)     # the first row's select cell
         try:
             page.wait_for_url("**respondent=**", timeout=10_000)
             break
-        except Exception:  # a click during a rerun can be lost: click again
-            wait_idle(page)
+        except PlaywrightTimeout:  # a click landing as the grid redraws is lost: again
+            continue
+    else:
+        raise AssertionError("choosing the respondent's row never opened it")
     wait_idle(page)
 
 
@@ -105,6 +110,9 @@ def test_a_search_by_id_number_leaves_no_id_number_in_the_url_or_the_audit_trail
     entries = audit.entries(store, limit=100)
     rows = entries.filter(entries["id"] > first_id)
     assert "export" in rows["event"].to_list()
+    export = json.loads(rows.filter(rows["event"] == "export")["detail"][0])
+    # the file holds the respondent's cases in every court of the user's scope
+    assert export["court"] == "all" and export["respondent"] == expected_reference(number)
     trail = " ".join(f"{r['target']} {r['detail']}" for r in rows.iter_rows(named=True))
     assert number not in trail and number[-12:] not in trail
     context.close()

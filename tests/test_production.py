@@ -226,3 +226,18 @@ def test_serve_starts_in_production_when_nothing_is_wrong(demo_db, tmp_path):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def test_outside_production_every_process_of_one_machine_shares_one_local_key(tmp_path):
+    """Without SUPERVISION_COOKIE_KEY (development), the server and the command line derive
+    the same keys — a second factor enrolled from the CLI opens on the server — from a key
+    file made once, readable by its owner only."""
+    key_file = tmp_path / "server-key"
+    env = {k: v for k, v in os.environ.items() if k != "SUPERVISION_COOKIE_KEY"}
+    env["SUPERVISION_KEY_FILE"] = str(key_file)
+    show = "from supervision import config; print(config.derived_key('totp-secret').hex())"
+    keys = {subprocess.run([sys.executable, "-c", show], env=env, cwd=ROOT, check=True,
+                           capture_output=True, text=True).stdout.strip() for _ in range(3)}
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["server-key"]    # no draft left

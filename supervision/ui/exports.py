@@ -26,11 +26,12 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
 def audited(ctx: state.Context, name: str, what: str, build: Callable[..., bytes], *,
-            filters: Filters | None = None, court: str | None | object = state.SIDEBAR_COURT
-            ) -> Callable[..., bytes]:
+            filters: Filters | None = None, court: str | None | object = state.SIDEBAR_COURT,
+            detail: dict[str, object] | None = None) -> Callable[..., bytes]:
     """`build`, run only if the session still holds when it is clicked, and recorded in the
     audit trail with the scope it really covers: `filters` (default: the sidebar's) and
-    `court` (default: the sidebar's court; None: every court the user may see). The buttons
+    `court` (default: the sidebar's court; None: every court the user may see), and `detail`
+    (what else selects the rows, e.g. a respondent's reference). The buttons
     use on_click="ignore", so a click never reruns the page (a rerun replaced the other
     download buttons under the pointer) — hence the check here, when the file is made."""
     token = st.session_state.get("session_token")
@@ -39,7 +40,8 @@ def audited(ctx: state.Context, name: str, what: str, build: Callable[..., bytes
 
     def make(*args: object, **kwargs: object) -> bytes:
         access = checked_access(ctx.access, token, name, what)
-        state.audit_export(ctx, name, what, filters=used, court=scope_court, access=access)
+        state.audit_export(ctx, name, what, filters=used, court=scope_court, access=access,
+                           **(detail or {}))
         return build(*args, **kwargs)
     return deferred(make)
 
@@ -101,10 +103,11 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
                    caption: str, court_label: str | None = None,
                    kinds: dict[str, str] | None = None, rows: int = 0,
                    view: object = None, filters: Filters | None = None,
-                   court: str | None | object = state.SIDEBAR_COURT) -> None:
+                   court: str | None | object = state.SIDEBAR_COURT,
+                   detail: dict[str, object] | None = None) -> None:
     """CSV and XLSX of a case table (`frame` is called only when a file is built);
     `filters` and `court` are the scope the table really covers (see `audited`)."""
-    scope = {"filters": filters, "court": court}
+    scope = {"filters": filters, "court": court, "detail": detail}
     info = notes(ctx, page, caption, court_label)
     csv_name = file_name(ctx, page, "csv", court_label)
     xlsx_name = file_name(ctx, page, "xlsx", court_label)

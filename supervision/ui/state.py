@@ -71,7 +71,8 @@ SIDEBAR_COURT = object()
 
 
 def audit_export(ctx: Context, file_name: str, what: str, *, filters: Filters | None = None,
-                 court: str | None = None, access: Access | None = None) -> None:
+                 court: str | None = None, access: Access | None = None,
+                 **detail: object) -> None:
     """A download, in the audit trail: who, which file, from which page, and the scope the
     file really covers — its courts (every court in scope when `court` is None) and the
     filters its rows were selected with."""
@@ -82,7 +83,7 @@ def audit_export(ctx: Context, file_name: str, what: str, *, filters: Filters | 
     courts = (court,) if court else access.allowed_courts(data.con())
     audit.record(data.store(), access.username, "export", file_name, what=what,
                  court=court or "all", courts=list(courts), filters=used.scope(),
-                 as_of=used.as_of, period_start=used.start)
+                 as_of=used.as_of, period_start=used.start, **detail)
 
 
 def run_access() -> Access | None:
