@@ -121,6 +121,8 @@ def stopped_words(how: str) -> str:
 _MEMORY_TEXT = ("memory allocation", "allocation failed", "MemoryError", "bad_alloc",
                 "out of memory", "OutOfMemory", "cannot allocate", "failed to allocate",
                 "thread creation failed", "failed to spawn thread", "can't start new thread",
+                # polars' thread pool (rayon) when the limit leaves no room for its stacks
+                "ThreadPoolBuildError", "Resource temporarily unavailable",
                 "cannot map zero-fill pages", "failed to map segment")
 
 

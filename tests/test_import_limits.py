@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supervision import audit, filereader
+from supervision import audit, filereader, importer
 from supervision.importer import UnreadableFile, import_files
 from supervision.store import engine
 from tests.conftest import make_db
@@ -307,6 +307,7 @@ def test_an_import_out_of_memory_is_said_in_words(tmp_path, db_path):
     _many_cases(40_000, "王法官").write_excel(big)
     proc = run_cli("import", "--db", str(db_path), "--cases", str(big),
                    env={"SUPERVISION_IMPORT_MEMORY_MB": "300"})
+    assert "needs more memory" in proc.stderr, [f["detail"] for f in failures(db_path)]
     assert_said_in_one_line(proc, "the file needs more memory than 300 MB allows; split it "
                                    "or save it as CSV", "超过 300 MB 上限")
     assert digest(db_path) == before
@@ -338,3 +339,14 @@ def test_a_bad_limit_setting_is_named(tmp_path, db_path):
                    env={"SUPERVISION_IMPORT_MEMORY_MB": "lots"})
     assert proc.returncode == 2
     assert "SUPERVISION_IMPORT_MEMORY_MB must be a whole number" in proc.stderr
+
+
+@pytest.mark.parametrize("text, memory", [
+    ("memory allocation of 550024249344 bytes failed", True),
+    ("The global thread pool has not been initialized.: ThreadPoolBuildError { kind: "
+     "IOError(Os { code: 11, kind: WouldBlock, message: \"Resource temporarily unavailable\" "
+     "}) }", True),          # seen under a 300 MB limit: polars could not start its threads
+    ("could not convert string to float: 'abc'", False),
+])
+def test_what_counts_as_running_out_of_memory(text, memory):
+    assert importer.is_memory_failure(text) is memory
