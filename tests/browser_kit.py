@@ -106,3 +106,21 @@ def login(page: Page, base: str, user: str, password: str, query: str = "") -> N
     fill_login(page, user, password)
     expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(page)
+    wait_for_login_cookie(page)
+
+
+LOGIN_COOKIE = "supervision_login"
+
+
+def wait_for_login_cookie(page: Page, present: bool = True, timeout_s: float = 30) -> None:
+    """Until the browser holds the login cookie (or, present=False, no longer holds it).
+    The page trades a one-time ticket for it just after the run that follows a login: a
+    reload before that answer has arrived would find no login (the app's state, polled)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        held = any(c["name"] == LOGIN_COOKIE for c in page.context.cookies())
+        if held == present:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the login cookie is {'missing' if present else 'still there'} "
+                         f"after {timeout_s:.0f} s")

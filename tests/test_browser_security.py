@@ -30,6 +30,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     free_port,
     login,
     streamlit_server,
+    wait_for_login_cookie,
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
@@ -119,12 +120,8 @@ def _login_cookie(context) -> dict | None:
 def _wait_for_login_cookie(page, present: bool = True) -> dict | None:
     """The page trades its ticket for the cookie just after the run that follows a login
     (and has it deleted just after a logout): wait for that request's answer."""
-    for _ in range(100):
-        cookie = _login_cookie(page.context)
-        if (cookie is not None) == present:
-            return cookie
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the login cookie is {'missing' if present else 'still there'}")
+    wait_for_login_cookie(page, present)
+    return _login_cookie(page.context)
 
 
 def test_the_login_cookie_is_out_of_page_scripts_reach(server, browser):
