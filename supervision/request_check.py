@@ -11,6 +11,7 @@ moment and refuses unless both still hold exactly the access the page was drawn 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import duckdb
 from sqlalchemy import Engine, select
@@ -67,3 +68,37 @@ def live_access(store: Engine, con: duckdb.DuckDBPyConnection, token: str | None
             drawn_with.role, drawn_with.court_code, drawn_with.province):
         raise RequestRefused("access_changed")
     return access
+
+
+class RefusalLogFilter(logging.Filter):
+    """Streamlit logs a download whose callable raised as an error with two tracebacks. A
+    refusal is an expected outcome, already in the audit trail: one line at INFO, so the
+    log's errors stay errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        refused = refusal_in(record.exc_info[1] if record.exc_info else None)
+        if refused is not None:
+            record.msg, record.args = "download refused (%s): nothing delivered", (
+                refused.reason,)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def refusal_in(exc: BaseException | None) -> RequestRefused | None:
+    """The RequestRefused an exception is, or was raised from (its causes followed)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, RequestRefused):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+# where Streamlit logs a failed deferred download
+DOWNLOAD_LOGGER = "streamlit.runtime.backend_operation_handler"
+
+
+def quiet_refusals_in_the_log() -> None:
+    logging.getLogger(DOWNLOAD_LOGGER).addFilter(RefusalLogFilter())

@@ -121,7 +121,10 @@ def serve(streamlit_args: list[str]) -> int:
     app.py served by st.App with supervision.web's routes and middleware."""
     from streamlit.web import cli
 
+    from supervision.request_check import quiet_refusals_in_the_log
+
     return_large_allocations()
+    quiet_refusals_in_the_log()
 
     from supervision.ui import data
 

@@ -4,13 +4,20 @@ the ways a session ends, or after the account's access changed, is refused."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
 
 import pytest
 from sqlalchemy import update
 
 from supervision import audit, auth, users
 from supervision.access import access_for
-from supervision.request_check import RequestRefused, live_access
+from supervision.request_check import (
+    DOWNLOAD_LOGGER,
+    RefusalLogFilter,
+    RequestRefused,
+    live_access,
+)
 from supervision.store import engine
 from supervision.store.schema import users as users_table
 from tests.conftest import make_db
@@ -75,3 +82,21 @@ def test_no_token_is_refused(world):
     with pytest.raises(RequestRefused) as refused:
         live_access(store, con, None, drawn)
     assert refused.value.reason == "no_session"
+
+
+def test_a_refused_download_is_one_line_in_the_log_not_a_traceback():
+    """Streamlit logs the failed callable with its traceback; a refusal is expected and
+    audited, so the server's log gets one INFO line (other errors keep theirs)."""
+    def record_of(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise RuntimeError("Callable execution failed") from exc
+        except RuntimeError:
+            return logging.LogRecord(DOWNLOAD_LOGGER, logging.ERROR, __file__, 1,
+                                     "Error executing deferred callable", (), sys.exc_info())
+    refused = record_of(RequestRefused("user_disabled"))
+    assert RefusalLogFilter().filter(refused)
+    assert refused.levelno == logging.INFO and refused.exc_info is None
+    assert refused.getMessage() == "download refused (user_disabled): nothing delivered"
+    other = record_of(ValueError("a real bug"))
+    assert RefusalLogFilter().filter(other)
+    assert other.levelno == logging.ERROR and other.exc_info is not None
