@@ -22,7 +22,6 @@ from sqlalchemy import insert, select
 
 from supervision import audit, domain, ledger
 from supervision.access import Access, AccessDenied
-from supervision.store import engine
 from supervision.store.schema import (
     audit_log,
     escalation_events,
@@ -33,6 +32,7 @@ from supervision.store.schema import (
     visits,
 )
 from tests.test_ledger import ledger_cases_db
+from tests.test_store import store_of_kind
 
 D = dt.date
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,37 +108,24 @@ def _seed(store, cases) -> None:
                               read_version=None)
 
 
+def _seeded(kind: str, folder, cases):
+    """A migrated store of `kind` (test_store.store_of_kind), seeded with _seed."""
+    for store in store_of_kind(kind, folder):
+        _seed(store, cases)
+        yield store
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory, cases):
     """One seeded store per engine for the whole matrix: a refusal leaves it unchanged (each
     test checks that), an allowed write reads the version it saves on."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('ops') / 'ops.sqlite'}"
-    else:
-        from tests.test_store import PG_URL, _fresh_pg_database
-        if not PG_URL:
-            pytest.skip("no PostgreSQL here (SUPERVISION_TEST_PG_URL); CI runs these on one")
-        url = _fresh_pg_database()
-    store = engine(url)
-    _seed(store, cases)
-    yield store
-    store.dispose()
+    yield from _seeded(request.param, tmp_path_factory.mktemp("ops"), cases)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path, cases):
     """A fresh seeded store per test, for the tests that change it on purpose."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
-    else:
-        from tests.test_store import PG_URL, _fresh_pg_database
-        if not PG_URL:
-            pytest.skip("no PostgreSQL here (SUPERVISION_TEST_PG_URL); CI runs these on one")
-        url = _fresh_pg_database()
-    store = engine(url)
-    _seed(store, cases)
-    yield store
-    store.dispose()
+    yield from _seeded(request.param, tmp_path, cases)
 
 
 def snapshot(store) -> dict[str, list[tuple]]:
