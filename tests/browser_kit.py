@@ -61,6 +61,8 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
         try:
             deadline = time.time() + 60
             while time.time() < deadline:
+                if proc.poll() is not None:     # it refused to start: say why
+                    raise RuntimeError(f"streamlit exited: {log_path.read_text()[-2000:]}")
                 try:
                     if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
                         break

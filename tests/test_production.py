@@ -12,7 +12,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from supervision import config, users
 from supervision.config import production_problems
 from supervision.store import engine
+from tests.browser_kit import free_port, streamlit_server
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -157,12 +157,6 @@ def test_the_app_refuses_an_unknown_environment_too(demo_db, operational_store, 
 # ------------------------------------------------------------------ the real server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(port: int, env: dict[str, str], output=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "supervision", "serve", "--server.port", str(port),
@@ -180,7 +174,7 @@ def test_serve_exits_before_opening_its_port_and_prints_each_problem(
         demo_db, tmp_path, spelling):
     store_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     users.install_demo_users(engine(store_url))
-    port = _free_port()
+    port = free_port()
     proc = _serve(port, {"SUPERVISION_ENV": spelling, "SUPERVISION_STORE": store_url,
                          "SUPERVISION_DB": str(demo_db), "SUPERVISION_COOKIE_KEY": "a" * 32})
     try:
@@ -204,28 +198,9 @@ def test_serve_exits_before_opening_its_port_and_prints_each_problem(
 def test_serve_starts_in_production_when_nothing_is_wrong(demo_db, tmp_path):
     store_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     safe_store(store_url)
-    port = _free_port()
-    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below, after the server
-    proc = _serve(port, {"SUPERVISION_ENV": "production", "SUPERVISION_STORE": store_url,
-                         "SUPERVISION_DB": str(demo_db), "SUPERVISION_COOKIE_KEY": KEY}, log)
-    try:
-        deadline = time.monotonic() + 90
-        healthy = False
-        while time.monotonic() < deadline and proc.poll() is None and not healthy:
-            try:
-                healthy = urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok"
-            except OSError:
-                time.sleep(0.5)     # the server is still starting: poll again
-        assert healthy, (tmp_path / "serve.log").read_text()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with streamlit_server(demo_db, tmp_path / "serve.log", SUPERVISION_ENV="production",
+                          SUPERVISION_STORE=store_url, SUPERVISION_COOKIE_KEY=KEY) as base:
+        assert urllib.request.urlopen(f"{base}/_stcore/health", timeout=10).read() == b"ok"
 
 
 def test_outside_production_every_process_of_one_machine_shares_one_local_key(tmp_path):
