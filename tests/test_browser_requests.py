@@ -76,15 +76,21 @@ def _downloads(page: Page) -> list:
     return seen
 
 
-def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
-        server, browser, operational_store):
-    _president(operational_store, "dl_disabled")
+def _brief_of_a_new_president(browser, server: str, operational_store: str, name: str):
+    """A president `name` logged in on the brief: the context, the page, the brief's XLSX
+    button and the list of downloads the page receives."""
+    _president(operational_store, name)
     context = browser.new_context(viewport={"width": 1400, "height": 1000},
                                   accept_downloads=True)
     page = context.new_page()
-    login(page, server, "dl_disabled", PASSWORD)
-    button = _brief_xlsx_button(page, server)
-    seen = _downloads(page)
+    login(page, server, name, PASSWORD)
+    return context, page, _brief_xlsx_button(page, server), _downloads(page)
+
+
+def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
+        server, browser, operational_store):
+    context, page, button, seen = _brief_of_a_new_president(browser, server,
+                                                            operational_store, "dl_disabled")
     with page.expect_download(timeout=60_000) as first:
         button.click()
     assert first.value.suggested_filename.endswith(".xlsx")
@@ -102,13 +108,8 @@ def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
 
 def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
         server, browser, operational_store):
-    _president(operational_store, "dl_logout")
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
-    login(page, server, "dl_logout", PASSWORD)
-    button = _brief_xlsx_button(page, server)
-    seen = _downloads(page)
+    context, page, button, seen = _brief_of_a_new_president(browser, server,
+                                                            operational_store, "dl_logout")
 
     other = context.new_page()       # the same browser, so the same login
     other.goto(server)
