@@ -66,6 +66,10 @@ def _bindable(value: Any) -> Any:
     return value
 
 
+# the filters the sidebar sets (the explorer adds its own); None = no restriction
+SIDEBAR_FILTERS = ("case_types", "value_min", "value_max", "priorities", "complexities")
+
+
 @dataclass(frozen=True)
 class Filters:
     """The case subset a metric is computed over (hashable, so it keys caches).
@@ -116,6 +120,18 @@ class Filters:
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
+
+    def official(self) -> Filters:
+        """The filters of the official position: every case of the period up to the as-of
+        date. A national target (top 20 overall, top 15 per type) is defined on all of a
+        court's cases; a sidebar filter never changes it (it adds an analysis of a subset)."""
+        return Filters(as_of=self.as_of, period_start=self.period_start)
+
+    def narrows(self) -> bool:
+        """Whether the sidebar's filters (value, priority, complexity, case type) select a
+        subset of the cases: the view then adds an analysis of that subset, labelled as
+        such, and never a target verdict of its own."""
+        return any(getattr(self, name) is not None for name in SIDEBAR_FILTERS)
 
     def params(self) -> dict[str, Any]:
         return {"as_of": self.as_of, "period_start": self.start}
