@@ -4,12 +4,17 @@ shared filter set in the sidebar, then run the chosen page (pages/ holds layout 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import RerunException
 
 from supervision.config import production_problems
 from supervision.safe_output import md
 from supervision.ui import data, login, sidebar, state, urls
 from supervision.ui.i18n import enum, t
 
+# page_icon, on every run before st.navigation: the tab's icon stays this (a data: URL).
+# Without it Streamlit sets the favicon to each page's `:material/…:` icon, fetched from
+# fonts.gstatic.com: a request off the court network on every page change
+# (tests/test_browser_offline.py)
 st.set_page_config(page_title="执行工作督导看板", page_icon="⚖️", layout="wide")
 
 if "lang" not in st.session_state:
@@ -107,10 +112,24 @@ if access.sees_cases:
     filters, court, url_filters = sidebar.sidebar_filters(access, reference)
     st.session_state["_ctx"] = state.Context(access, filters, court, reference)
 
-try:
-    navigation.run()
-finally:
-    # mirrored after the page has run, so the URL keeps the page's path
+def mirror_view() -> None:
+    """This run's page and filters in the address bar (after the page has run, so the URL
+    keeps the page's path)."""
     urls.sync_params({"page": current_page})
     if access.sees_cases:
         urls.sync_params(url_filters)
+
+
+switching = False
+try:
+    navigation.run()
+except RerunException:
+    # st.switch_page (a click-through) or st.rerun: the next run writes its own view. This
+    # run's view written now would reach the browser after the switch's query and put the
+    # old page and court back in the address bar, where the next run, finding its own
+    # values already in st.query_params, would leave them.
+    switching = True
+    raise
+finally:
+    if not switching:
+        mirror_view()

@@ -29,7 +29,9 @@ from supervision.importer import (
 )
 from supervision.safe_output import md, safe_csv_bytes
 from supervision.ui import data, exports, state
+from supervision.ui.fmt import local_time_column, time_header
 from supervision.ui.i18n import enum, enum_column, headers, t
+from supervision.ui.tables import display_names, person
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 AUDIT_EXPORT_ROWS = 100_000
@@ -222,9 +224,16 @@ event = c1.selectbox(t("audit_event"), ["", *sorted(audit.EVENTS)], key="audit_e
                      format_func=lambda e: event_names.get(e, e))
 actor = c2.text_input(t("audit_actor"), key="audit_actor")
 trail = audit.entries(store, limit=2000, event=event or None, actor=actor.strip() or None)
-st.dataframe(headers(trail.with_columns(pl.col("detail", "target", "actor").fill_null("—"),
-                                        enum_column("event"))),
-             hide_index=True, width="stretch")
+# the actor's login name (what the filter above takes) with the person's name beside it;
+# times in the court's zone, named in the header
+people = display_names(store)
+st.dataframe(headers(trail.with_columns(
+    pl.col("detail", "target").fill_null("—"), enum_column("event"),
+    person("actor", people, "display_name").fill_null("—"),
+    pl.col("actor").fill_null("—"))
+    .select("id", local_time_column("at", time_header()), "actor", "display_name", "event",
+            "target", "detail")),
+    hide_index=True, width="stretch")
 
 
 # what the file holds, as read when clicked: the filters shown, at most AUDIT_EXPORT_ROWS

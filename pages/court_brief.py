@@ -21,9 +21,23 @@ sections = brief_sections.build(ctx, brief, ledger.items(data.store(), (ctx.cour
                                                           today=ctx.filters.as_of))
 
 caption = sidebar.filters_caption(ctx)
+official = f"{t('official_title')} · {t('as_of')} {ctx.filters.as_of.isoformat()}"
 st.title(f"{t('page_brief')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
 st.caption(t("print_hint"))
+
+# --- on track? The official position (every case of the period), first
+position = sections.on_track
+if position is not None:
+    with st.container(key="brief_sec_ontrack"):
+        st.subheader(md(position.title), help=help_text("gap_cases", k=sections.k))
+        for col, (name, value) in zip(st.columns(len(position.cards)), position.cards,
+                                      strict=True):
+            col.metric(name, value)
+        st.markdown(f"<div class='brief-card' style='border-left:8px solid {position.colour};"
+                    f"padding:4px 10px'>{html.escape(position.verdict)}</div>",
+                    unsafe_allow_html=True)
+        st.caption(official)
 
 # --- 3+1 core indices, red / amber / green, each with its definition on hover
 with st.container(key="brief_sec_core"):
@@ -38,7 +52,16 @@ with st.container(key="brief_sec_core"):
                 f"<div style='font-size:1.8rem;font-weight:600'>{html.escape(card.value)}</div>"
                 f"<div style='font-size:0.8rem'>{html.escape(card.sub)}</div></div>",
                 unsafe_allow_html=True, help=card.help)
-    st.caption(caption)
+    st.caption(official)
+
+# --- the sidebar's subset: an analysis beside the official position, no colours or verdicts
+if sections.subset:
+    with st.container(key="brief_sec_subset"):
+        st.subheader(t("subset_title"))
+        for line in sections.subset:
+            st.markdown(md(line))
+        st.caption(t("subset_note"))
+        st.caption(caption)
 
 # --- backward indices with reasons; a row opens the cases behind it in the explorer
 with st.container(key="brief_sec_backward"):
@@ -57,10 +80,8 @@ with st.container(key="brief_sec_backward"):
             st.table(static_table(sections.backward_screen))   # paper cannot scroll a grid
         rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
         if rows:
-            target = sections.explorer_params(rows[0], ctx.filters.as_of)
-            if target is not None:
-                navigate.open_explorer(ctx.court, **target)
-    st.caption(caption)
+            navigate.open_explorer(ctx.court, **sections.explorer_params(rows[0]))
+    st.caption(official)
 
 # --- weekly trend of rate and rank
 weekly = brief["weekly"]
@@ -70,10 +91,10 @@ with st.container(key="brief_sec_trend"):
                                      rate_label=sections.rate_label,
                                      rank_label=t("national_rank"),
                                      cutoff_label=t("cutoff", k=sections.k)),
-                        width="stretch", key="brief_trend")
+                        width="stretch", config=charts.config(), key="brief_trend")
     else:
         st.info(t("no_match"))
-    st.caption(caption)
+    st.caption(official)
 
 # --- pending caseload by type and age
 with st.container(key="brief_sec_age"):
@@ -86,7 +107,7 @@ with st.container(key="brief_sec_age"):
             by_age, x="type_name", y="cases", colour="age_band", title=t("pending_type_age"),
             x_title=t("case_type"), y_title=t("count"),
             colour_names={b: enum(b) for b in AGE_BANDS}, order=AGE_BANDS,
-            legend_title=t("age")), width="stretch", key="brief_age")
+            legend_title=t("age")), width="stretch", config=charts.config(), key="brief_age")
     st.caption(caption)
 
 # --- the largest-value pending cases

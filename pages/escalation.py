@@ -14,9 +14,9 @@ from supervision import ledger
 from supervision.access import AccessDenied
 from supervision.safe_output import md
 from supervision.ui import data, exports, sidebar, state, urls
-from supervision.ui.fmt import WAN, num
+from supervision.ui.fmt import WAN, local_time_column, num, time_header, wan
 from supervision.ui.i18n import column_header, enum, enum_names, t
-from supervision.ui.tables import case_rows, on_screen
+from supervision.ui.tables import case_rows, display_names, number_columns, on_screen, person
 from supervision.views import EscalationCriteria
 
 ctx = state.context("escalation")
@@ -25,6 +25,7 @@ exports.freshness_caption(ctx)
 if flash := st.session_state.pop("escalation_flash", None):
     st.success(flash)
 store = data.store()
+people = display_names(store)     # histories show who by name, not by login
 defaults = EscalationCriteria()
 
 urls.seed("e_months", int(urls.parse_float(urls.url_param("esc_m")) or 12))
@@ -41,7 +42,7 @@ with st.expander(t("escalation_criteria"), expanded=False):
 urls.sync_params({"esc_m": months, "esc_v": value_wan, "esc_p": petitions})
 criteria = EscalationCriteria(min_days=int(round(months * 30.4)), min_value=value_wan * WAN,
                               min_petitions=int(petitions))
-st.caption(t("esc_criteria_line", months=months, value=f"{value_wan:,.0f}",
+st.caption(t("esc_criteria_line", months=months, value=wan(value_wan * WAN),
              petitions=petitions))
 
 candidates = data.escalation_candidates(ctx.access, ctx.filters, ctx.court, criteria)
@@ -70,7 +71,9 @@ else:
         return out.with_columns(shown["reasons"].alias(t("esc_reasons")),
                                 shown["esc_status"].alias(t("status")))
 
-    picked = st.dataframe(on_screen(candidate_table()), hide_index=True, width="stretch",
+    grid = on_screen(candidate_table())
+    picked = st.dataframe(grid, hide_index=True, width="stretch",
+                          column_config=number_columns(grid),
                           placeholder="—", on_select="rerun", selection_mode="single-row",
                           key="esc_table")
     exports.case_downloads(ctx, page="escalation", frame=candidate_table,
@@ -84,8 +87,8 @@ else:
         history = ledger.escalation_history(store, case["case_number"])
         if history.height:
             st.dataframe(history.select(
-                pl.col("at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc")),
-                pl.col("by").alias(t("audit_actor")),
+                local_time_column("at", time_header()),
+                person("by", people, t("audit_actor")),
                 pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
                 pl.col("note").alias(t("note"))), hide_index=True, width="stretch")
         if ctx.access.may("set_escalation"):
@@ -117,6 +120,6 @@ if marked.height:
         pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
         pl.col("reasons").map_elements(lambda r: "、".join(names.get(x, x) for x in json.loads(r)),
                                        return_dtype=pl.String).alias(t("esc_reasons")),
-        pl.col("note").alias(t("note")), pl.col("updated_by").alias(t("audit_actor")),
-        pl.col("updated_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc"))),
+        pl.col("note").alias(t("note")), person("updated_by", people, t("audit_actor")),
+        local_time_column("updated_at", time_header())),
         hide_index=True, width="stretch")

@@ -1,18 +1,26 @@
 """Explorer: free filtering of the case base; only the rows shown are fetched; the
 filtered set downloads as CSV or XLSX; clicking the chart drills down. It starts from the
 sidebar's court like every page; every choice here is in the URL too, but a search text
-that may hold an ID number (supervision.personal.might_identify)."""
+that may hold an ID number (supervision.personal.might_identify).
+
+`index=<code>` (a backward index's drill-through from the brief) lists the cases holding
+that index down, selected by the index's own definition (queries/macros.sql `index_cases`)
+over the period to the as-of date; the index shows as a removable chip and is named, with
+the court and the period, in the filter line and in every file. Any other filter
+intersects it, and the page says so."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
 
-from supervision import domain, personal
+from supervision import domain, personal, weekly
 from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, enum_names, t
+from supervision.ui.i18n import enum, enum_names, lang, t
 from supervision.ui.tables import case_rows, on_screen
 
 PAGE_SIZE = 50
@@ -28,7 +36,8 @@ exports.freshness_caption(ctx)
 # URL does not carry it, and whose runs forget this page's widgets), in x_saved.
 saved: dict[str, str] = st.session_state.get("x_saved") or {}
 landed_with_view = any(urls.url_param(k) for k in ("all", "method", "rkind", "q", "filed",
-                                                   "closed", "dtype", "dstatus", "pg"))
+                                                   "closed", "dtype", "dstatus", "pg",
+                                                   "index"))
 
 
 def remembered(key: str) -> str | None:
@@ -42,20 +51,29 @@ urls.seed("x_rkind", urls.parse_list(remembered("rkind"), KINDS))
 urls.seed("x_q", remembered("q") or "")
 urls.seed("x_filed_range", urls.parse_range(remembered("filed")))
 urls.seed("x_closed_range", urls.parse_range(remembered("closed")))
+urls.seed("x_index", remembered("index") if remembered("index") in data.index_codes() else None)
 if "x_drill" not in st.session_state:
     drill_type, drill_status = remembered("dtype"), remembered("dstatus")
     st.session_state["x_drill"] = {
         k: v for k, v in (("case_type", drill_type if drill_type in ctx.type_names() else None),
                           ("status", drill_status if drill_status in METHODS else None)) if v}
 
+index: str | None = st.session_state.get("x_index")
+index_name = weekly.index_label(index, ctx.type_names(), lang()) if index else ""
+# the index is a filter like the others, on view: a chip that removes it
+if index and st.button("× " + t("index_filter", index=md(index_name)), key="x_clear_index",
+                       help=t("clear_index"), type="primary"):
+    st.session_state["x_index"] = None
+    st.rerun()
+
 with st.expander(t("explorer_extra"), expanded=True):
     c1, c2, c3 = st.columns(3)
     all_courts = c1.checkbox(t("all_courts"), key="x_all", help=t("all_courts_help"))
     labels = enum_names()   # fixed in this run's language (see the sidebar)
     methods = c2.multiselect(t("closing_method"), METHODS, key="x_method",
-                             format_func=lambda m: labels.get(m, m), placeholder=t("all"))
+                             format_func=lambda m: labels.get(m, m), placeholder=t("all"), select_all=False)
     kinds = c3.multiselect(t("respondent_kind"), KINDS, key="x_rkind",
-                           format_func=lambda k: labels.get(k, k), placeholder=t("all"))
+                           format_func=lambda k: labels.get(k, k), placeholder=t("all"), select_all=False)
     d1, d2, d3 = st.columns(3)
     filed = d1.date_input(t("filed_range"), key="x_filed_range", format="YYYY-MM-DD")
     closed = d2.date_input(t("closed_range"), key="x_closed_range", format="YYYY-MM-DD")
@@ -69,13 +87,13 @@ filters = ctx.filters.with_(
     closing_methods=tuple(methods) or (tuple([drill["status"]]) if drill.get("status") else None),
     respondent_kinds=tuple(kinds) or None,
     filed_from=filed_from, filed_to=filed_to, closed_from=closed_from, closed_to=closed_to,
-    text=text.strip() or None)
+    text=text.strip() or None, index=index)
 if drill.get("case_type"):
     filters = filters.with_(case_types=(drill["case_type"],))
 view_params = {"all": "1" if all_courts else None, "method": methods, "rkind": kinds,
                "q": text.strip() or None, "filed": urls.format_range(filed),
                "closed": urls.format_range(closed), "dtype": drill.get("case_type"),
-               "dstatus": drill.get("status")}
+               "dstatus": drill.get("status"), "index": index}
 # a changed filter starts again at page 1
 view_changed = "x_view" in st.session_state and st.session_state["x_view"] != view_params
 st.session_state["x_view"] = view_params
@@ -87,15 +105,55 @@ st.session_state["x_saved"] = {**{k: (",".join(v) if isinstance(v, list) else v)
                                "pg": saved.get("pg")}
 
 scope = t("all_courts") if all_courts else None
-caption = sidebar.filters_caption(ctx, scope=scope)
-if drill:
-    caption += " · " + " · ".join(enum(v) if k == "status" else md(ctx.type_name(v))
-                                  for k, v in drill.items())
+
+
+def own_filter_parts(esc: Callable[[str], str]) -> list[str]:
+    """"name: value" of this page's own filters that are set (the chart's drill-down last);
+    a search that may hold an ID number is named, never shown."""
+    parts = []
+    if methods:
+        parts.append(f"{t('closing_method')}: " + "/".join(enum(m) for m in methods))
+    if kinds:
+        parts.append(f"{t('respondent_kind')}: " + "/".join(enum(k) for k in kinds))
+    for label, value in ((t("filed_range"), filed), (t("closed_range"), closed)):
+        if urls.format_range(value):
+            parts.append(f"{label}: " + urls.format_range(value).replace("..", " – "))
+    if text.strip():
+        parts.append(f"{t('search')}: " + ("…" if personal.might_identify(text)
+                                            else esc(text.strip())))
+    parts.extend(enum(v) if k == "status" else esc(ctx.type_name(v)) for k, v in drill.items())
+    return parts
+
+
+def filter_line(esc: Callable[[str], str]) -> str:
+    """The filter line, on screen (esc = md) and in files (esc = str): the index with its
+    court and period first, then the sidebar's filters and this page's own."""
+    if not index:
+        line = sidebar.filters_caption(ctx, scope=scope, markdown=esc is md)
+    else:   # the court once, in the index's words
+        line = t("index_scope", index=esc(index_name), court=esc(scope or ctx.court_name()),
+                 start=filters.start.isoformat(), end=filters.as_of.isoformat()) + " · " + \
+            sidebar.filters_caption(ctx, court=False, markdown=esc is md)
+    return " · ".join([line, *own_filter_parts(esc)])
+
+
+caption = filter_line(md)
 total = data.explorer_count(ctx.access, filters, court)
 
 st.write(t("rows_found", n=num(total["cases"]), v=wan(total["value_yuan"])))
 if total["transferred"]:
     st.caption(t("transferred_note", n=num(total["transferred"])))
+intersected = " · ".join(p for p in [sidebar.subset_caption(ctx), *own_filter_parts(md)] if p)
+if index and intersected:
+    # a subset of the index's list: no claim about the index's own gap
+    st.warning(t("index_intersect", filters=intersected))
+elif index:
+    gap = total["index_shortfall"] or 0
+    st.caption(t("index_petitions_note", gap=num(gap), end=filters.as_of.isoformat())
+               if index == "petitions_resolved" else
+               t("index_amount_note", gap=wan(gap))
+               if total["index_metric"] == "amount_recovery_rate" else
+               t("index_rate_note", gap=num(gap)))
 if drill and st.button("× " + t("clear_drill"), key="x_clear_drill"):
     st.session_state["x_drill"] = {}
     st.rerun()
@@ -111,7 +169,7 @@ def results() -> None:
                               y_title=t("count"),
                               colour_names={m: enum(m) for m in METHODS}, order=METHODS,
                               custom=["case_type", "status"], legend_title=t("status"))
-    event = st.plotly_chart(fig, width="stretch", on_select="rerun", selection_mode="points",
+    event = st.plotly_chart(fig, width="stretch", config=charts.config(), on_select="rerun", selection_mode="points",
                             key="explorer_chart")
     points = event.get("selection", {}).get("points", []) if event else []
     if points and points[0].get("customdata"):
@@ -141,12 +199,11 @@ def results() -> None:
     def export_frame() -> pl.DataFrame:
         return case_rows(data.explorer_page(ctx.access, filters, court, 0, EXPORT_CAP), ctx)
 
-    file_caption = sidebar.filters_caption(ctx, scope=scope, markdown=False) + "".join(
-        " · " + (enum(v) if k == "status" else ctx.type_name(v)) for k, v in drill.items())
-    exports.case_downloads(ctx, page="explorer", frame=export_frame, caption=file_caption,
+    exports.case_downloads(ctx, page="explorer", frame=export_frame, caption=filter_line(str),
                            court_label=t("all_courts") if all_courts else None,
                            rows=min(total["cases"], EXPORT_CAP), view=(filters, court),
-                           filters=filters, court=court)
+                           filters=filters, court=court,
+                           detail={"index": index} if index else None)
 
 
 if total["cases"] == 0:

@@ -15,9 +15,9 @@ from supervision import ledger
 from supervision.access import AccessDenied
 from supervision.safe_output import md
 from supervision.ui import charts, data, exports, state
-from supervision.ui.fmt import pct
+from supervision.ui.fmt import local_time_column, pct, time_header
 from supervision.ui.i18n import column_header, enum_names, t
-from supervision.ui.tables import on_screen
+from supervision.ui.tables import display_names, on_screen, person
 
 OPINION_SLOTS = 4     # opinions a visit form takes at once (another visit adds more)
 
@@ -29,6 +29,7 @@ if flash := st.session_state.pop("ledger_flash", None):
     st.success(flash)
 names = enum_names()
 type_names = ctx.type_names()
+people = display_names(store)     # histories show who by name, not by login
 
 # the linkable indices: the 3+1 and the national ranks, with their values now (the brief's)
 brief = data.brief(ctx.access, ctx.filters, ctx.court)
@@ -88,8 +89,8 @@ else:
         st.markdown(f"**{t('item_no')} {item['id']}** · {md(item['requirement'])}")
         history = ledger.item_history(store, item["id"])
         st.dataframe(on_screen(history.select(
-            pl.col("at").dt.strftime("%Y-%m-%d %H:%M").alias(t("time_utc")),
-            pl.col("by").alias(t("audit_actor")),
+            local_time_column("at", time_header()),
+            person("by", people, t("audit_actor")),
             pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
             pl.col("note").alias(t("progress")),
             (pl.col("index_value") * 100).round(1).alias(index_label(item["index_code"]) + " %"),
@@ -100,7 +101,7 @@ else:
             st.plotly_chart(charts.index_over_updates(
                 valued.select(as_of=pl.col("index_as_of"), value=pl.col("index_value")),
                 title=t("index_over_updates"), label=index_label(item["index_code"])),
-                width="stretch", key="item_index_chart")
+                width="stretch", key="item_index_chart", config=charts.config())
         if ctx.access.may("update_item"):
             with st.form(f"item_form_{item['id']}_{item['version']}", clear_on_submit=True):
                 status = st.selectbox(t("status"), ledger.ITEM_STATUSES,
@@ -167,8 +168,8 @@ typical = ledger.typical(store, (ctx.court,))
 if typical.height:
     st.dataframe(typical.select(
         pl.col("case_number").alias(column_header("case_number")), pl.col("summary").alias(t("summary")),
-        pl.col("marked_by").alias(t("audit_actor")),
-        pl.col("marked_at").dt.strftime("%Y-%m-%d").alias(t("time_utc"))),
+        person("marked_by", people, t("audit_actor")),
+        local_time_column("marked_at", time_header())),
         hide_index=True, width="stretch")
 else:
     st.caption(t("no_typical"))

@@ -9,8 +9,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from supervision.roadmap import PRIOR_CASES
 from supervision.safe_output import md
-from supervision.ui import charts, data, exports, navigate, sidebar, state
+from supervision.ui import charts, data, exports, navigate, sidebar, state, urls
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, enum_column, headers, t
 from supervision.ui.tables import case_rows, on_screen
@@ -52,9 +53,10 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
         st.caption(caption)
     with right:
         timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
-        by_roadmap = ("roadmap" in ctx.access.pages
-                      and st.toggle(t("roadmap_timetable"), key="pending_by_roadmap",
-                                    help=t("roadmap_method")))
+        # the switch is in the URL (`timetable=roadmap`): a copied link shows the same weeks
+        by_roadmap = "roadmap" in ctx.access.pages and urls.url_toggle(
+            t("roadmap_timetable"), key="pending_by_roadmap", param="timetable", on="roadmap",
+            help=t("roadmap_method", prior=PRIOR_CASES))
         if by_roadmap:
             # the roadmap's weeks for the cases it plans (the headline ranking's roadmap)
             plans = data.roadmap(ctx.access, ctx.filters, ctx.court)

@@ -1,50 +1,90 @@
 """A province at a glance: every court the user may see on one screen, sortable; a row opens
-that court's brief. Where supervisors and analysts land."""
+that court's brief. Where supervisors and analysts land.
+
+The official position (all of a court's cases of the period, whatever the sidebar holds):
+national rank and its move since last week, the standing (within the top k, outside it,
+unranked — a lasting state, never backward), today's gap to the cutoff, the year-end
+projection, and the backward indices (slipping this week). A sidebar filter adds two
+columns analysing the subset, labelled as such, never a verdict."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from supervision.projection import PACE_WEEKS
 from supervision.safe_output import md
 from supervision.ui import data, exports, navigate, sidebar, state
-from supervision.ui.fmt import num, pct
-from supervision.ui.i18n import help_text, t
+from supervision.ui.fmt import count_change, num, pct, rank_movement
+from supervision.ui.i18n import help_text, lang, t
+from supervision.weekly import index_label, standing_label
 
 ctx = state.context("province")
 glance = data.province(ctx.access, ctx.filters)
 province = glance["province"]
-lang_en = st.session_state.get("lang") == "en"
+language = lang()
+lang_en = language == "en"
 title = (province["name_en"] if lang_en else province["name"]) if province else ctx.access.province
 st.title(f"{t('page_province')} · {md(title)}")
 exports.freshness_caption(ctx)
 st.caption(t("province_hint"))
 
 courts: pl.DataFrame = glance["courts"].sort("rank", "court_code", nulls_last=True)
-k = courts["target_rank"][0] if courts.height else 20
-table = courts.select(
+k = courts["target_rank"].drop_nulls().first() if courts.height else None
+type_k = glance["type_target_rank"]
+type_names = ctx.type_names()
+rate_header = t("overall_rate") + " %"
+words = pl.DataFrame({
+    t("rank_change"): [rank_movement(b, n) for b, n in
+                       zip(courts["rank_week_before"], courts["rank"], strict=True)],
+    t("target_standing"): [standing_label(s, k, language) for s in courts["standing"]],
+    t("backward_change"): [count_change(d) for d in courts["backward_change"]],
+    t("newly_backward"): [t("list_sep").join(index_label(i, type_names, language) for i in rows)
+                          or "—" for rows in courts["newly_backward"].to_list()],
+}, schema=dict.fromkeys((t("rank_change"), t("target_standing"), t("backward_change"),
+                         t("newly_backward")), pl.String))
+table = pl.concat([courts.select(
     pl.col("name_en" if lang_en else "name").alias(t("court")),
     pl.col("rank").alias(t("national_rank")),
-    (pl.col("rate") * 100).round(1).alias(t("overall_rate") + " %"),
+), words.select(t("rank_change"), t("target_standing")), courts.select(
+    (pl.col("rate") * 100).round(1).alias(rate_header),
     pl.col("gap").alias(t("gap_cases")),
+    pl.col("projected_rank").alias(t("projected_rank")),
+    pl.col("extra_needed").alias(t("year_end_need")),
     pl.col("pending").alias(t("pending")),
     pl.format("{}/{}", "types_meeting", "types").alias(t("types_meeting")),
     pl.format("{}/{}", "core_meeting", "core").alias(t("core_meeting")),
     pl.col("backward").alias(t("backward_count")),
-    pl.col("backward_change").alias(t("backward_change")),
-)
+), words.select(t("backward_change"), t("newly_backward"))], how="horizontal")
+subset = glance["subset"]
+if subset:
+    table = table.with_columns(
+        (courts["subset_rate"] * 100).round(1).alias(t("subset_rate") + " %"),
+        courts["subset_rank"].alias(t("subset_rank")))
 event = st.dataframe(
     table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key="province_table", height=min(36 * (table.height + 1) + 3, 1200), placeholder="—",
     column_config={
         t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank")),
-        t("overall_rate") + " %": st.column_config.NumberColumn(help=help_text("overall_rate")),
-        t("gap_cases"): st.column_config.NumberColumn(help=t("gap_help", k=k)),
-        t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help")),
+        t("rank_change"): st.column_config.TextColumn(help=t("rank_change_help")),
+        t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
+        rate_header: st.column_config.NumberColumn(help=help_text("overall_rate"),
+                                                   format="%.1f"),
+        t("gap_cases"): st.column_config.NumberColumn(help=help_text("gap_cases", k=k)),
+        t("projected_rank"): st.column_config.NumberColumn(
+            help=t("projected_rank_help", weeks=PACE_WEEKS)),
+        t("year_end_need"): st.column_config.NumberColumn(help=help_text("year_end_need", k=k)),
+        t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
-        t("backward_count"): st.column_config.NumberColumn(help=t("backward_help")),
-        t("backward_change"): st.column_config.NumberColumn(format="%+d"),
+        t("backward_count"): st.column_config.NumberColumn(help=help_text("backward")),
+        t("backward_change"): st.column_config.TextColumn(help=t("backward_change_help")),
+        t("newly_backward"): st.column_config.TextColumn(help=t("newly_backward_help")),
+        t("subset_rate") + " %": st.column_config.NumberColumn(help=t("subset_columns_note"),
+                                                               format="%.1f"),
+        t("subset_rank"): st.column_config.NumberColumn(help=t("subset_columns_note")),
     })
+if subset:
+    st.caption(t("subset_columns_note"))
 st.caption(sidebar.filters_caption(ctx, court=False) + f" · {num(courts.height)} "
            + t("courts_count"))
 

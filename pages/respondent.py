@@ -15,7 +15,7 @@ from supervision.safe_output import md
 from supervision.ui import data, exports, state, urls
 from supervision.ui.fmt import num, wan
 from supervision.ui.i18n import enum, t
-from supervision.ui.tables import case_rows, on_screen
+from supervision.ui.tables import case_rows, number_columns, on_screen
 from supervision.views import respondent_summary
 
 ctx = state.context("respondent")
@@ -83,7 +83,9 @@ else:
             return case_rows(cases.drop("respondent_name", "respondent_kind", "respondent_id"),
                              ctx)
 
-        st.dataframe(on_screen(respondent_table()), hide_index=True, width="stretch", placeholder="—")
+        grid = on_screen(respondent_table())
+        st.dataframe(grid, hide_index=True, width="stretch", placeholder="—",
+                     column_config=number_columns(grid))
         exports.case_downloads(ctx, page="respondent", frame=respondent_table,
                                caption=f"{t('as_of')} {ctx.filters.as_of.isoformat()} · "
                                        f"{cases['respondent_name'][0]} · "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from supervision.roadmap import PRIOR_CASES
 from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state
 from supervision.ui.fmt import num
@@ -18,33 +19,41 @@ from supervision.ui.tables import case_rows, on_screen
 ctx = state.context("roadmap")
 st.title(f"{t('page_roadmap')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
-st.caption(t("roadmap_method"))
+st.caption(t("roadmap_method", prior=PRIOR_CASES))
 plans = data.roadmap(ctx.access, ctx.filters, ctx.court)
 type_names = ctx.type_names()
 
 caption = sidebar.filters_caption(ctx)
 
 
-def ranking_label(code: str) -> str:
+def ranking_label(code: str, k: int | None) -> str:
     if code == "overall":
-        return t("roadmap_overall")
-    return t("roadmap_type", type=type_names.get(code, code))
+        return t("roadmap_overall", k=k)
+    return t("roadmap_type", type=type_names.get(code, code), k=k)
 
 
 for code, plan in plans.items():
-    st.subheader(md(ranking_label(code)), help=help_text("needed_per_week"))
+    k = plan["target_rank"]
+    label = ranking_label(code, k)
+    st.subheader(md(label), help=help_text("needed_per_week"))
     need = plan["need"]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("roadmap_need"), num(need), help=help_text("needed_per_week"))
+    c1.metric(t("roadmap_need"), num(need), help=help_text("year_end_need", k=k))
     c2.metric(t("roadmap_cases"), num(plan["cases"].height))
     c3.metric(t("roadmap_expected"), f"{plan['expected_all']:,.1f}")
-    c4.metric(t("roadmap_shortfall"), f"{plan['shortfall']:,.1f}")
+    c4.metric(t("roadmap_shortfall"), f"{plan['shortfall']:,.1f}",
+              help=help_text("plan_shortfall"))
     if need is None:
         st.info(t("roadmap_unranked"))
         continue
     if need == 0:
         st.success(t("roadmap_on_track"))
         continue
+    weeks_left = plan["weeks"].height
+    if weeks_left:
+        # the need spread over the weeks left: on top of the court's current pace
+        st.caption(t("roadmap_per_week", per=need / weeks_left, need=num(need),
+                     weeks=weeks_left))
     if plan["cases"].height and plan["cases"]["likelihood"].is_null().all():
         st.warning(t("roadmap_no_history"))
     if plan["shortfall"] > 0:
@@ -56,7 +65,7 @@ for code, plan in plans.items():
     st.plotly_chart(charts.roadmap(weeks, title=t("roadmap_chart"), cases_label=t("count"),
                                    expected_label=t("roadmap_cum_expected"),
                                    quota_label=t("roadmap_cum_quota")),
-                    width="stretch", key=f"roadmap_chart_{code}")
+                    width="stretch", config=charts.config(), key=f"roadmap_chart_{code}")
     cases = plan["cases"]
 
     def roadmap_table(cases: pl.DataFrame = cases) -> pl.DataFrame:
@@ -72,7 +81,7 @@ for code, plan in plans.items():
 
     st.dataframe(on_screen(roadmap_table()), hide_index=True, width="stretch", placeholder="—")
     exports.case_downloads(ctx, page="roadmap", frame=roadmap_table,
-                           caption=ranking_label(code) + " · "
+                           caption=label + " · "
                            + sidebar.filters_caption(ctx, markdown=False),
                            rows=cases.height, view=code)
     st.caption(caption)

@@ -8,10 +8,10 @@ import polars as pl
 import streamlit as st
 
 from supervision.safe_output import md
-from supervision.ui import data, exports, sidebar, state
+from supervision.ui import data, exports, sidebar, state, urls
 from supervision.ui.fmt import num
 from supervision.ui.i18n import enum_names, t
-from supervision.ui.tables import case_rows, on_screen
+from supervision.ui.tables import case_rows, number_columns, on_screen
 from supervision.views import LONG_TERM_SETTLEMENT_DAYS
 
 COLUMNS = ["case_number", "case_type", "amount_yuan", "settlement_on", "settlement_due_on",
@@ -43,7 +43,7 @@ st.caption(caption)
 if cases.height == 0:
     st.info(t("no_settlements"))
 else:
-    only_long = st.toggle(t("long_term_only"), key="settlements_long_only")
+    only_long = urls.url_toggle(t("long_term_only"), key="settlements_long_only", param="long")
     shown = cases.filter(pl.col("long_term")) if only_long else cases
     names = enum_names()
 
@@ -55,7 +55,9 @@ else:
             frame = frame.drop("settlement_ruling_on", "closed_without_ruling")
         return case_rows(frame, ctx)
 
-    st.dataframe(on_screen(settlement_table()), hide_index=True, width="stretch", placeholder="—")
+    grid = on_screen(settlement_table())
+    st.dataframe(grid, hide_index=True, width="stretch", placeholder="—",
+                 column_config=number_columns(grid))
     exports.case_downloads(ctx, page="settlements", frame=settlement_table,
                            caption=sidebar.filters_caption(ctx, markdown=False),
                            rows=shown.height)

@@ -1,21 +1,30 @@
-"""Targets and rankings: is the court on track for top 20 overall and top 15 per type?"""
+"""Targets and rankings: is the court on track for its national targets (the overall
+ranking and each specific type's)? The official position, on every case of the period,
+whatever the sidebar holds; a sidebar filter adds an analysis of that subset, no verdict."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from supervision.projection import PACE_WEEKS
 from supervision.safe_output import md
-from supervision.ui import charts, data, exports, navigate, sidebar, state
+from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import help_text, t
+from supervision.views import NATIONAL_TABLE_TOP
 
 ctx = state.context("targets")
 page = data.targets(ctx.access, ctx.filters, ctx.court)
 
-caption = sidebar.filters_caption(ctx)
+# every figure of the page but the subset line is official: named as such, not by the filters
+caption = f"{t('official_title')} · {t('as_of')} {ctx.filters.as_of.isoformat()}"
+if page["headline"] != "overall":
+    # a filter to exactly one specific type: that type's official ranking, named here
+    caption += f" · {t('case_type')}: {md(ctx.type_name(page['headline']))}"
 st.title(f"{t('page_targets')} · {md(ctx.court_name())}")
 exports.freshness_caption(ctx)
+st.subheader(t("official_title"))
 # the headline: the overall ranking, or the one specific type the filter selects
 headline = page["headline"]
 overall = page["court_ranks"].filter(pl.col("ranking") == headline).row(0, named=True)
@@ -44,43 +53,52 @@ elif unreachable_now:
     st.warning(t("unreachable"))
 st.caption(caption)
 
-# --- the five specific types
-filtered = page["filtered_types"]
+# --- the sidebar's subset: its place on the same ranking, an analysis with no verdict
+subset_line = brief_sections.subset_rank_line(
+    page["subset"], sidebar.subset_caption(ctx, markdown=False), rate_label)
+if subset_line is not None:
+    with st.container(key="targets_subset"):
+        st.subheader(t("subset_title"))
+        st.markdown(md(subset_line))
+        st.caption(t("subset_note"))
+        st.caption(sidebar.filters_caption(ctx))
+
+# --- the five specific types (official: each type's ranking on all its cases)
 types = (page["court_ranks"].filter(pl.col("ranking") != "overall")
          .with_columns(type_name=pl.col("ranking").replace_strict(type_names,
                                                                   default=pl.col("ranking")),
-                       filtered=pl.col("ranking").is_in(filtered)))
+                       filtered=pl.lit(False)))
 if types.height:
+    type_k = types["target_rank"][0]
     st.plotly_chart(charts.type_bars(
-        types, title=t("types_title"), court_label=ctx.court_name(),
-        cutoff_label=t("cutoff", k=types["target_rank"][0]), unranked_label=t("unranked"),
+        types, title=t("types_title", k=type_k), court_label=ctx.court_name(),
+        cutoff_label=t("cutoff", k=type_k), unranked_label=t("unranked"),
         filtered_label=t("filtered_out"), rate_label=t("overall_rate"),
         rank_label=t("national_rank"),
-        legend={"meets": t("legend_meets"), "below": t("legend_below"),
-                "unranked": t("unranked")}), width="stretch", key="types_chart")
+        legend={"meets": t("legend_meets", k=type_k), "below": t("legend_below", k=type_k),
+                "unranked": t("unranked")}), width="stretch", config=charts.config(), key="types_chart")
     behind = types.filter(pl.col("is_ranked") & ~pl.col("meets_target")).sort("gap",
                                                                              descending=True)
     if behind.height:
         worst = behind.row(0, named=True)
         st.markdown("**" + t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
-                                 gap=worst["gap"]) + "**", help=help_text("gap_cases", k=15))
+                                 gap=worst["gap"]) + "**",
+                    help=help_text("gap_cases", k=worst["target_rank"]))
     elif types["is_ranked"].any():
-        st.markdown(t("furthest_none"))
+        st.markdown(t("furthest_none", k=type_k))
     else:
         st.markdown(t("types_none_ranked"))
-    unranked = types.filter(~pl.col("is_ranked") & ~pl.col("filtered"))
+    unranked = types.filter(~pl.col("is_ranked"))
     for row in unranked.iter_rows(named=True):
         st.caption(f"{md(row['type_name'])}: " + t("not_ranked", n=row["concluded"],
                                                   m=row["min_concluded"]))
-    if filtered:
-        st.caption(t("types_filtered", types="、".join(md(type_names.get(c, c))
-                                                       for c in filtered)))
     st.caption(caption)
 
 # --- projection to 31 December
 st.subheader(t("projection"), help=help_text("needed_per_week"))
 if p is not None:
-    st.write(t("projection_text", wc=p["weekly_concluded"], wf=p["weekly_fully_performed"],
+    st.write(t("projection_text", weeks=PACE_WEEKS, wc=p["weekly_concluded"],
+               wf=p["weekly_fully_performed"],
                rate=pct(p["projected_rate"]), rank=p["projected_rank"] or "—", k=k,
                cut=pct(p["projected_cutoff"])))
     if p["extra_needed"]:
@@ -99,7 +117,7 @@ else:
 if page["weekly"].height:
     st.plotly_chart(charts.trend(page["weekly"], title=t("trend_title"), rate_label=rate_label,
                                  rank_label=t("national_rank"), cutoff_label=t("cutoff", k=k)),
-                    width="stretch", key="trend_chart")
+                    width="stretch", config=charts.config(), key="trend_chart")
 st.caption(caption)
 
 # --- the province's courts side by side (a president sees their court and the province)
@@ -119,7 +137,7 @@ if province.height > 1:
                          rate_label=rate_label, rank_label=t("national_rank"),
                          legend={"selected": ctx.court_name(), "ranked": t("legend_ranked"),
                                  "unranked": t("unranked")}),
-        width="stretch", key="province_chart", on_select="rerun", selection_mode="points")
+        width="stretch", config=charts.config(), key="province_chart", on_select="rerun", selection_mode="points")
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     if points and points[0].get("customdata"):
         navigate.open_brief(list(points[0]["customdata"])[0])
@@ -131,15 +149,15 @@ else:
         court_label=ctx.court_name(), court_rate=overall["rate"],
         province_label=ctx.province_name() + " · " + t("province_pooled"),
         province_rate=province_rate, cutoff_label=t("cutoff", k=k), cutoff=overall["cutoff"],
-        title=title, rate_label=rate_label), width="stretch", key="province_chart")
-st.caption(sidebar.filters_caption(ctx, court=False))
+        title=title, rate_label=rate_label), width="stretch", config=charts.config(), key="province_chart")
+st.caption(caption)
 
 # --- province ranking and the national table
 left, right = st.columns(2)
 with left:
     st.subheader(t("province_ranking"))
     # national and the same for every court: its own (cached) call, after the court's figures
-    provinces: pl.DataFrame = data.province_ranking(ctx.access, ctx.filters)
+    provinces: pl.DataFrame = data.province_ranking(ctx.access, ctx.filters.official())
     prov = provinces.select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("province")),
@@ -150,9 +168,9 @@ with left:
     st.dataframe(prov, hide_index=True, width="stretch", height=420, placeholder="—",
                  column_config={t("overall_rate") + " %": st.column_config.NumberColumn(
                      help=help_text("overall_rate"))})
-    st.caption(sidebar.filters_caption(ctx, court=False))
+    st.caption(caption)
 with right:
-    st.subheader(t("national_table"))
+    st.subheader(t("national_table", top=NATIONAL_TABLE_TOP))
     national: pl.DataFrame = page["national"]
     nat = national.select(
         pl.col("rank").alias(t("rank")),
@@ -169,4 +187,4 @@ with right:
         code = national["court_code"][rows[0]]
         if code is not None and code in court_names:   # only courts the user may open
             navigate.open_brief(code)
-    st.caption(sidebar.filters_caption(ctx, court=False))
+    st.caption(caption)

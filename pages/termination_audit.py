@@ -7,11 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from supervision.lookups import thresholds
 from supervision.safe_output import md
-from supervision.ui import charts, data, exports, sidebar, state
+from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import enum_names, help_text, t
-from supervision.ui.tables import case_rows, on_screen
+from supervision.ui.tables import AMOUNT_FORMAT, case_rows, number_columns, on_screen
 
 CONDITIONS = ("notice_served", "consumption_restricted", "dishonest_listed",
               "network_inquiry_done", "site_investigation_done", "applicant_informed")
@@ -33,7 +34,8 @@ qualified = int(own["qualified"].sum())
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("terminations"), num(terminations))
 c2.metric(t("qualified_rate"), pct(qualified / terminations if terminations else None),
-          help=help_text("termination_qualified", threshold="90%"))
+          help=help_text("termination_qualified",
+                         threshold=pct(thresholds(data.con()).get("termination_qualified"))))
 c3.metric(t("closed_within_3_months_n"), num(int(own["closed_within_3_months"].sum())))
 c4.metric(t("resumed_after"), num(int(own["resumed_after_termination"].sum())),
           help=t("resumed_help"))
@@ -51,12 +53,12 @@ else:
                                         title=t("termination_monthly"), x_title=t("month"),
                                         y_title=t("count"), colour_names=names,
                                         order=["qualified", "unqualified"]),
-                    width="stretch", key="termination_monthly")
+                    width="stretch", key="termination_monthly", config=charts.config())
     st.caption(caption)
 
     st.subheader(t("unqualified_cases"))
-    every_case = st.toggle(t("all_terminations"), key="termination_all",
-                           help=t("all_terminations_help"))
+    every_case = urls.url_toggle(t("all_terminations"), key="termination_all", param="every",
+                                 help=t("all_terminations_help"))
     unqualified = cases if every_case else cases.filter(pl.col("missing").list.len() > 0)
     if unqualified.height == 0:
         st.success(t("all_qualified"))
@@ -74,9 +76,12 @@ else:
                              how="horizontal").with_columns(
                 missing.alias(t("missing_conditions")))
 
-        st.dataframe(on_screen(unqualified_table()), hide_index=True, width="stretch", placeholder="—",
-                     column_config={t("months_to_close"): st.column_config.NumberColumn(
-                         help=t("closed_within_3_months_n"))})
+        grid = on_screen(unqualified_table())
+        st.dataframe(grid, hide_index=True, width="stretch", placeholder="—",
+                     column_config={**number_columns(grid),
+                                    t("months_to_close"): st.column_config.NumberColumn(
+                                        format=AMOUNT_FORMAT,
+                                        help=t("closed_within_3_months_n"))})
         exports.case_downloads(ctx, page="termination", frame=unqualified_table,
                                caption=sidebar.filters_caption(ctx, markdown=False),
                                rows=unqualified.height)

@@ -12,6 +12,7 @@ import streamlit as st
 from supervision import ledger, weekly
 from supervision.safe_output import md
 from supervision.ui import data, exports, state
+from supervision.ui.fmt import zoned_time
 from supervision.ui.i18n import lang, t
 
 ctx = state.context("weekly")
@@ -25,6 +26,9 @@ st.caption(t("weekly_hint"))
 courts = tuple(view["courts"]["court_code"].to_list())
 items = ledger.items(data.store(), courts, open_only=True, today=ctx.filters.as_of)
 table, marks, kinds = weekly.report_tables(view, items, ctx.type_names(), language)
+# who slipped this week (a backward reason), apart from the standing outside the top k
+for line in weekly.summary_lines(view, language):
+    st.markdown(md(line))
 
 shade = marks.to_pandas()
 
@@ -43,7 +47,7 @@ st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", height
 notes = [title, *weekly.notes_for(view, ctx.filters.as_of, ctx.reference.get("loaded_at"),
                                    ctx.reference.get("latest"), language),
          t("exported_by", user=ctx.access.display_name or ctx.access.username,
-           at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+           at=zoned_time(dt.datetime.now(dt.UTC)))]
 xlsx_name = exports.file_name(ctx, "weekly", "xlsx", court_label=ctx.province_name())
 pdf_name = exports.file_name(ctx, "weekly", "pdf", court_label=ctx.province_name())
 c1, c2 = st.columns(2)

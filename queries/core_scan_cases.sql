@@ -28,11 +28,11 @@ SELECT CAST(c.court_index AS SMALLINT)                                      AS c
        -- count_if counts a NULL as false: so do the bits
        CAST(coalesce(s.actually_concluded_in_p, false)::INTEGER
             + 2 * coalesce(s.property_due, false)::INTEGER
-            + 4 * coalesce(s.property_due AND s.concluded_in_limit, false)::INTEGER
+            + 4 * coalesce(s.property_in_limit, false)::INTEGER
             + 8 * coalesce(s.terminated_current_in_p, false)::INTEGER
             + 16 * coalesce(s.conditions_met, false)::INTEGER
             + 32 * coalesce(s.in_three_years, false)::INTEGER
-            + 64 * coalesce(s.in_three_years AND s.method_at_d IS NOT NULL, false)::INTEGER
+            + 64 * coalesce(s.three_year_concluded, false)::INTEGER
             AS UTINYINT)                                                    AS core_flags,
        CAST(s.case_petitions AS INTEGER)                                    AS petitions,
        CAST(s.case_petitions_resolved AS INTEGER)                           AS petitions_resolved

@@ -1,6 +1,8 @@
 -- Every count behind the volume/rate/speed/age indicators and the "3+1" core indices, in
 -- one scan, for each visible court, its province (pooled) and the nation (pooled), as of
--- $as_of over the period [$period_start, $as_of], with the rates computed from them.
+-- $as_of over the period [$period_start, $as_of]: counts only. The rates are computed from
+-- them by the one declaration of each metric (supervision/metric_declarations.py
+-- `with_rates`, applied by metrics.court_counts).
 -- Cases are the national subset chosen by $scope; $visible limits which courts' rows are
 -- returned (province and national rows pool every court, so "below the province" means
 -- the same for every user). Formulas: docs/metrics.md.
@@ -38,14 +40,13 @@ per_court AS (
         median($as_of - filed_on) FILTER (WHERE pending_at_d AND
             ($visible IS NULL OR list_contains($visible, court_code)))   AS median_pending_days,
         count_if(property_due)                           AS property_due,
-        count_if(property_due AND concluded_in_limit)    AS property_in_limit,
+        count_if(property_in_limit)                      AS property_in_limit,
         count_if(terminated_current_in_p)                AS terminations,
         count_if(conditions_met)                         AS terminations_qualified,
         sum(case_petitions)                                            AS petitions,
         sum(case_petitions_resolved)                                   AS petitions_resolved,
         count_if(in_three_years)                         AS three_year_cases,
-        count_if(in_three_years AND method_at_d IS NOT NULL)
-                                                                       AS three_year_concluded
+        count_if(three_year_concluded)                   AS three_year_concluded
     FROM per_case
     GROUP BY province, court_code
 ),
@@ -77,21 +78,6 @@ counted AS (
                      .coalesce(0)
           FROM all_rows)
 )
-SELECT
-    *,
-    fully_performed / nullif(concluded, 0)                 AS overall_rate,
-    amount_recovered / nullif(amount_applied, 0)           AS amount_recovery_rate,
-    concluded / nullif(handled, 0)                         AS closure_rate,
-    actually_concluded / nullif(handled, 0)                AS actual_conclusion_rate,
-    terminated_current / nullif(concluded, 0)              AS termination_rate,
-    days_to_close / nullif(concluded, 0)                   AS mean_days_to_close,
-    concluded / nullif(filed, 0)                           AS clearance_rate,
-    (CAST($as_of AS DATE) - CAST($period_start AS DATE) + 1) * pending / nullif(concluded, 0)
-                                                           AS disposition_time_days,
-    pending_over_6_months / nullif(pending, 0)             AS share_pending_over_6_months,
-    property_in_limit / nullif(property_due, 0)            AS property_within_limit,
-    terminations_qualified / nullif(terminations, 0)       AS termination_qualified,
-    petitions_resolved / nullif(petitions, 0)              AS petitions_resolved_rate,
-    three_year_concluded / nullif(three_year_cases, 0)     AS three_year_conclusion
+SELECT *
 FROM counted
 ORDER BY level, province, court_code;

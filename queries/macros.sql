@@ -80,6 +80,10 @@ WHERE s.in_counts_at_d;
 --   case_petitions, case_petitions_resolved: its petitions received in the period, and
 --                       those resolved by as_of (index 3)
 --   in_three_years      filed from 1 January three years before as_of's year (index 4)
+-- and each index's membership, the one predicate its numerator is counted with:
+--   property_in_limit   property_due and concluded_in_limit (index 1's numerator)
+--   three_year_concluded in_three_years and concluded (any method) by as_of (index 4's)
+-- (index 2's numerator is conditions_met, which implies terminated_current_in_p.)
 CREATE OR REPLACE MACRO case_core_status(f, as_of, period_start) AS TABLE
 WITH petitions_in_p AS (
     -- petitions are few: count them per case first, then join them onto the one case scan
@@ -103,6 +107,8 @@ SELECT
                                 s.filed_on, s.closed_on)) = 0
     ELSE false END AS conditions_met,
     (s.filed_on >= make_date(year(CAST(as_of AS DATE)) - 3, 1, 1)) AS in_three_years,
+    (property_due AND concluded_in_limit)            AS property_in_limit,
+    (in_three_years AND s.method_at_d IS NOT NULL)   AS three_year_concluded,
     coalesce(p.petitions, 0)          AS case_petitions,
     coalesce(p.petitions_resolved, 0) AS case_petitions_resolved
 FROM case_status(f, as_of, period_start) s
@@ -152,3 +158,58 @@ list_filter([
     CASE WHEN closed_on < CAST(filed_on + INTERVAL 3 MONTH AS DATE)
          THEN 'closed_within_3_months' END
 ], lambda code: code IS NOT NULL);
+
+-- Each case of the period with its part in one index (`index_code`), for a drill-through
+-- to the cases that hold the index down: `index_counted` is what the case adds to the
+-- index's denominator and `index_met` what it adds to its numerator, read from the very
+-- columns court_counts.sql, court_rank_counts.sql and core_scan_cases.sql count
+-- (case_core_status, case_status): a case holds the index down when index_met <
+-- index_counted. Index codes: the four 3+1 indices; rank_overall and rank_<case type>, the
+-- national-rank rate (concluded in the period ÷ fully performed; a type ranking keeps its
+-- type), where `rank_metric` 'amount_recovery_rate' counts yuan applied ÷ recovered instead.
+--   property_within_limit  counted property_due, met property_in_limit
+--   termination_qualified  counted terminated_current_in_p, met conditions_met
+--   petitions_resolved     counted case_petitions, met case_petitions_resolved (petitions)
+--   three_year_conclusion  counted in_three_years, met three_year_concluded
+-- A code outside these counts no case.
+CREATE OR REPLACE MACRO index_cases(f, as_of, period_start, index_code, rank_metric) AS TABLE
+WITH parts AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN index_code = 'property_within_limit' THEN coalesce(s.property_due, false)::INTEGER
+            WHEN index_code = 'termination_qualified' THEN coalesce(s.terminated_current_in_p, false)::INTEGER
+            WHEN index_code = 'petitions_resolved' THEN s.case_petitions
+            WHEN index_code = 'three_year_conclusion' THEN coalesce(s.in_three_years, false)::INTEGER
+            WHEN index_code = 'rank_overall' OR index_code = 'rank_' || s.case_type
+                THEN CASE WHEN rank_metric = 'amount_recovery_rate'
+                          THEN CASE WHEN s.concluded_in_p THEN s.amount_applied ELSE 0 END
+                          ELSE coalesce(s.concluded_in_p, false)::INTEGER END
+            ELSE 0
+        END AS index_counted,
+        CASE
+            WHEN index_code = 'property_within_limit' THEN coalesce(s.property_in_limit, false)::INTEGER
+            WHEN index_code = 'termination_qualified' THEN coalesce(s.conditions_met, false)::INTEGER
+            WHEN index_code = 'petitions_resolved' THEN s.case_petitions_resolved
+            WHEN index_code = 'three_year_conclusion' THEN coalesce(s.three_year_concluded, false)::INTEGER
+            WHEN index_code = 'rank_overall' OR index_code = 'rank_' || s.case_type
+                THEN CASE WHEN rank_metric = 'amount_recovery_rate'
+                          THEN CASE WHEN s.concluded_in_p THEN s.amount_recovered ELSE 0 END
+                          ELSE coalesce(s.fully_performed_in_p, false)::INTEGER END
+            ELSE 0
+        END AS index_met
+    FROM case_core_status(f, as_of, period_start) s
+)
+SELECT * FROM parts WHERE index_counted > 0;
+
+-- The explorer's cases: those of cases_at (index_code NULL), or (an index's drill-through)
+-- only those holding that index down (index_cases: index_met < index_counted; their
+-- columns hold cases_at's), with index_counted/index_met (NULL without an index).
+CREATE OR REPLACE MACRO explorer_cases(f, as_of, period_start, index_code, rank_metric) AS TABLE
+SELECT c.*, NULL::DOUBLE AS index_counted, NULL::DOUBLE AS index_met
+FROM cases_at(f, as_of) c
+WHERE index_code IS NULL
+UNION ALL BY NAME
+SELECT i.* REPLACE (i.index_counted::DOUBLE AS index_counted, i.index_met::DOUBLE AS index_met)
+FROM index_cases(f, as_of, period_start, index_code, rank_metric) i
+WHERE index_code IS NOT NULL AND i.index_met < i.index_counted;

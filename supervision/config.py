@@ -17,6 +17,7 @@ import os
 import secrets
 import string
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine
 
@@ -84,6 +85,28 @@ def derived_key(purpose: str) -> bytes:
     so that one secret serves each use without one use revealing another's key."""
     return hmac.new(server_key().encode("utf-8"), purpose.encode("utf-8"),
                     hashlib.sha256).digest()
+
+
+# the court's time zone: every time the app shows (audit trail, histories, imports,
+# exports) is stored in UTC and shown in this zone, named in its column header
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def timezone_name() -> str:
+    """SUPERVISION_TIMEZONE (an IANA name such as Asia/Urumqi), default Asia/Shanghai; an
+    unknown name is reported by `timezone_problem` and DEFAULT_TIMEZONE is used meanwhile."""
+    name = os.environ.get("SUPERVISION_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE if timezone_problem(name) else name
+
+
+def timezone_problem(name: str) -> str | None:
+    """Why `name` is not a time zone this machine knows, or None."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (f"SUPERVISION_TIMEZONE={name} is not a known time zone: use an IANA name "
+                f"such as {DEFAULT_TIMEZONE}")
+    return None
 
 
 def environment() -> str:
@@ -165,6 +188,10 @@ def production_problems(store: Engine) -> list[str]:
         problems.append(f"SUPERVISION_ENV={environment()} is not a known environment: use "
                         f"{' or '.join(ENVIRONMENTS)}, or leave it unset for development "
                         f"(meanwhile every production check applies)")
+    zone_problem = timezone_problem(os.environ.get("SUPERVISION_TIMEZONE", "").strip()
+                                    or DEFAULT_TIMEZONE)
+    if zone_problem:
+        problems.append(zone_problem)
     key_problem = cookie_key_problem(os.environ.get("SUPERVISION_COOKIE_KEY", ""))
     if key_problem:
         problems.append(key_problem)

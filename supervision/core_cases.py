@@ -17,8 +17,9 @@ the 2^7 combinations only), from which each count per court is a sum.
   (supervision.rank_weeks, the same selection): what the province ranking needs.
 - `pooled_by_province(counts)`: those counts pooled per province, with the rates.
 
-The rates are the formulas of court_counts.sql (docs/metrics.md); tests hold both paths to
-the same numbers, court by court and province by province.
+The rates are the declared metrics (supervision/metric_declarations.py `with_rates`, the
+one function court_counts' rates come from too); tests hold both paths to the same numbers,
+court by court and province by province.
 """
 
 from __future__ import annotations
@@ -28,20 +29,22 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from supervision import rank_weeks
+from supervision import metric_declarations, rank_weeks
 
 # the bits of core_scan_cases.sql's core_flags, in order (bit k = 2^k)
 CORE_FLAGS = ("actually_concluded", "property_due", "property_in_limit", "terminations",
               "terminations_qualified", "three_year_cases", "three_year_concluded")
-# each core index: (its rate, numerator, denominator), as in court_counts.sql
-CORE_RATES = (("property_within_limit", "property_in_limit", "property_due"),
-              ("termination_qualified", "terminations_qualified", "terminations"),
-              ("petitions_resolved", "petitions_resolved_count", "petitions"),
-              ("three_year_conclusion", "three_year_concluded", "three_year_cases"))
-POOLED_RATES = (("overall_rate", "fully_performed", "concluded"),
-                ("amount_recovery_rate", "amount_recovered", "amount_applied"),
-                ("closure_rate", "concluded", "handled"),
-                ("actual_conclusion_rate", "actually_concluded", "handled"))
+# the counts court_core_counts gives each court: the core flags, the petitions and the rank
+# counts' handled, concluded, fully performed and amounts
+COUNTED = (*CORE_FLAGS, "petitions", "petitions_resolved_count", "handled", "concluded",
+           "fully_performed", "amount_applied", "amount_recovered")
+# the declared metrics (supervision/metric_declarations.py) these counts give: the 3+1
+# core indices, and the other rates a province pools (overall, amount recovery, closure,
+# actual conclusion)
+CORE_RATES = metric_declarations.CORE_METRICS
+POOLED_RATES = tuple(m for m in metric_declarations.METRICS if m not in CORE_RATES
+                     and {m.numerator, m.denominator} <= set(COUNTED)
+                     and not m.times_period_days)
 
 
 @dataclass(frozen=True)
@@ -110,12 +113,6 @@ def _chosen(positions: np.ndarray, rows: rank_weeks.Rows) -> np.ndarray:
     return (at >= 0) & (positions < stops[np.maximum(at, 0)])
 
 
-def _rate(numerator: str, denominator: str) -> pl.Expr:
-    """numerator / denominator, null when the denominator is 0 (SQL's nullif)."""
-    return (pl.when(pl.col(denominator) != 0)
-            .then(pl.col(numerator) / pl.col(denominator)).otherwise(None))
-
-
 def court_core_counts(cases: CoreCases, rows: rank_weeks.Rows,
                       cells: rank_weeks.RecentCells) -> pl.DataFrame:
     """Every court (court_code, province) with its counts of the cases `rows`
@@ -142,19 +139,16 @@ def court_core_counts(cases: CoreCases, rows: rank_weeks.Rows,
         "amount_applied": cells.recent["amount_applied"].sum(axis=(1, 2)) / 100,
         "amount_recovered": cells.recent["amount_recovered"].sum(axis=(1, 2)) / 100,
     }).with_columns(pl.all().exclude("amount_applied", "amount_recovered").cast(pl.Int64))
-    return pl.concat([cases.courts.select("court_code", "province"), counts],
-                     how="horizontal").with_columns(
-        _rate(numerator, denominator).alias(rate)
-        for rate, numerator, denominator in (*POOLED_RATES, *CORE_RATES))
+    return metric_declarations.with_rates(
+        pl.concat([cases.courts.select("court_code", "province"), counts], how="horizontal"),
+        (*POOLED_RATES, *CORE_RATES))
 
 
 def pooled_by_province(counts: pl.DataFrame) -> pl.DataFrame:
     """court_core_counts pooled per province (every count summed), with the province's
     overall, amount recovery, closure and actual conclusion rates."""
-    rates = {rate for rate, _, _ in (*POOLED_RATES, *CORE_RATES)}
+    rates = {m.code for m in (*POOLED_RATES, *CORE_RATES)}
     summed = [c for c in counts.columns if c not in ("court_code", "province", *rates)]
-    return (counts.group_by("province").agg(pl.col(summed).sum())
-            .with_columns(_rate(numerator, denominator).alias(rate)
-                          for rate, numerator, denominator in (*POOLED_RATES, *CORE_RATES))
-            .sort("province"))
+    pooled = counts.group_by("province").agg(pl.col(summed).sum())
+    return metric_declarations.with_rates(pooled, (*POOLED_RATES, *CORE_RATES)).sort("province")
 

@@ -262,6 +262,8 @@ def _fsync(path: Path) -> None:
 
 
 def record_load(con: duckdb.DuckDBPyConnection, kind: str, source: str, rows: int) -> None:
-    """One line in data_loads: the data's freshness as pages and exports show it."""
+    """One line in data_loads: the data's freshness as pages and exports show it (the time
+    in UTC without a zone, as every stored time; shown in the court's zone)."""
     con.execute("INSERT INTO data_loads VALUES (?, ?, ?, ?)",
-                [dt.datetime.now().replace(microsecond=0), kind, source, rows])
+                [dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0), kind, source,
+                 rows])

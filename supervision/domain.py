@@ -4,7 +4,8 @@
 Everything else derives from here: the lookup tables the case tables reference (loaded by
 `install_vocabulary`, so SQL joins them instead of repeating lists), the importer's header
 and value mappings, the UI's translations, the CLI's choices and the explorer's options.
-A new closing method, priority or role is one entry below.
+A new closing method, priority, role or workflow status is one entry below. (Metrics are
+declared in supervision/metric_declarations.py.)
 """
 
 from __future__ import annotations
@@ -157,6 +158,32 @@ ROLES: tuple[Role, ...] = (
 ROLE_BY_CODE = {r.code: r for r in ROLES}
 
 
+@dataclass(frozen=True)
+class Status(Term):
+    """One state of a workflow in the operational store (the code is what is stored).
+    A new row starts in its workflow's first state; `closed`: nothing is left to do."""
+    closed: bool = False
+
+
+# A ledger item (督导意见): open → in progress → done.
+LEDGER_STATUSES: tuple[Status, ...] = (
+    Status("open", "未开始", "open"),
+    Status("in_progress", "整改中", "in progress"),
+    Status("done", "已完成", "done", closed=True),
+)
+# A case put to the joint-action mechanism (联动机制): proposed → escalated → resolved.
+ESCALATION_STATUSES: tuple[Status, ...] = (
+    Status("proposed", "拟提请", "proposed"),
+    Status("escalated", "已提请联动", "escalated"),
+    Status("resolved", "已化解", "resolved", closed=True),
+)
+
+
+def closed_codes(statuses: tuple[Status, ...]) -> tuple[str, ...]:
+    """The codes of a workflow's closed states."""
+    return tuple(s.code for s in statuses if s.closed)
+
+
 # ---------------------------------------------------------------- import columns
 
 
@@ -250,7 +277,8 @@ def spelling_map(terms: tuple[Term, ...]) -> dict[str, str]:
 def labels() -> dict[str, tuple[str, str]]:
     """code -> (中文, English) of every vocabulary term, for the UI's translations."""
     out: dict[str, tuple[str, str]] = {}
-    for terms in (*VOCABULARIES.values(), AGE_BANDS, ROLES, (PENDING,)):
+    for terms in (*VOCABULARIES.values(), AGE_BANDS, ROLES, (PENDING,), LEDGER_STATUSES,
+                  ESCALATION_STATUSES):
         for t in terms:
             out.setdefault(t.code, (t.zh, t.en))
     return out

@@ -34,8 +34,11 @@ from supervision.store.schema import (
     visits,
 )
 
-ITEM_STATUSES = ("open", "in_progress", "done")
-ESCALATION_STATUSES = ("proposed", "escalated", "resolved")
+# the workflows' states, declared in supervision/domain.py (the codes are what is stored)
+ITEM_STATUSES = tuple(domain.codes(domain.LEDGER_STATUSES))
+ITEM_NEW = ITEM_STATUSES[0]
+ITEM_CLOSED = domain.closed_codes(domain.LEDGER_STATUSES)
+ESCALATION_STATUSES = tuple(domain.codes(domain.ESCALATION_STATUSES))
 
 
 class LedgerError(ValueError):
@@ -163,11 +166,11 @@ def _add_item(connection, access: Access, visit_id: int, court: str, opinion: Op
                requirement=_text(opinion.requirement, "the requirement"),
                owner=_text(opinion.owner, "the owner"), due_on=opinion.due_on,
                index_code=opinion.index_code or None, case_number=opinion.case_number or None,
-               status="open", progress=None, version=1, updated_by=access.username,
+               status=ITEM_NEW, progress=None, version=1, updated_by=access.username,
                updated_at=now)
     item_id = connection.execute(insert(ledger_items).values(**row)).inserted_primary_key[0]
     connection.execute(insert(ledger_updates).values(item_id=item_id, at=now,
-                                                     by=access.username, status="open",
+                                                     by=access.username, status=ITEM_NEW,
                                                      note=None))
     audit.record(connection, access.username, "ledger_item_added", f"item {item_id}",
                  court=court, after={k: row[k] for k in ("requirement", "owner", "due_on",
@@ -224,7 +227,7 @@ def items(store: Engine, courts: tuple[str, ...], *, open_only: bool = False,
              .where(ledger_items.c.court_code.in_(list(courts)))
              .order_by(ledger_items.c.due_on, ledger_items.c.id))
     if open_only:
-        query = query.where(ledger_items.c.status != "done")
+        query = query.where(ledger_items.c.status.not_in(ITEM_CLOSED))
     with store.connect() as connection:
         rows = [dict(r) for r in connection.execute(query).mappings().all()]
     schema = {"id": pl.Int64, "visit_id": pl.Int64, "court_code": pl.String,
@@ -236,7 +239,8 @@ def items(store: Engine, courts: tuple[str, ...], *, open_only: bool = False,
     trail = index_trail(store, frame["id"].to_list())
     return (frame.join(trail, left_on="id", right_on="item_id", how="left",
                        maintain_order="left")
-            .with_columns(overdue=(pl.col("status") != "done") & (pl.col("due_on") < today)))
+            .with_columns(overdue=~pl.col("status").is_in(ITEM_CLOSED)
+                          & (pl.col("due_on") < today)))
 
 
 def index_trail(store: Engine, item_ids: list[int]) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 """The metric engine's Python side: calls the SQL in queries/ and combines frames.
 
-Rates, ranks, cutoffs and gaps are defined once in SQL; this module only joins, applies
-thresholds (data) and shapes results. `visible` is the list of court codes the caller may
+Counts are defined once in SQL, each rate once in supervision/metric_declarations.py, ranks,
+cutoffs and gaps once in supervision/ranking.py; this module only joins, applies thresholds
+(data) and shapes results. `visible` is the list of court codes the caller may
 see (None = every court); it is passed into each query so rows of other courts never
 leave DuckDB.
 """
@@ -17,7 +18,15 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from supervision import core_cases, domain, kept_arrays, rank_weeks, ranking, shared
+from supervision import (
+    core_cases,
+    domain,
+    kept_arrays,
+    metric_declarations,
+    rank_weeks,
+    ranking,
+    shared,
+)
 from supervision.lookups import latest_date, specific_types, targets, thresholds
 from supervision.projection import PACE_WEEKS, project_year_end
 from supervision.queries import Filters, run, run_arrays
@@ -25,8 +34,8 @@ from supervision.queries import Filters, run, run_arrays
 T = TypeVar("T")
 
 MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
-CORE_INDICES = ["property_within_limit", "termination_qualified", "petitions_resolved",
-                "three_year_conclusion"]
+# the 3+1 core indices: the declared metrics held to a threshold, in declared order
+CORE_INDICES = [m.code for m in metric_declarations.CORE_METRICS]
 
 
 def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
@@ -40,12 +49,22 @@ def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
     court's (`visible` None) names no user: one computation serves every session
     (supervision.shared)."""
     def counts() -> pl.DataFrame:
-        return run(con, "court_counts", scope=filters.scope(national=True),
-                   visible=_visible(visible), **filters.params())
+        return _counted(con, filters, filters.scope(national=True), visible)
 
     if visible is None:
         return _national(con, "court_counts", filters, None, counts)
     return counts()
+
+
+def _counted(con: duckdb.DuckDBPyConnection, filters: Filters, scope: dict[str, Any],
+             visible: list[str] | tuple[str, ...] | None) -> pl.DataFrame:
+    """queries/court_counts.sql's counts on `scope` with every declared rate
+    (metric_declarations.with_rates, under court_counts' own names)."""
+    counts = run(con, "court_counts", scope=scope, visible=_visible(visible),
+                 **filters.params())
+    return metric_declarations.with_rates(
+        counts, names=metric_declarations.COURT_COUNTS_NAMES,
+        days=metric_declarations.period_days(filters.start, filters.as_of))
 
 
 def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -298,8 +317,7 @@ def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
     read = courts.filter(pl.col("province").is_in(provinces.implode()))["court_code"]
     # every court anyway: the national scan, without a list of 3,475 codes to test per case
     cases_of = None if read.len() == courts.height else tuple(read.sort())
-    counts = run(con, "court_counts", scope=filters.with_(courts=cases_of).scope(),
-                 visible=_visible(visible), **filters.params())
+    counts = _counted(con, filters, filters.with_(courts=cases_of).scope(), visible)
     return as_core_indices(counts.filter(pl.col("level") != "nation"))
 
 
@@ -321,10 +339,10 @@ def core_indices_from_memory(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:
-    """court_counts with the core indices under their index names (petitions_resolved is
+    """court_counts with the core indices under their declared names (petitions_resolved is
     the rate; the count is petitions_resolved_count)."""
-    return counts.rename({"petitions_resolved": "petitions_resolved_count",
-                          "petitions_resolved_rate": "petitions_resolved"})
+    return counts.rename({counted: declared for declared, counted
+                          in metric_declarations.COURT_COUNTS_NAMES.items()})
 
 
 def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame:

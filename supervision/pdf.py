@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import io
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -39,14 +40,16 @@ section {{ break-inside: avoid; }}
 section.long {{ break-inside: auto; }}
 table {{ border-collapse: collapse; width: 100%; table-layout: auto; }}
 th, td {{ border: 0.4pt solid #bbb; padding: 1mm 1.4mm; text-align: left;
-          vertical-align: top; overflow-wrap: anywhere; }}
-th {{ background: #f0f0f0; font-weight: bold; }}
+          vertical-align: top; overflow-wrap: break-word; }}
+th {{ background: #f0f0f0; font-weight: bold; overflow-wrap: normal; word-break: normal;
+      hyphens: manual; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 td.nowrap {{ white-space: nowrap; }}
+td.anywhere {{ overflow-wrap: anywhere; }}
 td.flag {{ background: #fde2d4; font-weight: bold; }}
-table.compact th, table.compact td {{ padding: 0.6mm 0.9mm; font-size: 7pt; }}
+table.compact th, table.compact td {{ padding: 0.5mm 0.7mm; font-size: 6.5pt; }}
 .cards {{ display: flex; gap: 2mm; }}
 .card {{ flex: 1; border-left: 2.2mm solid #bbb; padding: 1mm 2mm; }}
 .card .name {{ font-size: 8pt; }}
@@ -57,10 +60,78 @@ img.chart {{ width: 100%; }}
 
 
 _FIGURE = re.compile(r"^[-+]?[\d.,]+%?$|^—$")
+# Column widths by content. A CJK text may break between any two characters, so a table
+# squeezed by its neighbours printed court names four characters wide: a column whose
+# longest text is at most NOWRAP_WIDTH wide (half-width units, a CJK character counts two)
+# and holds text without spaces (a CJK name, a case number, a date) keeps its line, as
+# long as the kept columns take at most KEPT_SHARE of the page's width: figures first, then
+# the table's first column (the court, the case), then the narrowest. English wraps between
+# words only (never "Threshol / d"); long texts (reasons) take the width that is left.
+NOWRAP_WIDTH = 32
+# a column with a run of Latin characters longer than this (a web address, an odd name) may
+# break it anywhere, so that the table still fits the page; other words stay whole
+LONG_WORD = 16
+_WORDS = re.compile(r"[\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")   # spaces, CJK
+KEPT_SHARE = 0.6
+TEXT_WIDTH_MM = {False: 188.0, True: 275.0}      # A4 within the margins: portrait, landscape
+FONT_PT = {False: 9.0, True: 6.5}                # table text: normal, compact
+PADDING_MM = {False: 2.8, True: 1.4}             # a cell's left and right padding
+PT_MM = 25.4 / 72
+# a table of at most this many rows is kept on one page with its heading; a longer one
+# flows on (its header repeated), so that no page is left near-empty before it
+WHOLE_TABLE_ROWS = 6
 
 
 def _e(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def _cell_text(value: object) -> str:
+    """A cell as printed: counts whole and amounts with one decimal, both with thousands
+    separators; nulls as —."""
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return str(value)
+
+
+def _kept_lines(texts: list[list[str]], numeric: list[bool], *, landscape: bool,
+                compact: bool) -> list[bool]:
+    """Which columns print without wrapping (see NOWRAP_WIDTH): within a budget of the
+    page's width, figures first, then the first column, then the narrowest."""
+    unit_mm = FONT_PT[compact] / 2 * PT_MM
+    widths = [max((display_width(v) for v in column), default=0) * unit_mm
+              + PADDING_MM[compact] for column in texts]
+    figures = [n or all(_FIGURE.match(v) for v in column)
+               for column, n in zip(texts, numeric, strict=True)]
+    budget = KEPT_SHARE * TEXT_WIDTH_MM[landscape] - sum(
+        w for w, f in zip(widths, figures, strict=True) if f)
+    wanted = [not f and _short_unbroken(column) for column, f in zip(texts, figures,
+                                                                    strict=True)]
+    kept = list(figures)
+    order = sorted((j for j in range(len(texts)) if wanted[j]), key=lambda j: (j != 0, widths[j]))
+    for j in order:
+        if widths[j] <= budget:
+            kept[j], budget = True, budget - widths[j]
+    return kept
+
+
+def _long_word(column: list[str]) -> bool:
+    return any(len(word) > LONG_WORD for v in column for word in _WORDS.split(v))
+
+
+def _short_unbroken(column: list[str]) -> bool:
+    """Short texts, one at least without a space to wrap at."""
+    return (max((display_width(v) for v in column), default=0) <= NOWRAP_WIDTH
+            and any(" " not in v.strip() for v in column if v != "—"))
+
+
+def display_width(text: str) -> int:
+    """The text's width in half-width units: a CJK (wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @dataclass
@@ -95,21 +166,23 @@ class Document:
         head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
         rows = []
         numeric = [frame.schema[c].is_numeric() for c in frame.columns]
-        dates = [frame.schema[c] in (pl.Date, pl.Datetime) for c in frame.columns]
+        texts = [[_cell_text(v) for v in frame[c].to_list()] for c in frame.columns]
+        short = _kept_lines(texts, numeric, landscape=self.landscape, compact=compact)
+        breakable = [not kept and _long_word(column) for column, kept in zip(texts, short,
+                                                                           strict=True)]
         flags = flagged.rows() if flagged is not None else None
-        for i, row in enumerate(frame.rows()):
+        for i in range(frame.height):
             cells = []
-            for j, value in enumerate(row):
-                classes = (["num"] if numeric[j] else ["nowrap"] if dates[j] else []) + (
+            for j, column in enumerate(texts):
+                text = column[i]
+                classes = (["num"] if numeric[j] else ["nowrap"] if short[j]
+                           else ["anywhere"] if breakable[j] else []) + (
                     ["flag"] if flags is not None and flags[i][j] else [])
-                text = "—" if value is None else (
-                    f"{value:,}" if isinstance(value, int) and not isinstance(value, bool)
-                    else f"{value:,.1f}" if isinstance(value, float) else value)
-                if isinstance(text, str) and _FIGURE.match(text):
+                if _FIGURE.match(text) and "nowrap" not in classes:
                     classes.append("nowrap")     # a figure such as 88.7% stays on one line
                 cells.append(f"<td class='{' '.join(classes)}'>{_e(text)}</td>")
             rows.append(f"<tr>{''.join(cells)}</tr>")
-        long = " class='long'" if frame.height > 25 else ""
+        long = " class='long'" if frame.height > WHOLE_TABLE_ROWS else ""
         title = f"<h2>{_e(heading)}</h2>" if heading else ""
         after = f"<p class='note'>{_e(note)}</p>" if note else ""
         table_class = " class='compact'" if compact else ""

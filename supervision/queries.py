@@ -95,6 +95,9 @@ class Filters:
     closed_from: dt.date | None = None
     closed_to: dt.date | None = None
     text: str | None = None
+    # an index's drill-through (the explorer): only the cases holding that index down
+    # (queries/macros.sql `index_cases`); not a case filter of `scope`
+    index: str | None = None
 
     @property
     def start(self) -> dt.date:
@@ -106,7 +109,7 @@ class Filters:
         restriction so that ranks and provincial values see every court."""
         s: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("as_of", "period_start"):
+            if f.name in ("as_of", "period_start", "index"):
                 continue
             value = getattr(self, f.name)
             if national and f.name == "courts":

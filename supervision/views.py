@@ -18,7 +18,7 @@ import polars as pl
 
 from supervision import domain, lookups, metrics, personal, ranking, roadmap
 from supervision.access import Access, AccessDenied
-from supervision.queries import Filters, run
+from supervision.queries import SIDEBAR_FILTERS, Filters, run
 
 AGE_BANDS = domain.codes(domain.AGE_BANDS)
 # a settlement due half a year or more after its agreement is long-term (长期履行)
@@ -73,21 +73,24 @@ def filtered_out_types(filters: Filters, specific: list[str]) -> list[str]:
 
 def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                  court: str) -> dict[str, Any]:
-    """Ranks of the province's visible courts, the selected court's type ranks, the
-    projection and weekly trend of the headline ranking, the user's province's pooled rate
-    and the national table (masked for the user). The province ranking is
-    province_ranking_view."""
+    """The official position (Filters.official: every case of the period, whatever the
+    sidebar holds): ranks of the province's visible courts, the selected court's type ranks,
+    the projection and weekly trend of the headline ranking, the user's province's pooled
+    rate and the national table (masked for the user). When the sidebar narrows the cases,
+    "subset" adds the court's rate and rank on that subset (subset_position), else None.
+    The province ranking is province_ranking_view."""
     scope = access.visible(con, None)
     if court not in scope:
         raise AccessDenied(f"no access to court {court}")
     specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
+    official = filters.official()
     # one national scan serves every ranking, week and pace of the page (the province
     # ranking, a second scan, is its own call: province_ranking_view)
-    aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
-    all_ranks = metrics.national_ranks(con, filters, aggregate)
+    aggregate = metrics.rank_aggregate(con, official, trend_ranking=headline)
+    all_ranks = metrics.national_ranks(con, official, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
-    projection = metrics.year_end_projection(con, filters, headline, aggregate)
+    projection = metrics.year_end_projection(con, official, headline, aggregate)
     # the user's province pooled: its courts' overall counts (as the province ranking pools)
     pooled = (all_ranks.filter((pl.col("ranking") == "overall")
                                & (pl.col("province") == access.province))
@@ -95,14 +98,37 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
               .select(rate=ranking.rate(pl.lit(ranking.OVERALL_RATE))))
     return {
         "headline": headline,
-        "filtered_types": filtered_out_types(filters, specific),
         "ranks": ranks,
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
-        "weekly": metrics.weekly_ranks(con, filters, headline, [court], aggregate),
+        "weekly": metrics.weekly_ranks(con, official, headline, [court], aggregate),
         "province_overall_rate": pooled["rate"][0],
         "national": _national_table(con, access, all_ranks, set(scope), headline),
+        "subset": subset_position(con, filters, headline, court),
     }
+
+
+def analyses_subset(filters: Filters, headline: str) -> bool:
+    """Whether a page adds an analysis of the sidebar's subset beside the official
+    position: the sidebar narrows the cases, other than to exactly the one specific type
+    that is the headline (that type's official ranking already counts all its cases)."""
+    if not filters.narrows():
+        return False
+    others = [name for name in SIDEBAR_FILTERS if name != "case_types"]
+    return not (headline != "overall" and filters.case_types == (headline,)
+                and all(getattr(filters, name) is None for name in others))
+
+
+def subset_position(con: duckdb.DuckDBPyConnection, filters: Filters, headline: str,
+                    court: str) -> dict[str, Any] | None:
+    """The court's row of the `headline` ranking on the sidebar's subset (every court ranked
+    on its own cases of that subset: rate, rank, ranked_courts, is_ranked, concluded …), or
+    None when the sidebar does not narrow (analyses_subset). An analysis, not a target."""
+    if not analyses_subset(filters, headline):
+        return None
+    rows = metrics.national_ranks(con, filters.with_(courts=None)).filter(
+        (pl.col("ranking") == headline) & (pl.col("court_code") == court))
+    return rows.row(0, named=True) if rows.height else None
 
 
 def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
@@ -169,9 +195,15 @@ def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: p
 
 def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                court: str) -> dict[str, Any]:
-    """Everything the court brief shows for one court."""
+    """Everything the court brief shows for one court. The official position — the 3+1
+    indices, the ranks, the backward indices, the weekly trend and the year-end projection
+    of the headline ranking — counts every case of the period (Filters.official), whatever
+    the sidebar holds; the pending caseload follows the sidebar. When the sidebar narrows
+    the cases, "subset" adds that subset's 3+1 values and headline rank (brief_subset),
+    else None."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check
     [court] = scoped.courts
+    official = filters.official()
     # the court's pending cases on a cursor of their own while the national counts are
     # ranked: DuckDB, numpy and polars leave Python's lock, so the two run side by side
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -180,12 +212,15 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         headline = headline_ranking(filters, lookups.specific_types(con))
         # one count: the ranks now, a week before and the weekly trend (first: the 3+1
         # counts below take its recent counts rather than select the period's cases again)
-        aggregate = metrics.rank_aggregate(con, filters, trend_ranking=headline)
+        aggregate = metrics.rank_aggregate(con, official, trend_ranking=headline)
         # its 3+1 indices and its province's, from the cases in memory (no scan)
-        core = metrics.core_indices_from_memory(con, filters, [court])
-        ranks_now = metrics.court_ranks(con, filters, [court], aggregate)
-        ranks_before = metrics.court_ranks(con, filters, [court], aggregate, weeks_back=1)
-        weekly = metrics.weekly_ranks(con, filters, headline, [court], aggregate)
+        core = metrics.core_indices_from_memory(con, official, [court])
+        ranks_now = metrics.court_ranks(con, official, [court], aggregate)
+        ranks_before = metrics.court_ranks(con, official, [court], aggregate, weeks_back=1)
+        weekly = metrics.weekly_ranks(con, official, headline, [court], aggregate)
+        projection = metrics.year_end_projection(con, official, headline, aggregate).filter(
+            pl.col("court_code") == court)
+        subset = brief_subset(con, filters, headline, court)
         by_type_age, largest = pending.result()
     return {
         "headline": headline,
@@ -193,9 +228,26 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         "ranks": ranks_now,
         "backward": backward_indices(core, ranks_now, ranks_before, limits, court),
         "weekly": weekly,
+        "projection": projection,
+        "subset": subset,
         "pending_by_type_age": by_type_age,
         "largest_pending": largest,
     }
+
+
+def brief_subset(con: duckdb.DuckDBPyConnection, filters: Filters, headline: str,
+                 court: str) -> dict[str, Any] | None:
+    """The sidebar's subset of the court's cases, as an analysis beside the official
+    position: its 3+1 values ("core": index -> value, None where nothing is measured) and
+    its row of the headline ranking on that subset ("rank", subset_position); None when the
+    sidebar does not narrow (analyses_subset)."""
+    if not analyses_subset(filters, headline):
+        return None
+    rows = metrics.core_indices_from_memory(con, filters.with_(courts=None), [court]).filter(
+        pl.col("level") == "court")
+    values = rows.row(0, named=True) if rows.height else {}
+    return {"core": {index: values.get(index) for index in metrics.CORE_INDICES},
+            "rank": subset_position(con, filters, headline, court)}
 
 
 def _court_pending(cursor: duckdb.DuckDBPyConnection,
@@ -209,64 +261,124 @@ def _court_pending(cursor: duckdb.DuckDBPyConnection,
 
 def province_view(con: duckdb.DuckDBPyConnection, access: Access,
                   filters: Filters) -> dict[str, Any]:
-    """Every court of the user's scope on one screen: overall rank and gap to the cutoff,
-    how many of the five types meet their target, the 3+1 status, and the backward
-    indices now and their change since the week before."""
+    """Every court of the user's scope on one screen, on the official position
+    (Filters.official: every case of the period, whatever the sidebar holds): overall rank
+    and its move since the week before, the standing state (in or outside the top k, or
+    unranked), today's gap to the cutoff, the year-end projection (projected rank and the
+    full performances still needed by 31 December), how many of the five types meet their
+    target, the 3+1 status, the backward indices (slipping: backward_indices) with their
+    change since the week before and those newly backward this week. When the sidebar
+    narrows the cases, "subset" is True and each row adds the subset's overall rate and
+    rank (every court ranked on its own cases of the subset): an analysis, never a verdict."""
     scope = list(access.visible(con, None))
     limits = lookups.thresholds(con)
-    now, week, fortnight = (filters.with_(as_of=filters.as_of - dt.timedelta(days=d))
+    official = filters.official()
+    now, week, fortnight = (official.with_(as_of=official.as_of - dt.timedelta(days=d))
                             for d in (0, 7, 14))
-    # one count for the ranks now and one and two weeks before
-    aggregate = metrics.rank_aggregate(con, filters)
-    ranks = {f: metrics.court_ranks(con, filters, scope, aggregate, weeks_back=k)
+    # one count for the ranks now and one and two weeks before, and the projection
+    aggregate = metrics.rank_aggregate(con, official)
+    ranks = {f: metrics.court_ranks(con, official, scope, aggregate, weeks_back=k)
              for k, f in enumerate((now, week, fortnight))}
     core = {f: metrics.core_indices(con, f, scope) for f in (now, week)}
-    rows = []
-    for court in scope:
-        def of(frame: pl.DataFrame, code: str = court) -> pl.DataFrame:
-            return frame.filter(pl.col("court_code") == code)
-
-        flagged_now = backward_indices(core[now], of(ranks[now]), of(ranks[week]), limits, court)
-        flagged_before = backward_indices(core[week], of(ranks[week]), of(ranks[fortnight]),
-                                          limits, court)
-        overall = of(ranks[now]).filter(pl.col("ranking") == "overall").row(0, named=True)
-        types = of(ranks[now]).filter(pl.col("ranking") != "overall")
-        core_rows = flagged_now.filter(~pl.col("index").str.starts_with("rank_"))
-        backward = int((flagged_now["reasons"].list.len() > 0).sum())
-        before = of(ranks[week]).filter(pl.col("ranking") == "overall")
-        flagged = flagged_now.filter(pl.col("reasons").list.len() > 0)
-        rows.append(dict(
-            court_code=court, rank=overall["rank"], ranked_courts=overall["ranked_courts"],
-            rank_week_before=before["rank"][0] if before.height else None,
-            **{r["index"]: r["value"] for r in core_rows.iter_rows(named=True)},
-            **{f"{r['index']}_status": r["status"] for r in core_rows.iter_rows(named=True)},
-            **{f"rank_{r['ranking']}": r["rank"] for r in types.iter_rows(named=True)},
-            backward_indices=[dict(index=i, reasons=rs) for i, rs in
-                              zip(flagged["index"], flagged["reasons"], strict=True)],
-            rate=overall["rate"], cutoff=overall["cutoff"], gap=overall["gap"],
-            pending=overall["pending"], is_ranked=overall["is_ranked"],
-            meets_target=overall["meets_target"], target_rank=overall["target_rank"],
-            types_meeting=int(types["meets_target"].sum()), types=types.height,
-            core_meeting=int((core_rows["status"] == "green").sum()), core=core_rows.height,
-            backward=backward,
-            backward_change=backward - int((flagged_before["reasons"].list.len() > 0).sum()),
-        ))
+    projection = metrics.year_end_projection(con, official, "overall", aggregate).filter(
+        pl.col("court_code").is_in(scope))
+    rows = [_province_row(court, core, ranks, (now, week, fortnight), limits, projection)
+            for court in scope]
+    courts = pl.DataFrame(rows, infer_schema_length=None, schema_overrides={
+        "newly_backward": pl.List(pl.String), "projected_rank": pl.Int64,
+        "extra_needed": pl.Int64, "rank_week_before": pl.Int64})
+    subset = analyses_subset(filters, "overall")
+    if subset:
+        courts = courts.join(_subset_overall(con, filters, scope), on="court_code", how="left")
     names = run(con, "court_names", visible=scope).select("court_code", "name", "name_en",
                                                            "level", "kind")
     province = run(con, "province_name", province=access.province)
     return {
         "province": province.row(0, named=True) if province.height else None,
-        "courts": pl.DataFrame(rows, infer_schema_length=None).join(names, on="court_code",
-                                                                     how="left"),
+        "courts": courts.join(names, on="court_code", how="left"),
         "specific_types": lookups.specific_types(con),
         "thresholds": limits,
+        "type_target_rank": _type_target_rank(lookups.targets(con)),
+        "subset": subset,
     }
+
+
+def _province_row(court: str, core: dict[Filters, pl.DataFrame],
+                  ranks: dict[Filters, pl.DataFrame], weeks: tuple[Filters, Filters, Filters],
+                  limits: dict[str, float], projection: pl.DataFrame) -> dict[str, Any]:
+    """One court's row of province_view, from the 3+1 indices now and a week before and the
+    ranks now, one and two weeks before (`weeks`)."""
+    now, week, fortnight = weeks
+
+    def of(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("court_code") == court)
+
+    flagged_now = backward_indices(core[now], of(ranks[now]), of(ranks[week]), limits, court)
+    flagged_before = backward_indices(core[week], of(ranks[week]), of(ranks[fortnight]),
+                                      limits, court)
+    overall_rows = flagged_now.filter(pl.col("index") == "rank_overall")
+    overall = of(ranks[now]).filter(pl.col("ranking") == "overall").row(0, named=True)
+    types = of(ranks[now]).filter(pl.col("ranking") != "overall")
+    core_rows = flagged_now.filter(~pl.col("index").str.starts_with("rank_"))
+    backward_now = flagged_now.filter(pl.col("reasons").list.len() > 0)
+    before = set(flagged_before.filter(pl.col("reasons").list.len() > 0)["index"])
+    before_rank = of(ranks[week]).filter(pl.col("ranking") == "overall")
+    projected = of(projection)
+    return dict(
+        court_code=court, rank=overall["rank"], ranked_courts=overall["ranked_courts"],
+        rank_week_before=before_rank["rank"][0] if before_rank.height else None,
+        standing=overall_rows["standing"][0] if overall_rows.height else "unranked",
+        **{r["index"]: r["value"] for r in core_rows.iter_rows(named=True)},
+        **{f"{r['index']}_status": r["status"] for r in core_rows.iter_rows(named=True)},
+        **{f"rank_{r['ranking']}": r["rank"] for r in types.iter_rows(named=True)},
+        backward_indices=[dict(index=i, reasons=rs) for i, rs in
+                          zip(backward_now["index"], backward_now["reasons"], strict=True)],
+        newly_backward=[i for i in backward_now["index"] if i not in before],
+        rate=overall["rate"], cutoff=overall["cutoff"], gap=overall["gap"],
+        pending=overall["pending"], is_ranked=overall["is_ranked"],
+        meets_target=overall["meets_target"], target_rank=overall["target_rank"],
+        projected_rank=projected["projected_rank"][0] if projected.height else None,
+        extra_needed=projected["extra_needed"][0] if projected.height else None,
+        types_meeting=int(types["meets_target"].sum()), types=types.height,
+        core_meeting=int((core_rows["status"] == "green").sum()), core=core_rows.height,
+        backward=backward_now.height,
+        backward_change=backward_now.height - len(before),
+    )
+
+
+def _subset_overall(con: duckdb.DuckDBPyConnection, filters: Filters,
+                    scope: list[str]) -> pl.DataFrame:
+    """The scope's courts' overall rate and rank on the sidebar's subset (every court
+    ranked nationally on its own cases of the subset): subset_rate, subset_rank,
+    subset_ranked_courts. An analysis of the subset, never a target."""
+    ranks = metrics.national_ranks(con, filters.with_(courts=None)).filter(
+        (pl.col("ranking") == "overall") & pl.col("court_code").is_in(scope))
+    return ranks.select("court_code", subset_rate="rate", subset_rank="rank",
+                        subset_ranked_courts="ranked_courts")
+
+
+def _type_target_rank(targets: pl.DataFrame) -> int | None:
+    """The target rank of the specific types (top 15), from the targets table."""
+    rows = targets.filter(pl.col("target") == "specific_type")
+    return int(rows["target_rank"][0]) if rows.height else None
+
+
+STANDINGS = ("in_target", "outside_target", "unranked")
 
 
 def backward_indices(core: pl.DataFrame, ranks_now: pl.DataFrame, ranks_before: pl.DataFrame,
                      limits: dict[str, float], court: str) -> pl.DataFrame:
-    """Backward (落后) indices of one court with the reasons: below threshold, below the
-    province, or national rank fell since the previous week."""
+    """Backward (落后) indices of one court: an index is backward when it slips, and
+    `reasons` says how — below_threshold or below_province (the 3+1 indices), rank_fell
+    (a national ranking whose rank is worse than the previous week's). Nothing else is a
+    reason.
+
+    Each ranking row also carries its `standing`, a lasting state and never a reason:
+    "in_target" (within its target rank), "outside_target" (ranked, not yet within it) or
+    "unranked" (too few cases concluded); the 3+1 rows have none. A ranking row's `status`
+    colour: red only when it has a reason; green in the target; amber outside the target
+    but not slipping (not yet in the top k, its rank not worse than last week); grey
+    unranked. The 3+1 rows keep _status's colours."""
     empty = dict.fromkeys(metrics.CORE_INDICES)
     rows = core.filter((pl.col("level") == "court") & (pl.col("court_code") == court))
     # a filter can leave a court (or its whole province) without a case: nothing measured
@@ -283,29 +395,45 @@ def backward_indices(core: pl.DataFrame, ranks_now: pl.DataFrame, ranks_before: 
         if value is not None and prov is not None and value < prov:
             reasons.append("below_province")
         out.append(dict(index=index, value=value, threshold=threshold, province_value=prov,
-                        status=_status(value, threshold, prov), reasons=reasons))
+                        status=_status(value, threshold, prov), reasons=reasons,
+                        standing=None))
     before = {r["ranking"]: r["rank"] for r in ranks_before.iter_rows(named=True)}
     for r in ranks_now.iter_rows(named=True):
         prev = before.get(r["ranking"])
-        reasons = []
-        if r["rank"] is not None and prev is not None and r["rank"] > prev:
-            reasons.append("rank_fell")
-        if r["is_ranked"] and not r["meets_target"]:
-            reasons.append("below_cutoff")
+        fell = r["rank"] is not None and prev is not None and r["rank"] > prev
+        standing = _standing(r["is_ranked"], r["meets_target"])
         out.append(dict(index=f"rank_{r['ranking']}", value=r["rate"], threshold=r["cutoff"],
                         province_value=None, rank=r["rank"], rank_week_before=prev,
-                        status="red" if reasons else ("green" if r["is_ranked"] else "grey"),
-                        reasons=reasons))
+                        status=_rank_status(fell, standing),
+                        reasons=["rank_fell"] if fell else [], standing=standing))
     return pl.DataFrame(out, infer_schema_length=None,
                         schema_overrides={"reasons": pl.List(pl.String), "rank": pl.Int64,
                                           "rank_week_before": pl.Int64,
                                           "value": pl.Float64, "threshold": pl.Float64,
-                                          "province_value": pl.Float64})
+                                          "province_value": pl.Float64,
+                                          "standing": pl.String})
+
+
+def _standing(is_ranked: bool | None, meets_target: bool | None) -> str:
+    """A ranking's standing state (one of STANDINGS)."""
+    if not is_ranked:
+        return "unranked"
+    return "in_target" if meets_target else "outside_target"
+
+
+def _rank_status(fell: bool, standing: str) -> str:
+    """A ranking row's colour: red when its rank fell (the one backward reason of a
+    ranking); otherwise green in the target, amber outside it (not slipping), grey
+    unranked."""
+    if fell:
+        return "red"
+    return {"in_target": "green", "outside_target": "amber"}.get(standing, "grey")
 
 
 def _status(value: float | None, threshold: float, province: float | None) -> str:
-    """Green at or above the threshold; amber below it but not below the province;
-    red below both; grey when there is nothing to measure."""
+    """A 3+1 index's colour: green at or above the threshold; amber below it but not below
+    the province; red below both (backward on both reasons); grey when there is nothing to
+    measure."""
     if value is None:
         return "grey"
     if value >= threshold:
@@ -412,9 +540,16 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     rankings = [headline] + [t for t in specific if t != headline and not
                              (filters.case_types and t not in filters.case_types)]
     out: dict[str, dict[str, Any]] = {}
-    aggregate = metrics.rank_aggregate(con, filters)   # one count projects every ranking
+    # the need is official (every case of the period, Filters.official), whatever the
+    # sidebar holds; one count projects every ranking
+    official = filters.official()
+    aggregate = metrics.rank_aggregate(con, official)
+    # each ranking's target rank (top 20 overall, top 15 a type: data), for its title
+    target_ranks = dict(ranking.with_target(pl.DataFrame({"ranking": rankings}),
+                                            aggregate.targets, aggregate.specific)
+                        .select("ranking", "target_rank").iter_rows())
     for ranking_code in rankings:
-        projection = metrics.year_end_projection(con, filters, ranking_code, aggregate).filter(
+        projection = metrics.year_end_projection(con, official, ranking_code, aggregate).filter(
             pl.col("court_code") == court)
         need = projection["extra_needed"][0] if projection.height else None
         if ranking_code != headline and not need:
@@ -430,7 +565,8 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
                                  pending=pending.height,
                                  expected_all=float(cases["likelihood"].sum())
                                  if cases.height else 0.0,
-                                 projection=projection)
+                                 projection=projection,
+                                 target_rank=target_ranks.get(ranking_code))
     return out
 
 
@@ -482,23 +618,51 @@ def _pending_cases(con: duckdb.DuckDBPyConnection, scoped: Filters, *,
                limit=limit)
 
 
+def index_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The indices an explorer drill-through may name: the four 3+1 indices, the overall
+    national ranking and each specific type's (queries/macros.sql `index_cases`)."""
+    return [*metrics.CORE_INDICES, "rank_overall",
+            *(f"rank_{code}" for code in lookups.specific_types(con))]
+
+
+def rank_metric(con: duckdb.DuckDBPyConnection, index: str | None) -> str | None:
+    """The rate a national-rank index ranks on (the targets table's metric), else None."""
+    if not index or not index.startswith("rank_"):
+        return None
+    target = "overall" if index == "rank_overall" else "specific_type"
+    metric = lookups.targets(con).filter(pl.col("target") == target)["metric"]
+    return metric[0] if len(metric) else None
+
+
+def _explorer_params(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
+                     court: str | None) -> dict[str, Any]:
+    """The bound parameters of the explorer's queries: the scoped cases, as of the date,
+    and (an index's drill-through) the index, its period and the rate it ranks on."""
+    if filters.index is not None and filters.index not in index_codes(con):
+        raise ValueError(f"not an index: {filters.index!r}")
+    scoped = _court_cases(con, access, filters, court)
+    return {"scope": scoped.scope(), "as_of": filters.as_of, "period_start": filters.start,
+            "index": filters.index, "rank_metric": rank_metric(con, filters.index)}
+
+
 def explorer_count(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                    court: str | None) -> dict:
     """How many cases match (court None: every court of the scope), their value, and how
-    many of them were transferred (left out of rates)."""
-    scoped = _court_cases(con, access, filters, court)
-    return run(con, "explorer_count", scope=scoped.scope(), as_of=filters.as_of).row(
-        0, named=True)
+    many of them were transferred (left out of rates). With `filters.index`: only the cases
+    holding that index down, what they leave short of the index's numerator
+    (`index_shortfall`: Σ counted − met, i.e. its denominator − numerator; yuan when
+    `index_metric` is amount_recovery_rate) and the rate a national-rank index ranks on."""
+    params = _explorer_params(con, access, filters, court)
+    return {**run(con, "explorer_count", **params).row(0, named=True),
+            "index_metric": params["rank_metric"]}
 
 
 def explorer_page(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                   court: str | None, offset: int, limit: int) -> pl.DataFrame:
-    scoped = _court_cases(con, access, filters, court)
-    return run(con, "explorer_page", scope=scoped.scope(), as_of=filters.as_of,
+    return run(con, "explorer_page", **_explorer_params(con, access, filters, court),
                offset=int(offset), limit=int(limit))
 
 
 def explorer_breakdown(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                        court: str | None) -> pl.DataFrame:
-    scoped = _court_cases(con, access, filters, court)
-    return run(con, "explorer_breakdown", scope=scoped.scope(), as_of=filters.as_of)
+    return run(con, "explorer_breakdown", **_explorer_params(con, access, filters, court))

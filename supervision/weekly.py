@@ -1,9 +1,13 @@
 """The command center's weekly backward-index report: every court of a province on one
-row — the 3+1 indices, the overall rate and national rank with its change since last week,
-the five type ranks, the backward indices with their reasons, and the open rectification
-items of the ledger. Built from supervision.views.province_view (the figures the province
-page shows) in a given language, and written as XLSX (backward cells filled) and A4 PDF
-(backward cells marked). Used by the app's page and by `python -m supervision weekly`."""
+row — the 3+1 indices, the overall rate and national rank with its move since last week,
+its standing (within the top k, outside it, unranked: a lasting state, not backward), the
+five type ranks, the backward indices (slipping: below the threshold, below the province,
+or a rank that fell since last week) with their reasons and those newly backward this week,
+and the open rectification items of the ledger. Built from supervision.views.province_view
+(the figures the province page shows) in a given language, and written as XLSX (backward
+cells filled) and A4 PDF (backward cells marked). Changes since last week are words
+(supervision.ui.fmt.rank_movement, count_change), the same on screen and in both files.
+Used by the app's page and by `python -m supervision weekly`."""
 
 from __future__ import annotations
 
@@ -15,13 +19,65 @@ import polars as pl
 from supervision import pdf
 from supervision.metrics import CORE_INDICES
 from supervision.safe_output import safe_xlsx_bytes
+from supervision.ui.fmt import count_change, rank_movement, zoned_time
 from supervision.ui.i18n import enum_names_in, text
+
+
+def index_label(index: str, type_names: dict[str, str], language: str) -> str:
+    """An index code's name: a 3+1 index by its name, rank_<ranking> as 全国排名 · <ranking>."""
+    if index.startswith("rank_"):
+        ranking = index.removeprefix("rank_")
+        return text("national_rank", language) + " · " + (
+            text("overall_rate", language) if ranking == "overall"
+            else type_names.get(ranking, ranking))
+    return enum_names_in(language).get(index, index)
+
+
+def standing_label(standing: str | None, k: int | None, language: str) -> str:
+    """A standing state in words: 前20名内 / 未进入前20名 / 未排名 (k from the data)."""
+    if standing in ("in_target", "outside_target"):
+        return text(standing, language, k=k if k is not None else "—")
+    return text("unranked", language)
+
+
+def backward_courts(view: dict[str, Any], language: str) -> list[str]:
+    """The names of the courts with a backward index (those that slipped), by rank."""
+    courts = view["courts"].sort("rank", "court_code", nulls_last=True)
+    name_col = "name_en" if language == "en" else "name"
+    return courts.filter(pl.col("backward") > 0)[name_col].to_list()
+
+
+def newly_backward_courts(view: dict[str, Any], language: str) -> list[str]:
+    """The names of the courts with an index backward this week that was not last week."""
+    courts = view["courts"].sort("rank", "court_code", nulls_last=True)
+    name_col = "name_en" if language == "en" else "name"
+    return courts.filter(pl.col("newly_backward").list.len() > 0)[name_col].to_list()
+
+
+def summary_lines(view: dict[str, Any], language: str) -> list[str]:
+    """The courts with a backward index, those with an index newly backward this week, and
+    apart from them how many courts stand outside the top k (a standing state, not
+    backward)."""
+    courts: pl.DataFrame = view["courts"]
+    names = backward_courts(view, language)
+    total = courts.height
+    first = (text("backward_courts", language, n=len(names), total=total,
+                  names=text("list_sep", language).join(names)) if names
+             else text("backward_courts_none", language, total=total))
+    newly = newly_backward_courts(view, language)
+    second = text("newly_backward_courts", language, n=len(newly),
+                  names=text("list_sep", language).join(newly) or "—")
+    outside = int((courts["standing"] == "outside_target").sum()) if total else 0
+    k = courts["target_rank"].drop_nulls().first() if total else None
+    return [first, second, text("outside_target_courts", language, n=outside,
+                                k=k if k is not None else "—")]
 
 
 def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[str, str],
                   language: str) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str]]:
     """(the report, one row per court; a same-shaped frame of booleans marking the backward
-    cells; each column's number kind for the workbook)."""
+    cells — an index with a backward reason, and the count of backward indices when above 0;
+    each column's number kind for the workbook)."""
     names = enum_names_in(language)
     courts: pl.DataFrame = view["courts"].sort("rank", "court_code", nulls_last=True)
     specific: list[str] = view["specific_types"]
@@ -49,16 +105,9 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
                                           "item_lines": pl.List(pl.String)})
     courts = courts.join(open_items, on="court_code", how="left")
 
-    def label(index: str) -> str:
-        if index.startswith("rank_"):
-            ranking = index.removeprefix("rank_")
-            return text("national_rank", language) + " · " + (
-                text("overall_rate", language) if ranking == "overall"
-                else type_names.get(ranking, ranking))
-        return names.get(index, index)
-
     flagged = [{b["index"] for b in rows} for rows in courts["backward_indices"].to_list()]
-    reasons = ["；".join(f"{label(b['index'])}：" + "、".join(names.get(r, r) for r in b["reasons"])
+    reasons = ["；".join(f"{index_label(b['index'], type_names, language)}："
+                        + "、".join(names.get(r, r) for r in b["reasons"])
                         for b in rows) for rows in courts["backward_indices"].to_list()]
     name_col = "name_en" if language == "en" else "name"
     columns: dict[str, Any] = {text("court", language): courts[name_col]}
@@ -77,8 +126,13 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     columns[rank_header] = courts["rank"]
     marks[rank_header] = ["rank_overall" in f for f in flagged]
     change_header = text("rank_change", language)
-    columns[change_header] = courts["rank_week_before"] - courts["rank"]
+    columns[change_header] = [rank_movement(b, n, language) for b, n in
+                              zip(courts["rank_week_before"], courts["rank"], strict=True)]
     marks[change_header] = [False] * courts.height
+    standing_header = text("target_standing", language)
+    columns[standing_header] = [standing_label(s, k, language) for s, k in
+                                zip(courts["standing"], courts["target_rank"], strict=True)]
+    marks[standing_header] = [False] * courts.height
     for code in specific:
         header = text("national_rank", language) + " · " + type_names.get(code, code)
         columns[header] = courts[f"rank_{code}"] if f"rank_{code}" in courts.columns else None
@@ -86,8 +140,14 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     backward_header = text("backward_count", language)
     columns[backward_header] = courts["backward"]
     marks[backward_header] = [b > 0 for b in courts["backward"]]
-    columns[text("backward_change", language)] = courts["backward_change"]
+    columns[text("backward_change", language)] = [
+        count_change(d, "unit_items", language) for d in courts["backward_change"]]
     marks[text("backward_change", language)] = [False] * courts.height
+    newly_header = text("newly_backward", language)
+    columns[newly_header] = [text("list_sep", language).join(
+        index_label(i, type_names, language) for i in rows) or None
+        for rows in courts["newly_backward"].to_list()]
+    marks[newly_header] = [False] * courts.height
     columns[text("backward_reasons", language)] = reasons
     marks[text("backward_reasons", language)] = [False] * courts.height
     items_header = text("open_items_n", language)
@@ -131,9 +191,9 @@ def report_pdf(table: pl.DataFrame, marks: pl.DataFrame, kinds: dict[str, str], 
 
 def notes_for(view: dict[str, Any], as_of: dt.date, loaded_at: dt.datetime | None,
               latest: dt.date | None, language: str) -> list[str]:
-    return [text("data_freshness", language,
+    return [*summary_lines(view, language),
+            text("data_freshness", language,
                  latest=latest.isoformat() if latest else "—",
-                 imported=loaded_at.strftime("%Y-%m-%d %H:%M") if loaded_at else "—"),
-            ]
+                 imported=zoned_time(loaded_at, language))]
 
 

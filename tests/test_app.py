@@ -123,7 +123,8 @@ def test_filters_from_the_url_are_applied_and_named(demo_db, monkeypatch):
     assert not plain.exception and not filtered.exception
     captions = " ".join(c.value for c in filtered.caption)
     assert "案件类型: 涉民生案件" in captions and "优先级: 高/中" in captions
-    assert "案件类型: 全部" in " ".join(c.value for c in plain.caption)
+    # the plain page is all official: named as such, not by filters
+    assert "官方口径（全部案件）" in " ".join(c.value for c in plain.caption)
     # under a one-type filter the headline is that type's own rate, on a different subset
     assert _metric(plain, "实际执行率") != _metric(filtered, "涉民生案件 · 实际执行率")
 
@@ -144,7 +145,13 @@ def test_supervisors_land_on_the_province_at_a_glance(app):
     assert len(table) == 29 and table["法院"].is_unique
     ranks = table["全国排名"].dropna().tolist()
     assert ranks == sorted(ranks)
-    assert set(table.columns) >= {"五类达标", "3+1达标", "落后指标", "较上周"}
+    assert set(table.columns) >= {"五类达标", "3+1达标", "落后指标", "落后指标较上周", "排名较上周",
+                                  "目标状态", "本周新增落后指标", "距名线差距（今日，件）",
+                                  "年底前还需执行完毕（件）"}
+    # the standing is words with k from the data; the changes since last week are words
+    assert set(table["目标状态"]) <= {"前20名内", "未进入前20名", "未排名"}
+    assert all(v == "持平" or v == "—" or v[:2] in ("上升", "下降") for v in table["排名较上周"])
+    assert all(v == "持平" or v[:2] in ("增加", "减少") for v in table["落后指标较上周"])
 
 
 def test_a_filter_matching_nothing_says_so(app):
@@ -185,7 +192,7 @@ def test_the_admin_sees_the_audit_trail_of_logins_and_user_changes(app):
     assert list(added["操作人"]) == ["admin"]
 
 
-def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtered(app):
+def test_a_one_type_filter_shows_that_types_official_ranking_and_every_type(app):
     app.query_params["court"] = "HI720"
     app.query_params["type"] = "livelihood"
     login(app, "supervisor")
@@ -195,10 +202,10 @@ def test_a_one_type_filter_shows_that_types_ranking_and_marks_the_others_filtere
     labels = [m.label for m in app.metric]
     assert labels[0].startswith("涉民生案件") and "前15名线" in labels
     shown = texts(app)
-    assert "案件类型筛选未包含" in shown
-    # the four other types are not reported as having no concluded cases
-    for name in ("涉金融借款案件", "涉党政机关案件"):
-        assert f"{name}: 未排名" not in shown
+    # that type's ranking is official: no subset analysis; the five-type chart is official
+    # too, every type on all its cases (none "left out by the filter")
+    assert "筛选子集分析" not in shown and "案件类型筛选未包含" not in shown
+    assert "官方口径（全部案件）" in shown
 
 
 @pytest.mark.parametrize("page_file", ["pages/pending.py", "pages/explorer.py",

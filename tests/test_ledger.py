@@ -225,7 +225,8 @@ def test_the_weekly_report_shows_whether_the_measures_take_effect(store, cases):
         "rank": [35], "rank_week_before": [40], "rate": [0.849],
         "property_within_limit": [0.874], "termination_qualified": [0.95],
         "petitions_resolved": [0.9], "three_year_conclusion": [0.93],
-        "backward": [1], "backward_change": [0],
+        "backward": [1], "backward_change": [0], "standing": ["outside_target"],
+        "target_rank": [20], "newly_backward": [["property_within_limit"]],
         "backward_indices": [[{"index": "property_within_limit",
                                "reasons": ["below_threshold"]}]]}),
         "specific_types": [], "province": {"name": "海南省"}}
@@ -233,5 +234,5 @@ def test_the_weekly_report_shows_whether_the_measures_take_effect(store, cases):
     row = table.row(0, named=True)
     assert row["未完成整改"] == "2（已逾期 1）"       # the 11-25 item is overdue on 11-27
     assert "84.0% → 87.4%" in row["督导整改事项（未完成）"]
-    assert row["排名较上周"] == 5                     # 40 → 35: up five
+    assert row["排名较上周"] == "上升5名"              # 40 → 35: up five, in words
     assert marks.row(0, named=True)["有财产案件法定期限内实际执结率"] is True

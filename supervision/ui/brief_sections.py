@@ -10,17 +10,15 @@ from typing import Any
 
 import polars as pl
 
-from supervision import domain, pdf
-from supervision.ui import charts
-from supervision.ui.fmt import pct
+from supervision import pdf
+from supervision.projection import PACE_WEEKS
+from supervision.ui import charts, sidebar
+from supervision.ui.fmt import num, pct
 from supervision.ui.i18n import enum, enum_names, help_text, t
 from supervision.ui.state import Context
 from supervision.ui.tables import case_rows
 from supervision.views import AGE_BANDS
 
-# the closing methods of a conclusion that did not end in full performance
-NOT_FULL = [m.code for m in domain.CLOSING_METHODS
-            if m.in_counts and not m.fully_performed]
 LARGEST_COLUMNS = ["case_number", "case_type", "amount_yuan", "filed_on", "statutory_deadline",
                    "days_to_deadline", "priority", "complexity", "respondent_name", "judge"]
 
@@ -32,6 +30,95 @@ class Card:
     sub: str
     colour: str
     help: str
+
+
+@dataclass(frozen=True)
+class OnTrack:
+    """"On track?": the court's official position on the headline ranking (every case of
+    the period) — rank, cutoff, gap now, projected year-end rank and what is still needed by
+    31 December — and one sentence that says where it stands. First on screen, in the PDF
+    and in the XLSX."""
+
+    title: str
+    cards: list[tuple[str, str]]    # (name, value)
+    verdict: str
+    colour: str
+
+    def frame(self) -> pl.DataFrame:
+        """The block as a two-column table (the XLSX sheet)."""
+        return pl.DataFrame({self.title: [n for n, _ in self.cards] + [t("verdict")],
+                             t("value"): [v for _, v in self.cards] + [self.verdict]})
+
+
+def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
+             rate_label: str) -> OnTrack:
+    """The "on track?" block from the court's official rank row of the headline ranking and
+    its year-end projection row (None: no projection)."""
+    k = row["target_rank"]
+    p = projection if projection and projection.get("projected_rate") is not None else None
+    extra = None if p is None else p["extra_needed"]
+    rank = "—" if row["rank"] is None else f"{row['rank']} / {num(row['ranked_courts'])}"
+    cards = [
+        (t("national_rank"), rank),
+        (t("cutoff", k=k), pct(row["cutoff"])),
+        (t("gap_cases"), num(row["gap"])),
+        (t("projected_rank"), "—" if p is None else num(p["projected_rank"])),
+        (t("needs_by_year_end"), "—" if extra is None else
+         t("needs_of_pending", extra=num(extra), pending=num(p["pending"]))),
+    ]
+    colour = charts.STATUS_COLOURS["grey" if not row["is_ranked"] else
+                                   "green" if row["meets_target"] else "red"]
+    return OnTrack(title=t("ontrack_title", metric=rate_label, k=k), cards=cards,
+                   verdict=verdict(row, p), colour=colour)
+
+
+def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
+    """One true sentence: in the top k now or not (by how many cases), and whether the
+    year-end projection keeps it there or what it still needs against its pending cases."""
+    if not row["is_ranked"]:
+        return t("not_ranked", n=row["concluded"], m=row["min_concluded"])
+    k, rank = row["target_rank"], row["rank"]
+    if row["meets_target"]:
+        now = t("ontrack_in", k=k, rank=rank)
+    elif row["gap"] is not None:
+        now = t("ontrack_out", k=k, rank=rank, gap=num(row["gap"]))
+    else:
+        now = t("ontrack_out_nogap", k=k, rank=rank)
+    later = _by_year_end(projection, k)
+    return now + (t("clause_sep") + later if later else "") + t("sentence_end")
+
+
+def _by_year_end(p: dict[str, Any] | None, k: int) -> str:
+    """The year-end clause of the verdict ("" without a projection)."""
+    if p is None or p["extra_needed"] is None:
+        return ""
+    if p["extra_needed"] == 0:
+        return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
+    key = "ontrack_reachable" if p["reachable"] else "ontrack_unreachable"
+    return t(key, weeks=PACE_WEEKS, extra=num(p["extra_needed"]), pending=num(p["pending"]))
+
+
+def subset_rank_line(row: dict[str, Any] | None, subset: str, rate_label: str) -> str | None:
+    """The court's place on the headline ranking within the sidebar's subset: an analysis,
+    with no verdict (None: no subset)."""
+    if row is None:
+        return None
+    if row["is_ranked"]:
+        return t("subset_line", subset=subset, rank=row["rank"], n=num(row["ranked_courts"]),
+                 metric=rate_label, rate=pct(row["rate"]))
+    return t("subset_unranked", subset=subset, n=num(row["concluded"]),
+             m=num(row["min_concluded"]), metric=rate_label, rate=pct(row["rate"]))
+
+
+def subset_lines(subset: dict[str, Any] | None, name: str, rate_label: str) -> list[str]:
+    """The brief's analysis of the sidebar's subset: its headline rank and its 3+1 values,
+    uncoloured ([] when the sidebar does not narrow)."""
+    if subset is None:
+        return []
+    core = t("list_sep").join(f"{enum(index)} {pct(value)}"
+                              for index, value in subset["core"].items())
+    rank = subset_rank_line(subset["rank"], name, rate_label)
+    return [line for line in (rank, t("subset_core", subset=name, values=core)) if line]
 
 
 @dataclass(frozen=True)
@@ -48,29 +135,14 @@ class Sections:
     ranks: pl.DataFrame
     period_start: dt.date
     open_items: pl.DataFrame = field(default_factory=pl.DataFrame)  # the ledger's open items
+    on_track: OnTrack | None = None     # the official position, first
+    subset: list[str] = field(default_factory=list)   # the sidebar subset's analysis
 
-    def explorer_params(self, row: int, as_of: dt.date) -> dict[str, str | None] | None:
-        """The explorer view of the cases behind a backward index (None: the explorer
-        holds no such cases, e.g. petitions)."""
-        code = self.backward["index"][row]
-        period = f"{self.period_start.isoformat()}..{as_of.isoformat()}"
-        if code.startswith("rank_"):
-            ranking = code.removeprefix("rank_")
-            # concluded this period without full performance: what holds the rate down
-            return {"method": ",".join(NOT_FULL), "closed": period,
-                    "type": None if ranking == "overall" else ranking}
-        if code == "termination_qualified":
-            return {"method": "terminated_current", "closed": period}
-        if code == "property_within_limit":
-            # statutory deadline (filing + 6 months) within the period, not yet concluded
-            first = _months_before(self.period_start, 6)
-            last = _months_before(as_of, 6)
-            return {"method": "pending,terminated_current",
-                    "filed": f"{first.isoformat()}..{last.isoformat()}"}
-        if code == "three_year_conclusion":
-            return {"method": "pending",
-                    "filed": f"{dt.date(as_of.year - 3, 1, 1).isoformat()}..{as_of.isoformat()}"}
-        return None
+    def explorer_params(self, row: int) -> dict[str, str]:
+        """The explorer view of the cases holding a backward index down: the index's code
+        (the explorer selects them by the index's own definition: macros.sql
+        `index_cases`)."""
+        return {"index": self.backward["index"][row]}
 
     def workbook_sheets(self) -> dict[str, pl.DataFrame]:
         core = pl.DataFrame({
@@ -92,7 +164,10 @@ class Sections:
             pl.col("type_name").alias(t("case_type")),
             pl.col("age_band").replace_strict(enum_names(), default=pl.col("age_band"))
             .alias(t("age")), pl.col("cases").alias(t("count")))
-        return {t("core_title"): core, t("backward_title"): backward,
+        first = {} if self.on_track is None else {t("ontrack_sheet"): self.on_track.frame()}
+        subset = ({t("subset_sheet"): pl.DataFrame({t("subset_title"): self.subset})}
+                  if self.subset else {})
+        return {**first, t("core_title"): core, **subset, t("backward_title"): backward,
                 t("trend_title"): weekly, t("pending_type_age"): by_age,
                 t("largest_pending"): self.largest, t("open_items_title"): self.open_items}
 
@@ -103,8 +178,17 @@ class Sections:
 
     def pdf(self, *, title: str, notes: list[str]) -> pdf.Document:
         doc = pdf.Document(title=title, notes=notes)
+        if self.on_track is not None:
+            doc.heading(self.on_track.title)
+            doc.cards([(name, value, "", self.on_track.colour)
+                       for name, value in self.on_track.cards])
+            doc.note(self.on_track.verdict)
         doc.heading(t("core_title"))
         doc.cards([(c.name, c.value, c.sub, c.colour) for c in self.cards])
+        if self.subset:
+            doc.heading(t("subset_title"))
+            for line in [*self.subset, t("subset_note")]:
+                doc.note(line)
         if self.no_data:
             doc.heading(t("backward_title"))
             doc.note(t("no_data_period"))
@@ -139,18 +223,6 @@ class Sections:
         return doc
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
 def _index_label(code: str, type_names: dict[str, str]) -> str:
     if code.startswith("rank_"):
         ranking = code.removeprefix("rank_")
@@ -179,10 +251,10 @@ def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None
     type_names = ctx.type_names()
     core = backward.filter(~pl.col("index").str.starts_with("rank_"))
     cards = [Card(name=enum(r["index"]), value=pct(r["value"]),
-                  sub=f"{t('threshold')} {pct(r['threshold'], 0)} · {t('province_value')} "
+                  sub=f"{t('threshold')} {pct(r['threshold'])} · {t('province_value')} "
                       f"{pct(r['province_value'])} · {enum(r['status'])}",
                   colour=charts.STATUS_COLOURS[r["status"]],
-                  help=help_text(r["index"], threshold=pct(r["threshold"], 0)))
+                  help=help_text(r["index"], threshold=pct(r["threshold"])))
              for r in core.iter_rows(named=True)]
     flagged = backward.filter(pl.col("reasons").list.len() > 0).with_columns(
         label=pl.col("index").replace_strict(
@@ -212,6 +284,15 @@ def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None
     no_data = core["value"].is_null().all() and not ranks["is_ranked"].any()
     open_items = (open_items_table(items, type_names) if items is not None and items.height
                   else pl.DataFrame())
+    projection: pl.DataFrame = brief["projection"]
+    ranking_label = rate_label if brief["headline"] == "overall" else (
+        f"{type_names.get(brief['headline'], brief['headline'])} · {rate_label}")
+    position = None if headline.height == 0 else on_track(
+        headline.row(0, named=True), projection.row(0, named=True) if projection.height
+        else None, ranking_label)
+    subset = subset_lines(brief["subset"], sidebar.subset_caption(ctx, markdown=False),
+                          ranking_label)
     return Sections(cards=cards, backward=flagged, backward_screen=screen, no_data=no_data,
                     rate_label=rate_label, k=k, weekly=weekly, by_age=by_age, largest=largest,
-                    ranks=ranks, period_start=ctx.filters.start, open_items=open_items)
+                    ranks=ranks, period_start=ctx.filters.start, open_items=open_items,
+                    on_track=position, subset=subset)

@@ -10,11 +10,15 @@ from __future__ import annotations
 # figure is built, and on a new server the sessions' first runs (threads) found it half
 # imported by another session — AttributeError: partially initialized module 'pandas'
 # (found by the concurrency bench: 15 of 20 sessions at once)
+import datetime as dt
+import re
+
 import pandas  # noqa: F401
 import plotly.graph_objects as go
 import polars as pl
 
 from supervision.safe_output import plain
+from supervision.ui.i18n import lang
 
 
 def _labels(values: list) -> list:
@@ -25,6 +29,95 @@ SKY, YELLOW, PURPLE, GREY = "#56B4E9", "#F0E442", "#CC79A7", "#BBBBBB"
 PALETTE = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY]
 STATUS_COLOURS = {"green": GREEN, "amber": ORANGE, "red": VERMILLION, "grey": GREY}
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+# --- the page's language on charts: date axes written by the app, the toolbar's tips from a
+# locale given in the chart's config (nothing fetched: Plotly takes the dictionary inline)
+
+DAY_MS = 86_400_000
+MONTH_MS = 28 * DAY_MS          # from about a month between ticks, ticks name months
+YEAR_MS = 365 * DAY_MS
+# (days, months, years) tick formats by language: dates only, never a time of day (a
+# one-point axis read "23:59:59.999"), and no English month name on a Chinese page
+TICK_FORMATS = {"zh": ("%-m月%-d日", "%Y年%-m月", "%Y年"), "en": ("%b %-d", "%b %Y", "%Y")}
+HOVER_DATE = "%Y-%m-%d"          # hovers and tables: ISO dates, read alike in both languages
+HOVER_MONTH = "%Y-%m"            # a series of months (every date the 1st)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SHORT_SPAN_DAYS = 14             # a shorter span of dates is widened to this many days a side
+
+ZH_CN = {
+    "dictionary": {
+        "Autoscale": "自动缩放", "Box Select": "框选", "Lasso Select": "套索选择",
+        "Download plot as a png": "下载为 PNG 图片", "Download plot": "下载图表",
+        "Pan": "平移", "Reset axes": "重置坐标轴", "Reset view": "重置视图", "Reset": "重置",
+        "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Double-click on legend to isolate one trace": "双击图例只显示该项",
+        "Show closest data on hover": "悬停显示最近的数据",
+        "Compare data on hover": "悬停比较数据", "Toggle Spike Lines": "显示或隐藏辅助线",
+        "Produced with Plotly": "由 Plotly 生成", "Snapshot succeeded": "图片已生成",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+        "Sorry, there was a problem downloading your snapshot!": "图片下载失败",
+        "trace": "数据系列", "new text": "新文本",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d", "decimal": ".", "thousands": ",", "grouping": [3],
+        "currency": ["¥", ""],
+    },
+}
+
+
+def _language(language: str | None) -> str:
+    if language is not None:
+        return language
+    return lang()
+
+
+def config(language: str | None = None) -> dict:
+    """st.plotly_chart's `config` in the page's language: on a Chinese page the toolbar's
+    tips and any month or day name Plotly writes come from the zh-CN locale given inline."""
+    base = {"displaylogo": False}
+    if _language(language) == "en":
+        return base
+    return {**base, "locale": "zh-CN", "locales": {"zh-CN": ZH_CN}}
+
+
+def _date_axis(fig: go.Figure, dates: list[str], language: str | None = None,
+               axis: str = "xaxis") -> None:
+    """A date axis written by the app: tick formats by zoom in the page's language, ISO
+    dates in hovers, and a short span (one point) widened so that ticks fall on days."""
+    day, month, year = TICK_FORMATS.get(_language(language), TICK_FORMATS["zh"])
+    stops = [dict(dtickrange=[None, MONTH_MS], value=day),
+             dict(dtickrange=[MONTH_MS, YEAR_MS], value=month),
+             dict(dtickrange=[YEAR_MS, None], value=year)]
+    known = sorted(d for d in dates if d)
+    settings: dict = dict(type="date", tickformatstops=stops, hoverformat=_hover_format(known))
+    if known:
+        first, last = dt.date.fromisoformat(known[0]), dt.date.fromisoformat(known[-1])
+        if (last - first).days < SHORT_SPAN_DAYS:
+            pad = dt.timedelta(days=SHORT_SPAN_DAYS)
+            settings["range"] = [(first - pad).isoformat(), (last + pad).isoformat()]
+    fig.update_layout({axis: settings})
+
+
+def _iso_dates(column: pl.Series) -> list[str] | None:
+    """The column as ISO dates when it holds dates (or ISO date text), else None."""
+    if column.dtype == pl.Date:
+        return [d.isoformat() for d in column.drop_nulls()]
+    if column.dtype == pl.String:
+        values = column.drop_nulls().to_list()
+        if values and all(ISO_DATE.match(v) for v in values):
+            return values
+    return None
+
+
+def _hover_format(dates: list[str]) -> str:
+    return HOVER_MONTH if len(set(dates)) > 1 and all(d.endswith("-01") for d in dates) \
+        else HOVER_DATE
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380, **kw) -> go.Figure:
@@ -115,28 +208,29 @@ def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label
 
 
 def trend(weekly: pl.DataFrame, *, title: str, rate_label: str, rank_label: str,
-          cutoff_label: str) -> go.Figure:
+          cutoff_label: str, language: str | None = None) -> go.Figure:
     """Weekly cumulative rate (left axis) with the cutoff, and national rank (right axis,
     reversed so that up is better)."""
     x = [d.isoformat() for d in weekly["week_end"]]
     fig = go.Figure()
     fig.add_scatter(x=x, y=[None if v is None else v * 100 for v in weekly["rate"]],
                     name=plain(rate_label), mode="lines+markers", line=dict(color=BLUE, width=3),
-                    hovertemplate="%{x}<br>" + plain(rate_label) + " %{y:.1f}%<extra></extra>")
+                    hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(rate_label) + " %{y:.1f}%<extra></extra>")
     fig.add_scatter(x=x, y=[None if v is None else v * 100 for v in weekly["cutoff"]],
                     name=plain(cutoff_label), mode="lines",
                     line=dict(color=VERMILLION, dash="dash"),
-                    hovertemplate="%{x}<br>" + plain(cutoff_label) + " %{y:.1f}%<extra></extra>")
+                    hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(cutoff_label) + " %{y:.1f}%<extra></extra>")
     ranks = [r for r in weekly["rank"].to_list() if r is not None]
     fig.add_scatter(x=x, y=weekly["rank"].to_list(), name=plain(rank_label), yaxis="y2",
                     mode="lines", line=dict(color=ORANGE, width=2, dash="dot"),
-                    hovertemplate="%{x}<br>" + plain(rank_label) + " %{y:,d}<extra></extra>")
+                    hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(rank_label) + " %{y:,d}<extra></extra>")
     worst = max(ranks, default=1)
     # ranks are whole numbers from 1 down: first at the top, no fractional or zero ticks
     rank_axis = dict(title=plain(rank_label), overlaying="y", side="right", showgrid=False,
                      tickformat=",d", range=[worst + 0.5, 0.5], tick0=1,
                      dtick=1 if worst <= 8 else None, rangemode="normal")
     fig.update_layout(yaxis=dict(title="%", rangemode="tozero"), yaxis2=rank_axis)
+    _date_axis(fig, x, language)
     return _layout(fig, title)
 
 
@@ -147,6 +241,7 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
                  ) -> go.Figure:
     """Bars of `y` by `x`, one trace per value of `colour` (stacked)."""
     fig = go.Figure()
+    dated = _iso_dates(frame[x])
     values = order or sorted(frame[colour].unique().to_list())
     for i, value in enumerate(values):
         part = frame.filter(pl.col(colour) == value)
@@ -158,13 +253,17 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
                     orientation="h" if horizontal else "v",
                     name=plain(colour_names.get(value, value)),
                     marker_color=PALETTE[i % len(PALETTE)], customdata=data,
-                    hovertemplate=("%{y}" if horizontal else "%{x}") + "<br>%{fullData.name}: "
+                    hovertemplate=("%{y}" if horizontal else "%{x}" if dated is None
+                                   else "%{x|" + _hover_format(dated) + "}")
+                                  + "<br>%{fullData.name}: "
                                   + ("%{x:,}" if horizontal else "%{y:,}") + "<extra></extra>")
     fig.update_layout(barmode="stack", legend_title_text=plain(legend_title or ""))
     fig.update_xaxes(title=plain(y_title if horizontal else x_title))
     fig.update_yaxes(title=plain(x_title if horizontal else y_title))
     if horizontal:
         fig.update_yaxes(autorange="reversed")
+    if dated is not None:       # bars by week or month: a date axis in the page's language
+        _date_axis(fig, dated, axis="yaxis" if horizontal else "xaxis")
     fig = _layout(fig, title, height=420)
     if legend_title:
         fig.update_layout(legend_title_text=plain(legend_title))
@@ -194,33 +293,36 @@ def court_against_province(*, court_label: str, court_rate: float | None,
 
 
 def roadmap(weeks: pl.DataFrame, *, title: str, cases_label: str, expected_label: str,
-            quota_label: str) -> go.Figure:
+            quota_label: str, language: str | None = None) -> go.Figure:
     """The roadmap's weeks: cases planned each week (bars, left axis), and the cumulative
     expected full performances against the cumulative quota (lines, right axis)."""
     x = [d.isoformat() for d in weeks["week"]]
     fig = go.Figure()
     fig.add_bar(x=x, y=weeks["cases"].to_list(), name=plain(cases_label), marker_color=SKY,
-                hovertemplate="%{x}<br>" + plain(cases_label) + " %{y:,}<extra></extra>")
+                hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(cases_label) + " %{y:,}<extra></extra>")
     fig.add_scatter(x=x, y=weeks["cumulative_expected"].to_list(), name=plain(expected_label),
                     yaxis="y2", mode="lines+markers", line=dict(color=BLUE, width=3),
-                    hovertemplate="%{x}<br>" + plain(expected_label) + " %{y:,.1f}"
+                    hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(expected_label) + " %{y:,.1f}"
                                   "<extra></extra>")
     fig.add_scatter(x=x, y=weeks["cumulative_quota"].to_list(), name=plain(quota_label),
                     yaxis="y2", mode="lines", line=dict(color=VERMILLION, dash="dash"),
-                    hovertemplate="%{x}<br>" + plain(quota_label) + " %{y:,.1f}"
+                    hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(quota_label) + " %{y:,.1f}"
                                   "<extra></extra>")
     fig.update_layout(yaxis=dict(title=plain(cases_label), rangemode="tozero"),
                       yaxis2=dict(overlaying="y", side="right", rangemode="tozero",
                                   showgrid=False))
+    _date_axis(fig, x, language)
     return _layout(fig, title)
 
 
-def index_over_updates(points: pl.DataFrame, *, title: str, label: str) -> go.Figure:
+def index_over_updates(points: pl.DataFrame, *, title: str, label: str,
+                       language: str | None = None) -> go.Figure:
     """A linked index's value (%) at each update of a ledger item (`as_of`, `value`)."""
     x = [d.isoformat() for d in points["as_of"]]
     fig = go.Figure(go.Scatter(
         x=x, y=[None if v is None else v * 100 for v in points["value"]], name=plain(label),
         mode="lines+markers", line=dict(color=BLUE, width=3),
-        hovertemplate="%{x}<br>" + plain(label) + " %{y:.1f}%<extra></extra>"))
+        hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(label) + " %{y:.1f}%<extra></extra>"))
     fig.update_yaxes(title="%", rangemode="tozero")
+    _date_axis(fig, x, language)
     return _layout(fig, title, height=300)

@@ -16,6 +16,7 @@ from supervision.access import Access
 from supervision.queries import Filters
 from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
 from supervision.ui import data, state
+from supervision.ui.fmt import zoned_time
 from supervision.ui.i18n import column_header as headers_of
 from supervision.ui.i18n import deferred, t
 
@@ -75,7 +76,7 @@ def freshness_text(ctx: state.Context) -> str:
     latest = ctx.reference.get("latest")
     loaded: dt.datetime | None = ctx.reference.get("loaded_at")
     return t("data_freshness", latest=latest.isoformat() if latest else "—",
-             imported=loaded.strftime("%Y-%m-%d %H:%M") if loaded else "—")
+             imported=zoned_time(loaded))
 
 
 def freshness_caption(ctx: state.Context) -> None:
@@ -96,7 +97,7 @@ def notes(ctx: state.Context, page: str, caption: str, court_label: str | None =
     return [f"{t('page_' + page)} · {court_label or ctx.court_name()}", caption,
             freshness_text(ctx),
             t("exported_by", user=ctx.access.display_name or ctx.access.username,
-              at=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))]
+              at=zoned_time(dt.datetime.now(dt.UTC)))]
 
 
 def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.DataFrame],

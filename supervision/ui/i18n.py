@@ -9,7 +9,8 @@ from typing import TypeVar
 import polars as pl
 import streamlit as st
 
-from supervision import domain
+from supervision import domain, metric_declarations
+from supervision.projection import PACE_WEEKS
 
 T = TypeVar("T")
 
@@ -58,24 +59,78 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_province": ("全省一览", "Province at a glance"),
     "province_hint": ("点击一行打开该院的督导简报。表头可排序。",
                       "Click a row to open that court's brief; sort by any column."),
-    "types_meeting": ("五类达标", "Types in top 15"),
+    "types_meeting": ("五类达标", "Types on target"),
     "core_meeting": ("3+1达标", "3+1 met"),
     "backward_count": ("落后指标", "Backward indices"),
-    "backward_change": ("较上周", "Since last week"),
+    "backward_change": ("落后指标较上周", "Backward indices vs last week"),
+    # the standing state (a lasting position, never a backward reason) and this week's slips
+    "target_standing": ("目标状态", "Target standing"),
+    "standing_help": ("持续状态，不算落后：是否在实际执行率全国前{k}名内（本期已结案件不足最低件数的法院不排名）。",
+                      "A lasting state, not a backward index: whether the court is within the "
+                      "top {k} nationally on the successful enforcement rate (a court with too "
+                      "few cases concluded this period is not ranked)."),
+    "in_target": ("前{k}名内", "Within the top {k}"),
+    "outside_target": ("未进入前{k}名", "Outside the top {k}"),
+    "newly_backward": ("本周新增落后指标", "Newly backward this week"),
+    "newly_backward_help": ("本周落后、上周不落后的指标：本周下滑的指标。",
+                            "Indices backward this week that were not last week: what slipped "
+                            "this week."),
+    "moved_up": ("上升{n}名", "up {n}"),
+    "moved_down": ("下降{n}名", "down {n}"),
+    "unchanged": ("持平", "unchanged"),
+    "count_more": ("增加{n}{unit}", "{n} more"),
+    "count_fewer": ("减少{n}{unit}", "{n} fewer"),
+    "unit_items": ("项", "indices"),
+    "rank_change_help": ("全国排名与一周前相比：上升为变好，下降为变差。",
+                         "National rank against a week before: up is better, down is worse."),
+    "backward_change_help": ("落后指标个数与一周前相比：增加为变差，减少为变好。",
+                             "The number of backward indices against a week before: more is "
+                             "worse, fewer is better."),
+    "projected_rank_help": ("按各院近{weeks}周进度推算到12月31日的全国排名（实际执行率）。",
+                            "The national rank on the successful enforcement rate projected "
+                            "to 31 December at every court's pace of the last {weeks} weeks."),
+    "subset_rate": ("筛选子集：实际执行率", "Filtered subset: enforcement rate"),
+    "subset_rank": ("筛选子集：排名", "Filtered subset: rank"),
+    "subset_columns_note": ("“筛选子集”两列只是对所选案件的分析（每家法院仅按其所选案件排名），不作达标判断；"
+                            "排名、差距、目标状态与落后指标均按全部案件计算。",
+                            "The two \"filtered subset\" columns are an analysis of the selected "
+                            "cases only (every court ranked on its selected cases), never a "
+                            "target verdict; the rank, gaps, standing and backward indices count "
+                            "all cases."),
+    "backward_courts": ("本周有落后指标的法院 {n} 家（共 {total} 家）：{names}。",
+                        "{n} of {total} courts have a backward index this week: {names}."),
+    "backward_courts_none": ("本周没有法院有落后指标（共 {total} 家）。",
+                             "No court has a backward index this week (of {total})."),
+    "newly_backward_courts": ("其中本周新增落后指标的法院 {n} 家：{names}。",
+                              "Courts with an index newly backward this week: {n} ({names})."),
+    "outside_target_courts": ("未进入前{k}名的法院 {n} 家（持续状态，不计为落后）。",
+                              "{n} courts are outside the top {k} (a standing state, not counted "
+                              "as backward)."),
     "courts_count": ("家法院", "courts"),
     "rank_help": ("全国排名 = 1 + 实际执行率严格高于本院的已排名法院数（本期已结案件达到最低件数才排名）。",
                   "National rank = 1 + ranked courts with a strictly higher rate (a court is "
                   "ranked with enough cases concluded this period)."),
-    "gap_help": ("差距（件）：还需再执行完毕多少件未结案件，实际执行率才能达到前{k}名线；每件同时计入分子和分母。",
-                 "Gap (cases): how many more pending cases must end in full performance for "
-                 "the rate to reach the top-{k} cutoff; each adds one to both parts of the rate."),
-    "types_meeting_help": ("五类特定案件中，本院排名在前15名以内的类型数 / 类型数。",
-                           "Of the five specific types, how many rank within the top 15."),
+    "gap_help": ("距名线差距（今日，件）：按今天的数据，还需再执行完毕多少件未结案件，实际执行率才能达到今天的前{k}名线；"
+                 "每件同时计入分子和分母。不含到年底前的进度（见“年底前还需执行完毕”）。",
+                 "Gap to the cutoff today (cases): on today's counts, how many more pending "
+                 "cases must end in full performance for the rate to reach today's top-{k} "
+                 "cutoff; each adds one to both parts of the rate. It leaves out the pace to "
+                 "31 December (see \"Still needed by 31 December\")."),
+    "year_end_need": ("年底前还需执行完毕（件）", "Still needed by 31 December (cases)"),
+    "year_end_need_help": ("年底前还需执行完毕（件）：按本院和各院近{weeks}周进度推算到12月31日，"
+                           "在本院现有进度之外还需再执行完毕多少件，才能达到预计的年底前{k}名线。",
+                           "Still needed by 31 December (cases): with this court's and every "
+                           "court's pace of the last {weeks} weeks projected to 31 December, how "
+                           "many more full-performance conclusions, on top of this court's pace, "
+                           "reach the projected year-end top-{k} cutoff."),
+    "types_meeting_help": ("五类特定案件中，本院排名在前{k}名以内的类型数 / 类型数。",
+                           "Of the five specific types, how many rank within the top {k}."),
     "core_meeting_help": ("“3+1”核心指标中达到标准的个数（标准见法院督导简报）。",
                           "How many of the 3+1 core indices meet their threshold."),
-    "backward_help": ("低于标准、低于全省或全国排名较上周下降的指标个数。",
-                      "Indices below their threshold, below the province, or whose national "
-                      "rank fell since last week."),
+    "backward_help": ("本周下滑的指标个数：低于标准、低于全省或全国排名较上周下降。未进入目标名次是持续状态，见“目标状态”，不计入。",
+                      "Indices slipping this week: below their threshold, below the province, "
+                      "or whose national rank fell since last week. Being outside the target "
+                      "rank is a standing state (see \"Target standing\"), not counted."),
     "page_targets": ("目标与排名", "Targets and rankings"),
     "page_brief": ("法院督导简报", "Court brief"),
     "page_pending": ("未结案件分类", "Pending cases"),
@@ -116,21 +171,30 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_roadmap": ("达标路线图", "Roadmap to the target"),
     "roadmap_method": (
         "可能性：本院近三年已结案件中，与该案“有无财产、复杂程度”相同的案件执行完毕的比例，"
-        "按20件的权重向本院总体比例收缩；本院从未结过的组合用总体比例。排序：可能性、优先级、目标结案日、标的额。"
+        "按{prior}件的权重向本院总体比例收缩；本院从未结过的组合用总体比例。排序：可能性、优先级、目标结案日、标的额。"
         "排期：把所需件数平均分到至12月31日的各周，按顺序放入期望累计尚未达到该周累计配额的最早一周。",
         "Likelihood: the share of the court's own cases closed in the last three years, with "
         "the same property finding and complexity, that ended in full performance, shrunk "
-        "toward the court's overall share with the weight of 20 cases (a combination never "
+        "toward the court's overall share with the weight of {prior} cases (a combination never "
         "closed takes the overall share). Order: likelihood, priority, target close date, "
         "value. Schedule: the need spread evenly over the weeks to 31 December; cases go in "
         "order into the earliest week whose cumulative expected count is below its "
         "cumulative quota."),
-    "roadmap_overall": ("实际执行率：进入全国前20名", "Successful enforcement rate: top 20"),
-    "roadmap_type": ("{type}：进入全国前15名", "{type}: top 15"),
-    "roadmap_need": ("年底前还需执行完毕", "Needed by 31 December"),
+    "roadmap_overall": ("实际执行率：进入全国前{k}名", "Successful enforcement rate: top {k}"),
+    "roadmap_type": ("{type}：进入全国前{k}名", "{type}: top {k}"),
+    "roadmap_need": ("年底前还需执行完毕（件）", "Still needed by 31 December (cases)"),
+    "roadmap_per_week": ("即在本院现有进度之外，平均每周再多执行完毕 {per:.1f} 件（{need} 件分到剩余 {weeks} 周）。",
+                         "That is {per:.1f} more full-performance conclusions a week on top of the "
+                         "court's current pace ({need} spread over the {weeks} weeks left)."),
     "roadmap_cases": ("路线图案件", "Cases on the roadmap"),
     "roadmap_expected": ("全部未结案件的期望执行完毕数", "Expected from all pending cases"),
-    "roadmap_shortfall": ("缺口", "Shortfall"),
+    "roadmap_shortfall": ("计划缺口（件）", "Plan shortfall (cases)"),
+    "roadmap_shortfall_help": ("计划缺口（件）= 年底前还需执行完毕的件数 − 全部未结案件的期望执行完毕数（不小于0）："
+                               "即使把全部未结案件都推进，按可能性估计仍差的件数。",
+                               "Plan shortfall (cases) = still needed by 31 December − the "
+                               "full performances expected from every pending case (at least "
+                               "0): what even pushing every pending case is expected to leave "
+                               "short."),
     "roadmap_unranked": ("本期未排名：没有可计算的名线差距。", "Unranked this period: no gap to plan for."),
     "roadmap_on_track": ("按现有进度预计年底可达到目标，无需额外安排。",
                          "At its pace it reaches the target by year end: nothing extra to plan."),
@@ -138,7 +202,7 @@ LABELS: dict[str, tuple[str, str]] = {
                            "The court closed no case in three years: no likelihood to estimate; "
                            "ordered by priority and date."),
     "roadmap_short": ("即使全部 {pending} 件未结案件都推进，期望只能执行完毕 {expected} 件，少于所需的 {need} 件："
-                      "缺口 {short} 件，本期靠现有未结案件无法达到目标。",
+                      "计划缺口 {short} 件，本期靠现有未结案件无法达到目标。",
                       "Even all {pending} pending cases are expected to give only {expected} "
                       "full performances, fewer than the {need} needed: {short} short; the "
                       "target cannot be reached from the pending caseload this period."),
@@ -148,15 +212,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "roadmap_order": ("顺序", "Order"),
     "roadmap_likelihood": ("执行完毕可能性", "Likelihood of full performance"),
     "roadmap_week": ("计划周", "Planned week"),
-    "roadmap_timetable": ("按达标路线图排期", "Schedule by the roadmap"),
+    "roadmap_timetable": ("时间表按达标路线图排期", "Timetable by the roadmap"),
     "weekly_title": ("{province}执行工作每周落后指标通报（截至 {as_of}）",
                      "{province}: weekly backward-index report (as of {as_of})"),
     "rank_change": ("排名较上周", "Rank vs last week"),
     "backward_reasons": ("落后指标及原因", "Backward indices and reasons"),
     "open_items_n": ("未完成整改", "Open items"),
-    "weekly_hint": ("每行一家法院；底色标出的为落后指标。排名较上周：正数为上升。",
-                    "One row per court; shaded cells are backward indices. Rank vs last week: "
-                    "positive means up."),
+    "weekly_hint": ("每行一家法院；底色标出的为落后指标（本周下滑：低于标准、低于全省或全国排名较上周下降）。"
+                    "“目标状态”是持续状态，不算落后。较上周的变化用文字表示：排名“上升/下降N名”，落后指标“增加/减少N项”。",
+                    "One row per court; shaded cells are backward indices (slipping this week: "
+                    "below the threshold, below the province, or a national rank that fell "
+                    "since last week). \"Target standing\" is a lasting state, not backward. "
+                    "Changes since last week are in words: the rank \"up/down N\", backward "
+                    "indices \"N more/fewer\"."),
     "download_weekly_xlsx": ("下载通报（XLSX）", "Download the report (XLSX)"),
     "download_weekly_pdf": ("下载通报（PDF，A4）", "Download the report (PDF, A4)"),
     "escalation_criteria": ("提请联动的条件", "Criteria for the joint-action mechanism"),
@@ -176,7 +244,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "esc_marked": ("本院已标记的案件", "Cases of this court marked"),
     "esc_marked_help": ("包括已不再符合当前条件的案件（例如已结案）。",
                         "Including cases that no longer meet the criteria (e.g. closed)."),
-    "time_utc": ("时间（UTC）", "Time (UTC)"),
+    # a time shown in the court's zone (supervision.config.timezone_name), the zone named
+    "time_local": ("时间（{zone}）", "Time ({zone})"),
+    "zone_beijing": ("北京时间", "Asia/Shanghai"),
+    "time_in_zone": ("{time}（{zone}）", "{time} ({zone})"),
     "note": ("说明", "Note"),
     "save": ("保存", "Save"),
     "saved": ("已保存。", "Saved."),
@@ -242,8 +313,8 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Not ranked: {n} cases concluded this period, fewer than the {m} needed."),
     "access_denied": ("无权查看该法院的数据，已显示本院。",
                       "You may not see that court; showing your own court."),
-    "overall_rate": ("实际执行率", "Successful enforcement rate"),
-    "amount_recovery_rate": ("执行到位率", "Amount recovery rate"),
+    # every metric's name, from its declaration (supervision/metric_declarations.py)
+    **metric_declarations.labels(),
     "unranked": ("未排名", "unranked"),
     "filtered_out": ("已筛除", "filtered out"),
     "types_filtered": ("案件类型筛选未包含：{types}（不是没有案件）。",
@@ -252,7 +323,7 @@ LABELS: dict[str, tuple[str, str]] = {
                          "{n} of them were transferred: listed here, left out of every rate."),
     "national_rank": ("全国排名", "National rank"),
     "cutoff": ("前{k}名线", "Top-{k} cutoff"),
-    "gap_cases": ("差距（件）", "Gap (cases)"),
+    "gap_cases": ("距名线差距（今日，件）", "Gap to the cutoff today (cases)"),
     "pending": ("未结", "Pending"),
     "unreachable": ("差距大于未结案件数，本期无法达到目标。",
                     "The gap exceeds the pending caseload: the target cannot be reached this period."),
@@ -262,28 +333,29 @@ LABELS: dict[str, tuple[str, str]] = {
                                 "conclusions, more than its {pending} pending cases."),
     "projection": ("年底预测", "Year-end projection"),
     "projection_text": (
-        "按近8周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底实际执行率 {rate}，"
+        "按近{weeks}周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底实际执行率 {rate}，"
         "全国排名约第 {rank} 位（预计前{k}名线 {cut}）。",
-        "At its pace of the last 8 weeks ({wc:.1f} conclusions a week, {wf:.1f} by full "
+        "At its pace of the last {weeks} weeks ({wc:.1f} conclusions a week, {wf:.1f} by full "
         "performance) it would end the year at {rate}, about rank {rank} (projected top-{k} "
         "cutoff {cut})."),
     "needed_text": (
-        "要在12月31日前达到前{k}名线，还需再执行完毕 {extra} 件，即在现有进度外每周多 {per:.1f} 件"
-        "（剩余 {weeks:.1f} 周）。",
-        "To reach the top-{k} cutoff by 31 December it needs {extra} more full-performance "
-        "conclusions: {per:.1f} a week on top of its pace ({weeks:.1f} weeks left)."),
+        "按各院现有进度推算，要在12月31日前达到预计的前{k}名线，年底前还需执行完毕 {extra} 件；"
+        "平均到剩余 {weeks:.1f} 周，即在本院现有进度之外每周再多执行完毕 {per:.1f} 件。",
+        "With every court's pace projected, reaching the projected top-{k} cutoff by 31 "
+        "December needs {extra} more full-performance conclusions; over the {weeks:.1f} weeks "
+        "left, that is {per:.1f} a week on top of the court's current pace."),
     "needed_none": ("按现有进度预计年底可保持在前{k}名。",
                     "At its current pace it stays within the top {k} at year end."),
-    "types_title": ("五类特定案件实际执行率与前15名线", "Five specific case types vs the top-15 cutoff"),
+    "types_title": ("五类特定案件实际执行率与前{k}名线", "Five specific case types vs the top-{k} cutoff"),
     "furthest": ("差距最大：{type}（排名第 {rank} 位，差 {gap} 件）。",
                  "Furthest behind: {type} (rank {rank}, {gap} cases short)."),
     "types_none_ranked": ("五类特定案件均未达到排名所需的已结案件数。",
                           "No specific type has enough concluded cases to be ranked."),
-    "furthest_none": ("五类案件中已排名的类型均在前15名。",
-                      "Every ranked specific type is within the top 15."),
+    "furthest_none": ("五类案件中已排名的类型均在前{k}名。",
+                      "Every ranked specific type is within the top {k}."),
     "province_courts": ("全省法院{metric}（前{k}名线）", "Courts of the province: {metric} vs the top-{k} cutoff"),
     "province_ranking": ("各省（区、市）实际执行率排名", "Province ranking"),
-    "national_table": ("全国法院排名（前50名及本院）", "National ranking (top 50 and own courts)"),
+    "national_table": ("全国法院排名（前{top}名及本院）", "National ranking (top {top} and own courts)"),
     "core_title": ("“3+1”核心指标", "The 3+1 core indices"),
     "backward_title": ("落后指标", "Backward indices"),
     "no_backward": ("无落后指标。", "No backward index."),
@@ -294,7 +366,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "print_hint": ("打印：浏览器菜单“打印”（A4 纵向），侧栏不会打印。",
                    "Print from the browser (A4 portrait); the sidebar is not printed."),
     "triage_title": ("未结案件：复杂程度 × 优先级", "Pending cases: complexity × priority"),
-    "timetable_title": ("办案路线图：按目标结案周", "Roadmap: pending cases by target close week"),
+    "timetable_title": ("办案时间表：按目标结案周", "Timetable: pending cases by target close week"),
     "judges_title": ("承办人工作量", "Workload by judge"),
     "cases_of": ("所选案件", "Selected cases"),
     "click_hint": ("点击图中柱形可列出对应案件。", "Click a bar to list its cases."),
@@ -354,6 +426,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "all_courts_help": ("勾选：查询您可查看的全部法院；不勾选：只查侧栏所选法院。",
                         "Checked: every court you may see; unchecked: the sidebar's court."),
     "clear_drill": ("清除图表筛选", "Clear the chart filter"),
+    # an index's drill-through in the explorer (pages/explorer.py)
+    "index_filter": ("指标：{index}", "Index: {index}"),
+    "index_scope": ("拉低「{index}」的案件 · {court} · {start} 至 {end}",
+                    "Cases holding down “{index}” · {court} · {start} to {end}"),
+    "index_rate_note": ("计入该指标、未达到其要求的案件：分母与分子之差 {gap}（按该指标的同一口径逐案选出）。",
+                        "Cases counted by the index that do not meet it: denominator − "
+                        "numerator = {gap} (selected case by case by the index's own "
+                        "definition)."),
+    "index_petitions_note": ("本期收到、截至 {end} 仍未办结的信访共 {gap} 件，涉及下列案件。",
+                             "{gap} petitions received this period and not resolved by {end}, "
+                             "on the cases below."),
+    "index_amount_note": ("本期已结、执行到位金额少于申请金额的案件：合计少到位 {gap} 万元。",
+                          "Cases concluded this period that recovered less than applied: "
+                          "{gap} (10k yuan) short in all."),
+    "index_intersect": ("仅列出同时符合其他筛选条件的案件（交集）：{filters}。清除这些筛选即为该指标的完整名单。",
+                        "Only the cases that also match the other filters (intersection): "
+                        "{filters}. Clear them for the index's full list."),
+    "clear_index": ("清除指标", "Clear the index"),
     "about_sheet": ("说明", "About"),
     "exported_by": ("导出：{user}，{at}", "Exported by {user} at {at}"),
     "prepare_xlsx": ("生成XLSX（{n} 行）", "Build the XLSX ({n} rows)"),
@@ -362,9 +452,48 @@ LABELS: dict[str, tuple[str, str]] = {
     "courts_n": ("法院数", "Courts"),
     "legend_selected": ("本院", "This court"),
     "legend_ranked": ("其他已排名法院", "Other ranked courts"),
-    "legend_meets": ("已进入前15名", "Within the top 15"),
-    "legend_below": ("未进入前15名", "Outside the top 15"),
+    "legend_meets": ("已进入前{k}名", "Within the top {k}"),
+    "legend_below": ("未进入前{k}名", "Outside the top {k}"),
     "province_pooled": ("全省（合计）", "Province (pooled)"),
+    # the official position first, a filtered subset only as an analysis (H1)
+    "official_title": ("官方口径（全部案件）", "Official position (all cases)"),
+    "subset_title": ("筛选子集分析（不作达标判断）",
+                     "Analysis of the filtered subset (no target verdict)"),
+    "subset_line": ("筛选子集（{subset}）中：第 {rank} / {n} 名，{metric} {rate}",
+                    "Within the filtered subset ({subset}): rank {rank} of {n}, {metric} {rate}"),
+    "subset_unranked": ("筛选子集（{subset}）中：未排名（已结 {n} 件，少于排名所需的 {m} 件），{metric} {rate}",
+                        "Within the filtered subset ({subset}): not ranked ({n} concluded, fewer "
+                        "than the {m} needed), {metric} {rate}"),
+    "subset_note": ("全国目标按本院本期全部案件计算，筛选子集没有自己的目标：此处仅作分析。",
+                    "The national target counts all of the court's cases of the period; a "
+                    "filtered subset has no target of its own: this is an analysis only."),
+    "subset_core": ("筛选子集（{subset}）中的“3+1”指标：{values}",
+                    "The 3+1 indices within the filtered subset ({subset}): {values}"),
+    "ontrack_title": ("是否达标：{metric}全国前{k}名", "On track? {metric}, top {k} nationally"),
+    "ontrack_sheet": ("是否达标", "On track"),
+    "subset_sheet": ("筛选子集分析", "Filtered subset"),
+    "verdict": ("结论", "Verdict"),
+    "clause_sep": ("；", "; "),
+    "sentence_end": ("。", "."),
+    "list_sep": ("；", "; "),
+    "projected_rank": ("年底预测排名", "Projected year-end rank"),
+    "needs_by_year_end": ("年底前还需执行完毕 / 未结（件）", "Needed by 31 Dec / pending"),
+    "needs_of_pending": ("{extra} / {pending}", "{extra} / {pending}"),
+    "ontrack_in": ("目前在前{k}名内（第 {rank} 名）", "Within the top {k} now (rank {rank})"),
+    "ontrack_out": ("目前未进入前{k}名（第 {rank} 名，差 {gap} 件）",
+                    "Not within the top {k} now (rank {rank}, {gap} cases short)"),
+    "ontrack_out_nogap": ("目前未进入前{k}名（第 {rank} 名）",
+                          "Not within the top {k} now (rank {rank})"),
+    "ontrack_keeps": ("按近{weeks}周进度预计年底在前{k}名内",
+                      "at its pace of the last {weeks} weeks it ends the year within the top {k}"),
+    "ontrack_reachable": ("按近{weeks}周进度，年底前还需执行完毕 {extra} 件，现有未结 {pending} 件，数量上足以达到",
+                          "at its pace of the last {weeks} weeks it needs {extra} more "
+                          "full-performance conclusions by 31 December, and its {pending} "
+                          "pending cases are enough in number"),
+    "ontrack_unreachable": ("按近{weeks}周进度，年底前还需执行完毕 {extra} 件，多于现有未结 {pending} 件：即使全部执行完毕也不够",
+                            "at its pace of the last {weeks} weeks it needs {extra} more "
+                            "full-performance conclusions by 31 December, more than its "
+                            "{pending} pending cases: even all of them would not be enough"),
     "court_vs_province": ("本院与全省{metric}（前{k}名线）", "This court and the province: {metric} vs the top-{k} cutoff"),
     "gap_explained": ("差距（件）为按今日数据计算；年底预测中的件数另计入到年底前的进度，二者不同。",
                       "The gap is on today's counts; the year-end figure also allows for the pace "
@@ -377,9 +506,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_data_period": ("本期该院没有可计算的指标（筛选后无案件或未排名）。",
                        "Nothing to measure for this court this period (no cases after the "
                        "filters, or unranked)."),
-    "backward_click": ("点击一行可在案件查询中查看该指标背后的案件（信访指标除外）。",
-                       "Click a row to see the cases behind that index in the explorer "
-                       "(petitions excepted)."),
+    "backward_click": ("点击一行可在案件查询中查看拉低该指标的案件。",
+                       "Click a row to see, in the explorer, the cases holding that index "
+                       "down."),
     "rank_week_before": ("上周排名", "Rank a week before"),
     "age": ("未结时长", "Pending for"),
     "no_pending": ("筛选条件下没有未结案件。", "No pending case under these filters."),
@@ -403,16 +532,11 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 # Hover help of every figure: definition, formula, threshold (docs/metrics.md in short).
+# The metrics' help is their declaration's (supervision/metric_declarations.py); the rest
+# are the help of figures derived from them. Target ranks, week counts and table sizes are
+# placeholders, never digits in a sentence.
 HELP: dict[str, tuple[str, str]] = {
-    "overall_rate": (
-        "实际执行率 = 执行完毕结案数 ÷ 已结案件数（本期首次执行与恢复执行案件；移送、指定执行不计）。"
-        "目标：全国前20名；五类特定案件各自前15名。",
-        "Successful enforcement rate = cases concluded by full performance ÷ cases concluded "
-        "this period (first and resumed enforcement; transfers excluded). Target: top 20 "
-        "nationally; top 15 for each of the five specific types."),
-    "amount_recovery_rate": (
-        "执行到位率 = 已结案件执行到位金额合计 ÷ 申请执行标的额合计。",
-        "Amount recovery rate = amount recovered ÷ amount applied, over concluded cases."),
+    **metric_declarations.help_texts(),
     "national_rank": (
         "全国排名 = 1 + 比率严格高于本院的已排名法院数（并列同名次）。本期已结案件达到最低件数才排名。",
         "National rank = 1 + ranked courts with a strictly higher rate (ties share a rank). "
@@ -422,66 +546,70 @@ HELP: dict[str, tuple[str, str]] = {
         "Top-{k} cutoff = the {k}-th highest rate among ranked courts; reaching it puts a "
         "court in the top {k}."),
     "gap_cases": (
-        "差距（件）= 若今天结算，还需再执行完毕多少件未结案件才能达到前{k}名线："
+        "距名线差距（今日，件）= 若今天结算，还需再执行完毕多少件未结案件才能达到今天的前{k}名线："
         "⌈(名线 × 已结 − 执行完毕) ÷ (1 − 名线)⌉，每件同时计入分子和分母。"
-        "与“年底预测”中的件数不同：后者还计入到年底前本院和其他法院的进度。",
-        "Gap (cases) = if the year ended today, how many more pending cases must end in full "
-        "performance to reach the top-{k} cutoff: ⌈(cutoff × concluded − fully performed) ÷ "
-        "(1 − cutoff)⌉; each adds one to both parts of the rate. The year-end figure differs: "
-        "it also counts this court's and every court's pace until 31 December."),
+        "与“年底前还需执行完毕（件）”不同：后者按本院和各院近{pace_weeks}周进度推算到12月31日；"
+        "也与达标路线图的“计划缺口（件）”不同：后者是年底所需减去全部未结案件的期望执行完毕数。",
+        "Gap to the cutoff today (cases) = if the year ended today, how many more pending "
+        "cases must end in full performance to reach today's top-{k} cutoff: ⌈(cutoff × "
+        "concluded − fully performed) ÷ (1 − cutoff)⌉; each adds one to both parts of the "
+        "rate. \"Still needed by 31 December (cases)\" differs: it projects this court's and "
+        "every court's pace of the last {pace_weeks} weeks to 31 December; so does the "
+        "roadmap's \"Plan shortfall (cases)\": that need minus what every pending case is "
+        "expected to yield."),
+    "year_end_need": (
+        "年底前还需执行完毕（件）= 按本院和各院近{pace_weeks}周进度推算到12月31日后，本院在现有进度之外"
+        "还需再执行完毕多少件，才能达到预计的年底前{k}名线（已计入各院到年底的进度）。",
+        "Still needed by 31 December (cases) = with this court's and every court's pace of "
+        "the last {pace_weeks} weeks projected to 31 December, how many more full-performance "
+        "conclusions, on top of this court's pace, reach the projected year-end top-{k} "
+        "cutoff (every court's pace to year end allowed for)."),
+    "plan_shortfall": (
+        "计划缺口（件）= 年底前还需执行完毕的件数 − 全部未结案件的期望执行完毕数（按可能性合计，不小于0）："
+        "即使把全部未结案件都推进，预计仍差的件数。0 表示按路线图推进可以达到。",
+        "Plan shortfall (cases) = still needed by 31 December − the full performances "
+        "expected from every pending case (the sum of likelihoods; at least 0): what even "
+        "pushing every pending case is expected to leave short. 0: the roadmap can reach it."),
     "needed_per_week": (
-        "每周还需 = 按近8周进度推算到12月31日的差距 ÷ 剩余周数（在现有进度之外）。",
-        "Needed per week = the gap on the counts projected to 31 December at the last 8 weeks' "
-        "pace ÷ weeks left (on top of that pace)."),
-    "property_within_limit": (
-        "法定期限内实际执结率 = 有财产首次执行案件中，法定期限在本期内且在期限内实际执结（不含终本）的件数 ÷ "
-        "法定期限在本期内的有财产首次执行案件数。标准 {threshold}。",
-        "Within the limit = first-enforcement cases with property whose deadline falls this "
-        "period and that were actually concluded (not by termination) by it ÷ all such "
-        "cases. Threshold {threshold}."),
-    "termination_qualified": (
-        "终本合格率 = 本期终本结案中六项条件齐备（告知、限消、失信、网络查控、现场调查、告知申请人）"
-        "且立案满3个月后结案的件数 ÷ 本期终本结案数。标准 {threshold}。",
-        "Qualified terminations = terminations this period meeting all six conditions "
-        "(notice, consumption ban, dishonest list, network inquiry, site investigation, "
-        "applicant informed) and closed at least 3 months after filing ÷ terminations this "
-        "period. Threshold {threshold}."),
-    "petitions_resolved": (
-        "信访办结率 = 本期收到且在统计日前办结的执行信访件数 ÷ 本期收到的执行信访件数。标准 {threshold}。",
-        "Petitions resolved = petitions received this period resolved by the as-of date ÷ "
-        "petitions received this period. Threshold {threshold}."),
-    "three_year_conclusion": (
-        "近三年整体执结率 = 近三年（统计年前三年1月1日起）立案且已结（含终本）的件数 ÷ 这些案件数。"
-        "标准 {threshold}。",
-        "Three-year conclusion rate = cases filed since 1 January three years back and "
-        "concluded by any method (termination included) ÷ those cases. Threshold {threshold}."),
+        "每周还需 = 按近{pace_weeks}周进度推算到12月31日的差距 ÷ 剩余周数（在现有进度之外）。",
+        "Needed per week = the gap on the counts projected to 31 December at the last "
+        "{pace_weeks} weeks' pace ÷ weeks left (on top of that pace)."),
     "backward": (
-        "落后指标：低于标准、低于全省，或全国排名较上周下降、未进入目标名次的指标。",
+        "落后指标：低于标准、低于全省，或全国排名较上周下降的指标。尚未进入目标名次是一种持续状态，另行列出，不算落后。",
         "Backward index: below its threshold, below the province, or a national rank that "
-        "fell since last week or is outside the target."),
+        "fell since last week. Not yet within the target rank is a standing state, shown "
+        "apart and not counted as backward."),
 }
+
+
+class _Placeholders(dict):
+    """Named constants a help text may name, and the caller's values; a placeholder no one
+    fills stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def help_text(metric: str, **fmt: object) -> str:
     zh, en = HELP[metric]
     text = en if lang() == "en" else zh
-    return text.format(**fmt) if fmt else text
+    return text.format_map(_Placeholders(pace_weeks=PACE_WEEKS, **fmt))
 
 
 # Values shown in tables and charts. The vocabulary (closing methods, priorities, roles,
-# age bands …) comes from supervision.domain; the rest are this UI's own words.
+# age bands, ledger and escalation statuses …) comes from supervision.domain, the metrics'
+# names from supervision.metric_declarations; the rest are this UI's own words.
 ENUMS: dict[str, tuple[str, str]] = {
     **domain.labels(),
     "courts": ("法院", "courts"), "case_types": ("案件类型", "case types"),
     "cases": ("案件", "cases"), "petitions": ("信访", "petitions"),
-    "property_within_limit": ("有财产案件法定期限内实际执结率", "Within limit, cases with property"),
-    "termination_qualified": ("无财产案件终本合格率", "Qualified terminations"),
-    "petitions_resolved": ("执行信访案件办结率", "Petitions resolved"),
-    "three_year_conclusion": ("近三年执行案件整体执结率", "Three-year conclusion rate"),
+    # every metric's name, from its declaration (supervision/metric_declarations.py)
+    **metric_declarations.labels(),
     "below_threshold": ("低于标准", "below threshold"),
     "below_province": ("低于全省", "below the province"),
     "rank_fell": ("全国排名较上周下降", "national rank fell since last week"),
-    "below_cutoff": ("未进入目标名次", "outside the target rank"),
+    "below_cutoff": ("未进入目标名次（持续状态，不算落后）",
+                     "outside the target rank (a standing state, not backward)"),
     "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
     "grey": ("无数据/未排名", "no data / unranked"),
     "yes": ("是", "yes"), "no": ("否", "no"),
@@ -512,10 +640,7 @@ ENUMS: dict[str, tuple[str, str]] = {
     "pending_long": ("长期未结", "pending long"), "large_value": ("标的额大", "large value"),
     "property_unrealised": ("有财产未执结", "property not realised"),
     "many_petitions": ("多次信访", "repeated petitions"),
-    # ledger and escalation statuses
-    "open": ("未开始", "open"), "in_progress": ("整改中", "in progress"), "done": ("已完成", "done"),
-    "proposed": ("拟提请", "proposed"), "escalated": ("已提请联动", "escalated"),
-    "resolved": ("已化解", "resolved"),
+    # (ledger and escalation statuses: supervision.domain, in domain.labels() above)
 }
 
 
@@ -587,7 +712,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "username": ("用户名", "Username"), "display_name": ("姓名", "Name"),
     "email": ("邮箱", "Email"), "role": ("角色", "Role"), "disabled": ("已停用", "Disabled"),
     "second_factor": ("动态口令", "Second factor"),
-    "at": ("时间（UTC）", "Time (UTC)"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),
+    "at": ("时间", "Time"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),
     "target": ("对象", "Target"), "detail": ("详情", "Detail"), "id": ("序号", "No."),
     "case_number": ("案号", "Case number"), "court_code": ("法院", "Court"),
     "recovered_wan": ("到位金额（万元）", "Recovered (10k yuan)"),

@@ -25,11 +25,20 @@ def open_brief(court: str) -> None:
     _go("pages/court_brief.py", "brief", court=court)
 
 
+# the sidebar's case filters in the URL: an index's list is the official one (all the
+# court's cases of the period), so an index drill-through leaves them out
+NARROWING_KEYS = ("type", "band", "vmin", "vmax", "pri", "cx")
+
+
 def open_explorer(court: str, **params: str | None) -> None:
-    """The explorer on `court` with the sidebar's filters and `params` (explorer keys)."""
+    """The explorer on `court` with `params` (explorer keys) and the sidebar's filters —
+    except with `index` (the cases holding an index down), which drops the sidebar's value,
+    priority, complexity and type filters: they would intersect the official list."""
     for key in ("x_all", "x_method", "x_rkind", "x_q", "x_filed_range", "x_closed_range",
-                "x_drill", "x_view", "x_saved"):
+                "x_drill", "x_view", "x_saved", "x_index"):
         st.session_state.pop(key, None)
+    if params.get("index"):
+        params = {**dict.fromkeys(NARROWING_KEYS), **params}
     _go("pages/explorer.py", "explorer", court=court, **params)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -139,25 +140,43 @@ def filters_caption(ctx: Context, *, court: bool = True, scope: str | None = Non
     """One line naming every filter that produced a chart or table (`markdown=False`: plain
     text, for files)."""
     esc = md if markdown else str
-    f = ctx.filters
-    lang_en = st.session_state.get("lang") == "en"
-    parts = [f"{t('as_of')} {f.as_of.isoformat()}"]
+    parts = [f"{t('as_of')} {ctx.filters.as_of.isoformat()}"]
     if scope:
         parts.append(scope)
     elif court:
         parts.append(esc(ctx.court_name()))
+    parts.extend(_case_filter_parts(ctx, esc, every=True))
+    return t("filters_caption") + " · ".join(parts)
+
+
+def subset_caption(ctx: Context, *, markdown: bool = True) -> str:
+    """The sidebar filters that narrow the cases (type, value, priority, complexity) and
+    nothing else: the name of the subset a page analyses beside the official position
+    ("" when none narrows)."""
+    return " · ".join(_case_filter_parts(ctx, md if markdown else str, every=False))
+
+
+def _case_filter_parts(ctx: Context, esc: Callable[[str], str], *, every: bool) -> list[str]:
+    """"name: value" of the case filters; `every`: those at "all" too."""
+    f = ctx.filters
+    lang_en = st.session_state.get("lang") == "en"
+    parts = []
     type_value = st.session_state.get(wkey("f_type"), "all")
-    parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
-                                          if type_value == "others"
-                                          else esc(ctx.type_name(type_value))))
+    if every or type_value != "all":
+        parts.append(f"{t('case_type')}: " + (t("all") if type_value == "all" else t("others")
+                                              if type_value == "others"
+                                              else esc(ctx.type_name(type_value))))
     if f.value_min is None and f.value_max is None:
-        parts.append(f"{t('value_band')}: {t('all')}")
+        if every:
+            parts.append(f"{t('value_band')}: {t('all')}")
     else:
         lo = "0" if f.value_min is None else f"{f.value_min / WAN:,.0f}"
         hi = "∞" if f.value_max is None else f"{f.value_max / WAN:,.0f}"
         parts.append(f"{t('value_band')}: [{lo}, {hi}) {'10k yuan' if lang_en else '万元'}")
-    parts.append(f"{t('priority')}: " + ("/".join(enum(p) for p in f.priorities)
-                                         if f.priorities else t("all")))
-    parts.append(f"{t('complexity')}: " + ("/".join(enum(c) for c in f.complexities)
-                                           if f.complexities else t("all")))
-    return t("filters_caption") + " · ".join(parts)
+    if every or f.priorities:
+        parts.append(f"{t('priority')}: " + ("/".join(enum(p) for p in f.priorities)
+                                             if f.priorities else t("all")))
+    if every or f.complexities:
+        parts.append(f"{t('complexity')}: " + ("/".join(enum(c) for c in f.complexities)
+                                               if f.complexities else t("all")))
+    return parts

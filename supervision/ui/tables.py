@@ -6,11 +6,14 @@ them as percentages."""
 from __future__ import annotations
 
 import polars as pl
+import streamlit as st
+from sqlalchemy import Engine
 
 from supervision.safe_output import md
 from supervision.ui.fmt import WAN
 from supervision.ui.i18n import coded, enum_names, headers
 from supervision.ui.state import Context
+from supervision.users import list_users
 
 # case columns that hold vocabulary codes
 ENUM_COLUMNS = ("status", "case_kind", "priority", "complexity", "respondent_kind")
@@ -38,10 +41,50 @@ def case_rows(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
 
 def static_table(frame: pl.DataFrame) -> pl.DataFrame:
     """A small frame for st.table, which renders its cells as markdown: every text cell
-    escaped (a name like ![x](http://…) stays text and fetches nothing); nulls as —."""
+    escaped (a name like ![x](http://…) stays text and fetches nothing); nulls as —;
+    numbers as text in their one format (st.table would print 1,333.8 as "1,333.8000"):
+    amounts (the only fractional numbers of a display table: rates are text already) with
+    one decimal, counts whole, both with thousands separators."""
     return frame.with_columns(
-        pl.Series(c, ["—" if v is None else md(v) for v in frame[c].to_list()], pl.String)
-        for c, dtype in frame.schema.items() if dtype == pl.String)
+        pl.Series(c, [_cell(v, dtype) for v in frame[c].to_list()], pl.String)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String or (dtype.is_numeric() and dtype != pl.Boolean))
+
+
+def _cell(value: object, dtype: pl.DataType) -> str:
+    if value is None:
+        return "—"
+    if dtype.is_float():
+        return f"{value:,.1f}"
+    if dtype.is_integer():
+        return f"{value:,}"
+    return md(value)
+
+
+def display_names(store: Engine) -> dict[str, str]:
+    """Login name -> the person's display name (histories show people, not accounts)."""
+    people = list_users(store)
+    return dict(zip(people["username"], people["display_name"].fill_null(people["username"]),
+                    strict=True))
+
+
+def person(column: str, names: dict[str, str], alias: str | None = None) -> pl.Expr:
+    """A column of login names shown as display names (an unknown login as itself)."""
+    return coded(column, names, alias)
+
+
+# st.dataframe's number formats (sprintf, with the thousands separator): the grid would
+# otherwise print 1,333.8 as "1333.8" and 1,333.0 as "1333", unlike every other view
+AMOUNT_FORMAT, COUNT_FORMAT = "%,.1f", "%,d"
+
+
+def number_columns(frame: pl.DataFrame) -> dict[str, st.column_config.NumberColumn]:
+    """st.dataframe's column_config for the frame's numbers: fractional ones (amounts in
+    万元, months) with one decimal, whole ones (counts, days) whole, both with thousands
+    separators."""
+    return {c: st.column_config.NumberColumn(format=AMOUNT_FORMAT if dtype.is_float()
+                                             else COUNT_FORMAT)
+            for c, dtype in frame.schema.items() if dtype.is_numeric()}
 
 
 def on_screen(frame: pl.DataFrame) -> pl.DataFrame:

@@ -73,3 +73,13 @@ def sync_params(values: dict[str, Any]) -> None:
         text = ",".join(value) if isinstance(value, list | tuple) else str(value)
         if st.query_params.get(key) != text:
             st.query_params[key] = text
+
+
+def url_toggle(label: str, *, key: str, param: str, on: str = "1",
+               help: str | None = None) -> bool:
+    """A page's switch whose state is in the URL (`param=on` when on, absent when off): a
+    copied link opens the same side of it."""
+    seed(key, url_param(param) == on)
+    value = st.toggle(label, key=key, help=help)
+    sync_params({param: on if value else None})
+    return value

@@ -1,0 +1,119 @@
+"""The official position leads, in Debian's Chromium: with priority = high the targets page
+shows the court's official national rank and, beside it, its place within the subset as an
+analysis, never "已达到目标"; the court brief's first screen and its PDF's first page say
+whether the court is on track. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import polars as pl
+import pytest
+from playwright.sync_api import expect
+
+from supervision import views
+from supervision.access import Access
+from supervision.db import connect
+from supervision.queries import Filters
+from tests.browser_kit import ARTIFACTS, browser, streamlit_server, wait_idle  # noqa: F401
+from tests.conftest import DEMO_END
+from tests.test_browser_delegation import login, new_page, no_exception
+
+COURT = "HI720"    # 海口海事法院
+
+
+@pytest.fixture(scope="module")
+def app_db(demo_db, tmp_path_factory):
+    """The demo with targets the small demo's courts can be ranked on: the top 200 with 3
+    concluded cases (the demo has about 20 cases a court)."""
+    db = tmp_path_factory.mktemp("official") / "app.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    con.execute("UPDATE targets SET min_concluded = 3")
+    con.execute("UPDATE targets SET target_rank = 200 WHERE target = 'overall'")
+    con.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def expected(app_db) -> dict:
+    """The court's official row and its row within priority = high, from the views."""
+    con = connect(app_db, read_only=True)
+    access = Access("s", "supervisor", "HI000", "琼")
+    high = Filters(as_of=DEMO_END, priorities=("high",))
+    page = views.targets_view(con, access, high, COURT)
+    official = page["court_ranks"].filter(pl.col("ranking") == "overall").row(0, named=True)
+    out = {"official": official, "subset": page["subset"],
+           "projection": page["projection"].row(0, named=True)}
+    con.close()
+    # the case this test is about: off the target officially, within it on the subset
+    assert not official["meets_target"] and official["gap"], official
+    assert out["subset"]["meets_target"], out["subset"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(app_db, tmp_path_factory):
+    with streamlit_server(app_db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
+        yield base
+
+
+def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, browser,  # noqa: F811
+                                                            expected):
+    page = new_page(browser)
+    login(page, server, "supervisor", f"?page=targets&court={COURT}&pri=high")
+    expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    official, subset = expected["official"], expected["subset"]
+    assert "官方口径（全部案件）" in text
+    assert f"{official['rank']} / {official['ranked_courts']:,}" in text
+    assert f"前{official['target_rank']}名线" in text
+    line = (f"筛选子集（优先级: 高）中：第 {subset['rank']} / {subset['ranked_courts']:,} 名，"
+            f"实际执行率 {subset['rate'] * 100:.1f}%")
+    assert line in text, text
+    assert "已达到目标" not in text
+    assert page.locator("[data-testid='stAlertContentSuccess']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "targets_official_under_filter.png"), full_page=True)
+    page.context.close()
+
+
+def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, browser,  # noqa: F811
+                                                                   expected):
+    page = new_page(browser, height=1000)
+    login(page, server, "supervisor", f"?page=brief&court={COURT}&pri=high")
+    expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    official, p = expected["official"], expected["projection"]
+    block = page.locator(".st-key-brief_sec_ontrack")
+    expect(block).to_contain_text(f"是否达标：实际执行率全国前{official['target_rank']}名")
+    block_text = block.inner_text()
+    for figure in (f"{official['rank']} / {official['ranked_courts']:,}",
+                   f"{official['cutoff'] * 100:.1f}%",
+                   f"{p['extra_needed']} / {p['pending']}",
+                   f"年底前还需执行完毕 {p['extra_needed']} 件",
+                   f"目前未进入前{official['target_rank']}名（第 {official['rank']} 名，"
+                   f"差 {official['gap']} 件）"):
+        assert figure in block_text, (figure, block_text)
+    # on the first screen, above the 3+1 cards
+    box, core = block.bounding_box(), page.locator(".st-key-brief_sec_core").bounding_box()
+    assert box["y"] + box["height"] <= 1000 and box["y"] < core["y"], (box, core)
+    assert "已达到目标" not in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "brief_first_screen.png"))
+    # the PDF: the same block on page 1
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="下载简报（PDF，A4）").click()
+    pdf = ARTIFACTS / "brief_official.pdf"
+    download.value.save_as(pdf)
+    page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    squeezed = "".join(page_one.split())
+    for figure in (f"{official['rank']}/{official['ranked_courts']:,}", "距名线差距（今日，件）",
+                   f"差{official['gap']}件", f"前{official['target_rank']}名线"):
+        assert figure in squeezed, (figure, page_one)
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(ARTIFACTS / "brief_official_page")], check=True)
+    page.context.close()

@@ -1,0 +1,193 @@
+"""The official position leads: the targets page and the court brief rank a court on all its
+cases of the period whatever the sidebar holds; a sidebar filter adds an analysis of the
+subset, never a target of its own. Every figure worked by hand on a five-court database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from supervision import views
+from supervision.access import Access
+from supervision.queries import Filters
+from tests.conftest import D, add_cases, closed, make_db
+
+AS_OF = D(2026, 6, 30)
+SUPERVISOR = Access("s", "supervisor", "A", "琼")
+
+
+def _concluded(court: str, n: int, fully: int, priority: str = "normal",
+               case_type: str = "loan") -> list[dict]:
+    """n cases filed 2 January and concluded 1 February 2026, `fully` of them by full
+    performance, the rest by termination."""
+    return [closed(f"{court}{priority}{case_type}{i}", court, D(2026, 1, 2), D(2026, 2, 1),
+                   "fully_performed" if i < fully else "terminated_current",
+                   priority=priority, case_type=case_type) for i in range(n)]
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = make_db(tmp_path / "official.duckdb",
+                [("A", "琼"), ("B", "琼"), ("C", "琼"), ("D", "京"), ("E", "京")])
+    # targets are data: the top 2, with at least 3 concluded cases
+    c.execute("UPDATE targets SET target_rank = 2, min_concluded = 3")
+    add_cases(c,
+              *_concluded("A", 3, 3, "high"), *_concluded("A", 7, 0),       # 3/10, high 3/3
+              *_concluded("B", 4, 4), *_concluded("B", 3, 2, "high"),       # 6/7, high 2/3
+              *_concluded("C", 5, 4), *_concluded("C", 3, 1, "high"),       # 5/8, high 1/3
+              *_concluded("D", 4, 3),                                       # 3/4
+              *_concluded("E", 3, 0), *_concluded("E", 3, 3, case_type="wage"),  # 3/6
+              # A's five pending cases (normal priority)
+              *[closed(f"Ap{i}", "A", D(2026, 3, 1), None, None) for i in range(5)])
+    yield c
+    c.close()
+
+
+def _row(frame, ranking: str) -> dict:
+    return frame.filter(frame["ranking"] == ranking).row(0, named=True)
+
+
+# Official overall rates: B 6/7 = 85.7 %, D 3/4 = 75 %, C 5/8 = 62.5 %, E 3/6 = 50 %,
+# A 3/10 = 30 %: A is 5th of 5; the top-2 cutoff is D's 75 % (3 of 4); A's gap is
+# ⌈(3·10 − 3·4) ÷ (4 − 3)⌉ = 18 (and indeed (3 + 18) ÷ (10 + 18) = 75 %).
+# High priority only: A 3/3 = 100 %, B 2/3, C 1/3; D and E have none (unranked): A 1st of 3.
+
+
+def test_a_priority_filter_keeps_the_official_rank_and_adds_the_subset(con):
+    page = views.targets_view(con, SUPERVISOR, Filters(as_of=AS_OF, priorities=("high",)), "A")
+    assert page["headline"] == "overall"
+    official = _row(page["court_ranks"], "overall")
+    assert (official["rank"], official["ranked_courts"]) == (5, 5)
+    assert official["rate"] == pytest.approx(0.3)
+    assert official["cutoff"] == pytest.approx(0.75)
+    assert official["gap"] == 18 and official["pending"] == 5
+    assert official["meets_target"] is False
+    # the province's courts and the projection are official too
+    assert {r["court_code"]: r["rank"] for r in page["ranks"].filter(
+        page["ranks"]["ranking"] == "overall").iter_rows(named=True)} == {"A": 5, "B": 1, "C": 3}
+    projection = page["projection"].row(0, named=True)
+    # nothing concluded in the last 8 weeks: the year ends where it stands
+    assert projection["projected_rank"] == 5 and projection["extra_needed"] == 18
+    assert projection["reachable"] is False                 # 18 needed, 5 pending
+    assert page["weekly"]["rank"].drop_nulls().to_list()[-1] == 5
+    # the subset: an analysis beside it
+    subset = page["subset"]
+    assert (subset["rank"], subset["ranked_courts"]) == (1, 3)
+    assert subset["rate"] == pytest.approx(1.0)
+
+
+def test_without_a_filter_there_is_no_subset_and_the_same_official_rank(con):
+    page = views.targets_view(con, SUPERVISOR, Filters(as_of=AS_OF), "A")
+    assert page["subset"] is None
+    assert _row(page["court_ranks"], "overall")["rank"] == 5
+
+
+def test_a_filter_of_exactly_one_specific_type_leads_with_that_types_official_ranking(con):
+    # loan rates: B 4/4 ... all of B's, C's, D's cases are loans; E's loans 0/3, A's 3/10:
+    # B 6/7, D 3/4, C 5/8, A 3/10, E 0/3 -> A is 4th of 5 on loans (5th overall)
+    loan = Filters(as_of=AS_OF, case_types=("loan",))
+    page = views.targets_view(con, SUPERVISOR, loan, "A")
+    assert page["headline"] == "loan"
+    headline = _row(page["court_ranks"], "loan")
+    unfiltered = _row(views.targets_view(con, SUPERVISOR, Filters(as_of=AS_OF), "A")[
+        "court_ranks"], "loan")
+    assert (headline["rank"], headline["ranked_courts"], headline["gap"]) == (4, 5, 18)
+    assert headline == unfiltered
+    assert page["subset"] is None              # that ranking is official: no subset
+    assert page["projection"].row(0, named=True)["projected_rank"] == 4
+    # the one type and a priority: the type's official ranking, and the subset beside it
+    both = views.targets_view(con, SUPERVISOR, loan.with_(priorities=("high",)), "A")
+    assert _row(both["court_ranks"], "loan")["rank"] == 4
+    assert (both["subset"]["rank"], both["subset"]["ranked_courts"]) == (1, 3)
+
+
+def test_the_brief_ranks_officially_and_adds_the_subset(con):
+    high = Filters(as_of=AS_OF, priorities=("high",))
+    brief = views.brief_view(con, SUPERVISOR, high, "A")
+    overall = _row(brief["ranks"], "overall")
+    assert (overall["rank"], overall["ranked_courts"], overall["gap"]) == (5, 5, 18)
+    projection = brief["projection"].row(0, named=True)
+    assert (projection["projected_rank"], projection["extra_needed"],
+            projection["pending"]) == (5, 18, 5)
+    # 3+1 on every case: A filed 15 cases since 2023, 10 concluded -> 2/3; of the high
+    # priority ones 3 of 3
+    core = {r["index"]: r["value"] for r in brief["backward"].iter_rows(named=True)}
+    assert core["three_year_conclusion"] == pytest.approx(2 / 3)
+    assert brief["subset"]["core"]["three_year_conclusion"] == pytest.approx(1.0)
+    assert brief["subset"]["core"]["termination_qualified"] is None   # no high termination
+    assert (brief["subset"]["rank"]["rank"], brief["subset"]["rank"]["ranked_courts"]) == (1, 3)
+    assert views.brief_view(con, SUPERVISOR, Filters(as_of=AS_OF), "A")["subset"] is None
+
+
+def test_which_filters_add_a_subset_analysis():
+    f = Filters(as_of=dt.date(2026, 6, 30))
+    assert not views.analyses_subset(f, "overall")
+    assert views.analyses_subset(f.with_(priorities=("high",)), "overall")
+    assert views.analyses_subset(f.with_(value_min=1e5), "overall")
+    assert not views.analyses_subset(f.with_(case_types=("loan",)), "loan")
+    assert views.analyses_subset(f.with_(case_types=("loan",), complexities=("complex",)),
+                                 "loan")
+    # two types, or a non-specific one: a subset of the overall ranking
+    assert views.analyses_subset(f.with_(case_types=("loan", "wage")), "overall")
+    # the explorer's own filters are not the sidebar's: no subset
+    assert not views.analyses_subset(f.with_(closing_methods=("pending",)), "overall")
+
+
+# ------------------------------------------------------------ the brief: on track? first
+
+
+def _brief_sections(con, filters: Filters):
+    from supervision.ui import brief_sections
+    from supervision.ui.state import Context
+
+    brief = views.brief_view(con, SUPERVISOR, filters, "A")
+    ctx = Context(access=SUPERVISOR, filters=filters, court="A",
+                  reference=views.reference(con, SUPERVISOR))
+    return brief_sections.build(ctx, brief)
+
+
+def test_the_brief_opens_with_the_official_position_and_a_true_verdict(con):
+    sections = _brief_sections(con, Filters(as_of=AS_OF, priorities=("high",)))
+    block = sections.on_track
+    assert block.title == "是否达标：实际执行率全国前2名"
+    assert dict(block.cards) == {"全国排名": "5 / 5", "前2名线": "75.0%", "距名线差距（今日，件）": "18",
+                                 "年底预测排名": "5", "年底前还需执行完毕 / 未结（件）": "18 / 5"}
+    assert block.verdict == ("目前未进入前2名（第 5 名，差 18 件）；按近8周进度，年底前还需执行完毕 "
+                             "18 件，多于现有未结 5 件：即使全部执行完毕也不够。")
+    # the subset: its rank and 3+1 values, said as an analysis, no verdict
+    assert sections.subset[0] == "筛选子集（优先级: 高）中：第 1 / 3 名，实际执行率 100.0%"
+    assert "近三年执行案件整体执结率 100.0%" in sections.subset[1]
+    assert not any("达到目标" in line or "达标" in line for line in sections.subset)
+    # the first sheet after the notes is the block; the subset follows the 3+1 sheet
+    sheets = list(sections.workbook_sheets())
+    assert sheets[:3] == ["是否达标", "“3+1”核心指标", "筛选子集分析"]
+    first = sections.workbook_sheets()["是否达标"]
+    assert first.row(0) == ("全国排名", "5 / 5") and first.row(5)[1] == block.verdict
+
+
+def test_the_brief_pdf_holds_the_official_rank_and_gap_on_page_one(con, tmp_path):
+    import subprocess
+
+    sections = _brief_sections(con, Filters(as_of=AS_OF, priorities=("high",)))
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(sections.pdf(title="法院督导简报 · A法院", notes=["筛选：优先级: 高"]).pdf())
+    page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    squeezed = "".join(page_one.split())
+    for text in ("是否达标：实际执行率全国前2名", "5/5", "前2名线", "75.0%", "距名线差距（今日，件）",
+                 "目前未进入前2名（第5名，差18件）", "年底前还需执行完毕/未结（件）", "18/5"):
+        assert text in squeezed, text
+    # the block comes before the 3+1 cards
+    assert squeezed.index("是否达标") < squeezed.index("“3+1”核心指标")
+
+
+def test_a_court_in_the_top_k_is_told_so_and_where_the_year_ends(con):
+    # B: 6/7 = 85.7 %, 1st of 5; no pace in the last 8 weeks: stays 1st, needs nothing
+    from supervision.ui import brief_sections
+
+    brief = views.brief_view(con, SUPERVISOR, Filters(as_of=AS_OF), "B")
+    row = brief["ranks"].filter(brief["ranks"]["ranking"] == "overall").row(0, named=True)
+    block = brief_sections.on_track(row, brief["projection"].row(0, named=True), "实际执行率")
+    assert dict(block.cards)["全国排名"] == "1 / 5" and dict(block.cards)["距名线差距（今日，件）"] == "0"
+    assert block.verdict == "目前在前2名内（第 1 名）；按近8周进度预计年底在前2名内。"
