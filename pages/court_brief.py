@@ -31,13 +31,22 @@ position = sections.on_track
 if position is not None:
     with st.container(key="brief_sec_ontrack"):
         st.subheader(md(position.title), help=help_text("gap_cases", k=sections.k))
-        for col, (name, value) in zip(st.columns(len(position.cards)), position.cards,
-                                      strict=True):
-            col.metric(name, value)
+        helps = {t("year_end_need"): help_text("year_end_need", k=sections.k),
+                 t("gap_cases"): help_text("gap_cases", k=sections.k)}
+        for row in position.card_rows():      # rows of three: no label is cut
+            for col, (name, value) in zip(st.columns(brief_sections.CARDS_PER_ROW), row,
+                                          strict=False):
+                col.metric(name, value, help=helps.get(name))
         st.markdown(f"<div class='brief-card' style='border-left:8px solid {position.colour};"
                     f"padding:4px 10px'>{html.escape(position.verdict)}</div>",
                     unsafe_allow_html=True)
         st.caption(official)
+
+def nowrap_parts(sub: str) -> str:
+    """A card's sub-line, escaped, each " · " part kept whole (no "达到 / 标准")."""
+    return " · ".join(f"<span style='white-space:nowrap'>{html.escape(part)}</span>"
+                      for part in sub.split(" · "))
+
 
 # --- 3+1 core indices, red / amber / green, each with its definition on hover
 with st.container(key="brief_sec_core"):
@@ -50,7 +59,7 @@ with st.container(key="brief_sec_core"):
                 f"padding:4px 10px'>"
                 f"<div style='font-size:0.85rem'>{html.escape(card.name)}</div>"
                 f"<div style='font-size:1.8rem;font-weight:600'>{html.escape(card.value)}</div>"
-                f"<div style='font-size:0.8rem'>{html.escape(card.sub)}</div></div>",
+                f"<div style='font-size:0.8rem'>{nowrap_parts(card.sub)}</div></div>",
                 unsafe_allow_html=True, help=card.help)
     st.caption(official)
 
@@ -127,8 +136,9 @@ with st.container(key="brief_sec_items"):
     else:
         st.table(static_table(sections.open_items))
 
-file_caption = sidebar.filters_caption(ctx, markdown=False)
-notes = exports.notes(ctx, "brief", file_caption)
+file_caption = brief_sections.file_caption(sidebar.filters_caption(ctx, markdown=False),
+                                          ctx.filters.narrows())
+notes = exports.notes(ctx, "brief", file_caption) + [official]
 xlsx_name = exports.file_name(ctx, "brief", "xlsx")
 pdf_name = exports.file_name(ctx, "brief", "pdf")
 

@@ -27,8 +27,11 @@ def project_year_end(pace: pl.DataFrame, as_of: dt.date, metric: str, target_ran
                      min_concluded: int) -> pl.DataFrame:
     """Adds the weekly pace, projected year-end counts (cases rounded to whole cases),
     projected rate, rank and cutoff, and what is needed to reach that cutoff: more
-    full-performance conclusions (`extra_needed`, the case gap) or, for the amount metric,
-    more yuan recovered (`extra_amount_needed`), in total and per week.
+    full-performance conclusions (`extra_needed`: the case gap on the counts projected at
+    the current pace, i.e. EXTRA conclusions beyond that pace, not a total) or, for the
+    amount metric, more yuan recovered (`extra_amount_needed`), in total and per week.
+    `reachable` only compares `extra_needed` with the pending caseload (not more than the
+    pending cases); it claims nothing about which cases can end in full performance.
 
     `pace` has one row per court: concluded, fully_performed, amount_applied,
     amount_recovered, their *_8w counterparts over the last PACE_WEEKS weeks, and pending."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from supervision import views
@@ -150,20 +151,28 @@ def _brief_sections(con, filters: Filters):
 def test_the_brief_opens_with_the_official_position_and_a_true_verdict(con):
     sections = _brief_sections(con, Filters(as_of=AS_OF, priorities=("high",)))
     block = sections.on_track
-    assert block.title == "是否达标：实际执行率全国前2名"
+    assert block.title == "是否达标：实际执行率全国前2名 · 官方口径（全部案件）"
     assert dict(block.cards) == {"全国排名": "5 / 5", "前2名线": "75.0%", "距名线差距（今日，件）": "18",
-                                 "年底预测排名": "5", "年底前还需执行完毕 / 未结（件）": "18 / 5"}
-    assert block.verdict == ("目前未进入前2名（第 5 名，差 18 件）；按近8周进度，年底前还需执行完毕 "
-                             "18 件，多于现有未结 5 件：即使全部执行完毕也不够。")
+                                 "年底预测排名": "5", "年底前还需执行完毕（件）": "18",
+                                 "现有未结（件）": "5"}
+    # two rows of three: no label cut on screen, none wrapped in the PDF
+    assert [len(row) for row in block.card_rows()] == [3, 3]
+    # 18 extra beyond the pace against 5 pending: more than the pending caseload, no more said
+    assert block.verdict == ("目前未进入前2名（第 5 名，差 18 件）；按近8周进度推算，在现有进度之外，"
+                             "年底前还需多执行完毕 18 件（现有未结 5 件），多于现有未结案件数。")
     # the subset: its rank and 3+1 values, said as an analysis, no verdict
     assert sections.subset[0] == "筛选子集（优先级: 高）中：第 1 / 3 名，实际执行率 100.0%"
     assert "近三年执行案件整体执结率 100.0%" in sections.subset[1]
     assert not any("达到目标" in line or "达标" in line for line in sections.subset)
     # the first sheet after the notes is the block; the subset follows the 3+1 sheet
     sheets = list(sections.workbook_sheets())
-    assert sheets[:3] == ["是否达标", "“3+1”核心指标", "筛选子集分析"]
-    first = sections.workbook_sheets()["是否达标"]
-    assert first.row(0) == ("全国排名", "5 / 5") and first.row(5)[1] == block.verdict
+    assert sheets[:3] == ["是否达标（官方口径）", "“3+1”核心指标", "筛选子集分析"]
+    first = sections.workbook_sheets()["是否达标（官方口径）"]
+    # numbers, not text: one row, a column per figure, the cutoff a fraction kept as percent
+    assert first.row(0) == (block.title, 5, 5, 0.75, 18, 5, 18, 5, block.verdict)
+    assert first.columns[:3] == ["官方口径（全部案件）", "全国排名", "已排名法院数"]
+    assert first.schema["前2名线"] == pl.Float64 and first.schema["现有未结（件）"] == pl.Int64
+    assert sections.workbook_kinds()["前2名线"] == "percent"
 
 
 def test_the_brief_pdf_holds_the_official_rank_and_gap_on_page_one(con, tmp_path):
@@ -175,8 +184,9 @@ def test_the_brief_pdf_holds_the_official_rank_and_gap_on_page_one(con, tmp_path
     page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"],
                               capture_output=True, text=True, check=True).stdout
     squeezed = "".join(page_one.split())
-    for text in ("是否达标：实际执行率全国前2名", "5/5", "前2名线", "75.0%", "距名线差距（今日，件）",
-                 "目前未进入前2名（第5名，差18件）", "年底前还需执行完毕/未结（件）", "18/5"):
+    for text in ("是否达标：实际执行率全国前2名·官方口径（全部案件）", "5/5", "前2名线", "75.0%",
+                 "距名线差距（今日，件）", "目前未进入前2名（第5名，差18件）",
+                 "年底前还需执行完毕（件）", "现有未结（件）", "年底前还需多执行完毕18件（现有未结5件）"):
         assert text in squeezed, text
     # the block comes before the 3+1 cards
     assert squeezed.index("是否达标") < squeezed.index("“3+1”核心指标")

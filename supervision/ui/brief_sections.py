@@ -13,7 +13,7 @@ import polars as pl
 from supervision import pdf
 from supervision.projection import PACE_WEEKS
 from supervision.ui import charts, sidebar
-from supervision.ui.fmt import num, pct
+from supervision.ui.fmt import num, pct, rank_movement
 from supervision.ui.i18n import enum, enum_names, help_text, t
 from supervision.ui.state import Context
 from supervision.ui.tables import case_rows
@@ -36,18 +36,35 @@ class Card:
 class OnTrack:
     """"On track?": the court's official position on the headline ranking (every case of
     the period) — rank, cutoff, gap now, projected year-end rank and what is still needed by
-    31 December — and one sentence that says where it stands. First on screen, in the PDF
-    and in the XLSX."""
+    31 December beyond its current pace — and one sentence that says where it stands. First
+    on screen, in the PDF and in the XLSX; its title carries the official label."""
 
     title: str
-    cards: list[tuple[str, str]]    # (name, value)
+    cards: list[tuple[str, str]]    # (name, value as read), in rows of CARDS_PER_ROW
+    figures: dict[str, int | float | None]  # the same figures as numbers, for the XLSX
+    percent: list[str]              # names of the figures that are rates (fractions)
     verdict: str
     colour: str
 
+    def card_rows(self) -> list[list[tuple[str, str]]]:
+        """The cards in rows short enough that no label is cut (screen) or wraps (PDF)."""
+        return [self.cards[i:i + CARDS_PER_ROW]
+                for i in range(0, len(self.cards), CARDS_PER_ROW)]
+
     def frame(self) -> pl.DataFrame:
-        """The block as a two-column table (the XLSX sheet)."""
-        return pl.DataFrame({self.title: [n for n, _ in self.cards] + [t("verdict")],
-                             t("value"): [v for _, v in self.cards] + [self.verdict]})
+        """The block as one row of numbers, a column per figure, and the verdict (the
+        XLSX sheet)."""
+        columns: dict[str, list[Any]] = {t("official_title"): [self.title]}
+        columns.update({name: [value] for name, value in self.figures.items()})
+        columns[t("verdict")] = [self.verdict]
+        schema = {name: (pl.Float64 if name in self.percent else pl.Int64)
+                  for name in self.figures}
+        return pl.DataFrame(columns, schema={t("official_title"): pl.String, **schema,
+                                             t("verdict"): pl.String})
+
+
+CARDS_PER_ROW = 3        # the on-track block: two rows of three on screen and in the PDF
+CORE_CARDS_PER_PDF_ROW = 2   # the 3+1 cards in the PDF: their sub-line stays on one line
 
 
 def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
@@ -57,24 +74,36 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
     k = row["target_rank"]
     p = projection if projection and projection.get("projected_rate") is not None else None
     extra = None if p is None else p["extra_needed"]
+    pending = None if p is None else p["pending"]
+    figures: dict[str, int | float | None] = {
+        t("national_rank"): row["rank"],
+        t("ranked_courts"): row["ranked_courts"],
+        t("cutoff", k=k): row["cutoff"],
+        t("gap_cases"): row["gap"],
+        t("projected_rank"): None if p is None else p["projected_rank"],
+        t("year_end_need"): extra,
+        t("pending_now"): pending,
+    }
     rank = "—" if row["rank"] is None else f"{row['rank']} / {num(row['ranked_courts'])}"
     cards = [
         (t("national_rank"), rank),
         (t("cutoff", k=k), pct(row["cutoff"])),
         (t("gap_cases"), num(row["gap"])),
         (t("projected_rank"), "—" if p is None else num(p["projected_rank"])),
-        (t("needs_by_year_end"), "—" if extra is None else
-         t("needs_of_pending", extra=num(extra), pending=num(p["pending"]))),
+        (t("year_end_need"), "—" if extra is None else num(extra)),
+        (t("pending_now"), "—" if pending is None else num(pending)),
     ]
     colour = charts.STATUS_COLOURS["grey" if not row["is_ranked"] else
                                    "green" if row["meets_target"] else "red"]
-    return OnTrack(title=t("ontrack_title", metric=rate_label, k=k), cards=cards,
+    title = t("ontrack_title", metric=rate_label, k=k) + " · " + t("official_title")
+    return OnTrack(title=title, cards=cards, figures=figures, percent=[t("cutoff", k=k)],
                    verdict=verdict(row, p), colour=colour)
 
 
 def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
     """One true sentence: in the top k now or not (by how many cases), and whether the
-    year-end projection keeps it there or what it still needs against its pending cases."""
+    year-end projection keeps it there or what it still needs beyond its current pace
+    against its pending cases."""
     if not row["is_ranked"]:
         return t("not_ranked", n=row["concluded"], m=row["min_concluded"])
     k, rank = row["target_rank"], row["rank"]
@@ -94,6 +123,7 @@ def _by_year_end(p: dict[str, Any] | None, k: int) -> str:
         return ""
     if p["extra_needed"] == 0:
         return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
+    # `reachable` compares the extra need with the pending caseload, and says no more
     key = "ontrack_reachable" if p["reachable"] else "ontrack_unreachable"
     return t(key, weeks=PACE_WEEKS, extra=num(p["extra_needed"]), pending=num(p["pending"]))
 
@@ -173,18 +203,21 @@ class Sections:
 
     def workbook_kinds(self) -> dict[str, str]:
         percent = [t("value"), t("threshold"), t("province_value"), self.rate_label,
-                   t("cutoff", k=self.k)]
+                   t("cutoff", k=self.k),
+                   *([] if self.on_track is None else self.on_track.percent)]
         return {**{c: "percent" for c in percent}, t("value_wan"): "wan"}
 
     def pdf(self, *, title: str, notes: list[str]) -> pdf.Document:
         doc = pdf.Document(title=title, notes=notes)
         if self.on_track is not None:
             doc.heading(self.on_track.title)
-            doc.cards([(name, value, "", self.on_track.colour)
-                       for name, value in self.on_track.cards])
+            for row in self.on_track.card_rows():
+                doc.cards([(name, value, "", self.on_track.colour) for name, value in row])
             doc.note(self.on_track.verdict)
         doc.heading(t("core_title"))
-        doc.cards([(c.name, c.value, c.sub, c.colour) for c in self.cards])
+        for i in range(0, len(self.cards), CORE_CARDS_PER_PDF_ROW):
+            doc.cards([(c.name, c.value, c.sub, c.colour)
+                       for c in self.cards[i:i + CORE_CARDS_PER_PDF_ROW]])
         if self.subset:
             doc.heading(t("subset_title"))
             for line in [*self.subset, t("subset_note")]:
@@ -231,6 +264,17 @@ def _index_label(code: str, type_names: dict[str, str]) -> str:
     return enum(code)
 
 
+def rank_cell(now: int | None, before: int | None) -> str:
+    """A backward row's national rank and its move since a week before, in the words of
+    全省一览 and the weekly report (fmt.rank_movement): 第11名（下降1名）; "—" for a 3+1
+    index (no rank)."""
+    if now is None:
+        return "—"
+    if before is None:
+        return t("rank_nth", rank=now)
+    return t("rank_with_move", rank=now, move=rank_movement(before, now))
+
+
 def open_items_table(items: pl.DataFrame, type_names: dict[str, str]) -> pl.DataFrame:
     """The ledger's open items as read on the brief and in the weekly report."""
     names = enum_names()
@@ -246,31 +290,51 @@ def open_items_table(items: pl.DataFrame, type_names: dict[str, str]) -> pl.Data
         pl.col("progress").alias(t("progress")))
 
 
-def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None) -> Sections:
-    backward: pl.DataFrame = brief["backward"]
-    type_names = ctx.type_names()
-    core = backward.filter(~pl.col("index").str.starts_with("rank_"))
-    cards = [Card(name=enum(r["index"]), value=pct(r["value"]),
-                  sub=f"{t('threshold')} {pct(r['threshold'])} · {t('province_value')} "
-                      f"{pct(r['province_value'])} · {enum(r['status'])}",
-                  colour=charts.STATUS_COLOURS[r["status"]],
-                  help=help_text(r["index"], threshold=pct(r["threshold"])))
-             for r in core.iter_rows(named=True)]
+def core_cards(core: pl.DataFrame) -> list[Card]:
+    """The 3+1 cards: value, threshold, province and the status in the backward vocabulary
+    (ENUMS green/amber/red/grey: 达到标准, 低于标准（不低于全省）, ...)."""
+    return [Card(name=enum(r["index"]), value=pct(r["value"]),
+                 sub=f"{t('threshold')} {pct(r['threshold'])} · {t('province_value')} "
+                     f"{pct(r['province_value'])} · {enum(r['status'])}",
+                 colour=charts.STATUS_COLOURS[r["status"]],
+                 help=help_text(r["index"], threshold=pct(r["threshold"])))
+            for r in core.iter_rows(named=True)]
+
+
+def backward_rows(backward: pl.DataFrame, type_names: dict[str, str]
+                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The flagged (backward) rows with their label and reasons in words, and the same as
+    read on screen and on paper (rank with its move in words)."""
     flagged = backward.filter(pl.col("reasons").list.len() > 0).with_columns(
         label=pl.col("index").replace_strict(
             {c: _index_label(c, type_names) for c in backward["index"].to_list()}),
         reason_text=pl.col("reasons").list.eval(
-            pl.element().replace_strict(enum_names(), default=pl.element())).list.join("；"))
-    screen = pl.DataFrame({
-        t("backward_title"): flagged["label"].to_list(),
-        t("value"): [pct(v) for v in flagged["value"]],
-        t("threshold"): [pct(v) for v in flagged["threshold"]],
-        t("province_value"): [pct(v) for v in flagged["province_value"]],
-        t("rank"): [("—" if r is None else f"{r}" + ("" if p is None else f" (← {p})"))
-                    for r, p in zip(flagged["rank"], flagged["rank_week_before"], strict=True)],
-        t("reason"): flagged["reason_text"].to_list(),
-    }, schema={c: pl.String for c in (t("backward_title"), t("value"), t("threshold"),
-                                      t("province_value"), t("rank"), t("reason"))})
+            pl.element().replace_strict(enum_names(), default=pl.element()))
+        .list.join(t("list_sep")))
+    columns = (t("backward_title"), t("value"), t("threshold"), t("province_value"), t("rank"),
+               t("reason"))
+    screen = pl.DataFrame(dict(zip(columns, [
+        flagged["label"].to_list(), [pct(v) for v in flagged["value"]],
+        [pct(v) for v in flagged["threshold"]], [pct(v) for v in flagged["province_value"]],
+        [rank_cell(r, p) for r, p in
+         zip(flagged["rank"], flagged["rank_week_before"], strict=True)],
+        flagged["reason_text"].to_list()], strict=True)),
+        schema=dict.fromkeys(columns, pl.String))
+    return flagged, screen
+
+
+def file_caption(caption: str, narrows: bool) -> str:
+    """The files' filter line: when the sidebar narrows, it says the on-track figures are
+    the official position and the filters touch only the subset and the pending cases."""
+    return f"{caption} · {t('brief_filter_scope')}" if narrows else caption
+
+
+def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None) -> Sections:
+    backward: pl.DataFrame = brief["backward"]
+    type_names = ctx.type_names()
+    core = backward.filter(~pl.col("index").str.starts_with("rank_"))
+    cards = core_cards(core)
+    flagged, screen = backward_rows(backward, type_names)
     ranks: pl.DataFrame = brief["ranks"]
     headline = ranks.filter(pl.col("ranking") == brief["headline"])
     k = int(headline["target_rank"][0]) if headline.height else 20
