@@ -80,8 +80,11 @@ else:
                            caption=sidebar.filters_caption(ctx, markdown=False),
                            rows=table.height)
     rows = (picked or {}).get("selection", {}).get("rows", []) if picked else []
-    if rows:
-        case = table.row(rows[0], named=True)
+    # the case shown is in the URL (`esc_case`): a copied link opens the same case
+    chosen = urls.url_pick(table["case_number"][rows[0]] if rows else None, param="esc_case",
+                           key="esc_case", allowed=set(table["case_number"].to_list()))
+    if chosen is not None:
+        case = table.filter(pl.col("case_number") == chosen).row(0, named=True)
         st.subheader(f"{md(case['case_number'])} · {enum(case['status']) if case['status'] else t('esc_unmarked')}")
         st.write(t("esc_reasons") + "：" + "、".join(md(names.get(r, r)) for r in case["reasons"]))
         history = ledger.escalation_history(store, case["case_number"])
@@ -92,8 +95,14 @@ else:
                 pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
                 pl.col("note").alias(t("note"))), hide_index=True, width="stretch")
         if ctx.access.may("set_escalation"):
-            with st.form(f"esc_form_{case['case_number']}", clear_on_submit=True):
+            # a new form for each stored version: after a save the box shows the saved
+            # status, not the first of the list
+            stored = case["status"] if case["status"] in ledger.ESCALATION_STATUSES else None
+            with st.form(f"esc_form_{case['case_number']}_{case['version']}",
+                         clear_on_submit=True):
                 status = st.selectbox(t("status"), ledger.ESCALATION_STATUSES,
+                                      index=ledger.ESCALATION_STATUSES.index(stored)
+                                      if stored else 0,
                                       format_func=lambda s: names.get(s, s))
                 note = st.text_area(t("note"))
                 if st.form_submit_button(t("save")):
@@ -105,6 +114,7 @@ else:
                             read_version=None if case["version"] is None
                             else int(case["version"]))
                         st.session_state["escalation_flash"] = t("saved")   # shown after the rerun
+                        urls.keep_pick("esc_case")
                         st.rerun()
                     except ledger.ConcurrentEdit as exc:
                         st.error(t("concurrent_edit", detail=md(str(exc))))

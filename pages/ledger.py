@@ -88,14 +88,16 @@ else:
         item = items.filter(pl.col("id") == chosen).row(0, named=True)
         st.markdown(f"**{t('item_no')} {item['id']}** · {md(item['requirement'])}")
         history = ledger.item_history(store, item["id"])
+        # the index's value and date only when an index is linked: no column "— %"
+        index_columns = [
+            (pl.col("index_value") * 100).round(1).alias(index_label(item["index_code"]) + " %"),
+            pl.col("index_as_of").alias(t("as_of"))] if item["index_code"] else []
         st.dataframe(on_screen(history.select(
             local_time_column("at", time_header()),
             person("by", people, t("audit_actor")),
             pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
-            pl.col("note").alias(t("progress")),
-            (pl.col("index_value") * 100).round(1).alias(index_label(item["index_code"]) + " %"),
-            pl.col("index_as_of").alias(t("as_of")))), hide_index=True, width="stretch",
-            placeholder="—")
+            pl.col("note").alias(t("progress")), *index_columns)), hide_index=True,
+            width="stretch", placeholder="—", key="item_history")
         valued = history.filter(pl.col("index_value").is_not_null())
         if item["index_code"] and valued.height:
             st.plotly_chart(charts.index_over_updates(

@@ -49,7 +49,7 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
                                   order=sidebar.PRIORITIES, custom=["complexity", "priority"],
                                   legend_title=t("priority"))
         triage_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                       selection_mode="points", key="triage_chart")
+                                       selection_mode="points", config=charts.config(), key="triage_chart")
         st.caption(caption)
     with right:
         timetable = pending["timetable"].with_columns(pl.col("target_week").cast(pl.String))
@@ -71,7 +71,7 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
                                   order=sidebar.PRIORITIES, custom=["target_week", "priority"],
                                   legend_title=t("priority"))
         timetable_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                          selection_mode="points", key="timetable_chart")
+                                          selection_mode="points", config=charts.config(), key="timetable_chart")
         st.caption(caption)
 
     judges = pending["judges"]
@@ -80,7 +80,7 @@ def caseload(ctx: state.Context, pending: dict, summary: pl.DataFrame, caption: 
                               y_title=t("count"), colour_names={"cases": t("pending")},
                               horizontal=True, custom=["judge"])
     judge_event = st.plotly_chart(fig, width="stretch", on_select="rerun",
-                                  selection_mode="points", key="judge_chart")
+                                  selection_mode="points", config=charts.config(), key="judge_chart")
     st.caption(caption)
 
     selection: dict = {}

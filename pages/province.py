@@ -43,29 +43,37 @@ words = pl.DataFrame({
                           or "—" for rows in courts["newly_backward"].to_list()],
 }, schema=dict.fromkeys((t("rank_change"), t("target_standing"), t("backward_change"),
                          t("newly_backward")), pl.String))
-table = pl.concat([courts.select(
-    pl.col("name_en" if lang_en else "name").alias(t("court")),
-    pl.col("rank").alias(t("national_rank")),
-), words.select(t("rank_change"), t("target_standing")), courts.select(
-    (pl.col("rate") * 100).round(1).alias(rate_header),
-    pl.col("gap").alias(t("gap_cases")),
+subset = glance["subset"]
+subset_rate_header = t("subset_rate") + " %"
+# the key columns first, within 1,400 px (court pinned): standing, rank and its move, the
+# backward indices and those new this week, the gap; then the subset's analysis, named in
+# the caption below; then the secondary columns
+key = pl.concat([courts.select(pl.col("name_en" if lang_en else "name").alias(t("court"))),
+                 words.select(t("target_standing")),
+                 courts.select(pl.col("rank").alias(t("national_rank"))),
+                 words.select(t("rank_change")),
+                 courts.select(pl.col("backward").alias(t("backward_count"))),
+                 words.select(t("newly_backward")),
+                 courts.select(pl.col("gap").alias(t("gap_cases")))], how="horizontal")
+analysis = courts.select((pl.col("subset_rate") * 100).round(1).alias(subset_rate_header),
+                         pl.col("subset_rank").alias(t("subset_rank"))) if subset else None
+secondary = pl.concat([courts.select((pl.col("rate") * 100).round(1).alias(rate_header)),
+                       words.select(t("backward_change")), courts.select(
     pl.col("projected_rank").alias(t("projected_rank")),
     pl.col("extra_needed").alias(t("year_end_need")),
-    pl.col("pending").alias(t("pending")),
-    pl.format("{}/{}", "types_meeting", "types").alias(t("types_meeting")),
     pl.format("{}/{}", "core_meeting", "core").alias(t("core_meeting")),
-    pl.col("backward").alias(t("backward_count")),
-), words.select(t("backward_change"), t("newly_backward"))], how="horizontal")
-subset = glance["subset"]
-if subset:
-    table = table.with_columns(
-        (courts["subset_rate"] * 100).round(1).alias(t("subset_rate") + " %"),
-        courts["subset_rank"].alias(t("subset_rank")))
+    pl.format("{}/{}", "types_meeting", "types").alias(t("types_meeting")),
+    pl.col("pending").alias(t("pending")))], how="horizontal")
+table = pl.concat([f for f in (key, analysis, secondary) if f is not None], how="horizontal")
+subset_note = t("subset_columns_note", rate=subset_rate_header, rank=t("subset_rank"),
+                subset=sidebar.subset_caption(ctx, markdown=False))
 event = st.dataframe(
     table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key="province_table", height=min(36 * (table.height + 1) + 3, 1200), placeholder="—",
     column_config={
-        t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank")),
+        t("court"): st.column_config.TextColumn(pinned=True),
+        t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank"),
+                                                          width="small"),
         t("rank_change"): st.column_config.TextColumn(help=t("rank_change_help")),
         t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
         rate_header: st.column_config.NumberColumn(help=help_text("overall_rate"),
@@ -76,15 +84,15 @@ event = st.dataframe(
         t("year_end_need"): st.column_config.NumberColumn(help=help_text("year_end_need", k=k)),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
-        t("backward_count"): st.column_config.NumberColumn(help=help_text("backward")),
+        t("backward_count"): st.column_config.NumberColumn(help=help_text("backward"),
+                                                           width="small"),
         t("backward_change"): st.column_config.TextColumn(help=t("backward_change_help")),
         t("newly_backward"): st.column_config.TextColumn(help=t("newly_backward_help")),
-        t("subset_rate") + " %": st.column_config.NumberColumn(help=t("subset_columns_note"),
-                                                               format="%.1f"),
-        t("subset_rank"): st.column_config.NumberColumn(help=t("subset_columns_note")),
+        subset_rate_header: st.column_config.NumberColumn(help=subset_note, format="%.1f"),
+        t("subset_rank"): st.column_config.NumberColumn(help=subset_note),
     })
 if subset:
-    st.caption(t("subset_columns_note"))
+    st.caption(md(subset_note))
 st.caption(sidebar.filters_caption(ctx, court=False) + f" · {num(courts.height)} "
            + t("courts_count"))
 

@@ -14,6 +14,7 @@ from supervision.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state
 from supervision.ui.fmt import num
 from supervision.ui.i18n import help_text, t
+from supervision.ui.roadmap_words import plan_words
 from supervision.ui.tables import case_rows, on_screen
 
 ctx = state.context("roadmap")
@@ -32,17 +33,20 @@ def ranking_label(code: str, k: int | None) -> str:
     return t("roadmap_type", type=type_names.get(code, code), k=k)
 
 
+subset_name = sidebar.subset_caption(ctx, markdown=False)
 for code, plan in plans.items():
     k = plan["target_rank"]
     label = ranking_label(code, k)
+    words = plan_words(plan, subset_name)
     st.subheader(md(label), help=help_text("needed_per_week"))
     need = plan["need"]
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("roadmap_need"), num(need), help=help_text("year_end_need", k=k))
-    c2.metric(t("roadmap_cases"), num(plan["cases"].height))
-    c3.metric(t("roadmap_expected"), f"{plan['expected_all']:,.1f}")
-    c4.metric(t("roadmap_shortfall"), f"{plan['shortfall']:,.1f}",
-              help=help_text("plan_shortfall"))
+    c1.metric(words.need, num(need), help=words.need_help)
+    c2.metric(words.cases, num(plan["cases"].height))
+    c3.metric(words.expected, f"{plan['expected_all']:,.1f}")
+    c4.metric(words.shortfall, f"{plan['shortfall']:,.1f}", help=words.shortfall_help)
+    if words.note:
+        st.caption(md(words.note))
     if need is None:
         st.info(t("roadmap_unranked"))
         continue
@@ -56,9 +60,8 @@ for code, plan in plans.items():
                      weeks=weeks_left))
     if plan["cases"].height and plan["cases"]["likelihood"].is_null().all():
         st.warning(t("roadmap_no_history"))
-    if plan["shortfall"] > 0:
-        st.warning(t("roadmap_short", need=num(need), expected=f"{plan['expected_all']:,.1f}",
-                     pending=num(plan["pending"]), short=f"{plan['shortfall']:,.1f}"))
+    if words.short:
+        st.warning(md(words.short))
     weeks = plan["weeks"].with_columns(
         cumulative_quota=pl.col("quota").cum_sum(),
         cumulative_expected=pl.col("expected").cum_sum())

@@ -41,8 +41,9 @@ def _shade(frame):  # noqa: ANN001, ANN202 - a pandas frame in, CSS for each cel
 styled = table.to_pandas().style.apply(_shade, axis=None).format(na_rep="—").format(
     {c: (lambda v: "—" if v != v or v is None else f"{v * 100:.1f}%")
      for c, k in kinds.items() if k == "percent"}, na_rep="—")  # NA never reaches a formatter
-st.dataframe(styled, hide_index=True, width="stretch", placeholder="—", height=min(36 * (table.height + 1) + 3,
-                                                                   1100))
+st.dataframe(styled, hide_index=True, width="stretch", placeholder="—",
+             height=min(36 * (table.height + 1) + 3, 1100),
+             column_config={t("court"): st.column_config.TextColumn(pinned=True)})
 
 notes = [title, *weekly.notes_for(view, ctx.filters.as_of, ctx.reference.get("loaded_at"),
                                    ctx.reference.get("latest"), language),

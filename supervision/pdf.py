@@ -45,6 +45,7 @@ th {{ background: #f0f0f0; font-weight: bold; overflow-wrap: normal; word-break:
       hyphens: manual; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
+th span.w, .card span.w {{ white-space: nowrap; }}
 td.num {{ text-align: right; white-space: nowrap; }}
 td.nowrap {{ white-space: nowrap; }}
 td.anywhere {{ overflow-wrap: anywhere; }}
@@ -80,10 +81,63 @@ PT_MM = 25.4 / 72
 # a table of at most this many rows is kept on one page with its heading; a longer one
 # flows on (its header repeated), so that no page is left near-empty before it
 WHOLE_TABLE_ROWS = 6
+# A header is never narrower than its words: an English word whole, a CJK header of at
+# most HEADER_WHOLE characters on one line ("优先级", "未完成整改", not "优/先/级"), a longer
+# one in runs of at most HEADER_RUN characters, broken before a bracket ("标的额/（万元）").
+# The free-text columns (requirements, reasons) take what the headers leave.
+HEADER_WHOLE = 6
+HEADER_RUN = 4
+_SPACES = re.compile(r"\s+")
+_BRACKET = re.compile(r"(?=[（(])")
+_CARD_SEP = " · "
 
 
 def _e(text: object) -> str:
     return html.escape("" if text is None else str(text))
+
+
+def header_runs(text: str) -> list[str]:
+    """The header's unbreakable runs (see HEADER_WHOLE): its words, a CJK word of more than
+    HEADER_WHOLE characters cut before a bracket and into runs of about HEADER_RUN."""
+    return [run for word in _SPACES.split(text.strip()) if word for run in _word_runs(word)]
+
+
+def _word_runs(word: str) -> list[str]:
+    if display_width(word) <= 2 * HEADER_WHOLE or not _cjk(word):
+        return [word]
+    return [run for part in _BRACKET.split(word) if part for run in _even_runs(part)]
+
+
+def _cjk(text: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def _even_runs(part: str) -> list[str]:
+    """A CJK text of more than HEADER_WHOLE characters cut into runs of nearly equal length,
+    none over HEADER_RUN characters; a shorter one whole."""
+    if len(part) <= HEADER_WHOLE:
+        return [part]
+    count = -(-len(part) // HEADER_RUN)
+    size = -(-len(part) // count)
+    return [part[i:i + size] for i in range(0, len(part), size)]
+
+
+def _header_html(text: str) -> str:
+    """A header cell's text: its runs unbreakable, a line break allowed between them."""
+    return " ".join("<wbr>".join(f"<span class='w'>{_e(run)}</span>"
+                                 for run in _word_runs(word))
+                    for word in _SPACES.split(text.strip()) if word)
+
+
+def _header_width(text: str) -> int:
+    """The header's narrowest width in half-width units: its widest run."""
+    return max((display_width(run) for run in header_runs(text)), default=0)
+
+
+def _phrases_html(text: str) -> str:
+    """A card's line: each " · " part unbreakable ("达标" never split over two lines)."""
+    return f"<wbr>{_e(_CARD_SEP)}".join(f"<span class='w'>{_e(part)}</span>"
+                                       for part in text.split(_CARD_SEP))
 
 
 def _cell_text(value: object) -> str:
@@ -99,16 +153,22 @@ def _cell_text(value: object) -> str:
 
 
 def _kept_lines(texts: list[list[str]], numeric: list[bool], *, landscape: bool,
-                compact: bool) -> list[bool]:
+                compact: bool, header_widths: list[int] | None = None) -> list[bool]:
     """Which columns print without wrapping (see NOWRAP_WIDTH): within a budget of the
-    page's width, figures first, then the first column, then the narrowest."""
+    page's width, figures first, then the first column, then the narrowest. A column is
+    at least as wide as its header's widest run."""
     unit_mm = FONT_PT[compact] / 2 * PT_MM
-    widths = [max((display_width(v) for v in column), default=0) * unit_mm
-              + PADDING_MM[compact] for column in texts]
+    heads = header_widths or [0] * len(texts)
+    bodies = [max((display_width(v) for v in column), default=0) for column in texts]
+    widths = [max(body, head) * unit_mm + PADDING_MM[compact]
+              for body, head in zip(bodies, heads, strict=True)]
     figures = [n or all(_FIGURE.match(v) for v in column)
                for column, n in zip(texts, numeric, strict=True)]
+    # figures are charged their own width: the width their headers add is the floor any
+    # column has, kept on one line or not
     budget = KEPT_SHARE * TEXT_WIDTH_MM[landscape] - sum(
-        w for w, f in zip(widths, figures, strict=True) if f)
+        body * unit_mm + PADDING_MM[compact]
+        for body, f in zip(bodies, figures, strict=True) if f)
     wanted = [not f and _short_unbroken(column) for column, f in zip(texts, figures,
                                                                     strict=True)]
     kept = list(figures)
@@ -153,8 +213,8 @@ class Document:
         """(name, value, sub-line, colour) cards in one row."""
         cells = "".join(
             f"<div class='card' style='border-left-color:{_e(colour)}'>"
-            f"<div class='name'>{_e(name)}</div><div class='value'>{_e(value)}</div>"
-            f"<div class='sub'>{_e(sub)}</div></div>"
+            f"<div class='name'>{_e(name)}</div><div class='value'>{_phrases_html(value)}"
+            f"</div><div class='sub'>{_phrases_html(sub)}</div></div>"
             for name, value, sub, colour in cards)
         self.parts.append(f"<section><div class='cards'>{cells}</div></section>")
 
@@ -163,11 +223,12 @@ class Document:
               compact: bool = False) -> None:
         """The frame as a table; numbers right-aligned; `flagged` (same shape, booleans)
         marks cells. A table too long for a page continues with its header repeated."""
-        head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+        head = "".join(f"<th>{_header_html(c)}</th>" for c in frame.columns)
         rows = []
         numeric = [frame.schema[c].is_numeric() for c in frame.columns]
         texts = [[_cell_text(v) for v in frame[c].to_list()] for c in frame.columns]
-        short = _kept_lines(texts, numeric, landscape=self.landscape, compact=compact)
+        short = _kept_lines(texts, numeric, landscape=self.landscape, compact=compact,
+                            header_widths=[_header_width(c) for c in frame.columns])
         breakable = [not kept and _long_word(column) for column, kept in zip(texts, short,
                                                                            strict=True)]
         flags = flagged.rows() if flagged is not None else None

@@ -533,7 +533,9 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     """The roadmap to the target for the headline ranking (overall, or the one type the
     filter selects) and for each specific type whose projection falls short of its top-15
     cutoff: per ranking, the need (from the year-end projection), the cases to push in
-    order with their week, the weekly plan and the shortfall (supervision.roadmap)."""
+    order with their week, the weekly plan and the shortfall (supervision.roadmap). The need
+    is official (all cases); "subset" is True when the cases planned (and so the expected
+    yield and the shortfall) are only the sidebar's subset of the ranking's pending cases."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check
     specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
@@ -554,9 +556,11 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         need = projection["extra_needed"][0] if projection.height else None
         if ranking_code != headline and not need:
             continue    # a type on track (or unranked) needs no roadmap
-        subset = scoped if ranking_code == "overall" else scoped.with_(
-            case_types=(ranking_code,))
-        history = run(con, "roadmap_history", scope=subset.scope(), as_of=filters.as_of,
+        subset = _ranking_cases(scoped, ranking_code)
+        # likelihoods learn from all the court's closed cases of the ranking (as the method
+        # says), the cases planned are the sidebar's subset of its pending ones
+        learned = _ranking_cases(_court_cases(con, access, official, court), ranking_code)
+        history = run(con, "roadmap_history", scope=learned.scope(), as_of=filters.as_of,
                       history_days=ROADMAP_HISTORY_DAYS)
         pending = run(con, "roadmap_pending", scope=subset.scope(), as_of=filters.as_of)
         cases, weeks, shortfall = roadmap.plan(roadmap.likelihoods(history, pending), need,
@@ -566,8 +570,23 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
                                  expected_all=float(cases["likelihood"].sum())
                                  if cases.height else 0.0,
                                  projection=projection,
-                                 target_rank=target_ranks.get(ranking_code))
+                                 target_rank=target_ranks.get(ranking_code),
+                                 subset=_narrows_ranking(filters, ranking_code))
     return out
+
+
+def _ranking_cases(scoped: Filters, ranking_code: str) -> Filters:
+    """The cases a ranking is counted on: every case, or the one type's."""
+    return scoped if ranking_code == "overall" else scoped.with_(case_types=(ranking_code,))
+
+
+def _narrows_ranking(filters: Filters, ranking_code: str) -> bool:
+    """Whether the sidebar plans only a subset of the ranking's pending cases: any sidebar
+    filter for the overall ranking; for a type's, any but the case type (its own type's
+    cases are planned whatever the type filter)."""
+    if ranking_code == "overall":
+        return filters.narrows()
+    return filters.with_(case_types=None).narrows()
 
 
 @dataclass(frozen=True)

@@ -55,18 +55,19 @@ def newly_backward_courts(view: dict[str, Any], language: str) -> list[str]:
 
 
 def summary_lines(view: dict[str, Any], language: str) -> list[str]:
-    """The courts with a backward index, those with an index newly backward this week, and
-    apart from them how many courts stand outside the top k (a standing state, not
-    backward)."""
+    """The courts that slipped this week (an index newly backward) first, then every court
+    with a backward index (most of them backward before too), and apart from them how many
+    courts stand outside the top k (a standing state, not backward)."""
     courts: pl.DataFrame = view["courts"]
+    sep = text("list_sep", language)
+    newly = newly_backward_courts(view, language)
+    first = (text("newly_backward_courts", language, n=len(newly), names=sep.join(newly))
+             if newly else text("newly_backward_courts_none", language))
     names = backward_courts(view, language)
     total = courts.height
-    first = (text("backward_courts", language, n=len(names), total=total,
-                  names=text("list_sep", language).join(names)) if names
-             else text("backward_courts_none", language, total=total))
-    newly = newly_backward_courts(view, language)
-    second = text("newly_backward_courts", language, n=len(newly),
-                  names=text("list_sep", language).join(newly) or "—")
+    second = (text("backward_courts", language, n=len(names), total=total,
+                   names=sep.join(names)) if names
+              else text("backward_courts_none", language, total=total))
     outside = int((courts["standing"] == "outside_target").sum()) if total else 0
     k = courts["target_rank"].drop_nulls().first() if total else None
     return [first, second, text("outside_target_courts", language, n=outside,
@@ -159,8 +160,13 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     columns[lines_header] = [None if ls is None else "；".join(ls)
                              for ls in courts["item_lines"].to_list()]
     marks[lines_header] = [False] * courts.height
-    table = pl.DataFrame(columns, strict=False)
-    return table, pl.DataFrame(marks), kinds
+    # the key columns first (as on 全省一览): court, standing, rank and its move, the
+    # backward indices, those new this week and why; then the 3+1, the rate, the type ranks
+    lead = [text("court", language), standing_header, rank_header, change_header,
+            backward_header, newly_header, text("backward_reasons", language)]
+    order = lead + [c for c in columns if c not in lead]
+    table = pl.DataFrame({c: columns[c] for c in order}, strict=False)
+    return table, pl.DataFrame({c: marks[c] for c in order}), kinds
 
 
 def title(view: dict[str, Any], as_of: dt.date, language: str) -> str:
@@ -184,14 +190,15 @@ def report_pdf(table: pl.DataFrame, marks: pl.DataFrame, kinds: dict[str, str], 
                                return_dtype=pl.String)
         for c, k in kinds.items() if k == "percent")
     doc = pdf.Document(title=title_text, notes=notes, landscape=True)
-    doc.note(text("weekly_hint", language))
     doc.table(shown, flagged=marks, compact=True)
     return doc.pdf()
 
 
 def notes_for(view: dict[str, Any], as_of: dt.date, loaded_at: dt.datetime | None,
               latest: dt.date | None, language: str) -> list[str]:
-    return [*summary_lines(view, language),
+    """Who slipped, who is backward, the shading's meaning (the same on the page, in the
+    XLSX and the PDF) and the data's freshness."""
+    return [*summary_lines(view, language), text("weekly_hint", language),
             text("data_freshness", language,
                  latest=latest.isoformat() if latest else "—",
                  imported=zoned_time(loaded_at, language))]

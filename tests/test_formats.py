@@ -106,7 +106,7 @@ def test_a_chinese_chart_writes_no_english_month_names():
     settings = charts.config("zh")
     assert settings["locale"] == "zh-CN"
     locale = settings["locales"]["zh-CN"]
-    assert locale["dictionary"]["Download plot as a png"] == "下载为 PNG 图片"
+    assert locale["dictionary"]["Download plot as a PNG"] == "下载为 PNG 图片"
     assert locale["format"]["shortMonths"][0] == "1月"
     assert "locale" not in charts.config("en")
 

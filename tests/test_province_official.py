@@ -138,12 +138,13 @@ def test_the_weekly_report_marks_exactly_the_backward_cells(con):
 def test_the_weekly_report_lists_only_the_courts_that_slipped(con):
     view = views.province_view(con, SUPERVISOR, Filters(as_of=AS_OF))
     assert weekly.backward_courts(view, "zh") == ["B法院"]
+    # those who slipped this week lead; then every court with a backward index
     assert weekly.summary_lines(view, "zh") == [
-        "本周有落后指标的法院 1 家（共 3 家）：B法院。",
-        "其中本周新增落后指标的法院 1 家：B法院。",
+        "本周新增落后指标的法院（本周下滑）1 家：B法院。",
+        "有落后指标（低于标准、低于全省或全国排名较上周下降，含此前已落后的）的法院 1 家（共 3 家）：B法院。",
         "未进入前2名的法院 2 家（持续状态，不计为落后）。"]
     assert weekly.summary_lines(view, "en")[0] == (
-        "1 of 3 courts have a backward index this week: Court B.")
+        "Courts that slipped this week (an index newly backward): 1 (Court B).")
 
 
 def test_the_weekly_report_in_english_uses_the_same_words(con):
@@ -199,5 +200,5 @@ def test_the_province_page_and_the_weekly_report_say_the_same_change(demo_db, mo
         assert province[column].to_dict() == report.loc[province.index, column].to_dict(), column
     # the list of backward courts is the list of those with a backward index
     slipped = sorted(report.index[report["落后指标"] > 0])
-    line = next(m.value for m in app.markdown if m.value.startswith("本周有落后指标的法院"))
-    assert f"本周有落后指标的法院 {len(slipped)} 家（共 {len(report)} 家）" in line
+    line = next(m.value for m in app.markdown if m.value.startswith("有落后指标"))
+    assert f"的法院 {len(slipped)} 家（共 {len(report)} 家）" in line

@@ -11,6 +11,7 @@ from __future__ import annotations
 # imported by another session — AttributeError: partially initialized module 'pandas'
 # (found by the concurrency bench: 15 of 20 sessions at once)
 import datetime as dt
+import math
 import re
 
 import pandas  # noqa: F401
@@ -45,19 +46,31 @@ HOVER_MONTH = "%Y-%m"            # a series of months (every date the 1st)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SHORT_SPAN_DAYS = 14             # a shorter span of dates is widened to this many days a side
 
+# Keys are plotly.js's own English strings, letter for letter (its modebar titles and
+# notifications, as bundled by Streamlit): a key that differs by one capital is never used.
 ZH_CN = {
     "dictionary": {
         "Autoscale": "自动缩放", "Box Select": "框选", "Lasso Select": "套索选择",
-        "Download plot as a png": "下载为 PNG 图片", "Download plot": "下载图表",
-        "Pan": "平移", "Reset axes": "重置坐标轴", "Reset view": "重置视图", "Reset": "重置",
+        "Download plot as a PNG": "下载为 PNG 图片", "Download plot": "下载图表",
+        "Download plot as JSON": "下载为 JSON 文件",
+        "Pan": "平移", "Reset axes": "重置坐标轴", "Reset view": "重置视图",
+        "Reset views": "重置视图", "Reset": "重置",
+        "Reset camera to default": "重置视角", "Reset camera to last save": "恢复上次保存的视角",
+        "Orbital rotation": "轨道旋转", "Turntable rotation": "转台旋转",
         "Zoom": "缩放", "Zoom in": "放大", "Zoom out": "缩小",
+        "Draw line": "画直线", "Draw open freeform": "画开放曲线",
+        "Draw closed freeform": "画封闭曲线", "Draw rectangle": "画矩形", "Draw circle": "画圆",
+        "Erase active shape": "删除选中的图形",
         "Double-click to zoom back out": "双击恢复原始大小",
         "Double-click on legend to isolate one trace": "双击图例只显示该项",
         "Show closest data on hover": "悬停显示最近的数据",
+        "Toggle show closest data on hover": "切换悬停显示最近的数据",
         "Compare data on hover": "悬停比较数据", "Toggle Spike Lines": "显示或隐藏辅助线",
-        "Produced with Plotly": "由 Plotly 生成", "Snapshot succeeded": "图片已生成",
-        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
-        "Sorry, there was a problem downloading your snapshot!": "图片下载失败",
+        "Share chart...": "分享图表…", "Produced with Plotly.js": "由 Plotly.js 生成",
+        "Preparing image - this may take a few seconds": "正在生成图片，请稍候",
+        "Image download succeeded": "图片已下载", "JSON download succeeded": "JSON 文件已下载",
+        "Sorry, there was a problem downloading your image!": "图片下载失败",
+        "Sorry, there was a problem downloading your JSON file!": "JSON 文件下载失败",
         "trace": "数据系列", "new text": "新文本",
     },
     "format": {
@@ -118,6 +131,26 @@ def _iso_dates(column: pl.Series) -> list[str] | None:
 def _hover_format(dates: list[str]) -> str:
     return HOVER_MONTH if len(set(dates)) > 1 and all(d.endswith("-01") for d in dates) \
         else HOVER_DATE
+
+
+COUNT_TICKS = 5                  # about this many steps up a count axis
+
+
+def whole_step(top: float | None) -> int:
+    """The step between a count axis's ticks: 1, 2 or 5 times a power of ten, at least 1, so
+    that no tick falls between two whole numbers ("0, 0.2 … 1" under 件数 for one case)."""
+    if not top or top <= 0:
+        return 1
+    rough = top / COUNT_TICKS
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    return max(1, int(step))
+
+
+def count_axis(top: float | None) -> dict:
+    """Axis settings for a count (cases, weeks' quotas): whole ticks from 0, thousands
+    separators, never a fraction."""
+    return dict(tickformat=",d", tick0=0, dtick=whole_step(top), rangemode="tozero")
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380, **kw) -> go.Figure:
@@ -226,9 +259,10 @@ def trend(weekly: pl.DataFrame, *, title: str, rate_label: str, rank_label: str,
                     hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(rank_label) + " %{y:,d}<extra></extra>")
     worst = max(ranks, default=1)
     # ranks are whole numbers from 1 down: first at the top, no fractional or zero ticks
+    step = 1 if worst <= 8 else whole_step(worst)
     rank_axis = dict(title=plain(rank_label), overlaying="y", side="right", showgrid=False,
-                     tickformat=",d", range=[worst + 0.5, 0.5], tick0=1,
-                     dtick=1 if worst <= 8 else None, rangemode="normal")
+                     tickformat=",d", range=[worst + 0.5, 0.5], tick0=1 if step == 1 else 0,
+                     dtick=step, rangemode="normal")
     fig.update_layout(yaxis=dict(title="%", rangemode="tozero"), yaxis2=rank_axis)
     _date_axis(fig, x, language)
     return _layout(fig, title)
@@ -260,6 +294,8 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
     fig.update_layout(barmode="stack", legend_title_text=plain(legend_title or ""))
     fig.update_xaxes(title=plain(y_title if horizontal else x_title))
     fig.update_yaxes(title=plain(x_title if horizontal else y_title))
+    counts = count_axis(_stack_top(frame, x, y))
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(**counts)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
     if dated is not None:       # bars by week or month: a date axis in the page's language
@@ -268,6 +304,13 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
     if legend_title:
         fig.update_layout(legend_title_text=plain(legend_title))
     return fig
+
+
+def _stack_top(frame: pl.DataFrame, x: str, y: str) -> float:
+    """The tallest stack: the sum of `y` over each value of `x`, at most."""
+    if frame.height == 0:
+        return 0.0
+    return float(frame.group_by(x).agg(pl.col(y).sum())[y].max() or 0)
 
 
 def court_against_province(*, court_label: str, court_rate: float | None,
@@ -308,9 +351,13 @@ def roadmap(weeks: pl.DataFrame, *, title: str, cases_label: str, expected_label
                     yaxis="y2", mode="lines", line=dict(color=VERMILLION, dash="dash"),
                     hovertemplate="%{x|" + HOVER_DATE + "}<br>" + plain(quota_label) + " %{y:,.1f}"
                                   "<extra></extra>")
-    fig.update_layout(yaxis=dict(title=plain(cases_label), rangemode="tozero"),
-                      yaxis2=dict(overlaying="y", side="right", rangemode="tozero",
-                                  showgrid=False))
+    # both axes count cases (the right one cumulatively): whole ticks only, never "7.7"
+    cumulative = [v for c in ("cumulative_expected", "cumulative_quota")
+                  for v in weeks[c].to_list() if v is not None]
+    fig.update_layout(yaxis=dict(title=plain(cases_label),
+                                 **count_axis(weeks["cases"].max())),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False,
+                                  **count_axis(max(cumulative, default=0))))
     _date_axis(fig, x, language)
     return _layout(fig, title)
 

@@ -78,6 +78,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "moved_up": ("上升{n}名", "up {n}"),
     "moved_down": ("下降{n}名", "down {n}"),
     "unchanged": ("持平", "unchanged"),
+    "rank_nth": ("第{rank}名", "{rank}"),
+    "rank_with_move": ("第{rank}名（{move}）", "{rank} ({move})"),
     "count_more": ("增加{n}{unit}", "{n} more"),
     "count_fewer": ("减少{n}{unit}", "{n} fewer"),
     "unit_items": ("项", "indices"),
@@ -91,18 +93,24 @@ LABELS: dict[str, tuple[str, str]] = {
                             "to 31 December at every court's pace of the last {weeks} weeks."),
     "subset_rate": ("筛选子集：实际执行率", "Filtered subset: enforcement rate"),
     "subset_rank": ("筛选子集：排名", "Filtered subset: rank"),
-    "subset_columns_note": ("“筛选子集”两列只是对所选案件的分析（每家法院仅按其所选案件排名），不作达标判断；"
+    "subset_columns_note": ("“{rate}”“{rank}”两列（筛选子集：{subset}）只是对所选案件的分析（每家法院仅按其所选案件排名），不作达标判断；"
                             "排名、差距、目标状态与落后指标均按全部案件计算。",
-                            "The two \"filtered subset\" columns are an analysis of the selected "
-                            "cases only (every court ranked on its selected cases), never a "
-                            "target verdict; the rank, gaps, standing and backward indices count "
-                            "all cases."),
-    "backward_courts": ("本周有落后指标的法院 {n} 家（共 {total} 家）：{names}。",
-                        "{n} of {total} courts have a backward index this week: {names}."),
-    "backward_courts_none": ("本周没有法院有落后指标（共 {total} 家）。",
-                             "No court has a backward index this week (of {total})."),
-    "newly_backward_courts": ("其中本周新增落后指标的法院 {n} 家：{names}。",
-                              "Courts with an index newly backward this week: {n} ({names})."),
+                            "The columns \"{rate}\" and \"{rank}\" (filtered subset: {subset}) "
+                            "are an analysis of the selected cases only (every court ranked on "
+                            "its selected cases), never a target verdict; the rank, gaps, "
+                            "standing and backward indices count all cases."),
+    "backward_courts": ("有落后指标（低于标准、低于全省或全国排名较上周下降，含此前已落后的）的法院 {n} 家（共 {total} 家）：{names}。",
+                        "{n} of {total} courts have a backward index (below the threshold, "
+                        "below the province, or a national rank that fell since last week; "
+                        "including those backward before): {names}."),
+    "backward_courts_none": ("没有法院有落后指标（共 {total} 家）。",
+                             "No court has a backward index (of {total})."),
+    "newly_backward_courts": ("本周新增落后指标的法院（本周下滑）{n} 家：{names}。",
+                              "Courts that slipped this week (an index newly backward): {n} "
+                              "({names})."),
+    "newly_backward_courts_none": ("本周没有法院新增落后指标（本周无下滑）。",
+                                   "No court has an index newly backward this week (none "
+                                   "slipped)."),
     "outside_target_courts": ("未进入前{k}名的法院 {n} 家（持续状态，不计为落后）。",
                               "{n} courts are outside the top {k} (a standing state, not counted "
                               "as backward)."),
@@ -127,10 +135,13 @@ LABELS: dict[str, tuple[str, str]] = {
                            "Of the five specific types, how many rank within the top {k}."),
     "core_meeting_help": ("“3+1”核心指标中达到标准的个数（标准见法院督导简报）。",
                           "How many of the 3+1 core indices meet their threshold."),
-    "backward_help": ("本周下滑的指标个数：低于标准、低于全省或全国排名较上周下降。未进入目标名次是持续状态，见“目标状态”，不计入。",
-                      "Indices slipping this week: below their threshold, below the province, "
-                      "or whose national rank fell since last week. Being outside the target "
-                      "rank is a standing state (see \"Target standing\"), not counted."),
+    "backward_help": ("落后指标个数：低于标准、低于全省或全国排名较上周下降（含此前已落后、本周仍落后的）；本周新出现的见“本周新增落后指标”。"
+                      "未进入目标名次是持续状态，见“目标状态”，不计入。",
+                      "Backward indices: below their threshold, below the province, or whose "
+                      "national rank fell since last week (including those backward before "
+                      "and still backward); those new this week are under \"Newly backward "
+                      "this week\". Being outside the target rank is a standing state (see "
+                      "\"Target standing\"), not counted."),
     "page_targets": ("目标与排名", "Targets and rankings"),
     "page_brief": ("法院督导简报", "Court brief"),
     "page_pending": ("未结案件分类", "Pending cases"),
@@ -206,6 +217,33 @@ LABELS: dict[str, tuple[str, str]] = {
                       "Even all {pending} pending cases are expected to give only {expected} "
                       "full performances, fewer than the {need} needed: {short} short; the "
                       "target cannot be reached from the pending caseload this period."),
+    "roadmap_need_official": ("年底前还需执行完毕（件，全部案件口径）",
+                              "Still needed by 31 December (cases, on all cases)"),
+    "roadmap_cases_subset": ("筛选子集的路线图案件", "Roadmap cases in the filtered subset"),
+    "roadmap_expected_subset": ("筛选子集未结案件的期望执行完毕数",
+                                "Expected from the filtered subset's pending cases"),
+    "roadmap_shortfall_subset": ("筛选子集的计划缺口（件）",
+                                 "Plan shortfall of the filtered subset (cases)"),
+    "roadmap_shortfall_subset_help": (
+        "筛选子集的计划缺口（件）= 年底前还需执行完毕的件数（全部案件口径）− 筛选子集未结案件的期望执行完毕数"
+        "（不小于0）：只推进该子集的未结案件时，按可能性估计仍差的件数；子集之外的未结案件未计入。",
+        "Plan shortfall of the filtered subset (cases) = still needed by 31 December (on all "
+        "cases) − the full performances expected from the subset's pending cases (at least "
+        "0): what pushing only the subset's pending cases is expected to leave short; pending "
+        "cases outside the subset are not counted."),
+    "roadmap_subset_note": (
+        "所需件数按本院本期全部案件计算（官方口径）；路线图案件、期望执行完毕数和计划缺口只计筛选子集（{subset}）的未结案件。",
+        "The need is official (all the court's cases of the period); the roadmap cases, the "
+        "expected count and the plan shortfall count only the filtered subset's ({subset}) "
+        "pending cases."),
+    "roadmap_short_subset": (
+        "筛选子集（{subset}）的 {pending} 件未结案件即使都推进，期望只能执行完毕 {expected} 件，"
+        "少于全部案件口径所需的 {need} 件，差 {short} 件：仅靠该子集的未结案件预计补不上所需件数"
+        "（子集之外的未结案件未计入）。",
+        "Even all {pending} pending cases of the filtered subset ({subset}) are expected to "
+        "give only {expected} full performances, fewer than the {need} needed on all cases: "
+        "{short} short; this subset's pending cases alone are not expected to make up the "
+        "need (pending cases outside the subset are not counted)."),
     "roadmap_chart": ("每周计划与累计进度", "The plan by week"),
     "roadmap_cum_expected": ("累计期望执行完毕", "Cumulative expected"),
     "roadmap_cum_quota": ("累计所需", "Cumulative need"),
@@ -218,11 +256,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank_change": ("排名较上周", "Rank vs last week"),
     "backward_reasons": ("落后指标及原因", "Backward indices and reasons"),
     "open_items_n": ("未完成整改", "Open items"),
-    "weekly_hint": ("每行一家法院；底色标出的为落后指标（本周下滑：低于标准、低于全省或全国排名较上周下降）。"
+    "weekly_hint": ("每行一家法院。底色：落后指标——低于标准、低于全省或全国排名较上周下降（含此前已落后、本周仍落后的）；"
+                    "本周新出现的落后指标见“本周新增落后指标”列。"
                     "“目标状态”是持续状态，不算落后。较上周的变化用文字表示：排名“上升/下降N名”，落后指标“增加/减少N项”。",
-                    "One row per court; shaded cells are backward indices (slipping this week: "
-                    "below the threshold, below the province, or a national rank that fell "
-                    "since last week). \"Target standing\" is a lasting state, not backward. "
+                    "One row per court. Shaded: backward indices — below the threshold, below "
+                    "the province, or a national rank that fell since last week (including "
+                    "those backward before and still backward); those new this week are in "
+                    "\"Newly backward this week\". "
+                    "\"Target standing\" is a lasting state, not backward. "
                     "Changes since last week are in words: the rank \"up/down N\", backward "
                     "indices \"N more/fewer\"."),
     "download_weekly_xlsx": ("下载通报（XLSX）", "Download the report (XLSX)"),
@@ -470,15 +511,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "subset_core": ("筛选子集（{subset}）中的“3+1”指标：{values}",
                     "The 3+1 indices within the filtered subset ({subset}): {values}"),
     "ontrack_title": ("是否达标：{metric}全国前{k}名", "On track? {metric}, top {k} nationally"),
-    "ontrack_sheet": ("是否达标", "On track"),
+    "ontrack_sheet": ("是否达标（官方口径）", "On track (official)"),
     "subset_sheet": ("筛选子集分析", "Filtered subset"),
     "verdict": ("结论", "Verdict"),
     "clause_sep": ("；", "; "),
     "sentence_end": ("。", "."),
     "list_sep": ("；", "; "),
     "projected_rank": ("年底预测排名", "Projected year-end rank"),
-    "needs_by_year_end": ("年底前还需执行完毕 / 未结（件）", "Needed by 31 Dec / pending"),
-    "needs_of_pending": ("{extra} / {pending}", "{extra} / {pending}"),
+    "ranked_courts": ("已排名法院数", "Ranked courts"),
+    "pending_now": ("现有未结（件）", "Pending now (cases)"),
+    "brief_filter_scope": ("达标判断为官方口径（全部案件）；筛选仅用于子集分析与未结案件部分",
+                           "The on-track figures are the official position (all cases); the "
+                           "filters apply only to the subset analysis and the pending-case "
+                           "sections"),
     "ontrack_in": ("目前在前{k}名内（第 {rank} 名）", "Within the top {k} now (rank {rank})"),
     "ontrack_out": ("目前未进入前{k}名（第 {rank} 名，差 {gap} 件）",
                     "Not within the top {k} now (rank {rank}, {gap} cases short)"),
@@ -486,14 +531,14 @@ LABELS: dict[str, tuple[str, str]] = {
                           "Not within the top {k} now (rank {rank})"),
     "ontrack_keeps": ("按近{weeks}周进度预计年底在前{k}名内",
                       "at its pace of the last {weeks} weeks it ends the year within the top {k}"),
-    "ontrack_reachable": ("按近{weeks}周进度，年底前还需执行完毕 {extra} 件，现有未结 {pending} 件，数量上足以达到",
-                          "at its pace of the last {weeks} weeks it needs {extra} more "
-                          "full-performance conclusions by 31 December, and its {pending} "
-                          "pending cases are enough in number"),
-    "ontrack_unreachable": ("按近{weeks}周进度，年底前还需执行完毕 {extra} 件，多于现有未结 {pending} 件：即使全部执行完毕也不够",
-                            "at its pace of the last {weeks} weeks it needs {extra} more "
-                            "full-performance conclusions by 31 December, more than its "
-                            "{pending} pending cases: even all of them would not be enough"),
+    "ontrack_reachable": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行完毕 {extra} 件（现有未结 {pending} 件），不多于现有未结案件数",
+                          "at its pace of the last {weeks} weeks, it needs {extra} more "
+                          "full-performance conclusions by 31 December beyond that pace "
+                          "({pending} cases pending now), not more than its pending cases"),
+    "ontrack_unreachable": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行完毕 {extra} 件（现有未结 {pending} 件），多于现有未结案件数",
+                            "at its pace of the last {weeks} weeks, it needs {extra} more "
+                            "full-performance conclusions by 31 December beyond that pace "
+                            "({pending} cases pending now), more than its pending cases"),
     "court_vs_province": ("本院与全省{metric}（前{k}名线）", "This court and the province: {metric} vs the top-{k} cutoff"),
     "gap_explained": ("差距（件）为按今日数据计算；年底预测中的件数另计入到年底前的进度，二者不同。",
                       "The gap is on today's counts; the year-end figure also allows for the pace "
@@ -610,8 +655,12 @@ ENUMS: dict[str, tuple[str, str]] = {
     "rank_fell": ("全国排名较上周下降", "national rank fell since last week"),
     "below_cutoff": ("未进入目标名次（持续状态，不算落后）",
                      "outside the target rank (a standing state, not backward)"),
-    "green": ("达标", "green"), "amber": ("未达标但不低于全省", "amber"), "red": ("落后", "red"),
-    "grey": ("无数据/未排名", "no data / unranked"),
+    # a 3+1 index's status, in the backward vocabulary (views._status); ranking rows say
+    # their standing instead (in_target / outside_target / unranked, LABELS)
+    "green": ("达到标准", "meets its threshold"),
+    "amber": ("低于标准（不低于全省）", "below its threshold (not below the province)"),
+    "red": ("低于标准且低于全省", "below its threshold and the province"),
+    "grey": ("无数据", "nothing to measure"),
     "yes": ("是", "yes"), "no": ("否", "no"),
     # closing conditions of a qualified 终本
     "notice_served": ("执行通知", "notice served"),

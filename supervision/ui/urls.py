@@ -4,6 +4,7 @@ and written back after each run, so a copied URL reproduces the view."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,24 @@ def url_toggle(label: str, *, key: str, param: str, on: str = "1",
     value = st.toggle(label, key=key, help=help)
     sync_params({param: on if value else None})
     return value
+
+
+def url_pick(picked: str | None, *, param: str, key: str,
+             allowed: Collection[str]) -> str | None:
+    """The row a page shows, kept in the URL as `param`: the one just picked in its table
+    (None when the pick was cleared), else the URL's (a copied link; a rerun after a save,
+    whose new data reset the table's selection). A value not in `allowed` shows nothing."""
+    seen = f"{key}_seen"
+    if picked != st.session_state.get(seen):
+        st.session_state[seen] = picked
+        chosen = picked
+    else:
+        chosen = picked or url_param(param)
+    chosen = chosen if chosen in allowed else None
+    sync_params({param: chosen})
+    return chosen
+
+
+def keep_pick(key: str) -> None:
+    """Before a rerun that may reset the table's selection (a save): the URL's pick stays."""
+    st.session_state[f"{key}_seen"] = None
