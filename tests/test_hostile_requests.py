@@ -72,9 +72,13 @@ TEXT = st.one_of(st.text(max_size=30), st.sampled_from(
 @given(params=st.dictionaries(st.sampled_from(QUERY_KEYS), TEXT, max_size=6),
        user=st.sampled_from(["supervisor", "president"]))
 def test_any_url_parameters_give_a_page_and_no_traceback(demo_db, params, user):
-    import os
+    # set for this example only (a hypothesis test takes no function-scoped monkeypatch)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SUPERVISION_DB", str(demo_db))
+        _any_url_parameters(params, user)
 
-    os.environ["SUPERVISION_DB"] = str(demo_db)
+
+def _any_url_parameters(params: dict[str, str], user: str) -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
