@@ -66,14 +66,13 @@ if subset_line is not None:
 # --- the five specific types (official: each type's ranking on all its cases)
 types = (page["court_ranks"].filter(pl.col("ranking") != "overall")
          .with_columns(type_name=pl.col("ranking").replace_strict(type_names,
-                                                                  default=pl.col("ranking")),
-                       filtered=pl.lit(False)))
+                                                                  default=pl.col("ranking"))))
 if types.height:
     type_k = types["target_rank"][0]
     st.plotly_chart(charts.type_bars(
         types, title=t("types_title", k=type_k), court_label=ctx.court_name(),
         cutoff_label=t("cutoff", k=type_k), unranked_label=t("unranked"),
-        filtered_label=t("filtered_out"), rate_label=t("overall_rate"),
+        rate_label=t("overall_rate"),
         rank_label=t("national_rank"),
         legend={"meets": t("legend_meets", k=type_k), "below": t("legend_below", k=type_k),
                 "unranked": t("unranked")}), width="stretch", config=charts.config(), key="types_chart")

@@ -64,13 +64,6 @@ def headline_ranking(filters: Filters, specific: list[str]) -> str:
     return "overall"
 
 
-def filtered_out_types(filters: Filters, specific: list[str]) -> list[str]:
-    """Specific types the case-type filter leaves out (shown as filtered, not as empty)."""
-    if not filters.case_types:
-        return []
-    return [c for c in specific if c not in filters.case_types]
-
-
 def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
                  court: str) -> dict[str, Any]:
     """The official position (Filters.official: every case of the period, whatever the

@@ -204,21 +204,16 @@ def rank_bars(frame: pl.DataFrame, *, label: str, highlight: str, cutoff: float 
 
 
 def type_bars(frame: pl.DataFrame, *, title: str, court_label: str, cutoff_label: str,
-              unranked_label: str, filtered_label: str, legend: dict[str, str] | None = None,
+              unranked_label: str, legend: dict[str, str] | None = None,
               rate_label: str = "", rank_label: str = "#") -> go.Figure:
-    """The court's rate on each specific type beside that type's top-15 cutoff; a type the
-    case-type filter leaves out is labelled so, not drawn as empty."""
+    """The court's rate on each specific type beside that type's top-15 cutoff (each type's
+    official ranking, on all its cases)."""
     names = _labels(frame["type_name"].to_list())
-    text = [plain(filtered_label) if f else (f"#{r}" if r is not None
-                                             else plain(unranked_label))
-            for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
+    text = [f"#{r}" if r is not None else plain(unranked_label) for r in frame["rank"]]
     fig = go.Figure()
-    # a filtered-out type gets a zero-height bar, so that its label shows
-    rates = [0.0 if f else (None if v is None else v * 100)
-             for v, f in zip(frame["rate"], frame["filtered"], strict=True)]
-    hover = [plain(filtered_label) if f else plain(f"{rank_label} {r}") if r is not None
-             else plain(unranked_label)
-             for r, f in zip(frame["rank"], frame["filtered"], strict=True)]
+    rates = [None if v is None else v * 100 for v in frame["rate"]]
+    hover = [plain(f"{rank_label} {r}") if r is not None else plain(unranked_label)
+             for r in frame["rank"]]
     fig.add_bar(x=names, y=rates,
                 name=plain(court_label), showlegend=False,
                 marker_color=[BLUE if m else (ORANGE if r else GREY)

@@ -357,9 +357,6 @@ LABELS: dict[str, tuple[str, str]] = {
     # every metric's name, from its declaration (supervision/metric_declarations.py)
     **metric_declarations.labels(),
     "unranked": ("未排名", "unranked"),
-    "filtered_out": ("已筛除", "filtered out"),
-    "types_filtered": ("案件类型筛选未包含：{types}（不是没有案件）。",
-                       "Left out by the case-type filter: {types} (not an absence of cases)."),
     "transferred_note": ("其中 {n} 件已移送/指定执行：在此列出，但不计入任何比率。",
                          "{n} of them were transferred: listed here, left out of every rate."),
     "national_rank": ("全国排名", "National rank"),
