@@ -7,9 +7,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException
 
 from supervision.config import production_problems
-from supervision.safe_output import md
+from supervision.output.safe_output import md
 from supervision.ui import data, login, sidebar, state, urls
-from supervision.ui.i18n import enum, t
+from supervision.words.i18n import enum, t
 
 # page_icon, on every run before st.navigation: the tab's icon stays this (a data: URL).
 # Without it Streamlit sets the favicon to each page's `:material/…:` icon, fetched from

@@ -73,7 +73,7 @@ def step(name: str, scale: int, options: dict) -> dict:
     if name == "generate":
         import duckdb
 
-        from supervision.generator import generate
+        from supervision.data.generator import generate
 
         db.unlink(missing_ok=True)
         started = time.perf_counter()

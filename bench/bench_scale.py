@@ -50,8 +50,8 @@ def _count(path: Path, sql: str) -> int:
 
 
 def _empty_database(path: Path) -> None:
-    from supervision.db import connect
-    from supervision.reference import install_reference
+    from supervision.data.db import connect
+    from supervision.data.reference import install_reference
 
     path.unlink(missing_ok=True)
     con = connect(path)
@@ -81,7 +81,7 @@ def _file_vs_database(target: Path, source: Path) -> tuple[int, int]:
 
 def _timed_import(target: Path, source: Path) -> dict:
     """Import `source` into `target`; the figures are checked against the file afterwards."""
-    from supervision.importer import import_files
+    from supervision.data.importer import import_files
 
     before = _count(target, "SELECT count(*) FROM cases")
     missing_before, differing_before = _file_vs_database(target, source)
@@ -107,13 +107,13 @@ def _timed_import(target: Path, source: Path) -> dict:
 def phase(name: str, out: Path, cases: int) -> dict:
     import duckdb
 
-    from supervision.db import connect
+    from supervision.data.db import connect
 
     big, csv = out / "bench.duckdb", out / "cases_1m.csv"
     started = time.perf_counter()
     info: dict = {}
     if name == "generate":
-        from supervision.generator import generate
+        from supervision.data.generator import generate
 
         big.unlink(missing_ok=True)
         info = generate(big, cases, seed=11, end=END, progress=lambda m: None)
@@ -165,8 +165,8 @@ def phase(name: str, out: Path, cases: int) -> dict:
         info = {"bytes": xlsx.stat().st_size, **_timed_import(target, xlsx)}
         target.unlink()
     elif name == "report":
-        from supervision.metrics import report
-        from supervision.queries import Filters
+        from supervision.domain.filters import Filters
+        from supervision.engine.metrics import report
 
         con = connect(big, read_only=True)
         started = time.perf_counter()

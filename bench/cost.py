@@ -34,11 +34,12 @@ from typing import Any
 
 from bench.page_data import bare_rank, filter_draws
 from bench.sessions import next_value
-from supervision import metrics, shared, views
-from supervision.access import Access
-from supervision.db import connect_current_version
-from supervision.queries import Filters
-from supervision.ui.fmt import WAN
+from supervision import views
+from supervision.data.db import connect_current_version
+from supervision.domain.filters import Filters
+from supervision.engine import metrics, single_flight
+from supervision.security.access import Access
+from supervision.words.fmt import WAN
 
 CHANGES = 6
 
@@ -79,7 +80,7 @@ def cost_per_change(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str,
         "brief data": lambda con, f: views.brief_view(con, access, f, court),
     }
     con, _version = connect_current_version(db)   # as the server opens it
-    shared.forget()
+    single_flight.forget()
     # the file in the OS cache, and the cases in memory as the server keeps them
     views.targets_view(con, access, Filters(as_of=as_of), court)
     views.province_ranking_view(con, access, Filters(as_of=as_of))
@@ -90,7 +91,7 @@ def cost_per_change(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str,
         for name, call in parts.items():
             runs = []
             for f in draws:
-                shared.RESULTS.clear()     # nothing kept but the cases: no cache has seen f
+                single_flight.RESULTS.clear()     # nothing kept but the cases: no cache has seen f
                 runs.append(_measured(lambda f=f, call=call: call(con, f)))
             figures[name] = {"wall_ms": sum(w for w, _ in runs) / len(runs),
                              "cpu_s": sum(c for _, c in runs) / len(runs)}

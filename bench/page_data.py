@@ -1,8 +1,8 @@
 """Each page's data on one database: cold, filter change and warm, next to the bare query.
 
 Every call runs on a connection the way the app's server opens one (read-only, through the
-version link: supervision.db.connect_current_version), so the period's cases every ranking
-counts are read once and kept in memory as the server keeps them (supervision.shared.CASES;
+version link: supervision.data.db.connect_current_version), so the period's cases every ranking
+counts are read once and kept in memory as the server keeps them (supervision.engine.single_flight.CASES;
 the server reads them when it starts).
 
 - cold: the first call on a freshly opened connection (default filters), with nothing
@@ -31,10 +31,11 @@ from typing import Any
 
 import duckdb
 
-from supervision import metrics, shared, views
-from supervision.access import Access
-from supervision.db import connect_current_version
-from supervision.queries import Filters
+from supervision import views
+from supervision.data.db import connect_current_version
+from supervision.domain.filters import Filters
+from supervision.engine import metrics, single_flight
+from supervision.security.access import Access
 
 FILTER_CHANGES = 5
 BARE_QUERY = """
@@ -108,12 +109,12 @@ def time_pages(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str, dict
     out: dict[str, dict[str, float]] = {}
     for name, call in page_calls(access, court).items():
         con, _version = connect_current_version(db)  # cold: a new connection per page
-        shared.forget()
+        single_flight.forget()
         default = Filters(as_of=as_of)
         cold = _ms(lambda con=con, call=call, default=default: call(con, default))
         changes = []
         for f in draws:
-            shared.RESULTS.clear()                   # no result of another page or draw
+            single_flight.RESULTS.clear()                   # no result of another page or draw
             changes.append(_ms(lambda f=f, con=con, call=call: call(con, f)))
         bare = [_ms(lambda f=f, con=con: bare_rank(con, f)) for f in draws]
 

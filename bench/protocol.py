@@ -10,7 +10,7 @@ reads the `ForwardMsg`s back, as a browser receives them, until the run has fini
 Measured per change: from sending the new value to the end of the run that carries the
 page (`script_finished`), having received its chart; an exception shown, a run that did
 not finish, or a URL that does not carry the new value is an error. The user's login is
-the app's own: a session opened in the operational store (supervision.auth.login, bcrypt
+the app's own: a session opened in the operational store (supervision.security.auth.login, bcrypt
 and all) and the login cookie signed with the server's key, sent with the websocket's
 handshake as a browser sends it.
 
@@ -102,7 +102,7 @@ def login_cookie(store_url: str, cookie_key: str, username: str, password: str) 
     import os
     from unittest import mock
 
-    from supervision import auth, login_cookie
+    from supervision.security import auth, login_cookie
     from supervision.store import engine
 
     outcome = auth.login(engine(store_url), username, password)

@@ -13,7 +13,7 @@ A second mode, `room=True`, is a delegation's room rather than the worst case: e
 session looks at its own court of the province, and the lower bounds typed are round
 figures (ROUND_VALUES, in 万元) — what people type — so sessions on different courts ask
 for the same filters, which only the national results shared across sessions
-(supervision/shared.py) can serve.
+(supervision/engine/single_flight.py) can serve.
 
 Prints figures; asserts nothing. Used by bench/bench.py.
 """

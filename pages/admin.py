@@ -1,6 +1,6 @@
 """Admin: users (add, disable, enable, reset password, enroll or remove a second factor),
 data imports and the audit trail.
-Admins see no cases. Every change goes through supervision.users / the import command and
+Admins see no cases. Every change goes through supervision.security.users / the import command and
 lands in the audit trail."""
 
 from __future__ import annotations
@@ -19,19 +19,19 @@ import polars as pl
 import segno
 import streamlit as st
 
-from supervision import audit, users
-from supervision.importer import (
+from supervision.data.importer import (
     IMPORT_TIMEOUT_MINUTES,
     TABLE_ORDER,
     stopped_words,
     timeout_minutes,
     timeout_words,
 )
-from supervision.safe_output import md, safe_csv_bytes
+from supervision.output.safe_output import md, safe_csv_bytes
+from supervision.security import audit, users
 from supervision.ui import data, exports, state
-from supervision.ui.fmt import local_time_column, time_header
-from supervision.ui.i18n import enum, enum_column, headers, t
 from supervision.ui.tables import display_names, person
+from supervision.words.fmt import local_time_column, time_header
+from supervision.words.i18n import enum, enum_column, headers, t
 
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 AUDIT_EXPORT_ROWS = 100_000

@@ -7,12 +7,12 @@ import html
 
 import streamlit as st
 
-from supervision import ledger
-from supervision.safe_output import md, safe_xlsx_bytes
+from supervision.output.safe_output import md, safe_xlsx_bytes
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
-from supervision.ui.i18n import enum, help_text, t
 from supervision.ui.tables import static_table
 from supervision.views import AGE_BANDS
+from supervision.words.i18n import enum, help_text, t
+from supervision.workflow import ledger
 
 ctx = state.context("brief")
 brief = data.brief(ctx.access, ctx.filters, ctx.court)

@@ -10,14 +10,14 @@ import json
 import polars as pl
 import streamlit as st
 
-from supervision import ledger
-from supervision.access import AccessDenied
-from supervision.safe_output import md
+from supervision.output.safe_output import md
+from supervision.security.access import AccessDenied
 from supervision.ui import data, exports, sidebar, state, urls
-from supervision.ui.fmt import WAN, local_time_column, num, time_header, wan
-from supervision.ui.i18n import column_header, enum, enum_names, t
 from supervision.ui.tables import case_rows, display_names, number_columns, on_screen, person
 from supervision.views import EscalationCriteria
+from supervision.words.fmt import WAN, local_time_column, num, time_header, wan
+from supervision.words.i18n import column_header, enum, enum_names, t
+from supervision.workflow import ledger
 
 ctx = state.context("escalation")
 st.title(f"{t('page_escalation')} · {md(ctx.court_name())}")

@@ -1,7 +1,7 @@
 """Explorer: free filtering of the case base; only the rows shown are fetched; the
 filtered set downloads as CSV or XLSX; clicking the chart drills down. It starts from the
 sidebar's court like every page; every choice here is in the URL too, but a search text
-that may hold an ID number (supervision.personal.might_identify).
+that may hold an ID number (supervision.security.personal.might_identify).
 
 `index=<code>` (a backward index's drill-through from the brief) lists the cases holding
 that index down, selected by the index's own definition (queries/macros.sql `index_cases`)
@@ -16,17 +16,19 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from supervision import domain, personal, weekly
-from supervision.safe_output import md
+from supervision.domain import vocabulary
+from supervision.output.safe_output import md
+from supervision.security import personal
 from supervision.ui import charts, data, exports, sidebar, state, urls
-from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, enum_names, lang, t
 from supervision.ui.tables import case_rows, on_screen
+from supervision.words.fmt import num, wan
+from supervision.words.i18n import enum, enum_names, lang, t
+from supervision.workflow import weekly
 
 PAGE_SIZE = 50
 EXPORT_CAP = 100_000
-METHODS = [domain.PENDING.code, *domain.codes(domain.CLOSING_METHODS)]
-KINDS = domain.codes(domain.RESPONDENT_KINDS)
+METHODS = [vocabulary.PENDING.code, *vocabulary.codes(vocabulary.CLOSING_METHODS)]
+KINDS = vocabulary.codes(vocabulary.RESPONDENT_KINDS)
 
 ctx = state.context("explorer")
 st.title(t("page_explorer"))

@@ -1,7 +1,7 @@
 """督导台账: a court's site visits and their opinions (requirement, owner, due date, linked
 backward index or case), each item's status and progress with the linked index's value at
 every update, and typical cases for publicity. Which forms a user sees follows their
-role's declared writes (`Access.may`); supervision.ledger refuses, where it writes, anything
+role's declared writes (`Access.may`); supervision.workflow.ledger refuses, where it writes, anything
 outside the writer's courts and a save made on a stale copy."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from supervision import ledger
-from supervision.access import AccessDenied
-from supervision.safe_output import md
+from supervision.output.safe_output import md
+from supervision.security.access import AccessDenied
 from supervision.ui import charts, data, exports, state
-from supervision.ui.fmt import local_time_column, pct, time_header
-from supervision.ui.i18n import column_header, enum_names, t
 from supervision.ui.tables import display_names, on_screen, person
+from supervision.words.fmt import local_time_column, pct, time_header
+from supervision.words.i18n import column_header, enum_names, t
+from supervision.workflow import ledger
 
 OPINION_SLOTS = 4     # opinions a visit form takes at once (another visit adds more)
 

@@ -9,12 +9,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from supervision.roadmap import PRIOR_CASES
-from supervision.safe_output import md
+from supervision.engine.roadmap import PRIOR_CASES
+from supervision.output.safe_output import md
 from supervision.ui import charts, data, exports, navigate, sidebar, state, urls
-from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, enum_column, headers, t
 from supervision.ui.tables import case_rows, on_screen
+from supervision.words.fmt import num, wan
+from supervision.words.i18n import enum, enum_column, headers, t
 
 CASE_COLUMNS = ["case_number", "case_type", "amount_yuan", "priority", "complexity", "filed_on",
                 "statutory_deadline", "days_to_deadline", "target_close_on", "respondent_name",

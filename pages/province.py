@@ -12,12 +12,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.projection import PACE_WEEKS
-from supervision.safe_output import md
+from supervision.engine.projection import PACE_WEEKS
+from supervision.output.safe_output import md
 from supervision.ui import data, exports, navigate, sidebar, state
-from supervision.ui.fmt import count_change, num, pct, rank_movement
-from supervision.ui.i18n import help_text, lang, t
-from supervision.weekly import index_label, standing_label
+from supervision.words.fmt import count_change, num, pct, rank_movement
+from supervision.words.i18n import help_text, lang, t
+from supervision.workflow.weekly import index_label, standing_label
 
 ctx = state.context("province")
 glance = data.province(ctx.access, ctx.filters)

@@ -2,7 +2,7 @@
 involved, petitions, how long the pending cases have waited, and every case. Opened from
 the related-cases table (pending page) or by searching a name or ID number. The search text
 stays in the session, never in the URL; the URL holds only the chosen respondent's keyed
-reference (supervision.personal.reference). ID numbers come from the views masked unless
+reference (supervision.security.personal.reference). ID numbers come from the views masked unless
 the role sees full numbers."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision import personal
-from supervision.safe_output import md
+from supervision.output.safe_output import md
+from supervision.security import personal
 from supervision.ui import data, exports, state, urls
-from supervision.ui.fmt import num, wan
-from supervision.ui.i18n import enum, t
 from supervision.ui.tables import case_rows, number_columns, on_screen
 from supervision.views import respondent_summary
+from supervision.words.fmt import num, wan
+from supervision.words.i18n import enum, t
 
 ctx = state.context("respondent")
 st.title(t("page_respondent"))

@@ -9,13 +9,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.roadmap import PRIOR_CASES
-from supervision.safe_output import md
+from supervision.engine.roadmap import PRIOR_CASES
+from supervision.output.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state
-from supervision.ui.fmt import num
-from supervision.ui.i18n import help_text, t
-from supervision.ui.roadmap_words import plan_words
 from supervision.ui.tables import case_rows, on_screen
+from supervision.words.fmt import num
+from supervision.words.i18n import help_text, t
+from supervision.words.roadmap_words import plan_words
 
 ctx = state.context("roadmap")
 st.title(f"{t('page_roadmap')} · {md(ctx.court_name())}")

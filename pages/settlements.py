@@ -7,12 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.safe_output import md
+from supervision.output.safe_output import md
 from supervision.ui import data, exports, sidebar, state, urls
-from supervision.ui.fmt import num
-from supervision.ui.i18n import enum_names, t
 from supervision.ui.tables import case_rows, number_columns, on_screen
 from supervision.views import LONG_TERM_SETTLEMENT_DAYS
+from supervision.words.fmt import num
+from supervision.words.i18n import enum_names, t
 
 COLUMNS = ["case_number", "case_type", "amount_yuan", "settlement_on", "settlement_due_on",
            "long_term", "days_overdue", "status", "closed_on", "settlement_ruling_on",

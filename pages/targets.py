@@ -7,12 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.projection import PACE_WEEKS
-from supervision.safe_output import md
+from supervision.engine.projection import PACE_WEEKS
+from supervision.output.safe_output import md
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
-from supervision.ui.fmt import num, pct
-from supervision.ui.i18n import help_text, t
 from supervision.views import NATIONAL_TABLE_TOP
+from supervision.words.fmt import num, pct
+from supervision.words.i18n import help_text, t
 
 ctx = state.context("targets")
 page = data.targets(ctx.access, ctx.filters, ctx.court)

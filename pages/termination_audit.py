@@ -7,12 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.lookups import thresholds
-from supervision.safe_output import md
+from supervision.data.lookups import thresholds
+from supervision.output.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
-from supervision.ui.fmt import num, pct
-from supervision.ui.i18n import enum_names, help_text, t
 from supervision.ui.tables import AMOUNT_FORMAT, case_rows, number_columns, on_screen
+from supervision.words.fmt import num, pct
+from supervision.words.i18n import enum_names, help_text, t
 
 CONDITIONS = ("notice_served", "consumption_restricted", "dishonest_listed",
               "network_inquiry_done", "site_investigation_done", "applicant_informed")

@@ -9,11 +9,11 @@ import datetime as dt
 
 import streamlit as st
 
-from supervision import ledger, weekly
-from supervision.safe_output import md
+from supervision.output.safe_output import md
 from supervision.ui import data, exports, state
-from supervision.ui.fmt import zoned_time
-from supervision.ui.i18n import lang, t
+from supervision.words.fmt import zoned_time
+from supervision.words.i18n import lang, t
+from supervision.workflow import ledger, weekly
 
 ctx = state.context("weekly")
 view = data.province(ctx.access, ctx.filters)

@@ -2,7 +2,7 @@
 -- case_core_status macro, the one definition that court_counts.sql counts too): every
 -- case of $scope with a part in one of the four indices or in the actually-concluded
 -- count of the period. Read once per data version and as-of date;
--- supervision/core_cases.py then filters these rows by the sidebar's value range,
+-- supervision/engine/memory_core_counts.py then filters these rows by the sidebar's value range,
 -- priority, complexity and case type and counts them per court on every filter change,
 -- so those four filters are NULL in $scope (the caller's unsliced Filters).
 --
@@ -11,7 +11,7 @@
 --                    filter compares applied_fen / 100, which is amount_applied as a DOUBLE
 --   priority_index, complexity_index, case_type_index: 0-based positions in $priorities,
 --                    $complexities and $case_types
---   core_flags       one bit per count the case is in (supervision.core_cases.CORE_FLAGS):
+--   core_flags       one bit per count the case is in (supervision.engine.memory_core_counts.CORE_FLAGS):
 --                    1 actually concluded in the period, 2 property due, 4 property due and
 --                    concluded in the limit, 8 终本 in the period, 16 终本 meeting the
 --                    conditions, 32 in the three years, 64 in the three years and
@@ -19,7 +19,7 @@
 --   petitions, petitions_resolved: its petitions received in the period, resolved by $as_of
 --
 -- Sorted by priority × complexity × case type, then amount: the rows a filter keeps are
--- then one slice per combination it keeps (supervision/rank_weeks.py).
+-- then one slice per combination it keeps (supervision/engine/memory_counts.py).
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(CAST(s.amount_applied * 100 AS BIGINT) AS DOUBLE)               AS applied_fen,
        CAST(list_position($priorities, s.priority) - 1 AS TINYINT)          AS priority_index,

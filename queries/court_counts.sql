@@ -1,7 +1,7 @@
 -- Every count behind the volume/rate/speed/age indicators and the "3+1" core indices, in
 -- one scan, for each visible court, its province (pooled) and the nation (pooled), as of
 -- $as_of over the period [$period_start, $as_of]: counts only. The rates are computed from
--- them by the one declaration of each metric (supervision/metric_declarations.py
+-- them by the one declaration of each metric (supervision/domain/metric_declarations.py
 -- `with_rates`, applied by metrics.court_counts).
 -- Cases are the national subset chosen by $scope; $visible limits which courts' rows are
 -- returned (province and national rows pool every court, so "below the province" means

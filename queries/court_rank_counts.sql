@@ -1,7 +1,7 @@
 -- What a national ranking counts, for every court and ranking: 'overall' (all cases) and
 -- each specific case type (case_types.specific). Every court has a row, zero when it has
 -- no case in the subset $scope. Ranks, cutoffs and gaps are computed from these counts by
--- supervision/ranking.py (the one definition); formulas in docs/metrics.md.
+-- supervision/engine/ranking.py (the one definition); formulas in docs/metrics.md.
 WITH per_court_type AS (
     SELECT court_code, case_type,
            count(*) FILTER (WHERE concluded_in_p)                AS concluded,

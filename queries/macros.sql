@@ -1,7 +1,7 @@
 -- Table macros shared by the queries in this folder: the case subset, each case's
--- status as of a date and the pending caseload (ranks: supervision/ranking.py). Applied on every
--- read-write open of the database (supervision.db.ensure_schema). Allowed values are the
--- lookup tables supervision.domain fills (closing_methods, priorities, …): joined, never
+-- status as of a date and the pending caseload (ranks: supervision/engine/ranking.py). Applied on every
+-- read-write open of the database (supervision.data.db.ensure_schema). Allowed values are the
+-- lookup tables supervision.domain.vocabulary fills (closing_methods, priorities, …): joined, never
 -- listed here.
 
 -- The case subset every metric is computed over. `f` is one STRUCT of filters; a NULL
@@ -29,7 +29,7 @@ WHERE (f['courts'] IS NULL OR list_contains(f['courts'], c.court_code))
        OR lower(c.respondent_id) = lower(f['text']));
 
 -- Each case in scope that exists on `as_of`, with its status on that date: its closing
--- method if it was closed by then, else 'pending' (supervision.domain.PENDING). This is the
+-- method if it was closed by then, else 'pending' (supervision.domain.vocabulary.PENDING). This is the
 -- one definition of "status as of D": the explorer's filter, chart and table and every
 -- metric read it. The closing-method filter applies to this status.
 CREATE OR REPLACE MACRO cases_at(f, as_of) AS TABLE
@@ -71,7 +71,7 @@ WHERE s.in_counts_at_d;
 
 -- Each case of case_status with what the "3+1" core indices ask of it, for the period
 -- [period_start, as_of] (docs/metrics.md). The one definition: court_counts.sql counts
--- these per court, and supervision/core_cases.py counts the same rows held in memory.
+-- these per court, and supervision/engine/memory_core_counts.py counts the same rows held in memory.
 --   property_due        first-enforcement case with property whose statutory deadline
 --                       falls in the period (index 1's denominator)
 --   concluded_in_limit  actually concluded (not 终本) on or before that deadline

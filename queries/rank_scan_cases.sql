@@ -1,7 +1,7 @@
 -- The cases every national ranking of the period counts, one row each: every case of $scope
 -- concluded in [$period_start, $as_of] or pending at $as_of (the status as of a date is
 -- the case_status macro's, the one definition). Read once per data version and as-of
--- date; supervision/rank_weeks.py then filters these rows by the sidebar's value range,
+-- date; supervision/engine/memory_counts.py then filters these rows by the sidebar's value range,
 -- priority, complexity and case type and counts them per court × ranking × week on every
 -- filter change, so those four filters are NULL in $scope (the caller's Filters.rank_scope).
 --
@@ -17,7 +17,7 @@
 --                    $complexities and $case_types (every code of their lookup tables)
 --
 -- Sorted by priority × complexity × case type, then amount: the rows a filter keeps are
--- then one slice per combination it keeps (supervision/rank_weeks.py).
+-- then one slice per combination it keeps (supervision/engine/memory_counts.py).
 SELECT CAST(c.court_index AS SMALLINT)                                      AS court_index,
        CAST(coalesce(list_position($specific_types, s.case_type), 0) AS TINYINT) AS bucket,
        CAST(CASE WHEN s.concluded_in_p

@@ -1,6 +1,6 @@
 -- Every case of one respondent in scope (the courts the user may see) as of $as_of. The
 -- respondent is named by $respondent_key, its reference: HMAC-SHA256 of its ID number under
--- the server's key (inner and outer pads $ref_inner, $ref_outer: supervision.personal), so
+-- the server's key (inner and outer pads $ref_inner, $ref_outer: supervision.security.personal), so
 -- that no ID number, nor anything it can be recomputed from, travels in a URL. With its
 -- petitions (received by $as_of) and, while pending, the days since filing; the ID number
 -- is masked by supervision.views for roles without full numbers. $respondent_id, when the

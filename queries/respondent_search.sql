@@ -2,7 +2,7 @@
 -- ($id_partial: a role that sees full ID numbers) or is it (other roles: the whole number,
 -- so that masked numbers cannot be read back by narrowing searches), case-insensitive; most
 -- pending cases first. Each with its reference (HMAC-SHA256 of the ID number under the
--- server's key, its inner and outer pads $ref_inner and $ref_outer: supervision.personal;
+-- server's key, its inner and outer pads $ref_inner and $ref_outer: supervision.security.personal;
 -- computed for the rows returned only), the ID number (masked by supervision.views for
 -- roles without full numbers), name, kind, cases, pending cases, courts and the value of
 -- all their cases. At most $limit.

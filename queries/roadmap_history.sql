@@ -1,7 +1,7 @@
 -- The scope's cases closed in the $history_days days up to $as_of (transfers left out),
 -- by whether property was found and complexity: how many closed and how many of those by
 -- full performance. The roadmap's likelihood of full performance is estimated from these
--- (supervision/roadmap.py).
+-- (supervision/engine/roadmap.py).
 SELECT has_property, complexity,
        count(*) AS closed,
        count(*) FILTER (WHERE fully_performed_by_d) AS fully_performed

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from supervision import domain
-from supervision.users import ROLES
+from supervision.domain import vocabulary
+from supervision.security.users import ROLES
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 WORKER_EXIT = 100     # an import's worker process ends with this plus the command's code
@@ -97,12 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--case-type", type=_codes, help="case type code(s), comma-separated")
     r.add_argument("--value-min", type=_yuan, help="subject-matter value from (yuan, inclusive)")
     r.add_argument("--value-max", type=_yuan, help="subject-matter value below (yuan, exclusive)")
-    r.add_argument("--priority", type=_choices(domain.codes(domain.PRIORITIES)),
+    r.add_argument("--priority", type=_choices(vocabulary.codes(vocabulary.PRIORITIES)),
                    help="priority code(s), comma-separated: " + ",".join(
-                       domain.codes(domain.PRIORITIES)))
-    r.add_argument("--complexity", type=_choices(domain.codes(domain.COMPLEXITIES)),
+                       vocabulary.codes(vocabulary.PRIORITIES)))
+    r.add_argument("--complexity", type=_choices(vocabulary.codes(vocabulary.COMPLEXITIES)),
                    help="complexity code(s), comma-separated: " + ",".join(
-                       domain.codes(domain.COMPLEXITIES)))
+                       vocabulary.codes(vocabulary.COMPLEXITIES)))
     r.add_argument("--format", choices=["json", "csv"], default="json")
     r.add_argument("--output", type=Path, help="file to write (default: standard output)")
 
@@ -200,15 +200,15 @@ def cmd_serve(args: argparse.Namespace, streamlit_args: list[str]) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from supervision.generator import DEFAULT_CASES, generate
+    from supervision.data.generator import DEFAULT_CASES, generate
 
     started = time.perf_counter()
     n = args.cases if args.cases is not None else DEFAULT_CASES
     print(f"Generating {n:,} demo cases into {args.db} (seed {args.seed}) ...", file=sys.stderr)
     totals = generate(args.db, n, args.seed, args.end)
     if args.demo_users:
+        from supervision.security.users import install_demo_users
         from supervision.store import engine
-        from supervision.users import install_demo_users
 
         install_demo_users(engine(args.store))
     print(f"Done in {time.perf_counter() - started:.1f} s: {totals['courts']:,} courts, "
@@ -250,9 +250,9 @@ def _end_with_the_command() -> None:
 
 
 def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
-    from supervision import importer
-    from supervision.db import DatabaseBusy
-    from supervision.importer import (
+    from supervision.data import importer
+    from supervision.data.db import DatabaseBusy
+    from supervision.data.importer import (
         ImportMismatch,
         UnreadableFile,
         import_files,
@@ -308,9 +308,10 @@ def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from supervision.db import connect
-    from supervision.metrics import report, report_rows
-    from supervision.queries import Filters, run
+    from supervision.data.db import connect
+    from supervision.data.queries import run
+    from supervision.domain.filters import Filters
+    from supervision.engine.metrics import report, report_rows
 
     def metrics_case_types(con):
         return run(con, "case_types_list")["code"].to_list()
@@ -342,7 +343,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(document, ensure_ascii=False, indent=1)
     else:
-        from supervision.safe_output import neutralize_formulas
+        from supervision.output.safe_output import neutralize_formulas
 
         text = neutralize_formulas(report_rows(document)).write_csv()
     if args.output:
@@ -355,11 +356,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_weekly(args: argparse.Namespace) -> int:
     """The province's weekly report as the command center sends it, with the ledger's open
     items from the operational store (SUPERVISION_STORE)."""
-    from supervision import ledger, lookups, views, weekly
-    from supervision.access import Access
-    from supervision.db import connect
-    from supervision.queries import Filters, run
+    from supervision import views
+    from supervision.data import lookups
+    from supervision.data.db import connect
+    from supervision.data.queries import run
+    from supervision.domain.filters import Filters
+    from supervision.security.access import Access
     from supervision.store import engine
+    from supervision.workflow import ledger, weekly
 
     if not args.db.exists():
         print(f"error: {args.db}: no such database", file=sys.stderr)
@@ -401,7 +405,7 @@ def cmd_weekly(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from supervision import users
+    from supervision.security import users
     from supervision.store import engine
 
     store = engine(args.store)
@@ -443,7 +447,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     import getpass
     import json
 
-    from supervision import audit
+    from supervision.security import audit
     from supervision.store import engine
 
     try:
@@ -461,7 +465,7 @@ def _totp(store, username: str, reset: bool, actor: str) -> None:
     otpauth URI and its QR code for the user's authenticator app, once."""
     import segno
 
-    from supervision import users
+    from supervision.security import users
 
     name = users.canonical(username)
     if reset:
@@ -507,7 +511,7 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     import signal
     import subprocess
 
-    from supervision import importer
+    from supervision.data import importer
 
     try:
         mb, minutes = importer.memory_limit_mb(), importer.timeout_minutes()
@@ -567,7 +571,7 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
 
 
 def _audit(store_url: str | None, actor: str, event: str, target: str, **detail) -> None:
-    from supervision import audit
+    from supervision.security import audit
     from supervision.store import engine
 
     audit.record(engine(store_url), actor, event, target, **detail)
@@ -601,7 +605,7 @@ def _new_password() -> str:
         return os.environ["SUPERVISION_PASSWORD"]
     first = getpass.getpass("New password: ")
     if first != getpass.getpass("Repeat it: "):
-        from supervision.users import UserError
+        from supervision.security.users import UserError
 
         raise UserError("the two passwords differ")
     return first

@@ -181,7 +181,7 @@ def production_problems(store: Engine) -> list[str]:
     """Why the app must not serve in production mode (empty outside production)."""
     if not is_production():
         return []
-    from supervision.users import count_users, demo_users_present, second_factor_missing
+    from supervision.security.users import count_users, demo_users_present, second_factor_missing
 
     problems = []
     if environment() not in ENVIRONMENTS:

@@ -10,7 +10,7 @@ server starts, in the same process, and then hands over to Streamlit's own comma
 - a background thread computes the national results of the default view (the latest data
   date, no filter) — the period's cases in memory, the rank counts, every court's ranks
   now and one and two weeks before, weekly ranks and projection, the province ranking —
-  into the results every session shares (supervision.shared), while the first user logs
+  into the results every session shares (supervision.engine.single_flight), while the first user logs
   in.
 
 The figures are the ones a session would compute (the same calls, the same cache); the
@@ -47,8 +47,6 @@ def import_app_modules() -> None:
         charts,
         data,
         exports,
-        fmt,
-        i18n,
         login,
         navigate,
         sidebar,
@@ -56,15 +54,17 @@ def import_app_modules() -> None:
         tables,
         urls,
     )
+    from supervision.words import fmt, i18n  # noqa: F401
 
 
 def warm_default_view(db: Path) -> float | None:
-    """The national results of the default view, computed into supervision.shared; the
+    """The national results of the default view, computed into supervision.engine.single_flight; the
     seconds it took, or None when there is nothing to warm (no database yet, or one the
     app must migrate first)."""
-    from supervision import lookups, views
-    from supervision.db import connect_current_version, schema_is_current
-    from supervision.queries import Filters
+    from supervision import views
+    from supervision.data import lookups
+    from supervision.data.db import connect_current_version, schema_is_current
+    from supervision.domain.filters import Filters
 
     if not db.exists() or not schema_is_current(str(db)):
         return None
@@ -121,7 +121,7 @@ def serve(streamlit_args: list[str]) -> int:
     app.py served by st.App with supervision.web's routes and middleware."""
     from streamlit.web import cli
 
-    from supervision.request_check import quiet_refusals_in_the_log
+    from supervision.security.request_check import quiet_refusals_in_the_log
 
     return_large_allocations()
     quiet_refusals_in_the_log()

@@ -16,11 +16,15 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from supervision import domain, lookups, metrics, personal, ranking, roadmap
-from supervision.access import Access, AccessDenied
-from supervision.queries import SIDEBAR_FILTERS, Filters, run
+from supervision.data import lookups
+from supervision.data.queries import run
+from supervision.domain import vocabulary
+from supervision.domain.filters import SIDEBAR_FILTERS, Filters
+from supervision.engine import metrics, ranking, roadmap
+from supervision.security import personal
+from supervision.security.access import Access, AccessDenied
 
-AGE_BANDS = domain.codes(domain.AGE_BANDS)
+AGE_BANDS = vocabulary.codes(vocabulary.AGE_BANDS)
 # a settlement due half a year or more after its agreement is long-term (长期履行)
 LONG_TERM_SETTLEMENT_DAYS = 180
 SETTLEMENT_ROWS = 5_000
@@ -128,7 +132,7 @@ def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     """Compute the national results the pages' first views need under `filters` — the rank
     counts, every court's ranks now and one and two weeks back, the weekly ranks and
     projection of the overall ranking, the province ranking and the cases of the 3+1
-    indices in memory — into the results every session shares (supervision.shared).
+    indices in memory — into the results every session shares (supervision.engine.single_flight).
     Names no user and returns nothing: supervision.serve runs it when the server starts."""
     aggregate = metrics.rank_aggregate(con, filters, trend_ranking="overall")
     for weeks_back in (0, 1, 2):
@@ -526,7 +530,7 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     """The roadmap to the target for the headline ranking (overall, or the one type the
     filter selects) and for each specific type whose projection falls short of its top-15
     cutoff: per ranking, the need (from the year-end projection), the cases to push in
-    order with their week, the weekly plan and the shortfall (supervision.roadmap). The need
+    order with their week, the weekly plan and the shortfall (supervision.engine.roadmap). The need
     is official (all cases); "subset" is True when the cases planned (and so the expected
     yield and the shortfall) are only the sidebar's subset of the ranking's pending cases."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check

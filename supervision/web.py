@@ -6,7 +6,7 @@ app.py with what this module gives it:
 - POST /auth/cookie trades a one-time ticket for the login cookie, set by the answer with
   HttpOnly (no script of the page can read it); SameSite=Strict; Path=/; and Secure when
   the request came over https (uvicorn takes X-Forwarded-Proto only from a trusted proxy:
-  FORWARDED_ALLOW_IPS, by default this host). See supervision.login_cookie.
+  FORWARDED_ALLOW_IPS, by default this host). See supervision.security.login_cookie.
 - POST /auth/cookie/delete deletes the login cookie once its session has ended (it ends no
   session itself, so a stale page cannot log out a newer login of the same browser).
 - Both refuse a request whose Origin is not the server's own (or one listed in
@@ -41,7 +41,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from supervision import auth, login_cookie
+from supervision.security import auth, login_cookie
 from supervision.ui import login
 
 log = logging.getLogger("supervision.web")

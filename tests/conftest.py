@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from supervision.db import connect
+from supervision.data.db import connect
 
 D = dt.date
 
@@ -90,9 +90,9 @@ def operational_store(tmp_path_factory) -> str:
 def demo_db(tmp_path_factory, operational_store) -> Path:
     """A small generated national database, and the demo users in the store (built once
     per run)."""
-    from supervision.generator import generate
+    from supervision.data.generator import generate
+    from supervision.security.users import install_demo_users
     from supervision.store import engine
-    from supervision.users import install_demo_users
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     generate(path, 60_000, seed=7, end=DEMO_END, progress=lambda m: None)

@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from supervision import views
-from supervision.access import AccessDenied, access_for
-from supervision.db import connect
-from supervision.queries import Filters
+from supervision.data.db import connect
+from supervision.domain.filters import Filters
+from supervision.security.access import AccessDenied, access_for
 from supervision.store import engine
 from tests.conftest import DEMO_END
 
@@ -59,7 +59,7 @@ def test_a_president_gets_only_their_own_court(con, store):
 
 
 def test_a_disabled_user_has_no_access(con, store):
-    from supervision.users import disable_user, enable_user
+    from supervision.security.users import disable_user, enable_user
 
     disable_user(store, "analyst")
     try:

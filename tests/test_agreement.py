@@ -8,9 +8,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from supervision import metrics, views
-from supervision.access import Access
-from supervision.queries import Filters
+from supervision import views
+from supervision.domain.filters import Filters
+from supervision.engine import metrics
+from supervision.security.access import Access
 from tests.conftest import D, add_cases, closed
 from tests.test_metrics import AS_OF, _concluded, ranked_db  # noqa: F401 (fixture)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supervision.safe_output import md
-from supervision.users import DEMO_USERS
+from supervision.output.safe_output import md
+from supervision.security.users import DEMO_USERS
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
-ROLE_PAGES = {   # the spec of who opens what (supervision.domain.ROLES must agree)
+ROLE_PAGES = {   # the spec of who opens what (supervision.domain.vocabulary.ROLES must agree)
     "supervisor": [f"pages/{p}.py" for p in (
         "province", "weekly", "targets", "roadmap", "court_brief", "pending",
         "termination_audit", "settlements", "respondent", "escalation", "ledger", "explorer")],

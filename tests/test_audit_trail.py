@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from supervision import audit
+from supervision.security import audit
 from supervision.store.schema import (
     audit_log,
     escalation_events,

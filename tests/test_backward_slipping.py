@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from supervision.metrics import CORE_INDICES
+from supervision.engine.metrics import CORE_INDICES
 from supervision.views import backward_indices
 
 LIMITS = {"property_within_limit": 0.9, "termination_qualified": 0.9,

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from supervision import pdf
+from supervision.output import pdf
 from supervision.ui import brief_sections
 from supervision.views import backward_indices
 from tests.test_backward_slipping import LIMITS, _core, _ranks

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, expect
 
-from supervision.users import DEMO_USERS
+from supervision.security.users import DEMO_USERS
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
     CHROMIUM,

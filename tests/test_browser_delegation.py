@@ -15,7 +15,7 @@ import fastexcel
 import pytest
 from playwright.sync_api import Page, expect
 
-from supervision.users import DEMO_USERS
+from supervision.security.users import DEMO_USERS
 from tests.browser_kit import ARTIFACTS, browser, streamlit_server, wait_idle  # noqa: F401
 from tests.browser_kit import login as kit_login
 from tests.conftest import DEMO_END
@@ -289,7 +289,7 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, browser,
     assert csv.splitlines()[0].startswith("案件查询 · 海口海事法院")
     assert "案号,法院" in csv
     # both files are in the audit trail, recorded when they were made
-    from supervision import audit
+    from supervision.security import audit
     from supervision.store import engine
 
     exported = audit.entries(engine(operational_store), event="export")["target"].to_list()
@@ -330,8 +330,8 @@ def _court_with_backward_indices(db: Path) -> str:
     import duckdb
 
     from supervision import views
-    from supervision.access import access_for
-    from supervision.queries import Filters
+    from supervision.domain.filters import Filters
+    from supervision.security.access import access_for
     from supervision.store import engine
 
     con = duckdb.connect(str(db), read_only=True)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from supervision.users import DEMO_USERS
+from supervision.security.users import DEMO_USERS
 from tests.browser_kit import ARTIFACTS, browser, login, streamlit_server, wait_idle  # noqa: F401
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation import _click_first_row, _court_with_backward_indices

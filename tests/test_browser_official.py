@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from supervision import views
-from supervision.access import Access
-from supervision.db import connect
-from supervision.queries import Filters
+from supervision.data.db import connect
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
 from tests.browser_kit import ARTIFACTS, browser, streamlit_server, wait_idle  # noqa: F401
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation import login, new_page, no_exception

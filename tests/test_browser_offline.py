@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Route, expect
 
-from supervision.domain import ROLE_BY_CODE
-from supervision.users import DEMO_USERS
+from supervision.domain.vocabulary import ROLE_BY_CODE
+from supervision.security.users import DEMO_USERS
 from tests.browser_kit import browser, fill_login, login, streamlit_server, wait_idle  # noqa: F401
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}

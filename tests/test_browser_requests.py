@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from supervision import users
+from supervision.security import users
 from supervision.store import engine
 from supervision.store.schema import audit_log
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)

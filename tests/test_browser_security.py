@@ -18,7 +18,7 @@ import jwt
 import pytest
 from playwright.sync_api import expect
 
-from supervision import auth, users
+from supervision.security import auth, users
 from supervision.store import engine
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
@@ -284,7 +284,7 @@ def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(ser
     was."""
     import hashlib
 
-    from supervision import audit
+    from supervision.security import audit
     from tests.test_import_limits import whole_sheet_xlsx
 
     base, db = server

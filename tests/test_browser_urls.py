@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from supervision.users import DEMO_USERS
+from supervision.security.users import DEMO_USERS
 from tests.browser_kit import browser, login, streamlit_server, wait_idle  # noqa: F401
 from tests.test_browser_delegation import _court_with_backward_indices
 

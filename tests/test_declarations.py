@@ -1,4 +1,4 @@
-"""Each metric declared once (supervision/metric_declarations.py), status vocabularies in the
+"""Each metric declared once (supervision/domain/metric_declarations.py), status vocabularies in the
 domain declarations, and no target rank or week count written into a sentence."""
 
 from __future__ import annotations
@@ -9,16 +9,19 @@ import re
 import polars as pl
 import pytest
 
-from supervision import core_cases, domain, ledger, metric_declarations, metrics
-from supervision.metric_declarations import (
+from supervision.data.queries import run
+from supervision.domain import metric_declarations, vocabulary
+from supervision.domain.filters import Filters
+from supervision.domain.metric_declarations import (
     COURT_COUNTS_NAMES,
     METRIC_BY_CODE,
     METRICS,
     period_days,
     with_rates,
 )
-from supervision.queries import Filters, run
-from supervision.ui import i18n
+from supervision.engine import memory_core_counts, metrics
+from supervision.words import i18n
+from supervision.workflow import ledger
 from tests.conftest import add_cases, closed
 
 D = dt.date
@@ -42,8 +45,8 @@ def test_the_core_indices_are_the_metrics_held_to_a_threshold_in_declared_order(
     # each is held to the threshold of its own index code (core_thresholds.index_code)
     for code in metrics.CORE_INDICES:
         assert METRIC_BY_CODE[code].held_to == metric_declarations.HeldTo("threshold", (code,))
-    assert [m.code for m in core_cases.CORE_RATES] == metrics.CORE_INDICES
-    assert [m.code for m in core_cases.POOLED_RATES] == [
+    assert [m.code for m in memory_core_counts.CORE_RATES] == metrics.CORE_INDICES
+    assert [m.code for m in memory_core_counts.POOLED_RATES] == [
         "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate"]
 
 
@@ -116,18 +119,18 @@ def test_statuses_are_declared_in_the_domain_and_named_from_there():
     assert ledger.ITEM_STATUSES == ("open", "in_progress", "done")
     assert ledger.ESCALATION_STATUSES == ("proposed", "escalated", "resolved")
     assert ledger.ITEM_NEW == "open" and ledger.ITEM_CLOSED == ("done",)
-    for status in (*domain.LEDGER_STATUSES, *domain.ESCALATION_STATUSES):
-        assert isinstance(status, domain.Term)
+    for status in (*vocabulary.LEDGER_STATUSES, *vocabulary.ESCALATION_STATUSES):
+        assert isinstance(status, vocabulary.Term)
         assert i18n.ENUMS[status.code] == (status.zh, status.en)
 
 
 def test_a_new_role_that_may_write_is_one_declaration(monkeypatch):
-    from supervision.access import Access
+    from supervision.security.access import Access
 
-    deputy = domain.Role("deputy", "副院长", "vice-president", pages=("brief", "ledger"),
+    deputy = vocabulary.Role("deputy", "副院长", "vice-president", pages=("brief", "ledger"),
                          scope="own_court", requires_court=True,
                          writes=frozenset({"update_item"}))
-    monkeypatch.setitem(domain.ROLE_BY_CODE, "deputy", deputy)
+    monkeypatch.setitem(vocabulary.ROLE_BY_CODE, "deputy", deputy)
     access = Access("d", "deputy", "A", "琼")
     assert access.pages == ("brief", "ledger")
     assert access.may("update_item") and not access.may("record_visit")

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 import xlsxwriter  # noqa: F401 - the writer behind safe_xlsx_bytes
 
-from supervision import pdf
-from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
+from supervision.output import pdf
+from supervision.output.safe_output import safe_csv_bytes, safe_xlsx_bytes
 from supervision.ui import urls
 
 
@@ -95,9 +95,9 @@ def test_a_backward_index_links_to_its_own_cases(code):
 def test_imports_and_generation_record_when_the_data_was_loaded(tmp_path):
     import duckdb
 
-    from supervision.generator import generate
-    from supervision.importer import import_files
-    from supervision.lookups import last_load
+    from supervision.data.generator import generate
+    from supervision.data.importer import import_files
+    from supervision.data.lookups import last_load
 
     db = tmp_path / "cases.duckdb"
     generate(db, 5_000, seed=3, end=dt.date(2026, 11, 25), progress=lambda m: None)
@@ -124,7 +124,7 @@ def test_a_download_built_later_speaks_the_language_it_was_made_in():
 
     import streamlit as st
 
-    from supervision.ui import i18n
+    from supervision.words import i18n
 
     st.session_state["lang"] = "en"
     build = i18n.deferred(lambda: (i18n.t("page_brief"), i18n.enum_names()["high"]))

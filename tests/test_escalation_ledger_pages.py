@@ -8,9 +8,9 @@ import datetime as dt
 
 import duckdb
 
-from supervision import ledger
-from supervision.access import Access
+from supervision.security.access import Access
 from supervision.store import engine
+from supervision.workflow import ledger
 from tests.test_app import app, login  # noqa: F401 - the fixture and the login steps
 
 

@@ -12,12 +12,14 @@ import re
 import polars as pl
 import pytest
 
-from supervision import audit, config, users, views
-from supervision.access import Access
-from supervision.queries import Filters
-from supervision.ui import brief_sections, charts, fmt
+from supervision import config, views
+from supervision.domain.filters import Filters
+from supervision.security import audit, users
+from supervision.security.access import Access
+from supervision.ui import brief_sections, charts
 from supervision.ui.state import Context
 from supervision.ui.tables import display_names, number_columns, static_table
+from supervision.words import fmt
 from tests.conftest import add_cases, closed
 from tests.test_store import store_of_kind
 

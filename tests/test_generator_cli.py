@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from supervision.generator import generate
-from supervision.reference import national_courts
+from supervision.data.generator import generate
+from supervision.data.reference import national_courts
 from tests.conftest import DEMO_END
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,9 +118,9 @@ def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_pat
     import datetime as dt
 
     from supervision import views
-    from supervision.access import Access
-    from supervision.db import connect
-    from supervision.queries import Filters
+    from supervision.data.db import connect
+    from supervision.domain.filters import Filters
+    from supervision.security.access import Access
 
     proc = report(demo_db, tmp_path, "--court", "HI720", "--case-type",
                   "livelihood,financial_loan", "--value-min", "10000", "--value-max", "1000000",
@@ -155,9 +155,9 @@ def test_the_default_demo_looks_like_the_nation(tmp_path):
     ranked but short of the top 20 (the demo's story), counted on the generated database."""
     import polars as pl
 
-    from supervision import metrics
-    from supervision.generator import DEFAULT_CASES
-    from supervision.queries import Filters
+    from supervision.data.generator import DEFAULT_CASES
+    from supervision.domain.filters import Filters
+    from supervision.engine import metrics
 
     db = tmp_path / "demo.duckdb"
     generate(db, DEFAULT_CASES, seed=7, end=DEMO_END, progress=lambda m: None)

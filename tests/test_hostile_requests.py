@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from supervision import auth
+from supervision.security import auth
 from supervision.store import engine
 from supervision.ui.login import session_token
 from tests.test_app import PASSWORDS, login, texts

@@ -18,8 +18,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supervision import audit, filereader, importer
-from supervision.importer import UnreadableFile, import_files
+from supervision.data import filereader, importer
+from supervision.data.importer import UnreadableFile, import_files
+from supervision.security import audit
 from supervision.store import engine
 from tests.conftest import make_db
 from tests.test_importer import GOOD_EN, HEADER_EN, _many_cases, table

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from supervision.importer import UnreadableFile, import_files
+from supervision.data.importer import UnreadableFile, import_files
 from tests.conftest import make_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -293,7 +293,7 @@ def test_a_write_the_database_does_not_keep_fails_the_import(tmp_path, db_path, 
     """The importer trusts the database, not itself: when the committed table lacks what
     was written (as DuckDB 2.0.0 did past one row group), the import fails and the served
     file is unchanged."""
-    from supervision import importer
+    from supervision.data import importer
 
     good = write_csv(tmp_path / "good.csv", HEADER_EN, GOOD_EN)
     real_apply = importer._apply
@@ -356,7 +356,7 @@ def test_a_utf16_file_is_named_as_such(tmp_path, db_path, encoding):
 
 
 def test_rejects_beyond_the_cap_are_counted_per_reason(tmp_path, db_path):
-    from supervision.importer import write_rejects
+    from supervision.data.importer import write_rejects
 
     bad = [f"c{i},A,first,loan,2026-02-30,,,100,,true,,,R,某,person,,,,,,," for i in range(30)]
     court = [f"d{i},ZZ,first,loan,2026-02-01,,,100,,true,,,R,某,person,,,,,,," for i in range(7)]
@@ -469,7 +469,7 @@ def test_fuzzed_rows_are_each_stored_or_reported(tmp_path_factory, rows, encodin
     import csv
     import io
 
-    from supervision.importer import ImportMismatch
+    from supervision.data.importer import ImportMismatch
 
     folder = tmp_path_factory.mktemp("fuzz")
     db = folder / "fuzz.duckdb"
@@ -532,7 +532,7 @@ OTHER_CELLS = ["2026/1/5", "2026年1月5日", "2026-01-05 00:00:00"]
                          ids=["all ISO", "ISO and near-ISO", "ISO and invalid",
                               "mixed spellings"])
 def test_the_iso_fast_path_reads_every_date_as_the_general_parser(cells):
-    from supervision import importer
+    from supervision.data import importer
 
     frame = pl.DataFrame({"d": cells}, schema={"d": pl.String}).with_columns(
         pl.col("d").alias("_raw_d"))

@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 from supervision import views
-from supervision.access import Access
-from supervision.queries import Filters, run
+from supervision.data.queries import run
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
 from tests.conftest import DEMO_END, D, add_cases, closed
 
 AS_OF = D(2026, 6, 30)
@@ -194,7 +195,7 @@ def test_the_period_is_the_as_of_dates(cases):
 def test_on_generated_data_every_index_of_every_court_agrees_with_its_counts(demo_db):
     # the generated demo: for each court of 琼 and each index, the cases listed leave
     # exactly the index's denominator − numerator (one case each, petitions: their count)
-    from supervision.db import connect
+    from supervision.data.db import connect
 
     con = connect(demo_db, read_only=True)
     try:
@@ -253,7 +254,7 @@ def _explorer_app(demo_db, monkeypatch, **params: str):
 
 def official_count(demo_db, court: str, index: str) -> int:
     """How many cases hold `index` down for `court` on the demo's last date."""
-    from supervision.db import connect
+    from supervision.data.db import connect
 
     con = connect(demo_db, read_only=True)
     try:

@@ -9,9 +9,10 @@ import json
 import pytest
 from sqlalchemy import text
 
-from supervision import audit, ledger
-from supervision.access import Access, AccessDenied
+from supervision.security import audit
+from supervision.security.access import Access, AccessDenied
 from supervision.store import engine
+from supervision.workflow import ledger
 
 D = dt.date
 SUPERVISOR = Access("sup", "supervisor", "HI000", "琼")
@@ -165,7 +166,7 @@ def test_typical_cases_are_marked_with_a_summary(store, cases):
 def test_escalation_candidates_name_each_criterion(db):
     """Pending cases on 2026-06-30 against the default criteria (365 days, 1,000 万元,
     2 petitions) and property past the statutory deadline, worked out case by case."""
-    from supervision.queries import Filters
+    from supervision.domain.filters import Filters
     from supervision.views import EscalationCriteria, escalation_candidates
     from tests.conftest import add_cases
 
@@ -206,7 +207,7 @@ def test_the_weekly_report_shows_whether_the_measures_take_effect(store, cases):
     weekly report's row for the court lists it with both values."""
     import polars as pl
 
-    from supervision import weekly
+    from supervision.workflow import weekly
 
     _visit(store, cases)
     item = ledger.items(store, ("HI720",)).filter(

@@ -10,7 +10,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from supervision import users
+from supervision.security import users
 from supervision.store import engine
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from supervision import audit, auth
+from supervision.security import audit, auth
 from tests.test_store import add, store_of_kind
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -291,7 +291,7 @@ def test_a_throttled_attempt_costs_no_check_and_no_count(store, monkeypatch):
 def test_the_login_form_says_why_in_both_languages(reason, demo_db, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    from supervision.ui import i18n
+    from supervision.words import i18n
 
     until = dt.datetime(2026, 12, 3, 9, 30)
     monkeypatch.setenv("SUPERVISION_DB", str(demo_db))

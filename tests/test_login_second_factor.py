@@ -1,5 +1,5 @@
 """The second factor: a time-based one-time code (RFC 6238, pyotp) for the roles that see a
-whole province or manage users (domain.Role.second_factor: supervisor, admin), enrolled
+whole province or manage users (vocabulary.Role.second_factor: supervisor, admin), enrolled
 from the command line or the admin page, checked at login (on SQLite and PostgreSQL, like
 test_store.py)."""
 
@@ -16,7 +16,9 @@ import pyotp
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supervision import audit, auth, cli, domain, users
+from supervision import cli
+from supervision.domain import vocabulary
+from supervision.security import audit, auth, users
 from supervision.store import engine
 from tests.test_store import add, store_of_kind
 
@@ -53,9 +55,9 @@ def production(monkeypatch):
 
 
 def test_the_roles_that_need_a_second_factor_are_declared_in_the_domain():
-    assert {r.code for r in domain.ROLES if r.second_factor} == {"supervisor", "admin"}
-    assert [auth.needs_second_factor(r.code) for r in domain.ROLES] == [
-        r.second_factor for r in domain.ROLES]
+    assert {r.code for r in vocabulary.ROLES if r.second_factor} == {"supervisor", "admin"}
+    assert [auth.needs_second_factor(r.code) for r in vocabulary.ROLES] == [
+        r.second_factor for r in vocabulary.ROLES]
 
 
 def test_an_enrolled_user_logs_in_only_with_the_current_code(store, development):

@@ -7,8 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from supervision import lookups, metrics
-from supervision.queries import Filters
+from supervision.data import lookups
+from supervision.domain.filters import Filters
+from supervision.engine import metrics
 from tests.conftest import D, add_cases, closed
 
 AS_OF = D(2026, 6, 30)
@@ -224,7 +225,7 @@ def test_amount_recovery_rate_can_be_the_ranked_metric(ranked_db):
 def core_of(request):
     """Court A's 3+1 counts and indices, by either path a page takes: the scan of
     court_counts.sql (the brief, the report) or the cases in memory (the province
-    ranking: supervision.core_cases)."""
+    ranking: supervision.engine.memory_core_counts)."""
     def core(con, as_of: dt.date) -> dict:
         f = Filters(as_of=as_of)
         if request.param == "scan":
@@ -362,7 +363,7 @@ def test_period_start_defaults_to_the_first_of_january():
 
 
 def test_related_respondents_are_pending_cases_of_one_respondent(db):
-    from supervision.access import Access
+    from supervision.security.access import Access
     from supervision.views import related_respondents
 
     add_cases(
@@ -375,7 +376,7 @@ def test_related_respondents_are_pending_cases_of_one_respondent(db):
     )
     frame = related_respondents(db, Access("s", "supervisor", "A", "琼"), Filters(as_of=AS_OF))
     # X has two pending cases in the user's province (A, B); C is outside the scope
-    from supervision import personal
+    from supervision.security import personal
 
     # the respondent is keyed by its keyed reference (no ID number in a URL), its ID number
     # masked for a supervisor (one character: starred whole)

@@ -11,8 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from supervision import domain, migrations
-from supervision.db import connect, migrate_file, schema_is_current
+from supervision.data import migrations
+from supervision.data.db import connect, migrate_file, schema_is_current
+from supervision.domain import vocabulary
 
 AS_OF = dt.date(2026, 6, 30)
 OLD = Path(__file__).resolve().parent / "data" / "case-db-2026-11-27.duckdb"
@@ -46,7 +47,7 @@ def test_a_database_from_before_migrations_is_version_1_and_migrates(old_copy):
     applied = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
     assert [v for (v,) in applied] == list(range(1, migrations.LATEST + 1))
     methods = {r[0] for r in con.execute("SELECT code FROM closing_methods").fetchall()}
-    assert methods == set(domain.codes(domain.CLOSING_METHODS))
+    assert methods == set(vocabulary.codes(vocabulary.CLOSING_METHODS))
     # the rebuilt tables leave no free space behind (the file is compacted)
     assert con.execute("SELECT free_blocks FROM pragma_database_size()").fetchall() == [(0,)]
     con.close()
@@ -73,9 +74,9 @@ def test_a_new_database_runs_every_migration(tmp_path):
 def test_a_file_whose_macros_are_older_than_this_release_is_migrated(tmp_path):
     # a file made by a release whose macros.sql lacked a macro: the sessions' cursors on a
     # read-only connection use the file's own macros, not those the connection makes
-    from supervision import metrics
-    from supervision.db import connect_current_version
-    from supervision.queries import Filters
+    from supervision.data.db import connect_current_version
+    from supervision.domain.filters import Filters
+    from supervision.engine import metrics
 
     path = tmp_path / "older.duckdb"
     con = connect(path)

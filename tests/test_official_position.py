@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from supervision import views
-from supervision.access import Access
-from supervision.queries import Filters
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
 from tests.conftest import D, add_cases, closed, make_db
 
 AS_OF = D(2026, 6, 30)

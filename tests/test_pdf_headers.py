@@ -10,7 +10,8 @@ import datetime as dt
 
 import polars as pl
 
-from supervision import pdf, weekly
+from supervision.output import pdf
+from supervision.workflow import weekly
 from tests.test_pdf_layout import LONG_COURT, REASON, _text
 
 D = dt.date

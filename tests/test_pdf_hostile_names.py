@@ -11,9 +11,10 @@ import subprocess
 import polars as pl
 import pytest
 
-from supervision import pdf, views
-from supervision.access import Access
-from supervision.queries import Filters
+from supervision import views
+from supervision.domain.filters import Filters
+from supervision.output import pdf
+from supervision.security.access import Access
 from supervision.ui import brief_sections
 from supervision.ui.state import Context
 from tests.conftest import add_cases, closed

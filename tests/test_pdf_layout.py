@@ -12,7 +12,8 @@ import subprocess
 import polars as pl
 import pytest
 
-from supervision import pdf, weekly
+from supervision.output import pdf
+from supervision.workflow import weekly
 
 # ten Chinese characters, as long as many a court's name
 LONG_COURT = "琼中黎族苗族自治县法院"

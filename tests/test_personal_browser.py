@@ -17,7 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from supervision import audit, config
+from supervision import config
+from supervision.security import audit
 from supervision.store import engine
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,

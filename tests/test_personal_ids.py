@@ -1,4 +1,4 @@
-"""Personal information (supervision.personal): the one masking rule, worked by hand; the
+"""Personal information (supervision.security.personal): the one masking rule, worked by hand; the
 check characters of resident identity numbers and unified social credit codes on known
 numbers; every ID number the demo generator makes is valid; ID numbers stay out of search
 URLs and out of the audit trail."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from supervision import audit, personal
+from supervision.security import audit, personal
 from supervision.store import engine
 
 # the textbook resident identity numbers (GB 11643's own examples) and credit codes (GB

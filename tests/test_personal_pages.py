@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supervision import personal
-from supervision.users import DEMO_USERS
+from supervision.security import personal
+from supervision.security.users import DEMO_USERS
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

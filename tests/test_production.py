@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from supervision import config, users
+from supervision import config
 from supervision.config import production_problems
+from supervision.security import users
 from supervision.store import engine
 from tests.browser_kit import free_port, streamlit_server
 

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from supervision.projection import project_year_end, weeks_left
+from supervision.engine.projection import project_year_end, weeks_left
 
 
 def test_weeks_left_to_the_end_of_the_year():

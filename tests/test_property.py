@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from supervision import metrics
-from supervision.queries import Filters
+from supervision.domain.filters import Filters
+from supervision.engine import metrics
 from tests.conftest import add_cases, make_db
 
 COURTS = ["A", "B", "C", "D"]

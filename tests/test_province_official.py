@@ -10,10 +10,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from supervision import views, weekly
-from supervision.access import Access
-from supervision.queries import Filters
-from supervision.ui.fmt import count_change, rank_movement
+from supervision import views
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
+from supervision.words.fmt import count_change, rank_movement
+from supervision.workflow import weekly
 from tests.conftest import D, add_cases, closed, make_db
 
 AS_OF = D(2026, 6, 30)

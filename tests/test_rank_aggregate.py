@@ -1,5 +1,5 @@
 """The rank aggregate (the period's cases in memory, queries/rank_scan_cases.sql, counted by
-supervision/rank_weeks.py) against the raw per-date counts (queries/court_rank_counts.sql):
+supervision/engine/memory_counts.py) against the raw per-date counts (queries/court_rank_counts.sql):
 the two paths may not drift. Hand-worked on a few cases, then compared row for row on the
 generated demo under several filters and weeks."""
 
@@ -13,11 +13,12 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from supervision import core_cases, metrics, rank_weeks
-from supervision.db import connect
-from supervision.lookups import specific_types
-from supervision.projection import PACE_WEEKS
-from supervision.queries import Filters, run
+from supervision.data.db import connect
+from supervision.data.lookups import specific_types
+from supervision.data.queries import run
+from supervision.domain.filters import Filters
+from supervision.engine import memory_core_counts, memory_counts, metrics
+from supervision.engine.projection import PACE_WEEKS
 from tests.conftest import DEMO_END, D, add_cases, closed
 
 AS_OF = D(2026, 6, 30)   # a Tuesday; week 0 is 24–30 June, week 1 is 17–23 June
@@ -90,15 +91,15 @@ def test_the_sidebar_filters_keep_the_cases_cases_in_scope_keeps(db):
                        raw.select(raw.columns[:-1]), check_dtypes=False)
 
 
-def _sorted_cases(fen: np.ndarray, **indices: np.ndarray) -> rank_weeks.RankCases:
+def _sorted_cases(fen: np.ndarray, **indices: np.ndarray) -> memory_counts.RankCases:
     """Cases of amounts `fen` (sorted within each combination), 2 priorities × 2
     complexities × 3 types; the indices default to 0."""
     codes = {"priorities": ("high", "low"), "complexities": ("simple", "complex"),
              "case_types": ("loan", "wage", "lease")}
     columns = {"applied_fen": fen, **{c: indices.get(c, np.zeros(fen.size, np.int8))
-                                       for c in rank_weeks.SEGMENT_COLUMNS}}
-    return rank_weeks.RankCases(columns, pl.DataFrame(), (), 1, **codes,
-                                segments=rank_weeks.case_segments(columns, **codes))
+                                       for c in memory_counts.SEGMENT_COLUMNS}}
+    return memory_counts.RankCases(columns, pl.DataFrame(), (), 1, **codes,
+                                segments=memory_counts.case_segments(columns, **codes))
 
 
 def test_a_value_bound_selects_what_the_sql_comparison_selects():
@@ -112,10 +113,10 @@ def test_a_value_bound_selects_what_the_sql_comparison_selects():
     at = np.arange(fen.size)
     for low in bounds:
         for high in (None, low + 0.005, low + 7.3):
-            rows = rank_weeks.selected_rows(cases, low, high, None, None, None)
+            rows = memory_counts.selected_rows(cases, low, high, None, None, None)
             expected = (fen / 100 >= low) & ((fen / 100 < high) if high is not None else True)
-            assert rank_weeks.gathered(at, rows).tolist() == np.flatnonzero(expected).tolist()
-    assert rank_weeks.selected_rows(cases, float("nan"), None, None, None, None) == ()
+            assert memory_counts.gathered(at, rows).tolist() == np.flatnonzero(expected).tolist()
+    assert memory_counts.selected_rows(cases, float("nan"), None, None, None, None) == ()
 
 
 def test_a_filter_selects_its_combinations_value_range_in_each():
@@ -136,7 +137,7 @@ def test_a_filter_selects_its_combinations_value_range_in_each():
             (None, None, ("low",), None, None), (10.0, None, ("high",), ("complex",), None),
             (None, 55.55, None, ("simple",), ("wage", "lease")),
             (30.0, 30.0, None, None, None), (0.0, 100.0, ("high", "low"), None, ("lease",))]:
-        rows = rank_weeks.selected_rows(cases, low, high, priorities, complexities, types)
+        rows = memory_counts.selected_rows(cases, low, high, priorities, complexities, types)
         keep = ((fen / 100 >= (low if low is not None else -np.inf))
                 & (fen / 100 < (high if high is not None else np.inf))
                 & np.isin(p, [("high", "low").index(x) for x in priorities or ("high", "low")])
@@ -144,7 +145,7 @@ def test_a_filter_selects_its_combinations_value_range_in_each():
                               for x in complexities or ("simple", "complex")])
                 & np.isin(t, [("loan", "wage", "lease").index(x)
                               for x in types or ("loan", "wage", "lease")]))
-        assert rank_weeks.gathered(at, rows).tolist() == np.flatnonzero(keep).tolist()
+        assert memory_counts.gathered(at, rows).tolist() == np.flatnonzero(keep).tolist()
         # no filter: one slice of every case (a view, no copy)
         if low is high is priorities is complexities is types is None:
             assert rows == (slice(0, n),)
@@ -195,7 +196,7 @@ def test_the_aggregate_path_and_the_raw_path_agree_on_the_demo(demo, chosen):
     assert aggregate.courts.equals(courts) and aggregate.specific == specific
     for weeks_back in (0, 1, 2, 8):
         then = f.with_(as_of=f.as_of - dt.timedelta(days=7 * weeks_back))
-        derived = rank_weeks.ranking_counts(aggregate.counts, courts, specific, weeks_back)
+        derived = memory_counts.ranking_counts(aggregate.counts, courts, specific, weeks_back)
         raw = _raw(demo, then)
         columns = KEYS + COUNTS + (["pending"] if weeks_back == 0 else [])
         assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),
@@ -240,7 +241,7 @@ def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):
     # two paths to a province's pooled rate: the rank counts (targets page) and court_counts
     # (the province ranking); a president's chart shows the one beside the other's table
     from supervision import views
-    from supervision.access import Access
+    from supervision.security.access import Access
 
     president = Access("p", "president", "HI720", "琼")
     for chosen in FILTERS[:3]:
@@ -287,7 +288,7 @@ def test_core_indices_of_visible_courts_are_those_of_the_national_scan(demo, cho
                                     {"value_min": 1e12}])
 def test_core_counts_from_memory_are_those_of_the_scan(demo, chosen):
     # the province ranking counts the 3+1 indices from the cases in memory
-    # (supervision.core_cases); court by court and province by province, they are
+    # (supervision.engine.memory_core_counts); court by court and province by province, they are
     # court_counts.sql's
     for as_of in (DEMO_END, DEMO_END - dt.timedelta(days=40)):
         f = Filters(as_of=as_of, **chosen)
@@ -297,7 +298,7 @@ def test_core_counts_from_memory_are_those_of_the_scan(demo, chosen):
             courts.sort("court_code"),
             scanned.filter(pl.col("level") == "court").select(courts.columns).sort("court_code"),
             check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
-        pooled = core_cases.pooled_by_province(courts)
+        pooled = memory_core_counts.pooled_by_province(courts)
         provinces = scanned.filter(pl.col("level") == "province").select(pooled.columns)
         # a province with no case in the subset has no row in the scan; here it is zeros
         empty = pooled.filter(~pl.col("province").is_in(provinces["province"].implode()))

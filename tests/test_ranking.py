@@ -1,11 +1,11 @@
-"""The one definition of rank, cutoff and gap (supervision.ranking), worked by hand."""
+"""The one definition of rank, cutoff and gap (supervision.engine.ranking), worked by hand."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from supervision.ranking import rank
+from supervision.engine.ranking import rank
 
 
 def frame(rows, metric="overall_rate", k=2, minimum=10):

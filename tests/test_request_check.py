@@ -10,9 +10,9 @@ import sys
 import pytest
 from sqlalchemy import update
 
-from supervision import audit, auth, users
-from supervision.access import access_for
-from supervision.request_check import (
+from supervision.security import audit, auth, users
+from supervision.security.access import access_for
+from supervision.security.request_check import (
     DOWNLOAD_LOGGER,
     RefusalLogFilter,
     RequestRefused,

@@ -10,9 +10,10 @@ import hmac
 
 import pytest
 
-from supervision import config, personal, views
-from supervision.access import Access, AccessDenied
-from supervision.queries import Filters
+from supervision import config, views
+from supervision.domain.filters import Filters
+from supervision.security import personal
+from supervision.security.access import Access, AccessDenied
 from tests.conftest import add_cases, closed
 
 D = dt.date

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from supervision import roadmap
+from supervision.engine import roadmap
 
 D = dt.date
 
@@ -88,8 +88,9 @@ def test_the_roadmap_learns_from_the_courts_own_cases_only(db):
     property and simple), court B closed 10 without full performance: A's pending simple
     case with property gets (2 + 20 × 0.5) / (2 + 20) = 12 / 22 from A's cases alone."""
     from supervision import views
-    from supervision.access import Access
-    from supervision.queries import Filters, run
+    from supervision.data.queries import run
+    from supervision.domain.filters import Filters
+    from supervision.security.access import Access
     from tests.conftest import add_cases, closed
 
     as_of = D(2026, 11, 25)

@@ -10,9 +10,9 @@ import polars as pl
 import pytest
 
 from supervision import views
-from supervision.access import Access
-from supervision.queries import Filters
-from supervision.ui.roadmap_words import plan_words
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
+from supervision.words.roadmap_words import plan_words
 from tests.conftest import add_cases, closed
 
 D = dt.date

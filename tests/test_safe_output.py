@@ -9,7 +9,13 @@ import zipfile
 
 import polars as pl
 
-from supervision.safe_output import md, neutralize_formulas, plain, safe_csv_bytes, safe_xlsx_bytes
+from supervision.output.safe_output import (
+    md,
+    neutralize_formulas,
+    plain,
+    safe_csv_bytes,
+    safe_xlsx_bytes,
+)
 from supervision.ui import charts
 
 HOSTILE = ['=HYPERLINK("http://evil.invalid/","j")', "+1+2", "-3+4", "@SUM(A1)", "\t=1",

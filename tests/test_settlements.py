@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from supervision import views
-from supervision.access import Access
-from supervision.queries import Filters
+from supervision.domain.filters import Filters
+from supervision.security.access import Access
 from tests.conftest import add_cases, closed
 
 D = dt.date

@@ -14,10 +14,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from supervision import metrics, shared, views
-from supervision.access import Access
-from supervision.db import connect, connect_current_version, new_version
-from supervision.queries import Filters
+from supervision import views
+from supervision.data.db import connect, connect_current_version, new_version
+from supervision.domain.filters import Filters
+from supervision.engine import metrics, single_flight
+from supervision.security.access import Access
 from tests.conftest import DEMO_END
 
 SUPERVISOR = Access("s", "supervisor", "HI000", "琼")
@@ -37,9 +38,9 @@ def scans(monkeypatch) -> Counter:
 
     monkeypatch.setattr(metrics, "run", counting(metrics.run))
     monkeypatch.setattr(metrics, "run_arrays", counting(metrics.run_arrays))
-    shared.forget()
+    single_flight.forget()
     yield counted
-    shared.forget()
+    single_flight.forget()
 
 
 @pytest.fixture
@@ -130,7 +131,7 @@ def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, sc
 def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(served, monkeypatch):
     # every court's weekly ranks are ranked once; each caller gets only its own courts' rows
     _path, con = served
-    shared.forget()
+    single_flight.forget()
     ranked = Counter()
     real = metrics.ranking.rank
 
@@ -149,7 +150,7 @@ def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(serve
         metrics.year_end_projection(con.cursor(), f).height
     assert metrics.court_ranks(con.cursor(), f, ["HI720"])["court_code"].unique().to_list() \
         == ["HI720"]
-    shared.forget()
+    single_flight.forget()
 
 
 def test_the_server_start_warms_what_the_default_views_need(served, scans):
@@ -170,7 +171,7 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
     # the province view's own 3+1 scans are of its provinces' courts, not national
     assert scans["court_counts"] == 1 + 2
-    shared.forget()
+    single_flight.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     # the cases again, from the arrays the warm-up kept beside the version (no query)
     assert scans["rank_scan_cases"] == 1
@@ -186,7 +187,7 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
 
 def test_results_are_kept_within_their_bytes_the_oldest_dropped_first(served):
     _path, con = served
-    store = shared.SharedResults(100, max_bytes=3 * 8_000)
+    store = single_flight.SharedResults(100, max_bytes=3 * 8_000)
     computed = Counter()
 
     def frame(name: str):  # noqa: ANN202 - a result of 8,000 bytes (1,000 Int64 values)
@@ -216,8 +217,8 @@ def test_national_computations_run_a_few_at_a_time_and_nested_ones_cannot_deadlo
     # computation nested in another runs in its slot, and one waiting for a result another
     # thread computes gives its slot up (that thread may be waiting for one)
     _path, con = served
-    monkeypatch.setattr(shared, "_slots", threading.BoundedSemaphore(2))
-    store = shared.SharedResults(1_000)
+    monkeypatch.setattr(single_flight, "_slots", threading.BoundedSemaphore(2))
+    store = single_flight.SharedResults(1_000)
     running, most, lock = 0, 0, threading.Lock()
     inner_started = threading.Event()
 
@@ -260,8 +261,8 @@ def test_a_thread_waiting_for_a_result_gives_its_compute_slot_to_the_thread_comp
     # both slots held by computations that need "inner", whose owner asked for it first,
     # from outside any computation, and waits for a slot: they must let it have one
     _path, con = served
-    monkeypatch.setattr(shared, "_slots", threading.BoundedSemaphore(2))
-    store = shared.SharedResults(100)
+    monkeypatch.setattr(single_flight, "_slots", threading.BoundedSemaphore(2))
+    store = single_flight.SharedResults(100)
     holding = threading.Barrier(3)
     inner_owned = threading.Event()
 
@@ -316,18 +317,18 @@ def test_the_recent_rank_counts_are_counted_once_whatever_trend_a_page_shows(ser
                                                                              monkeypatch):
     # the brief of one type shows that type's trend; the province ranking needs the same
     # filters' recent counts, not a second count for the overall trend
-    from supervision import rank_weeks
+    from supervision.engine import memory_counts
 
     _path, con = served
     counted = Counter()
-    real = rank_weeks.count_recent
+    real = memory_counts.count_recent
 
     def counting(cases, rows):  # noqa: ANN001, ANN202 - a stand-in for count_recent
         counted["recent"] += 1
         return real(cases, rows)
 
-    monkeypatch.setattr(rank_weeks, "count_recent", counting)
-    shared.forget()
+    monkeypatch.setattr(memory_counts, "count_recent", counting)
+    single_flight.forget()
     f = Filters(as_of=DEMO_END, case_types=("livelihood",))
     livelihood = metrics.rank_aggregate(con.cursor(), f, trend_ranking="livelihood")
     metrics.court_core_counts(con.cursor(), f)
@@ -335,7 +336,7 @@ def test_the_recent_rank_counts_are_counted_once_whatever_trend_a_page_shows(ser
     assert counted["recent"] == 1
     assert livelihood.counts.recent is overall.counts.recent
     assert livelihood.counts.trend_ranking == "livelihood"
-    shared.forget()
+    single_flight.forget()
 
 
 def test_the_default_views_cases_are_kept_beside_their_version_for_the_next_start(served,
@@ -348,32 +349,32 @@ def test_the_default_views_cases_are_kept_beside_their_version_for_the_next_star
 
     path, con = served
     default, changed = Filters(as_of=DEMO_END), Filters(as_of=DEMO_END, value_min=50_000.0)
-    link = Path(shared.served_version(con))
+    link = Path(single_flight.served_version(con))
     kept = link.with_name(link.name + ".arrays")
     first = metrics.court_core_counts(con, changed)
     assert sorted(p.name.split("-")[0] for p in kept.iterdir()) == [
         "core_scan_cases", "rank_scan_cases"]
     assert metrics.core_cases_kept(con, default)
-    shared.forget()                                   # a new start of the server
+    single_flight.forget()                                   # a new start of the server
     assert_frame_equal(metrics.court_core_counts(con, changed), first)
     assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
-    shared.forget()
+    single_flight.forget()
     assert warm_default_view(path) is not None
     assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
         == (1, 1, 0)
     # another date is read, never kept
     week_before = Filters(as_of=DEMO_END - dt.timedelta(days=7))
     metrics.rank_cases(con, week_before)
-    shared.forget()
+    single_flight.forget()
     metrics.rank_cases(con, week_before)
     assert scans["rank_scan_cases"] == 3 and len(list(kept.iterdir())) == 2
     # a column that cannot be read: the cases are read again and kept anew
     [rank_folder] = kept.glob("rank_scan_cases-*")
     next(rank_folder.glob("*.npy")).write_bytes(b"not an array")
-    shared.forget()
+    single_flight.forget()
     assert_frame_equal(metrics.court_core_counts(con, changed), first)
     assert scans["rank_scan_cases"] == 4
-    shared.forget()
+    single_flight.forget()
     metrics.rank_cases(con, default)
     assert scans["rank_scan_cases"] == 4
     # an import swaps a new version in: the old one's kept cases are removed with its link

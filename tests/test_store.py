@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from supervision import audit, auth, users
+from supervision.security import audit, auth, users
 from supervision.store import _ENGINES, current_revision, engine
 
 PG_URL = os.environ.get("SUPERVISION_TEST_PG_URL")

@@ -6,9 +6,11 @@ import datetime as dt
 
 import polars as pl
 
-from supervision import metrics, views
-from supervision.access import Access
-from supervision.queries import Filters, run
+from supervision import views
+from supervision.data.queries import run
+from supervision.domain.filters import Filters
+from supervision.engine import metrics
+from supervision.security.access import Access
 from tests.conftest import add_cases, closed
 
 D = dt.date

@@ -1,5 +1,5 @@
 """The one-time tickets that buy the httpOnly login cookie, and the cookie's key
-(supervision.login_cookie; the routes themselves: test_web_server.py)."""
+(supervision.security.login_cookie; the routes themselves: test_web_server.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from supervision import audit, auth, config, login_cookie
+from supervision import config
+from supervision.security import audit, auth, login_cookie
 from supervision.store import engine
 from supervision.ui import login
 from tests.test_app import PASSWORDS

@@ -15,7 +15,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from supervision import audit, auth, login_cookie
+from supervision.security import audit, auth, login_cookie
 from supervision.store import engine
 from tests.browser_kit import free_port, streamlit_server
 from tests.test_app import PASSWORDS

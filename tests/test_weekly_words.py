@@ -10,8 +10,8 @@ import subprocess
 import fastexcel
 import polars as pl
 
-from supervision import weekly
-from supervision.ui.i18n import text
+from supervision.words.i18n import text
+from supervision.workflow import weekly
 
 HINT_SHADE = "底色：落后指标——低于标准、低于全省或全国排名较上周下降"
 
@@ -78,8 +78,8 @@ def test_the_xlsx_and_the_pdf_carry_the_same_words(tmp_path):
 
 def test_the_weekly_reports_key_columns_come_first(tmp_path):
     from supervision import views
-    from supervision.access import Access
-    from supervision.queries import Filters
+    from supervision.domain.filters import Filters
+    from supervision.security.access import Access
     from tests.conftest import add_cases, closed, make_db
 
     con = make_db(tmp_path / "cases.duckdb")

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from supervision import audit, domain, ledger
-from supervision.access import Access, AccessDenied
+from supervision.domain import vocabulary
+from supervision.security import audit
+from supervision.security.access import Access, AccessDenied
 from supervision.store.schema import (
     audit_log,
     escalation_events,
@@ -31,6 +32,7 @@ from supervision.store.schema import (
     typical_cases,
     visits,
 )
+from supervision.workflow import ledger
 from tests.test_ledger import ledger_cases_db
 from tests.test_store import store_of_kind
 
@@ -52,7 +54,7 @@ USERS = {
 }
 BEIJING = Access("bjsup", "supervisor", "BJ000", "京")
 WRITES = ("record_visit", "update_item", "mark_typical", "set_escalation")
-# the specification, written out (not read from domain.ROLES): supervisors write everything
+# the specification, written out (not read from vocabulary.ROLES): supervisors write everything
 # for their province's courts, a president updates their own court's items, nobody else
 ALLOWED = {("supervisor", w) for w in WRITES} | {("president", "update_item")}
 
@@ -78,8 +80,8 @@ MATRIX = [(role, write, target) for role in USERS for write in WRITES
 
 
 def test_the_matrix_covers_every_role_and_every_write():
-    assert set(USERS) == set(domain.ROLE_BY_CODE)
-    assert set(WRITES) == {w.code for w in domain.WRITES}
+    assert set(USERS) == set(vocabulary.ROLE_BY_CODE)
+    assert set(WRITES) == {w.code for w in vocabulary.WRITES}
 
 
 # ------------------------------------------------------------------ fixtures
@@ -303,7 +305,7 @@ def test_a_refusal_does_not_tell_the_court_of_a_case_outside_the_scope(store, ca
 
 
 def test_may_reads_the_role_declaration():
-    for role in domain.ROLES:
+    for role in vocabulary.ROLES:
         access = USERS[role.code]
         assert {w for w in WRITES if access.may(w)} == set(role.writes)
     assert not Access("x", "no-such-role", "HI720", "琼").may("update_item")
@@ -314,10 +316,10 @@ def test_may_reads_the_role_declaration():
 def test_the_ledger_follows_a_changed_declaration_not_role_names(store, cases, monkeypatch):
     """Declare `update_item` for the analyst and take `mark_typical` from the supervisor:
     the write functions follow at once, within the same scope rules."""
-    roles = dict(domain.ROLE_BY_CODE)
-    monkeypatch.setitem(domain.ROLE_BY_CODE, "analyst", dataclasses.replace(
+    roles = dict(vocabulary.ROLE_BY_CODE)
+    monkeypatch.setitem(vocabulary.ROLE_BY_CODE, "analyst", dataclasses.replace(
         roles["analyst"], writes=frozenset({"update_item"})))
-    monkeypatch.setitem(domain.ROLE_BY_CODE, "supervisor", dataclasses.replace(
+    monkeypatch.setitem(vocabulary.ROLE_BY_CODE, "supervisor", dataclasses.replace(
         roles["supervisor"], writes=roles["supervisor"].writes - {"mark_typical"}))
     write(store, cases, USERS["analyst"], "update_item", None, OWN, text="分析员更新")
     assert _item(store, OWN)["progress"] == "分析员更新"
@@ -327,7 +329,7 @@ def test_the_ledger_follows_a_changed_declaration_not_role_names(store, cases, m
         write(store, cases, USERS["supervisor"], "mark_typical", OWN, OWN_CASE)
 
 
-SCOPE_CHECKED_FILES = ("supervision/ledger.py", "pages/ledger.py", "pages/escalation.py")
+SCOPE_CHECKED_FILES = ("supervision/workflow/ledger.py", "pages/ledger.py", "pages/escalation.py")
 
 
 @pytest.mark.parametrize("path", SCOPE_CHECKED_FILES)
@@ -335,7 +337,7 @@ def test_no_role_names_decide_writes(path):
     """The ledger and its pages name no role: no string literal is a role's code and no
     comparison reads `.role` (they ask `Access.may`)."""
     source = (ROOT / path).read_text(encoding="utf-8")
-    codes = {r.code for r in domain.ROLES}
+    codes = {r.code for r in vocabulary.ROLES}
     literals = [tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
                 if tok.type == tokenize.STRING and tok.string.strip("\"'") in codes]
     assert not literals, literals
@@ -349,7 +351,7 @@ def test_the_ledger_page_shows_a_refusal_as_an_error_and_writes_nothing(app, dem
     """A supervisor of Hainan types another province's case number into the typical-case
     form of 海口海事法院: the page says it is not allowed (no traceback) and the store has no
     typical case of that number."""
-    from supervision.db import connect
+    from supervision.data.db import connect
     from supervision.store import engine as store_engine
     from tests.test_app import login
 

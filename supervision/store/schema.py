@@ -33,7 +33,7 @@ users = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
-    # the TOTP secret, sealed (supervision.sealed); NULL until the user enrolls one
+    # the TOTP secret, sealed (supervision.security.sealed); NULL until the user enrolls one
     Column("totp_secret", String(200)),
     Column("totp_enrolled_at", DateTime),
     # the 30-second step of the last one-time code accepted; an older or equal step's code

@@ -10,14 +10,14 @@ from typing import Any
 
 import polars as pl
 
-from supervision import pdf
-from supervision.projection import PACE_WEEKS
+from supervision.engine.projection import PACE_WEEKS
+from supervision.output import pdf
 from supervision.ui import charts, sidebar
-from supervision.ui.fmt import num, pct, rank_movement
-from supervision.ui.i18n import enum, enum_names, help_text, t
 from supervision.ui.state import Context
 from supervision.ui.tables import case_rows
 from supervision.views import AGE_BANDS
+from supervision.words.fmt import num, pct, rank_movement
+from supervision.words.i18n import enum, enum_names, help_text, t
 
 LARGEST_COLUMNS = ["case_number", "case_type", "amount_yuan", "filed_on", "statutory_deadline",
                    "days_to_deadline", "priority", "complexity", "respondent_name", "judge"]

@@ -18,8 +18,8 @@ import pandas  # noqa: F401
 import plotly.graph_objects as go
 import polars as pl
 
-from supervision.safe_output import plain
-from supervision.ui.i18n import lang
+from supervision.output.safe_output import plain
+from supervision.words.i18n import lang
 
 
 def _labels(values: list) -> list:

@@ -21,9 +21,14 @@ from sqlalchemy import Engine
 
 from supervision import store as operational_store
 from supervision import views
-from supervision.access import AccessDenied
-from supervision.db import connect_current_version, data_version, migrate_file, schema_is_current
-from supervision.safe_output import md
+from supervision.data.db import (
+    connect_current_version,
+    data_version,
+    migrate_file,
+    schema_is_current,
+)
+from supervision.output.safe_output import md
+from supervision.security.access import AccessDenied
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_TTL_S = 900        # a cached page result lives 15 minutes (a new import: a new key)

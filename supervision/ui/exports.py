@@ -11,14 +11,14 @@ from collections.abc import Callable
 import polars as pl
 import streamlit as st
 
-from supervision import audit, request_check
-from supervision.access import Access
-from supervision.queries import Filters
-from supervision.safe_output import safe_csv_bytes, safe_xlsx_bytes
+from supervision.domain.filters import Filters
+from supervision.output.safe_output import safe_csv_bytes, safe_xlsx_bytes
+from supervision.security import audit, request_check
+from supervision.security.access import Access
 from supervision.ui import data, state
-from supervision.ui.fmt import zoned_time
-from supervision.ui.i18n import column_header as headers_of
-from supervision.ui.i18n import deferred, t
+from supervision.words.fmt import zoned_time
+from supervision.words.i18n import column_header as headers_of
+from supervision.words.i18n import deferred, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # below this many rows the XLSX is built when clicked; above it, with a progress bar first

@@ -1,4 +1,4 @@
-"""The login form, the login cookie and the per-run session check (supervision.auth does
+"""The login form, the login cookie and the per-run session check (supervision.security.auth does
 the checking; this module only draws and keeps the browser's cookie in step).
 
 The cookie holds a signed JWT whose only claim of substance is the session token; what
@@ -8,7 +8,7 @@ signature) logs no one in: it is ignored and the login form shows, never a trace
 
 The cookie is HttpOnly, so no script of the page can read it: it is set by the answer of
 /auth/cookie to a one-time ticket that this session posts from the page after a login
-(supervision.login_cookie, supervision.web), deleted by /auth/cookie/delete once its
+(supervision.security.login_cookie, supervision.web), deleted by /auth/cookie/delete once its
 session has ended, and read from the request's cookies (the websocket's handshake) when a
 browser session starts.
 """
@@ -22,9 +22,9 @@ import time
 import streamlit as st
 from sqlalchemy import Engine
 
-from supervision import auth, login_cookie
-from supervision.login_cookie import COOKIE_MAX_AGE, COOKIE_NAME, session_token  # noqa: F401
-from supervision.ui.i18n import t
+from supervision.security import auth, login_cookie
+from supervision.security.login_cookie import COOKIE_MAX_AGE, COOKIE_NAME, session_token  # noqa: F401
+from supervision.words.i18n import t
 
 # The page's only scripts (supervision.web allows exactly these, by their SHA-256, in its
 # Content-Security-Policy; keep their text constant: what varies goes in data- attributes).

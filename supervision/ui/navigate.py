@@ -44,6 +44,6 @@ def open_explorer(court: str, **params: str | None) -> None:
 
 def open_respondent(respondent_key: str) -> None:
     """The respondent page for one respondent, by its keyed reference (HMAC of the ID
-    number under the server's key: supervision.personal.reference), never the number."""
+    number under the server's key: supervision.security.personal.reference), never the number."""
     st.session_state.pop("r_query", None)
     _go("pages/respondent.py", "respondent", respondent=respondent_key, rq=None)

@@ -9,17 +9,17 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from supervision import domain
-from supervision.access import Access
-from supervision.queries import Filters
-from supervision.safe_output import md
-from supervision.ui.fmt import WAN
-from supervision.ui.i18n import enum, enum_names, t
+from supervision.domain import vocabulary
+from supervision.domain.filters import Filters
+from supervision.output.safe_output import md
+from supervision.security.access import Access
 from supervision.ui.state import Context
 from supervision.ui.urls import parse_date, parse_float, parse_list, seed, url_param
+from supervision.words.fmt import WAN
+from supervision.words.i18n import enum, enum_names, t
 
-PRIORITIES = domain.codes(domain.PRIORITIES)
-COMPLEXITIES = domain.codes(domain.COMPLEXITIES)
+PRIORITIES = vocabulary.codes(vocabulary.PRIORITIES)
+COMPLEXITIES = vocabulary.codes(vocabulary.COMPLEXITIES)
 
 # selectboxes whose option labels depend on the language: their state is keyed per
 # language (the browser keeps a selectbox's shown label), and re-seeded from the URL

@@ -9,10 +9,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from supervision.access import Access, access_for
-from supervision.queries import Filters
+from supervision.domain.filters import Filters
+from supervision.security.access import Access, access_for
 from supervision.ui import data
-from supervision.ui.i18n import lang
+from supervision.words.i18n import lang
 
 
 def current_access() -> Access | None:
@@ -76,7 +76,7 @@ def audit_export(ctx: Context, file_name: str, what: str, *, filters: Filters | 
     """A download, in the audit trail: who, which file, from which page, and the scope the
     file really covers — its courts (every court in scope when `court` is None) and the
     filters its rows were selected with."""
-    from supervision import audit
+    from supervision.security import audit
 
     used = filters or ctx.filters
     access = access or ctx.access

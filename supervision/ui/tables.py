@@ -9,11 +9,11 @@ import polars as pl
 import streamlit as st
 from sqlalchemy import Engine
 
-from supervision.safe_output import md
-from supervision.ui.fmt import WAN
-from supervision.ui.i18n import coded, enum_names, headers
+from supervision.output.safe_output import md
+from supervision.security.users import list_users
 from supervision.ui.state import Context
-from supervision.users import list_users
+from supervision.words.fmt import WAN
+from supervision.words.i18n import coded, enum_names, headers
 
 # case columns that hold vocabulary codes
 ENUM_COLUMNS = ("status", "case_kind", "priority", "complexity", "respondent_kind")

@@ -19,13 +19,13 @@ depends_on = None
 APPEND_ONLY = {"audit_log": "the audit trail is append-only",
                "ledger_updates": "the history is append-only",
                "escalation_events": "the history is append-only"}
-# Frozen here (a migration never changes): supervision.audit.RETENTION_DAYS says the same.
+# Frozen here (a migration never changes): supervision.security.audit.RETENTION_DAYS says the same.
 RETENTION_DAYS = 180
 
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        # the TOTP secret sealed (AES-GCM, supervision.sealed); NULL until enrolled
+        # the TOTP secret sealed (AES-GCM, supervision.security.sealed); NULL until enrolled
         batch.add_column(sa.Column("totp_secret", sa.String(200)))
         batch.add_column(sa.Column("totp_enrolled_at", sa.DateTime))
         # the time step of the last code accepted: a code is good once (no replay)

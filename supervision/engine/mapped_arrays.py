@@ -1,0 +1,78 @@
+"""The default view's cases in memory, kept on disk beside the data version they were read
+from, so that a server's next start maps them instead of reading them again.
+
+The cases the rankings and the 3+1 indices count (metrics.rank_cases, metrics.core_cases_of)
+are read by two queries that take 1.6 and 4 s at 10 M cases, on every start of the server,
+on the two cores the first user's browser needs too. A served version's data never change
+(supervision.data.db.connect_current_version), so the columns a query returned for the default
+view (the latest date, no other filter) are written once as .npy files in
+`<version link>.arrays/<query>-<digest>/` and later memory-mapped (`np.load(mmap_mode="r")`:
+no read, the pages come from the file as they are used). The digest covers the query's text
+and every parameter bound to it, so another query (a new release of the app) or other
+parameters never meet the files of an old one. A folder appears whole or not at all
+(written under another name, then renamed); one that cannot be read is read from the
+database again. supervision.data.db removes a replaced version's folder with its link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from supervision.data.queries import load_sql
+
+log = logging.getLogger(__name__)
+SUFFIX = ".arrays"
+
+
+def folder_of(version: str, name: str, params: dict[str, Any]) -> Path:
+    """Where the columns of queries/<name>.sql with `params` are kept for `version` (a
+    version link's path)."""
+    sql, _needed = load_sql(name)
+    digest = hashlib.sha256(json.dumps([sql, params], sort_keys=True, default=str)
+                            .encode()).hexdigest()[:16]
+    return Path(version + SUFFIX) / f"{name}-{digest}"
+
+
+def kept(version: str, name: str, params: dict[str, Any],
+         read: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The columns of queries/<name>.sql with `params` on `version`: mapped from the folder
+    kept for them, else `read()` and kept (best effort: a folder that cannot be written is
+    only logged)."""
+    folder = folder_of(version, name, params)
+    if folder.is_dir():
+        try:
+            return {p.stem: np.load(p, mmap_mode="r") for p in sorted(folder.glob("*.npy"))}
+        except (OSError, ValueError):
+            log.warning("%s: unreadable, read again", folder)
+            shutil.rmtree(folder, ignore_errors=True)
+    arrays = read()
+    _write(folder, arrays)
+    return arrays
+
+
+def _write(folder: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write the columns under a name of this thread's, then rename the folder into place:
+    another process or thread sees it whole or not at all."""
+    scratch = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        scratch.mkdir(parents=True)
+        for column, array in arrays.items():
+            np.save(scratch / f"{column}.npy", np.ascontiguousarray(array))
+        os.rename(scratch, folder)
+    except OSError as exc:      # a read-only folder, a full disk, or another writer first
+        if not folder.is_dir():
+            log.warning("%s: not kept (%s)", folder, exc)
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(scratch)

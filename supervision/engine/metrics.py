@@ -1,0 +1,512 @@
+"""The metric engine's Python side: calls the SQL in queries/ and combines frames.
+
+Counts are defined once in SQL, each rate once in supervision/domain/metric_declarations.py, ranks,
+cutoffs and gaps once in supervision/engine/ranking.py; this module only joins, applies thresholds
+(data) and shapes results. `visible` is the list of court codes the caller may
+see (None = every court); it is passed into each query so rows of other courts never
+leave DuckDB.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from supervision.data.lookups import latest_date, specific_types, targets, thresholds
+from supervision.data.queries import run, run_arrays
+from supervision.domain import metric_declarations, vocabulary
+from supervision.domain.filters import Filters
+from supervision.engine import (
+    mapped_arrays,
+    memory_core_counts,
+    memory_counts,
+    ranking,
+    single_flight,
+)
+from supervision.engine.projection import PACE_WEEKS, project_year_end
+
+T = TypeVar("T")
+
+MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
+# the 3+1 core indices: the declared metrics held to a threshold, in declared order
+CORE_INDICES = [m.code for m in metric_declarations.CORE_METRICS]
+
+
+def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    return None if visible is None else list(visible)
+
+
+def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 visible: list[str] | None) -> pl.DataFrame:
+    """Every indicator and 3+1 core-index count and rate, from one scan: rows for the
+    visible courts, every province and the nation (queries/court_counts.sql). Every
+    court's (`visible` None) names no user: one computation serves every session
+    (supervision.engine.single_flight)."""
+    def counts() -> pl.DataFrame:
+        return _counted(con, filters, filters.scope(national=True), visible)
+
+    if visible is None:
+        return _national(con, "court_counts", filters, None, counts)
+    return counts()
+
+
+def _counted(con: duckdb.DuckDBPyConnection, filters: Filters, scope: dict[str, Any],
+             visible: list[str] | tuple[str, ...] | None) -> pl.DataFrame:
+    """queries/court_counts.sql's counts on `scope` with every declared rate
+    (metric_declarations.with_rates, under court_counts' own names)."""
+    counts = run(con, "court_counts", scope=scope, visible=_visible(visible),
+                 **filters.params())
+    return metric_declarations.with_rates(
+        counts, names=metric_declarations.COURT_COUNTS_NAMES,
+        days=metric_declarations.period_days(filters.start, filters.as_of))
+
+
+def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
+                     visible: list[str] | None) -> pl.DataFrame:
+    """Volume/rate/speed/age indicators: rows for visible courts, provinces and the nation."""
+    return court_counts(con, filters, visible)
+
+
+@dataclass(frozen=True)
+class RankAggregate:
+    """The counts of one filter set a page's rankings derive from (supervision.engine.memory_counts:
+    per court × ranking bucket × recent week, and the weekly trend of `trend_ranking`) and
+    the reference they are ranked against, read together on one connection: every court,
+    the five ranked types and the targets. A page derives all its rankings from one of
+    these without reading the reference again."""
+
+    counts: memory_counts.RankCells
+    courts: pl.DataFrame
+    specific: list[str]
+    targets: pl.DataFrame
+    trend_ranking: str
+
+
+def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_counts.RankCases:
+    """The period's cases every ranking counts, in memory (queries/rank_scan_cases.sql),
+    for the filters other than the sidebar's (memory_counts.SLICED_FILTERS): read once per
+    data version, as-of date and such subset, and shared by every session
+    (supervision.engine.single_flight)."""
+    unsliced = _unsliced(filters)
+
+    def read() -> memory_counts.RankCases:
+        courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
+        arrays = _case_arrays(con, "rank_scan_cases", unsliced,
+                              scope=unsliced.scope(national=True), specific_types=specific,
+                              court_codes=courts["court_code"].to_list(),
+                              max_weeks=MAX_WEEKS, **codes, **unsliced.params())
+        return memory_counts.RankCases.from_arrays(
+            arrays, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
+            **codes)
+
+    return single_flight.CASES.get(con, "rank_cases", unsliced, read)
+
+
+def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   trend_ranking: str = "overall") -> RankAggregate:
+    """What a page's rankings derive from: per court the counts by ranking and recent
+    week, and the weekly trend of `trend_ranking`, counted from the period's cases in
+    memory (rank_cases; supervision/engine/memory_counts.py). It names no user: one computation
+    serves every session (supervision.engine.single_flight)."""
+    def count() -> RankAggregate:
+        cases = rank_cases(con, filters)
+        rows = _selected_rows(cases, filters)
+        cells = memory_counts.count_cells(cases, rows, trend_ranking,
+                                       rank_recent(con, filters, (cases, rows)))
+        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con),
+                             trend_ranking)
+
+    # national: the cases of every court, whoever asks
+    return _national(con, "rank_aggregate", filters, trend_ranking, count)
+
+
+def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
+                selected: tuple[memory_counts.RankCases, memory_counts.Rows] | None = None
+                ) -> memory_counts.RecentCells:
+    """The rank counts per court × bucket × recent week and the pending, whatever trend a
+    page shows: the part of rank_aggregate that every trend shares (and the province
+    ranking's handled, concluded and fully performed cases). `selected`: the period's cases
+    and the rows the filters keep, if the caller has them. Shared by every session
+    (supervision.engine.single_flight)."""
+    def count() -> memory_counts.RecentCells:
+        if selected is not None:
+            return memory_counts.count_recent(*selected)
+        cases = rank_cases(con, filters)
+        return memory_counts.count_recent(cases, _selected_rows(cases, filters))
+
+    return _national(con, "rank_recent", filters, None, count)
+
+
+def _case_arrays(con: duckdb.DuckDBPyConnection, name: str, unsliced: Filters,
+                 **params: Any) -> dict[str, np.ndarray]:
+    """The columns of queries/<name>.sql (run_arrays) for the cases held in memory; those of
+    the default view (the latest date, no other filter) on a served version are kept on
+    disk beside it, so that a server's next start maps them instead of reading them
+    (supervision.engine.mapped_arrays)."""
+    def read() -> dict[str, np.ndarray]:
+        return run_arrays(con, name, **params)
+
+    version = single_flight.served_version(con)
+    if (version is None or unsliced != Filters(as_of=unsliced.as_of)
+            or unsliced.as_of != latest_date(con)):
+        return read()
+    return mapped_arrays.kept(version, name, params, read)
+
+
+def _selected_rows(cases: memory_counts.SortedCases, filters: Filters) -> memory_counts.Rows:
+    """The cases in memory the sidebar's filters keep (memory_counts.selected_rows)."""
+    return memory_counts.selected_rows(cases, filters.value_min, filters.value_max,
+                                    filters.priorities, filters.complexities,
+                                    filters.case_types)
+
+
+def _case_codes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
+    """Every code a case may carry, per coded column (the vocabulary tables are filled from
+    supervision.domain.vocabulary): what the cases in memory index into."""
+    return {"priorities": tuple(vocabulary.codes(vocabulary.PRIORITIES)),
+            "complexities": tuple(vocabulary.codes(vocabulary.COMPLEXITIES)),
+            "case_types": tuple(run(con, "case_types_list")["code"])}
+
+
+def _unsliced(filters: Filters) -> Filters:
+    """The filters without the sidebar's (applied to the cases in memory) and the user's
+    court scope (the cases of every court are read)."""
+    return filters.with_(courts=None, **dict.fromkeys(memory_counts.SLICED_FILTERS))
+
+
+def core_cases_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_core_counts.CoreCases:
+    """The cases the 3+1 core indices count, in memory (queries/core_scan_cases.sql), for
+    the filters other than the sidebar's: read once per data version, as-of date and such
+    subset, and shared by every session (supervision.engine.single_flight)."""
+    unsliced = _unsliced(filters)
+
+    def read() -> memory_core_counts.CoreCases:
+        courts, codes = all_courts(con), _case_codes(con)
+        arrays = _case_arrays(con, "core_scan_cases", unsliced,
+                              **_core_scan_params(unsliced, courts, codes))
+        return memory_core_counts.CoreCases.from_arrays(arrays, courts=courts, **codes)
+
+    return single_flight.CORE_CASES.get(con, "core_cases", unsliced, read)
+
+
+def core_cases_kept(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
+    """Whether the cases of core_cases_of(con, filters) are kept on disk beside the served
+    version (supervision.engine.mapped_arrays): mapped in a moment rather than read."""
+    version, unsliced = single_flight.served_version(con), _unsliced(filters)
+    return version is not None and mapped_arrays.folder_of(
+        version, "core_scan_cases",
+        _core_scan_params(unsliced, all_courts(con), _case_codes(con))).is_dir()
+
+
+def _core_scan_params(unsliced: Filters, courts: pl.DataFrame,
+                      codes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    return dict(scope=unsliced.scope(national=True),
+                court_codes=courts["court_code"].to_list(), **codes, **unsliced.params())
+
+
+def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Every court's 3+1 core-index counts and rates, and its handled, concluded and fully
+    performed cases and amounts, counted from the cases in memory (supervision.engine.memory_core_counts
+    and the rank counts): the court rows of court_counts.sql for those columns, without a
+    scan. Names no user: one computation serves every session (supervision.engine.single_flight)."""
+    def count() -> pl.DataFrame:
+        cases = core_cases_of(con, filters)
+        return memory_core_counts.court_core_counts(cases, _selected_rows(cases, filters),
+                                            rank_recent(con, filters))
+
+    return _national(con, "court_core_counts", filters, None, count)
+
+
+def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every court's code and province: the rows a national ranking ranks."""
+    return run(con, "court_names", visible=None).select("court_code", "province")
+
+
+def _national(con: duckdb.DuckDBPyConnection, question: str, filters: Filters,
+              key: object, compute: Callable[[], T]) -> T:
+    """A national result — every court's, naming no user — computed once for every session
+    (supervision.engine.single_flight), keyed by the filters without the user's court scope."""
+    return single_flight.shared(con, question, (filters.with_(courts=None), key), compute)
+
+
+def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   aggregate: RankAggregate | None = None, weeks_back: int = 0) -> pl.DataFrame:
+    """Every court's national rank, cutoff and gap, for the overall ranking and each of the
+    five specific types, all on the same national subset (supervision.engine.ranking), as of
+    `filters.as_of - 7 × weeks_back`. `aggregate`: rank_aggregate(con, filters), if the
+    caller has it (one scan serves every ranking of a page)."""
+    def compute() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters)
+        counts = memory_counts.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
+        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
+                              over=["ranking"])
+        return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
+
+    return _national(con, "national_ranks", filters, weeks_back, compute)
+
+
+def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
+                visible: list[str] | None, aggregate: RankAggregate | None = None,
+                weeks_back: int = 0) -> pl.DataFrame:
+    """National rank, cutoff and gap of the visible courts (None: every court)."""
+    ranks = national_ranks(con, filters, aggregate, weeks_back)
+    return ranks if visible is None else ranks.filter(pl.col("court_code").is_in(list(visible)))
+
+
+def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code: str,
+                 visible: list[str], aggregate: RankAggregate | None = None) -> pl.DataFrame:
+    """Week by week since the period start: the visible courts' cumulative rate and national
+    rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
+    target's own metric. `aggregate`: rank_aggregate(con, filters, ranking_code)."""
+    if aggregate is not None and aggregate.trend_ranking != ranking_code:
+        raise ValueError(f"the aggregate holds the trend of {aggregate.trend_ranking!r}, "
+                         f"not {ranking_code!r}")
+
+    def every_court() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters, ranking_code)
+        counts = memory_counts.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
+                                          filters.start, MAX_WEEKS)
+        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
+                              over=["week_end"])
+        return ranked.select("week_end", "court_code", "metric", "concluded",
+                             "fully_performed", "amount_applied", "amount_recovered", "rate",
+                             "rank", "cutoff")
+
+    weekly = _national(con, "weekly_ranks", filters, ranking_code, every_court)
+    # sorted once narrowed to the visible courts (every court's 160,000 rows by code cost
+    # more than the rest of the ranking)
+    return weekly.filter(pl.col("court_code").is_in(list(visible))).sort("court_code",
+                                                                       "week_end")
+
+
+def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,
+                        ranking_code: str = "overall",
+                        aggregate: RankAggregate | None = None) -> pl.DataFrame:
+    """Every court projected to 31 December at its recent pace, ranked nationally on the
+    target's metric (supervision.engine.projection)."""
+    def compute() -> pl.DataFrame:
+        agg = aggregate or rank_aggregate(con, filters)
+        pace = memory_counts.pace_counts(agg.counts, agg.courts, ranking_code, PACE_WEEKS)
+        target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
+                                     agg.specific).row(0, named=True)
+        return project_year_end(pace, filters.as_of, target["metric"], target["target_rank"],
+                                target["min_concluded"])
+
+    return _national(con, "year_end_projection", filters, ranking_code, compute)
+
+
+def core_indices(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 visible: list[str] | None) -> pl.DataFrame:
+    """The 3+1 core indices (with every court_counts count) for the visible courts and
+    their provinces, pooled; with `visible` None, for every court, province and the nation.
+
+    For visible courts only the cases of their provinces' courts are read: a province row
+    pools exactly its own courts, so the court and province rows are those of a national
+    scan (tests/test_rank_aggregate.py compares them) from a fraction of the cases. There
+    is no nation row then: it would pool these provinces only."""
+    if visible is None:
+        return as_core_indices(court_counts(con, filters, None))
+    courts = all_courts(con)
+    provinces = courts.filter(pl.col("court_code").is_in(list(visible)))["province"]
+    read = courts.filter(pl.col("province").is_in(provinces.implode()))["court_code"]
+    # every court anyway: the national scan, without a list of 3,475 codes to test per case
+    cases_of = None if read.len() == courts.height else tuple(read.sort())
+    counts = _counted(con, filters, filters.with_(courts=cases_of).scope(), visible)
+    return as_core_indices(counts.filter(pl.col("level") != "nation"))
+
+
+def core_indices_from_memory(con: duckdb.DuckDBPyConnection, filters: Filters,
+                             visible: list[str]) -> pl.DataFrame:
+    """The 3+1 core indices and their counts for the visible courts (level 'court') and
+    their provinces, pooled (level 'province'), as core_indices gives them, counted from
+    the cases in memory (court_core_counts; no scan): what the brief shows."""
+    courts = court_core_counts(con, filters)
+    mine = courts.filter(pl.col("court_code").is_in(list(visible)))
+    provinces = memory_core_counts.pooled_by_province(courts).filter(
+        pl.col("province").is_in(mine["province"].implode()))
+    return pl.concat([mine.with_columns(level=pl.lit("court")),
+                      provinces.with_columns(level=pl.lit("province"),
+                                             court_code=pl.lit(None, pl.String))],
+                     how="diagonal_relaxed").select("level", "province", "court_code",
+                                                    pl.exclude("level", "province",
+                                                               "court_code"))
+
+
+def as_core_indices(counts: pl.DataFrame) -> pl.DataFrame:
+    """court_counts with the core indices under their declared names (petitions_resolved is
+    the rate; the count is petitions_resolved_count)."""
+    return counts.rename({counted: declared for declared, counted
+                          in metric_declarations.COURT_COUNTS_NAMES.items()})
+
+
+def meets_standard(core: pl.DataFrame, limits: dict[str, float]) -> pl.DataFrame:
+    """Adds `meets_standard`: every core index at or above its threshold. An index with
+    no cases in its denominator (NULL) cannot fail, so it does not count against."""
+    ok = [pl.col(i).is_null() | (pl.col(i) >= limits[i]) for i in CORE_INDICES]
+    return core.with_columns(meets_standard=pl.all_horizontal(ok))
+
+
+def province_ranking(con: duckdb.DuckDBPyConnection, filters: Filters,
+                     counts: Callable[[], pl.DataFrame] | None = None) -> pl.DataFrame:
+    """Provinces pooled and ranked, with the share of their courts meeting the 3+1 standard.
+    A province's rate pools its courts' counts on the overall target's metric; rank = 1 +
+    provinces with a strictly higher rate (none without one).
+
+    The counts come from the cases in memory (court_core_counts), or from `counts()`:
+    court_counts(con, filters, None), where the caller has scanned for it (the report) or
+    would rather scan than wait for the 3+1 cases to be read (the server's warm-up: called
+    within the shared computation, so that a first page asking meanwhile waits for that
+    scan rather than reading the cases itself). Both give the same figures
+    (tests/test_metrics.py); the ranking names no user and is computed once for every
+    session (supervision.engine.single_flight)."""
+    def compute() -> pl.DataFrame:
+        if counts is not None:
+            return _ranked_provinces(con, *_scanned_provinces(counts()))
+        courts = court_core_counts(con, filters)
+        return _ranked_provinces(con, memory_core_counts.pooled_by_province(courts), courts)
+
+    return _national(con, "province_ranking", filters, None, compute)
+
+
+def _scanned_provinces(counts: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """court_counts' province rows and court rows (with the core indices)."""
+    return (counts.filter(pl.col("level") == "province"),
+            as_core_indices(counts).filter(pl.col("level") == "court"))
+
+
+def _ranked_provinces(con: duckdb.DuckDBPyConnection, pooled: pl.DataFrame,
+                      courts: pl.DataFrame) -> pl.DataFrame:
+    """The provinces ranked on their `pooled` counts, with the share of their `courts`
+    meeting the 3+1 standard."""
+    limits = thresholds(con)
+    pooled = pooled.select(
+        "province", "handled", "concluded", "fully_performed", "actually_concluded",
+        "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate")
+    provinces = run(con, "provinces_list").join(pooled, on="province", how="left").with_columns(
+        pl.col("handled", "concluded", "fully_performed", "actually_concluded").fill_null(0))
+    ranked = provinces.with_columns(
+        rate=pl.when(pl.col("metric") == "amount_recovery_rate")
+        .then(pl.col("amount_recovery_rate")).otherwise(pl.col("overall_rate"))
+    ).with_columns(rank=pl.col("rate").rank("min", descending=True).cast(pl.Int64))
+    share = meets_standard(courts, limits).group_by("province").agg(
+        courts=pl.len(), courts_meeting_standard=pl.col("meets_standard").sum())
+    limit = limits["courts_meeting_standard"]
+    return (ranked.join(share, on="province", how="left")
+            .with_columns(share_meeting_standard=pl.col("courts_meeting_standard")
+                          / pl.col("courts"))
+            .with_columns(province_meets_standard=pl.col("share_meeting_standard") >= limit)
+            .sort("rank", "sort_order", nulls_last=True))
+
+
+def _num(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def report(con: duckdb.DuckDBPyConnection, filters: Filters,
+           visible: list[str] | None = None) -> dict[str, Any]:
+    """The `report` command's document: targets, courts and provinces as of filters.as_of."""
+    # two national scans: every count (court_counts) and every ranking (rank_aggregate)
+    counts = court_counts(con, filters, None)
+    all_ranks = national_ranks(con, filters)
+    mine = pl.lit(True) if visible is None else pl.col("court_code").is_in(list(visible))
+    indicators = counts.filter((pl.col("level") == "court") & mine)
+    ranks = all_ranks.filter(mine)
+    all_core = meets_standard(as_core_indices(counts).filter(pl.col("level") == "court"),
+                              thresholds(con))
+    core = all_core.filter(mine)
+    names = run(con, "court_names", visible=_visible(visible))
+    overall = ranks.filter(pl.col("ranking") == "overall")
+    types = ranks.filter(pl.col("ranking") != "overall")
+
+    by_court_types: dict[str, dict[str, Any]] = {}
+    for row in types.iter_rows(named=True):
+        by_court_types.setdefault(row["court_code"], {})[row["ranking"]] = {
+            "concluded": row["concluded"], "rate": _num(row["rate"]), "rank": row["rank"],
+            "cutoff": _num(row["cutoff"]), "gap": row["gap"]}
+    core_by_court = {r["court_code"]: r for r in core.iter_rows(named=True)}
+    overall_by_court = {r["court_code"]: r for r in overall.iter_rows(named=True)}
+    name_by_court = {r["court_code"]: r for r in names.iter_rows(named=True)}
+
+    courts = []
+    for row in indicators.sort("court_code").iter_rows(named=True):
+        code = row["court_code"]
+        o, k = overall_by_court[code], core_by_court[code]
+        courts.append({
+            "court_code": code,
+            "name": name_by_court[code]["name"],
+            "province": row["province"],
+            "handled": row["handled"],
+            "concluded": row["concluded"],
+            "fully_performed": row["fully_performed"],
+            "actually_concluded": row["actually_concluded"],
+            "overall_rate": _num(row["overall_rate"]),
+            "overall_rank": o["rank"],
+            "overall_cutoff": _num(o["cutoff"]),
+            "overall_gap": o["gap"],
+            "amount_recovery_rate": _num(row["amount_recovery_rate"]),
+            "closure_rate": _num(row["closure_rate"]),
+            "actual_conclusion_rate": _num(row["actual_conclusion_rate"]),
+            "termination_rate": _num(row["termination_rate"]),
+            "mean_days_to_close": _num(row["mean_days_to_close"]),
+            "clearance_rate": _num(row["clearance_rate"]),
+            "disposition_time_days": _num(row["disposition_time_days"]),
+            "median_pending_days": _num(row["median_pending_days"]),
+            "share_pending_over_6_months": _num(row["share_pending_over_6_months"]),
+            "pending": row["pending"],
+            "core": {i: _num(k[i]) for i in CORE_INDICES},
+            "meets_standard": k["meets_standard"],
+            "types": by_court_types.get(code, {}),
+        })
+    provinces = province_ranking(con, filters, lambda: counts)
+    return {
+        "as_of": filters.as_of.isoformat(),
+        "period_start": filters.start.isoformat(),
+        "targets": {
+            r["ranking"]: {"metric": r["metric"], "target_rank": r["target_rank"],
+                           "min_concluded": r["min_concluded"], "cutoff": _num(r["cutoff"]),
+                           "ranked_courts": r["ranked_courts"]}
+            for r in rank_cutoffs(con, filters, all_ranks).iter_rows(named=True)
+        },
+        "courts": courts,
+        "provinces": [
+            {"province": p["province"], "name": p["name"], "handled": p["handled"],
+             "concluded": p["concluded"], "fully_performed": p["fully_performed"],
+             "overall_rate": _num(p["overall_rate"]), "rank": p["rank"],
+             "courts": p["courts"], "courts_meeting_standard": p["courts_meeting_standard"],
+             "share_meeting_standard": _num(p["share_meeting_standard"])}
+            for p in provinces.iter_rows(named=True)
+        ],
+    }
+
+
+def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 ranks: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The cutoff of each ranking: a national fact that names no court. `ranks`:
+    national_ranks(con, filters), if the caller has it."""
+    if ranks is None:
+        ranks = national_ranks(con, filters)
+    return (ranks.select("ranking", "metric", "target_rank", "min_concluded", "ranked_courts",
+                         "cutoff").unique().sort("ranking"))
+
+
+def report_rows(document: dict[str, Any]) -> pl.DataFrame:
+    """The report flattened to one row per court (the CSV format)."""
+    rows = []
+    for c in document["courts"]:
+        row = {k: v for k, v in c.items() if k not in ("core", "types")}
+        row["as_of"] = document["as_of"]
+        row["period_start"] = document["period_start"]
+        row.update({f"core_{k}": v for k, v in c["core"].items()})
+        for code, t in sorted(c["types"].items()):
+            row.update({f"{code}_{k}": v for k, v in t.items()})
+        rows.append(row)
+    return pl.DataFrame(rows, infer_schema_length=None)

@@ -1,0 +1,98 @@
+"""National rank, cutoff and gap: the one definition (pure polars, no I/O).
+
+DOMAIN.md "National-rank targets". Every ranking in the product goes through `rank`: the
+current ranks (overall and the five types), each week of the weekly trend, and the
+year-end projection. Counts come from the period's cases in memory (read by
+queries/rank_scan_cases.sql, counted by supervision/engine/memory_counts.py; the raw per-date count is
+court_rank_counts.sql); the
+target's metric, rank and minimum are data (the targets table).
+
+- rate: fully performed ÷ concluded (`overall_rate`), or Σ recovered ÷ Σ applied
+  (`amount_recovery_rate`), as the target names;
+- ranked: at least `min_concluded` concluded cases and a rate;
+- rank = 1 + number of ranked courts with a strictly higher rate (ties share the best);
+- cutoff = the k-th highest rate among ranked courts (the lowest if fewer than k);
+- gap = more full-performance conclusions needed to reach the cutoff, each adding one to
+  numerator and denominator: max(0, ⌈(cutoff × concluded − fully performed) ÷ (1 − cutoff)⌉),
+  in exact integers (cutoff = cutoff_fp ÷ cutoff_concluded); empty when not ranked, or when
+  the cutoff is 100 % and the court is below it; for the amount metric, the yuan gap
+  max(0, ⌈cutoff × applied − recovered⌉).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+OVERALL_RATE, AMOUNT_RECOVERY_RATE = "overall_rate", "amount_recovery_rate"
+COUNTS = ("concluded", "fully_performed", "amount_applied", "amount_recovered")
+
+
+def rate(metric: pl.Expr) -> pl.Expr:
+    """The rate the target's metric names, from the count columns."""
+    by_cases = pl.col("fully_performed") / pl.when(pl.col("concluded") > 0).then(
+        pl.col("concluded"))
+    by_amount = pl.col("amount_recovered") / pl.when(pl.col("amount_applied") > 0).then(
+        pl.col("amount_applied"))
+    return pl.when(metric == AMOUNT_RECOVERY_RATE).then(by_amount).otherwise(by_cases)
+
+
+def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
+    """Rank the rows of `counts` within each group of `over` (a ranking, a week …).
+
+    `counts` has court_code, the COUNTS columns and, per row, the target's metric,
+    target_rank and min_concluded. Adds rate, is_ranked, rank, ranked_courts, cutoff, gap,
+    amount_gap and meets_target."""
+    scored = counts.with_row_index("_row").with_columns(rate=rate(pl.col("metric"))).with_columns(
+        is_ranked=(pl.col("concluded") >= pl.col("min_concluded")) & pl.col("rate").is_not_null())
+    # the ranked rows in rate order within each group (ties by code: any k-th value of a
+    # tie is the same rate), so that a row's position is its place in that order
+    ranked = (scored.filter(pl.col("is_ranked"))
+              .sort([*over, "rate", "court_code"],
+                    descending=[False] * len(over) + [True, False])
+              .with_columns(
+                  rank=pl.col("rate").rank("min", descending=True).over(over).cast(pl.Int64),
+                  ranked_courts=pl.len().over(over).cast(pl.Int64),
+                  _position=(pl.int_range(pl.len()) + 1).over(over)))
+    cutoffs = (ranked.filter(pl.col("_position") == pl.min_horizontal(
+        "target_rank", "ranked_courts"))
+        .select(*over, cutoff="rate", _cutoff_fp="fully_performed",
+                _cutoff_concluded="concluded", _cutoff_ranked="ranked_courts"))
+    # each row's rank back by its row number (one integer key, not the group and the code)
+    out = (scored.join(ranked.select("_row", "rank"), on="_row", how="left",
+                       maintain_order="left")
+           .join(cutoffs, on=over, how="left", maintain_order="left")
+           .drop("_row")
+           .with_columns(ranked_courts=pl.col("_cutoff_ranked").fill_null(0)))
+    return out.with_columns(
+        gap=_case_gap(),
+        amount_gap=pl.when(pl.col("is_ranked") & (pl.col("metric") == AMOUNT_RECOVERY_RATE))
+        .then((pl.col("cutoff") * pl.col("amount_applied") - pl.col("amount_recovered"))
+              .ceil().clip(lower_bound=0)),
+        meets_target=(pl.col("rank") <= pl.col("target_rank")).fill_null(False),
+    ).drop("_cutoff_fp", "_cutoff_concluded", "_cutoff_ranked")
+
+
+def _case_gap() -> pl.Expr:
+    """⌈(cutoff × c − f) ÷ (1 − cutoff)⌉ with cutoff = a/b: ⌈(a·c − f·b) ÷ (b − a)⌉, in
+    integers, so a court exactly on the cutoff needs 0 and nothing rounds the wrong way."""
+    a, b = pl.col("_cutoff_fp").cast(pl.Int64), pl.col("_cutoff_concluded").cast(pl.Int64)
+    c, f = pl.col("concluded").cast(pl.Int64), pl.col("fully_performed").cast(pl.Int64)
+    short = a * c - f * b
+    return (pl.when(~pl.col("is_ranked") | (pl.col("metric") != OVERALL_RATE)).then(None)
+            .when(a == b).then(pl.when(f == c).then(0))          # a 100 % cutoff
+            .when(short <= 0).then(0)
+            .otherwise((short + (b - a) - 1) // (b - a))
+            .cast(pl.Int64))
+
+
+def with_target(counts: pl.DataFrame, targets: pl.DataFrame, specific: list[str]) -> pl.DataFrame:
+    """Attach each row's target (metric, target_rank, min_concluded) by its `ranking`:
+    'overall' takes the overall target, a specific type code the specific-type target."""
+    kind = pl.when(pl.col("ranking") == "overall").then(pl.lit("overall")).when(
+        pl.col("ranking").is_in(specific)).then(pl.lit("specific_type"))
+    # each distinct ranking's target first (a handful of rows), then one join by ranking:
+    # a weekly trend has 160,000 rows of one ranking
+    per_ranking = counts.select(pl.col("ranking").unique()).with_columns(target=kind).join(
+        targets.select("target", "metric", "target_rank", "min_concluded"), on="target",
+        how="inner")
+    return counts.join(per_ranking, on="ranking", how="inner", maintain_order="left")
