@@ -7,7 +7,6 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from supervision.data.lookups import thresholds
 from supervision.output.safe_output import md
 from supervision.ui import charts, data, exports, sidebar, state, urls
 from supervision.ui.tables import AMOUNT_FORMAT, case_rows, number_columns, on_screen
@@ -35,7 +34,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("terminations"), num(terminations))
 c2.metric(t("qualified_rate"), pct(qualified / terminations if terminations else None),
           help=help_text("termination_qualified",
-                         threshold=pct(thresholds(data.con()).get("termination_qualified"))))
+                         threshold=pct(data.core_thresholds().get("termination_qualified"))))
 c3.metric(t("closed_within_3_months_n"), num(int(own["closed_within_3_months"].sum())))
 c4.metric(t("resumed_after"), num(int(own["resumed_after_termination"].sum())),
           help=t("resumed_help"))

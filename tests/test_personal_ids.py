@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from supervision.domain import id_numbers
 from supervision.security import audit, personal
 from supervision.store import engine
 
@@ -39,29 +40,29 @@ def test_masking_keeps_what_the_rule_says_for_each_length(number, masked):
 def test_the_resident_check_character_is_iso_7064_mod_11_2():
     # 1·7 + 1·9 + 0·10 + 1·5 + 0·8 + 5·4 + 1·2 + 9·1 + 4·6 + 9·3 + 1·7 + 2·9 + 3·10 + 1·5
     # + 0·8 + 0·4 + 2·2 = 167; 167 mod 11 = 2 -> 'X' (12 - 2 = 10)
-    assert personal.RESIDENT_WEIGHTS == (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    assert personal.resident_check("11010519491231002") == "X"
-    assert personal.resident_check("44052418800101001") == "4"
+    assert id_numbers.RESIDENT_WEIGHTS == (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    assert id_numbers.resident_check("11010519491231002") == "X"
+    assert id_numbers.resident_check("44052418800101001") == "4"
     for number in VALID_RESIDENT:
-        assert personal.is_resident_id(number), number
+        assert id_numbers.is_resident_id(number), number
     for bad in ("110105194912310021",        # wrong check character
                 "11010519491331002X",        # month 13
                 "11010519490230002X",        # 30 February
                 "1101051949123100X2",        # X only last
                 "11010519491231002x0", "11010519491231002"):
-        assert not personal.is_resident_id(bad), bad
+        assert not id_numbers.is_resident_id(bad), bad
 
 
 def test_the_credit_code_check_characters_are_gb_11714_and_gb_32100():
     for code in VALID_CREDIT:
-        assert personal.is_credit_code(code), code
-    assert personal.org_check("M000100Y") == "4" and personal.credit_check("91350100M000100Y4") \
+        assert id_numbers.is_credit_code(code), code
+    assert id_numbers.org_check("M000100Y") == "4" and id_numbers.credit_check("91350100M000100Y4") \
         == "3"
     for bad in ("91350100M000100Y44",        # the code's own check
                 "91350100M000100Y53",        # the organization code's check
                 "91350100M000100I43",        # I is not in the alphabet
                 "9135010M000100Y43"):        # 17 characters
-        assert not personal.is_credit_code(bad), bad
+        assert not id_numbers.is_credit_code(bad), bad
 
 
 def test_every_generated_id_number_is_valid_and_one_per_respondent(demo_db):
@@ -75,8 +76,8 @@ def test_every_generated_id_number_is_valid_and_one_per_respondent(demo_db):
     kinds = {kind for _, kind, _, _ in rows}
     assert kinds == {"person", "enterprise", "government"}
     bad = [(number, kind) for number, kind, _, _ in rows
-           if not (personal.is_resident_id(number) if kind == "person"
-                   else personal.is_credit_code(number))]
+           if not (id_numbers.is_resident_id(number) if kind == "person"
+                   else id_numbers.is_credit_code(number))]
     assert not bad, bad[:5]
     # one ID number is one respondent: one kind and one name
     assert all(k == 1 and n == 1 for _, _, k, n in rows)

@@ -19,8 +19,7 @@ import polars as pl
 
 from supervision.data.db import connect, new_version, record_load, transaction
 from supervision.data.reference import CASE_TYPES, PROVINCES, install_reference, national_courts
-from supervision.domain import vocabulary
-from supervision.security import personal
+from supervision.domain import id_numbers, vocabulary
 
 DEFAULT_CASES = 600_000
 # share of all cases spread evenly over the courts before the weighted rest (see generate)
@@ -78,8 +77,8 @@ CREDIT_PREFIX = {1: ("91", "MA"), 2: ("11", "00")}   # enterprise (工商, 企�
 
 
 def _code_strings(index: np.ndarray) -> pl.Series:
-    """(n, 18) indices into personal.CREDIT_CHARS (digits are themselves) -> n strings."""
-    chars = np.frombuffer(personal.CREDIT_CHARS.encode("ascii"), dtype=np.uint8)
+    """(n, 18) indices into id_numbers.CREDIT_CHARS (digits are themselves) -> n strings."""
+    chars = np.frombuffer(id_numbers.CREDIT_CHARS.encode("ascii"), dtype=np.uint8)
     return pl.Series(chars[index].view("S18").ravel()).cast(pl.String)
 
 
@@ -97,10 +96,10 @@ def _resident_ids(prov: np.ndarray, r: np.ndarray) -> pl.Series:
         + spread // BIRTH_DAYS + 1
     index = np.empty((n, 18), dtype=np.uint8)
     total = np.zeros(n, dtype=np.int64)
-    for i, weight in enumerate(personal.RESIDENT_WEIGHTS):
+    for i, weight in enumerate(id_numbers.RESIDENT_WEIGHTS):
         index[:, i] = body // 10 ** (16 - i) % 10
         total += index[:, i].astype(np.int64) * weight
-    check = np.array([personal.CREDIT_CHARS.index(c) for c in personal.RESIDENT_CHECK],
+    check = np.array([id_numbers.CREDIT_CHARS.index(c) for c in id_numbers.RESIDENT_CHECK],
                      dtype=np.uint8)
     index[:, 17] = check[total % 11]
     return _code_strings(index)
@@ -112,7 +111,7 @@ def _credit_codes(kind: int, prov: np.ndarray, r: np.ndarray) -> pl.Series:
     respondent number, its GB 11714 check) and the GB 32100 check character."""
     n = len(r)
     head, org_head = CREDIT_PREFIX[kind]
-    chars = personal.CREDIT_CHARS
+    chars = id_numbers.CREDIT_CHARS
     index = np.zeros((n, 18), dtype=np.uint8)
     index[:, 0], index[:, 1] = chars.index(head[0]), chars.index(head[1])
     region = np.array((0, *PROVINCE_REGIONS), dtype=np.int64)[prov] * 100
@@ -123,10 +122,10 @@ def _credit_codes(kind: int, prov: np.ndarray, r: np.ndarray) -> pl.Series:
         index[:, 10 + i] = r.astype(np.int64) // 31 ** (5 - i) % 31
     # GB 11714 values: digits as themselves, letters A = 10 … Z = 35
     org_value = np.array([int(c) if c.isdigit() else ord(c) - ord("A") + 10 for c in chars])
-    org_total = sum(org_value[index[:, 8 + i]] * w for i, w in enumerate(personal.ORG_WEIGHTS))
+    org_total = sum(org_value[index[:, 8 + i]] * w for i, w in enumerate(id_numbers.ORG_WEIGHTS))
     org_check = np.array([chars.index(c) for c in "0X987654321"], dtype=np.uint8)
     index[:, 16] = org_check[org_total % 11]
-    total = sum(index[:, i].astype(np.int64) * w for i, w in enumerate(personal.CREDIT_WEIGHTS))
+    total = sum(index[:, i].astype(np.int64) * w for i, w in enumerate(id_numbers.CREDIT_WEIGHTS))
     index[:, 17] = (31 - total % 31) % 31
     return _code_strings(index)
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from supervision import store as operational_store
 from supervision import views
+from supervision.data import lookups
 from supervision.data.db import (
     connect_current_version,
     data_version,
@@ -102,3 +103,4 @@ explorer_count = _page_data(views.explorer_count)
 explorer_page = _page_data(views.explorer_page)
 explorer_breakdown = _page_data(views.explorer_breakdown)
 index_codes = _page_data(views.index_codes)
+core_thresholds = _page_data(lookups.thresholds)

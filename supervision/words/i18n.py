@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import polars as pl
-import streamlit as st
 
 from supervision.domain import metric_declarations, vocabulary
 from supervision.engine.projection import PACE_WEEKS
@@ -682,6 +681,9 @@ ENUMS: dict[str, tuple[str, str]] = {
     "ledger_item_updated": ("更新整改进展", "item updated"),
     "typical_case_marked": ("标记典型案例", "typical case marked"),
     "escalation_changed": ("联动处置状态", "escalation changed"),
+    "backup_made": ("备份", "backup made"), "backup_restored": ("恢复备份", "backup restored"),
+    "drop_import": ("投放目录导入", "drop-folder import"),
+    "weekly_published": ("发布周通报", "weekly report published"),
     # criteria for the joint-action mechanism
     "pending_long": ("长期未结", "pending long"), "large_value": ("标的额大", "large value"),
     "property_unrealised": ("有财产未执结", "property not realised"),
@@ -693,9 +695,24 @@ ENUMS: dict[str, tuple[str, str]] = {
 _thread = threading.local()
 
 
+def _no_session() -> str | None:
+    return None
+
+
+# the session's language, as the UI knows it (supervision/ui/__init__.py sets this reader):
+# the words need no UI module, so the weekly report and the PDF are built without Streamlit
+_session_language: Callable[[], str | None] = _no_session
+
+
+def read_session_language_with(reader: Callable[[], str | None]) -> None:
+    """Tell the words where the session's language is kept (the UI calls this once)."""
+    global _session_language
+    _session_language = reader
+
+
 def lang() -> str:
     """The UI's language: the session's, or the one a deferred download was made in."""
-    return getattr(_thread, "language", None) or st.session_state.get("lang", "zh")
+    return getattr(_thread, "language", None) or _session_language() or "zh"
 
 
 def deferred(build: Callable[..., T]) -> Callable[..., T]:
