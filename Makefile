@@ -6,7 +6,7 @@ DB     ?= data/demo.duckdb
 STORE_FILE := data/operations.sqlite
 PORT   ?= 8501
 
-.PHONY: run test lint venv venv-dev demo-db bench clean lock
+.PHONY: run test lint venv venv-dev demo-db bench clean lock deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The production setup of deploy/ (nginx, two app servers, PostgreSQL) started on this
+# machine and driven in Chromium (tests/deploy; not part of `make test`). Needs Debian's
+# nginx and openssl, and PostgreSQL: SUPERVISION_TEST_PG_URL, else one started as in CI
+# (as root). Prints the failover figure last.
+deploy-check: $(VENV)/.dev
+	SUPERVISION_DEPLOY_CHECK=1 $(BIN)/python -m pytest -n 0 -p no:cacheprovider tests/deploy
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench.py

@@ -41,6 +41,7 @@ def language_switch() -> None:
 PAGE_FILES = {
     "province": ("pages/province.py", "page_province", ":material/grid_view:"),
     "weekly": ("pages/weekly.py", "page_weekly", ":material/summarize:"),
+    "publications": ("pages/publications.py", "page_publications", ":material/verified:"),
     "targets": ("pages/targets.py", "page_targets", ":material/flag:"),
     "roadmap": ("pages/roadmap.py", "page_roadmap", ":material/route:"),
     "brief": ("pages/court_brief.py", "page_brief", ":material/assignment:"),

@@ -8,6 +8,10 @@ For each scale, each step in its own process (its peak memory is its own):
   cost       what one unseen filter change costs, part by part: wall ms and CPU-seconds
              of the bare query, the rank counts, the targets data, the province ranking and
              the brief (bench/cost.py): the bound on how many changes two cores serve
+  dates      the as-of date moved 0, 7, 30, 90 and 300 days back, each never seen: the
+             targets page (with its province ranking), the brief and the province view (the
+             weekly report's data) next to the bare query at that date, then filter changes
+             at that date (bench/dates.py)
   sessions   N = 1, 5, 20 concurrent browser sessions changing filters (Playwright,
              Debian's Chromium) against the server: p50/p95 change → chart, errors,
              first page after start, server peak RSS
@@ -26,7 +30,8 @@ For each scale, each step in its own process (its peak memory is its own):
 Prints figures and writes bench/out/results.json and bench/out/results.md; asserts
 nothing (tests never assert timings).
 
-Usage: python bench/bench.py [--scales 1000000 10000000] [--seconds 60] [--sessions 1 5 20]
+Usage: [BENCH_DB_10000000=path] python bench/bench.py [--scales 1000000 10000000] [--seconds 60]
+                             [--sessions 1 5 20]
                              [--steps generate import pages pandas sessions room]
 """
 
@@ -46,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 END = dt.date(2026, 11, 25)
-STEPS = ("generate", "import", "pages", "pandas", "cost", "first", "sessions", "room", "protocol",
+STEPS = ("generate", "import", "pages", "pandas", "cost", "dates", "first", "sessions", "room", "protocol",
          "protocol_room", "reading", "reading_room")
 READING_S = 5.0   # a user reading the chart between two changes (steps reading*)
 
@@ -68,7 +73,9 @@ def _peak_mb() -> float:
 
 
 def step(name: str, scale: int, options: dict) -> dict:
-    db = OUT / f"cases_{scale}.duckdb"
+    # BENCH_DB_<scale>: a database of that scale generated before (seed 7, END), read in
+    # place instead of bench/out's (skip the generate step then)
+    db = Path(os.environ.get(f"BENCH_DB_{scale}", OUT / f"cases_{scale}.duckdb"))
     store = f"sqlite:///{OUT / 'operations.sqlite'}"
     if name == "generate":
         import duckdb
@@ -113,6 +120,10 @@ def step(name: str, scale: int, options: dict) -> dict:
         from bench.cost import cost_per_change
 
         return {"kinds": cost_per_change(db, END)}
+    if name == "dates":
+        from bench.dates import time_dates
+
+        return time_dates(db, END)
     if name == "first":
         from bench.sessions import first_page
 
@@ -148,14 +159,19 @@ def _table(results: dict) -> str:
     lines = [head, "|---|" + "---|" * len(scales)]
 
     def row(label: str, cell) -> None:
-        lines.append(f"| {label} | " + " | ".join(cell(results[s]) for s in scales) + " |")
+        def shown(r: dict) -> str:
+            try:
+                return cell(r)
+            except KeyError:          # a step not run at this scale
+                return "—"
+        lines.append(f"| {label} | " + " | ".join(shown(results[s]) for s in scales) + " |")
 
     row("generation", lambda r: f"{r['generate']['seconds']:.1f} s "
         f"({r['generate']['cases_read_back']:,} read back)")
     row("database file", lambda r: f"{r['generate']['db_mib']:,.0f} MiB")
     row("import, 1 M-row CSV (read back)", lambda r: f"{r['import']['rows_per_second']:,} rows/s "
         f"({r['import']['new']:,} new)")
-    pages = list(next(iter(results.values()))["pages"]["pages"])
+    pages = next((list(r["pages"]["pages"]) for r in results.values() if "pages" in r), [])
     for page in pages:
         row(f"{page}: cold / filter change / warm", lambda r, p=page: (
             f"{r['pages']['pages'][p]['cold_ms']:,.0f} / "
@@ -175,6 +191,22 @@ def _table(results: dict) -> str:
                 f"{r['cost']['kinds'][kind][part]['cpu_s']:.2f}" for part in (
                     "bare", "rank counts", "targets data", "province ranking", "brief data"))
             if "cost" in r else "—")
+    backs = next((list(r["dates"]["dates"]) for r in results.values() if "dates" in r), [])
+    for back in backs:
+        def moved(r: dict, back: str = back) -> str:
+            if "dates" not in r:
+                return "—"
+            x = r["dates"]["dates"][back]
+            return (f"{x['targets_ms']:,.0f} ({x['targets_ms'] / x['bare_ms']:.1f}×) / "
+                    f"{x['brief_ms']:,.0f} ({x['brief_ms'] / x['bare_ms']:.1f}×) / "
+                    f"{x['province_ms']:,.0f} / {x['bare_ms']:,.0f} ms; filter change "
+                    f"{x['filter_change_ms']:,.0f} ({x['filter_change_ms'] / x['filter_bare_ms']:.1f}×); "  # noqa: E501
+                    f"CPU ÷ bare's: targets {x['targets_cpu_ms'] / x['bare_cpu_ms']:.1f}×, "
+                    f"brief {x['brief_cpu_ms'] / x['bare_cpu_ms']:.1f}×")
+        row(f"as-of date {back} days back, never seen: targets with province ranking / brief / "
+            "province view / bare query (ms, × bare); then a filter change there", moved)
+    row("as-of dates: peak RSS of the process (every date above in use)", lambda r: (
+        f"{r['dates']['peak_rss_mb']:,.0f} MB" if "dates" in r else "—"))
     for kind, label in (("sessions", "browser sessions"),
                         ("room", "browser sessions, a room (own courts, round values)"),
                         ("protocol", "protocol sessions"),
@@ -205,6 +237,33 @@ def _table(results: dict) -> str:
             f"{max(x['server_peak_rss_mb'] for x in r[kind]['runs']):,.0f} MB" if kind in r
             else "—" for kind in ("sessions", "room", "protocol", "protocol_room")))
     return "\n".join(lines)
+
+
+DOCS = ROOT / "docs" / "performance.md"
+
+
+def _block(text: str, name: str, content: str) -> str:
+    """`text` with the lines between `<!-- bench:name -->` and `<!-- /bench:name -->`
+    replaced by `content`."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    if start not in text or end not in text:
+        return text
+    return f"{text.partition(start)[0]}{start}\n{content}\n{end}{text.partition(end)[2]}"
+
+
+def _into_docs(results: dict, table: str) -> None:
+    """The tables of docs/performance.md, from these results (never edited by hand): the
+    as-of date rows whenever the dates step has run, the whole table once every step has
+    run at every scale."""
+    text = DOCS.read_text(encoding="utf-8")
+    dated = table.splitlines()[:2] + [
+        line for line in table.splitlines() if line.startswith("| as-of date")]
+    if any("dates" in r for r in results.values()):
+        stamp = f"`make bench`, {dt.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}:"
+        text = _block(text, "dates", stamp + "\n\n" + "\n".join(dated))
+    if all(set(STEPS) <= set(r) for r in results.values()):
+        text = _block(text, "table", table)
+    DOCS.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -241,6 +300,7 @@ def main() -> None:
         (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     table = _table(results)
     (OUT / "results.md").write_text(table + "\n")
+    _into_docs(results, table)
     print()
     print(table)
 

@@ -6,12 +6,7 @@ lands in the audit trail."""
 from __future__ import annotations
 
 import io
-import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -19,21 +14,15 @@ import polars as pl
 import segno
 import streamlit as st
 
-from supervision.data.importer import (
-    IMPORT_TIMEOUT_MINUTES,
-    TABLE_ORDER,
-    stopped_words,
-    timeout_minutes,
-    timeout_words,
-)
 from supervision.output.safe_output import md, safe_csv_bytes
 from supervision.security import audit, users
 from supervision.ui import data, exports, state
 from supervision.ui.tables import display_names, person
 from supervision.words.fmt import local_time_column, time_header
 from supervision.words.i18n import enum, enum_column, headers, t
+from supervision.workflow import drop_folder, import_command
+from supervision.workflow.import_command import UPLOAD_SUFFIXES
 
-UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
 AUDIT_EXPORT_ROWS = 100_000
 
 access = state.guard("admin")
@@ -131,42 +120,13 @@ def safe_download_name(client_name: str) -> str:
 
 
 def run_import(files: dict[str, Path], rejects_dir: Path) -> tuple[list[dict] | None, str]:
-    """The import command in its own process, which runs the import in one more under the
-    memory limit (SUPERVISION_IMPORT_MEMORY_MB) and the time limit
-    (SUPERVISION_IMPORT_TIMEOUT_MINUTES) and says in words why one stopped: the server's
-    memory is not the import's, and a crash cannot take the app down. Returns the figures
-    read back, or the error in words (never a traceback); every failure is in the audit
-    trail, recorded by the command or, when it could not say, here."""
-    command = [sys.executable, "-m", "supervision", "import", "--db", str(data.db_path()),
-               "--json", "--rejects-dir", str(rejects_dir), "--actor", access.username]
-    for table, path in files.items():
-        command += [f"--{table.replace('_', '-')}", str(path)]
-    try:
-        minutes = timeout_minutes()
-    except ValueError:
-        minutes = IMPORT_TIMEOUT_MINUTES   # the command refuses the setting and says why
-    # its own session: on the backstop below, the command and its worker end together
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, errors="replace", start_new_session=True)
-    try:
-        # the command stops the worker at the time limit; this backstop waits two more
-        # minutes for it to report
-        out, err = proc.communicate(timeout=minutes * 60 + 120)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return None, import_failed(files, timeout_words(minutes))
-    if proc.returncode in (0, 1) and out.strip():
-        try:
-            return json.loads(out.strip().splitlines()[-1]), ""
-        except ValueError:
-            pass
-    said = [line for line in err.splitlines() if line.startswith("error: ")]
-    if proc.returncode == 2 and said:
-        return None, said[-1].removeprefix("error: ").removesuffix(" (nothing was imported)")
-    how = (f"signal {-proc.returncode}" if proc.returncode < 0
-           else f"exit code {proc.returncode}")
-    return None, import_failed(files, stopped_words(how))
+    """The import command in its own processes (supervision.workflow.import_command): the
+    figures read back, or the error in words; a failure the command could not record is
+    recorded here."""
+    outcome = import_command.run(data.db_path(), files, rejects_dir, access.username)
+    if outcome.figures is None and not outcome.recorded:
+        import_failed(files, outcome.error)
+    return outcome.figures, outcome.error
 
 
 def import_failed(files: dict[str, Path], error: str) -> str:
@@ -178,7 +138,7 @@ def import_failed(files: dict[str, Path], error: str) -> str:
 
 st.subheader(t("import_data"))
 uploads = {k: st.file_uploader(t("upload_kind", kind=enum(k)), type=sorted(
-    s.lstrip(".") for s in UPLOAD_SUFFIXES), key=f"up_{k}") for k in TABLE_ORDER}
+    s.lstrip(".") for s in UPLOAD_SUFFIXES), key=f"up_{k}") for k in import_command.TABLES}
 if st.button(t("import_data"), disabled=not any(uploads.values())):
     with tempfile.TemporaryDirectory(prefix="supervision-upload-") as tmp:
         files, shown = {}, {}
@@ -214,6 +174,27 @@ for f in st.session_state.get("import_figures", []):
                                                      file=shown),
                            file_name=name, mime="text/csv", key=f"rej_{f['table']}",
                            on_click="ignore")
+
+# ------------------------------------------------------------------ drop folder
+
+st.subheader(t("drop_runs_title"))
+# the nightly `python -m supervision drop-import` runs, from the audit trail: one row per
+# file with its outcome; a failed file is in failed/<run>/ with <file>.error.txt
+drop_runs = drop_folder.runs(store, limit=20)
+if not drop_runs.height:
+    st.caption(t("drop_runs_none"))
+else:
+    failures = drop_runs.filter(pl.col("state") == "failed")
+    if failures.height:
+        st.error(t("drop_failures", n=failures.height))
+        st.dataframe(headers(failures.select(
+            local_time_column("at", time_header()), "run", "file", "error", "moved_to")),
+            hide_index=True, width="stretch")
+    st.dataframe(headers(drop_runs.with_columns(
+        pl.col("state").fill_null("—"), pl.col("file").fill_null("—"))
+        .select(local_time_column("at", time_header()), "run", "file", "table", "state",
+                "rows", "stored", "rejected", "error", "moved_to")),
+        hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ audit trail
 

@@ -162,7 +162,7 @@ list_filter([
 -- Each case of the period with its part in one index (`index_code`), for a drill-through
 -- to the cases that hold the index down: `index_counted` is what the case adds to the
 -- index's denominator and `index_met` what it adds to its numerator, read from the very
--- columns court_counts.sql, court_rank_counts.sql and core_scan_cases.sql count
+-- columns court_counts.sql and court_rank_counts.sql count (memory_cases.sql's in memory)
 -- (case_core_status, case_status): a case holds the index down when index_met <
 -- index_counted. Index codes: the four 3+1 indices; rank_overall and rank_<case type>, the
 -- national-rank rate (concluded in the period ÷ fully performed; a type ranking keeps its

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -108,12 +110,44 @@ def build_parser() -> argparse.ArgumentParser:
 
     w = sub.add_parser("weekly", help="the weekly backward-index report of a province "
                                       "(XLSX and/or A4 PDF), e.g. for a scheduled job")
-    w.add_argument("--db", required=True, type=Path)
-    w.add_argument("--province", required=True, help="short name, e.g. 琼")
-    w.add_argument("--as-of", required=True, type=_date, help="the report's date (week end)")
+    w.add_argument("--db", type=Path, help="case database (default: SUPERVISION_DB)")
+    w.add_argument("--province", help="short name, e.g. 琼 (default: SUPERVISION_PROVINCE)")
+    w.add_argument("--as-of", type=_date, help="the report's date (week end); with --publish "
+                                               "the default is the last Sunday before today "
+                                               "in the court's time zone")
     w.add_argument("--xlsx", type=Path, help="write the workbook here")
     w.add_argument("--pdf", type=Path, help="write the A4 PDF here")
     w.add_argument("--lang", choices=["zh", "en"], default="zh")
+    w.add_argument("--publish", action="store_true",
+                   help="keep the PDF and XLSX in the operational store as published (with "
+                        "the data version they were built from), listed on the "
+                        "publications page; a week is published once")
+    w.add_argument("--actor", help="who publishes, for the audit trail (default: cli:<OS user>)")
+
+    bk = sub.add_parser("backup", help="back up the served case database and the "
+                                       "operational store, with SHA-256 checksums")
+    bk.add_argument("--to", required=True, type=Path, help="a new (or empty) folder")
+    bk.add_argument("--db", type=Path, help="case database (default: SUPERVISION_DB)")
+    bk.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
+                                    "else data/operations.sqlite)")
+    rs = sub.add_parser("restore", help="check a backup's checksums and restore it into an "
+                                        "empty setup")
+    rs.add_argument("--from", dest="source", required=True, type=Path)
+    rs.add_argument("--db", type=Path, help="case database to create (default: SUPERVISION_DB)")
+    rs.add_argument("--store", help="operational store URL to fill (default: "
+                                    "SUPERVISION_STORE, else data/operations.sqlite)")
+    rs.add_argument("--force", action="store_true",
+                    help="replace a case database and a store that are not empty")
+
+    dr = sub.add_parser("drop-import", help="import the files waiting in a drop folder (the "
+                                            "nightly job); processed files move to "
+                                            "done/<run>/ or failed/<run>/")
+    dr.add_argument("--folder", required=True, type=Path)
+    dr.add_argument("--db", type=Path, help="case database (default: SUPERVISION_DB)")
+    dr.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
+                                    "else data/operations.sqlite)")
+    dr.add_argument("--settle-seconds", type=float, default=None,
+                    help="leave files changed less than this long ago (default 60)")
 
     u = sub.add_parser("users", help="manage dashboard users (in the operational store)")
     u.add_argument("--store", help="operational store URL (default: SUPERVISION_STORE, "
@@ -170,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return {"generate": cmd_generate, "import": cmd_import, "report": cmd_report,
-                "users": cmd_users, "weekly": cmd_weekly, "audit": cmd_audit}[args.command](args)
+                "users": cmd_users, "weekly": cmd_weekly, "audit": cmd_audit,
+                "backup": cmd_backup, "restore": cmd_restore,
+                "drop-import": cmd_drop_import}[args.command](args)
     except duckdb.IOException as exc:
         print(f"error: cannot open the database {getattr(args, 'db', '')}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
@@ -358,20 +394,48 @@ def cmd_weekly(args: argparse.Namespace) -> int:
     items from the operational store (SUPERVISION_STORE)."""
     from supervision import views
     from supervision.data import lookups
-    from supervision.data.db import connect
+    from supervision.data.db import connect, connect_current_version
     from supervision.data.queries import run
     from supervision.domain.filters import Filters
     from supervision.security.access import Access
     from supervision.store import engine
     from supervision.workflow import ledger, weekly
 
-    if not args.db.exists():
-        print(f"error: {args.db}: no such database", file=sys.stderr)
+    args.db = _db_argument(args.db)
+    args.province = args.province or os.environ.get("SUPERVISION_PROVINCE")
+    if args.db is None or not args.db.exists():
+        print(f"error: {args.db}: no such database (give --db or SUPERVISION_DB)",
+              file=sys.stderr)
         return EXIT_UNREADABLE
-    if not (args.xlsx or args.pdf):
-        print("error: give --xlsx, --pdf or both", file=sys.stderr)
+    if not args.province:
+        print("error: give --province (or SUPERVISION_PROVINCE)", file=sys.stderr)
         return EXIT_UNREADABLE
-    con = connect(args.db, read_only=True)
+    if not (args.xlsx or args.pdf or args.publish):
+        print("error: give --xlsx, --pdf, --publish or several", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if args.as_of is None:
+        if not args.publish:
+            print("error: give --as-of", file=sys.stderr)
+            return EXIT_UNREADABLE
+        args.as_of = _last_sunday()
+    if args.publish:
+        from supervision.workflow.backup import BackupError, served_file
+
+        try:
+            with served_file(args.db) as (handle, version):
+                # built from this version: its bytes hashed, and the connection opened on it
+                data_sha = hashlib.file_digest(handle, "sha256").hexdigest()
+                con, opened = connect_current_version(args.db)
+        except BackupError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        if opened != version:
+            con.close()
+            print("error: the case data changed while the report was built; run again",
+                  file=sys.stderr)
+            return EXIT_UNREADABLE
+    else:
+        con = connect(args.db, read_only=True)
     try:
         if not run(con, "province_name", province=args.province).height:
             print(f"error: unknown province {args.province}", file=sys.stderr)
@@ -383,25 +447,140 @@ def cmd_weekly(args: argparse.Namespace) -> int:
         types = run(con, "case_types_list")
         type_names = dict(zip(types["code"], types[lang_col].fill_null(types["name"]),
                               strict=True))
-        notes = weekly.notes_for(view, args.as_of, lookups.last_load(con),
-                                 lookups.latest_date(con), args.lang)
+        loaded_at, latest = lookups.last_load(con), lookups.latest_date(con)
+        notes = weekly.notes_for(view, args.as_of, loaded_at, latest, args.lang)
     finally:
         con.close()
     courts = tuple(view["courts"]["court_code"].to_list())
-    items = ledger.items(engine(), courts, open_only=True, today=args.as_of)
+    store = engine()
+    items = ledger.items(store, courts, open_only=True, today=args.as_of)
     table, marks, kinds = weekly.report_tables(view, items, type_names, args.lang)
     title = weekly.title(view, args.as_of, args.lang)
+    # a publication keeps both files; written aside, the same bytes
+    xlsx = (weekly.report_xlsx(table, marks, kinds, notes=[title, *notes], language=args.lang)
+            if args.xlsx or args.publish else b"")
+    pdf = (weekly.report_pdf(table, marks, kinds, title_text=title, notes=notes,
+                             language=args.lang) if args.pdf or args.publish else b"")
     if args.xlsx:
-        args.xlsx.write_bytes(weekly.report_xlsx(table, marks, kinds, notes=[title, *notes],
-                                                 language=args.lang))
+        args.xlsx.write_bytes(xlsx)
     if args.pdf:
-        args.pdf.write_bytes(weekly.report_pdf(table, marks, kinds, title_text=title,
-                                               notes=notes, language=args.lang))
+        args.pdf.write_bytes(pdf)
     written = [str(p) for p in (args.xlsx, args.pdf) if p]
     backward = int((view["courts"]["backward"] > 0).sum())
+    if args.publish:
+        from supervision.workflow import publication
+
+        try:
+            row = publication.publish(
+                store, province=args.province, as_of=args.as_of, language=args.lang,
+                title=title, data=publication.DataVersion(version, data_sha, loaded_at, latest),
+                pdf=pdf, xlsx=xlsx, shown=publication.figures(view),
+                actor=args.actor or f"cli:{getpass.getuser()}")
+        except publication.PublicationError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_REJECTS
+        # as read back from the store after the commit
+        written.append(f"publication #{row['id']} (PDF sha256 {row['pdf_sha256'][:12]}…, "
+                       f"XLSX sha256 {row['xlsx_sha256'][:12]}…, data {row['data_version']})")
     print(f"{title}: {table.height} courts, {backward} with backward indices -> "
           f"{', '.join(written)}")
     return EXIT_OK
+
+
+def _last_sunday() -> dt.date:
+    """The last Sunday before today in the court's time zone (the week a Monday job
+    reports)."""
+    from zoneinfo import ZoneInfo
+
+    from supervision.config import timezone_name
+
+    today = dt.datetime.now(ZoneInfo(timezone_name())).date()
+    return today - dt.timedelta(days=today.isoweekday() % 7 or 7)
+
+
+def _db_argument(db: Path | None) -> Path | None:
+    return db or (Path(os.environ["SUPERVISION_DB"]) if os.environ.get("SUPERVISION_DB")
+                  else None)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from supervision.store import store_url
+    from supervision.workflow import backup
+
+    db = _db_argument(args.db)
+    if db is None:
+        print("error: give --db or SUPERVISION_DB", file=sys.stderr)
+        return EXIT_UNREADABLE
+    fresh = not args.to.exists()
+    try:
+        manifest = backup.backup(db, args.store or store_url(), args.to,
+                                 actor=f"cli:{getpass.getuser()}")
+    except backup.BackupError as exc:
+        if fresh:
+            backup.remove_partial(args.to)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    cases, store = manifest["case_database"], manifest["store"]
+    print(f"backup in {args.to}: case database version {cases['version']} "
+          f"({cases['bytes']:,} bytes, data up to {cases['latest_data_date']}, sha256 "
+          f"{cases['sha256']}); {store['kind']} store at revision {store['revision']} "
+          f"({store['bytes']:,} bytes, sha256 {store['sha256']}): "
+          + ", ".join(f"{n:,} {t}" for t, n in store["rows"].items()))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from supervision.store import store_url
+    from supervision.workflow import backup
+
+    db = _db_argument(args.db)
+    if db is None:
+        print("error: give --db or SUPERVISION_DB", file=sys.stderr)
+        return EXIT_UNREADABLE
+    started = time.perf_counter()
+    try:
+        result = backup.restore(args.source, db, args.store or store_url(), force=args.force,
+                                actor=f"cli:{getpass.getuser()}")
+    except backup.BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_REJECTS
+    # the rows as read back from the restored store, equal to the backup's manifest
+    print(f"restored {args.source} into {db} (sha256 {result['case_sha256']}) and the store "
+          f"at revision {result['revision']}: "
+          + ", ".join(f"{n:,} {t}" for t, n in result["rows"].items())
+          + f"; {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def cmd_drop_import(args: argparse.Namespace) -> int:
+    from supervision.store import engine
+    from supervision.workflow import drop_folder
+
+    db = _db_argument(args.db)
+    if db is None:
+        print("error: give --db or SUPERVISION_DB", file=sys.stderr)
+        return EXIT_UNREADABLE
+    settle = (drop_folder.SETTLE_SECONDS if args.settle_seconds is None
+              else args.settle_seconds)
+    try:
+        summary = drop_folder.run(args.folder, db, engine(args.store), args.store,
+                                  settle_seconds=settle)
+    except (FileNotFoundError, drop_folder.DropFolderBusy) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    if not summary["files"]:
+        print(f"{args.folder}: no file waiting")
+    for f in summary["files"]:
+        if f["state"] == "done":
+            n = f["figures"]
+            print(f"{f['file']}: {n['rows']:,} rows, {n['stored']:,} stored ({n['new']:,} new, "
+                  f"{n['updated']:,} updated, {n['unchanged']:,} unchanged), "
+                  f"{n['rejected']:,} rejected -> {f['moved_to']}")
+        else:
+            print(f"{f['file']}: failed: {f['error']} -> {f['moved_to']}", file=sys.stderr)
+    if summary["failed"]:
+        return EXIT_UNREADABLE
+    return EXIT_REJECTS if any(f["figures"].get("rejected") for f in summary["files"]) else EXIT_OK
 
 
 def cmd_users(args: argparse.Namespace) -> int:

@@ -177,6 +177,26 @@ def cookie_key_problem(key: str) -> str | None:
     return None
 
 
+# bcrypt's cost for new password hashes; SUPERVISION_BCRYPT_ROUNDS may lower it for the
+# test suite only (tests/conftest.py), and production refuses a lower one.
+BCRYPT_ROUNDS = 12
+
+
+def bcrypt_rounds() -> int:
+    """SUPERVISION_BCRYPT_ROUNDS where it is a whole number from 4 to 31, else BCRYPT_ROUNDS."""
+    value = os.environ.get("SUPERVISION_BCRYPT_ROUNDS", "").strip()
+    return int(value) if value.isdigit() and 4 <= int(value) <= 31 else BCRYPT_ROUNDS
+
+
+def bcrypt_rounds_problem() -> str | None:
+    """Why SUPERVISION_BCRYPT_ROUNDS must not be used in production, or None."""
+    value = os.environ.get("SUPERVISION_BCRYPT_ROUNDS", "").strip()
+    if value and not (value.isdigit() and BCRYPT_ROUNDS <= int(value) <= 31):
+        return (f"SUPERVISION_BCRYPT_ROUNDS={value} lowers the password hashes' cost below "
+                f"{BCRYPT_ROUNDS} (for tests only): unset it")
+    return None
+
+
 def production_problems(store: Engine) -> list[str]:
     """Why the app must not serve in production mode (empty outside production)."""
     if not is_production():
@@ -195,6 +215,9 @@ def production_problems(store: Engine) -> list[str]:
     key_problem = cookie_key_problem(os.environ.get("SUPERVISION_COOKIE_KEY", ""))
     if key_problem:
         problems.append(key_problem)
+    rounds_problem = bcrypt_rounds_problem()
+    if rounds_problem:
+        problems.append(rounds_problem)
     demo = demo_users_present(store)
     if demo:
         problems.append(f"demo users exist ({', '.join(demo)}); remove them with "

@@ -6,7 +6,8 @@ store and computes the national figures of its first page from a cold database �
 seconds at ten million cases, on top of the login. This launcher does that work when the
 server starts, in the same process, and then hands over to Streamlit's own command line:
 
-- the app's modules are imported and the operational store migrated before the port opens;
+- the app's modules are imported, the operational store migrated and a case database of
+  an older release migrated (as a new version) before the port opens;
 - a background thread computes the national results of the default view (the latest data
   date, no filter) — the period's cases in memory, the rank counts, every court's ranks
   now and one and two weeks before, weekly ranks and projection, the province ranking —
@@ -15,6 +16,9 @@ server starts, in the same process, and then hands over to Streamlit's own comma
 
 The figures are the ones a session would compute (the same calls, the same cache); the
 warm-up only moves the time they take to before the first request.
+
+The server logs one JSON object a line on stdout (supervision.logs), and answers GET
+/healthz with its readiness (supervision.web.readiness).
 
 Streamlit's command line then runs dashboard.py, whose `st.App` serves app.py (pages/,
 .streamlit/config.toml as before) with supervision.web's routes (the httpOnly login
@@ -80,6 +84,22 @@ def warm_default_view(db: Path) -> float | None:
     return time.perf_counter() - started
 
 
+def bring_case_db_current(db: Path) -> bool:
+    """Migrate a case database of an older release (as a new version swapped in) before the
+    port opens, so that the server is ready (GET /healthz) without waiting for a first
+    session to do it; True when it migrated. After an upgrade, start one server first: the
+    others then find the file current (docs/deployment.md)."""
+    from supervision.data.db import migrate_file, schema_is_current
+
+    if not db.exists() or schema_is_current(db):
+        return False
+    started = time.perf_counter()
+    migrate_file(db)
+    log.warning("case database migrated to this release's schema in %.1f s",
+                time.perf_counter() - started)
+    return True
+
+
 def _warm_in_background(db: Path) -> None:
     try:
         seconds = warm_default_view(db)
@@ -121,8 +141,10 @@ def serve(streamlit_args: list[str]) -> int:
     app.py served by st.App with supervision.web's routes and middleware."""
     from streamlit.web import cli
 
+    from supervision import logs
     from supervision.security.request_check import quiet_refusals_in_the_log
 
+    logs.configure()    # one JSON object a line on stdout (journald rotates it)
     return_large_allocations()
     quiet_refusals_in_the_log()
 
@@ -130,6 +152,7 @@ def serve(streamlit_args: list[str]) -> int:
 
     import_app_modules()
     data.store()    # the operational store, migrated once, before any session
+    bring_case_db_current(data.db_path())
     # Streamlit collects garbage in full after every run (runner.postScriptGC): ~55 ms of
     # CPU walking the ~160,000 objects of the imported modules, which live as long as the
     # process. Frozen, they are left out of every collection (refcounting still frees them)

@@ -23,6 +23,7 @@ from supervision.domain.filters import SIDEBAR_FILTERS, Filters
 from supervision.engine import metrics, ranking, roadmap
 from supervision.security import personal
 from supervision.security.access import Access, AccessDenied
+from supervision.workflow import publication
 
 AGE_BANDS = vocabulary.codes(vocabulary.AGE_BANDS)
 # a settlement due half a year or more after its agreement is long-term (长期履行)
@@ -82,9 +83,9 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     specific = lookups.specific_types(con)
     headline = headline_ranking(filters, specific)
     official = filters.official()
-    # one national scan serves every ranking, week and pace of the page (the province
-    # ranking, a second scan, is its own call: province_ranking_view)
-    aggregate = metrics.rank_aggregate(con, official, trend_ranking=headline)
+    # one count from the cases in memory serves every ranking, week and pace of the page
+    # (the province ranking is its own call: province_ranking_view)
+    aggregate = metrics.rank_aggregate(con, official)
     all_ranks = metrics.national_ranks(con, official, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     projection = metrics.year_end_projection(con, official, headline, aggregate)
@@ -129,27 +130,18 @@ def subset_position(con: duckdb.DuckDBPyConnection, filters: Filters, headline: 
 
 
 def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
-    """Compute the national results the pages' first views need under `filters` — the rank
-    counts, every court's ranks now and one and two weeks back, the weekly ranks and
-    projection of the overall ranking, the province ranking and the cases of the 3+1
-    indices in memory — into the results every session shares (supervision.engine.single_flight).
-    Names no user and returns nothing: supervision.serve runs it when the server starts."""
-    aggregate = metrics.rank_aggregate(con, filters, trend_ranking="overall")
+    """Compute the national results the pages' first views need under `filters` — every
+    case in memory (mapped from disk when an earlier start kept them), the rank counts,
+    every court's ranks now and one and two weeks back, the weekly ranks and projection of
+    the overall ranking and the province ranking — into the results every session shares
+    (supervision.engine.single_flight). Names no user and returns nothing: supervision.serve
+    runs it when the server starts."""
+    aggregate = metrics.rank_aggregate(con, filters)
     for weeks_back in (0, 1, 2):
         metrics.national_ranks(con, filters, aggregate, weeks_back=weeks_back)
     metrics.year_end_projection(con, filters, "overall", aggregate)
     metrics.weekly_ranks(con, filters, "overall", [], aggregate)
-    if metrics.core_cases_kept(con, filters):
-        # the 3+1 cases kept on disk by an earlier start: mapped in a moment, then counted
-        metrics.core_cases_of(con, filters)
-        metrics.province_ranking(con, filters)
-    else:
-        # the province ranking from one scan (1.5 s at 10 M cases) rather than after the 3+1
-        # cases are read (4 s), so that the first page waits less; the cases are read next,
-        # for every other filter
-        metrics.province_ranking(con, filters,
-                                 lambda: metrics.court_counts(con, filters, None))
-        metrics.core_cases_of(con, filters)
+    metrics.province_ranking(con, filters)
 
 
 def province_ranking_view(con: duckdb.DuckDBPyConnection, access: Access,
@@ -207,13 +199,15 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         pending = pool.submit(_court_pending, con.cursor(), scoped)
         limits = lookups.thresholds(con)
         headline = headline_ranking(filters, lookups.specific_types(con))
-        # one count: the ranks now, a week before and the weekly trend (first: the 3+1
-        # counts below take its recent counts rather than select the period's cases again)
-        aggregate = metrics.rank_aggregate(con, official, trend_ranking=headline)
+        # one count at the date: the ranks now, a week before and the weekly trend (first:
+        # the 3+1 counts below take its handled, concluded and fully performed cases)
+        aggregate = metrics.rank_aggregate(con, official)
         # its 3+1 indices and its province's, from the cases in memory (no scan)
         core = metrics.core_indices_from_memory(con, official, [court])
         ranks_now = metrics.court_ranks(con, official, [court], aggregate)
-        ranks_before = metrics.court_ranks(con, official, [court], aggregate, weeks_back=1)
+        ranks_before = publication.with_published_ranks(   # last week's: as published
+            metrics.court_ranks(con, official, [court], aggregate, weeks_back=1),
+            official.as_of - dt.timedelta(days=7))
         weekly = metrics.weekly_ranks(con, official, headline, [court], aggregate)
         projection = metrics.year_end_projection(con, official, headline, aggregate).filter(
             pl.col("court_code") == court)
@@ -276,7 +270,10 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     aggregate = metrics.rank_aggregate(con, official)
     ranks = {f: metrics.court_ranks(con, official, scope, aggregate, weeks_back=k)
              for k, f in enumerate((now, week, fortnight))}
-    core = {f: metrics.core_indices(con, f, scope) for f in (now, week)}
+    for f in (week, fortnight):   # earlier weeks' ranks: as published, where published
+        ranks[f] = publication.with_published_ranks(ranks[f], f.as_of)
+    # the 3+1 indices now and a week before, from the cases in memory (as the brief's)
+    core = {f: metrics.core_indices_from_memory(con, f, scope) for f in (now, week)}
     projection = metrics.year_end_projection(con, official, "overall", aggregate).filter(
         pl.col("court_code").is_in(scope))
     rows = [_province_row(court, core, ranks, (now, week, fortnight), limits, projection)

@@ -16,6 +16,10 @@ app.py with what this module gives it:
   public origin of a proxy that rewrites Host) is refused with 403. Streamlit's own check
   lets any port of a local host in. A handshake without an Origin is let through as
   Streamlit does: every browser sends one, and other clients can send any.
+- GET /healthz answers whether this server is ready to serve (for the proxy, the service
+  manager and the operator): 200 with a small JSON when the case database opens and its
+  schema is this release's, and the operational store answers with its Alembic migrations
+  at this release's head; 503 with the reasons otherwise (readiness()).
 - Every HTTP answer carries a Content-Security-Policy (this origin only: no external host,
   scripts only Streamlit's own files and the page's known inline scripts by their SHA-256),
   X-Frame-Options SAMEORIGIN, X-Content-Type-Options nosniff and Referrer-Policy
@@ -24,8 +28,10 @@ app.py with what this module gives it:
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
 import logging
 import os
 import re
@@ -157,10 +163,91 @@ def _store():
     return engine()
 
 
+# --- readiness ----------------------------------------------------------------------------
+
+READINESS_TIMEOUT_S = 5.0
+
+
+def store_head_revision() -> str:
+    """The newest Alembic revision this release ships for the operational store."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from supervision.store import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _check_case_db(db: Path) -> tuple[dict, list[str]]:
+    from supervision.data import migrations
+    from supervision.data.db import data_version, schema_is_current
+
+    if not db.exists():
+        return {"ok": False}, [f"case database missing: {db.name}"]
+    if not schema_is_current(db):       # opens the file read-only: raises if it cannot
+        return ({"ok": False, "schema_expected": migrations.LATEST},
+                ["case database schema is not this release's (it is migrated on the "
+                 "next read-write open: an import, or the app's first session)"])
+    return {"ok": True, "schema": migrations.LATEST, "version": data_version(db)}, []
+
+
+def _check_store() -> tuple[dict, list[str]]:
+    from supervision.store import current_revision
+    from supervision.store import engine as store_engine
+
+    current = current_revision(store_engine())
+    head = store_head_revision()
+    if current != head:
+        return ({"ok": False, "revision": current, "expected": head},
+                [f"operational store at revision {current}, this release expects {head}"])
+    return {"ok": True, "revision": current}, []
+
+
+def readiness(db: Path | None = None) -> tuple[int, dict]:
+    """(HTTP status, body) of the readiness check: 200 when the case database at `db`
+    (default: SUPERVISION_DB) opens with this release's schema and the operational store
+    answers at this release's Alembic head, else 503 with the reasons. A failing check's
+    exception is logged here and named by its class only in the answer (its text may name
+    hosts or paths)."""
+    from supervision.ui.data import db_path
+
+    db = Path(db) if db is not None else db_path()
+    body: dict = {"status": "ready"}
+    reasons: list[str] = []
+    for name, check in (("case_db", lambda: _check_case_db(db)), ("store", _check_store)):
+        try:
+            body[name], found = check()
+        except Exception as error:  # noqa: BLE001 - any failure is an answer: not ready
+            log.warning("readiness: %s check failed", name, exc_info=True)
+            body[name], found = {"ok": False}, [f"{name} failed: {type(error).__name__}"]
+        reasons += found
+    if reasons:
+        body["status"] = "not ready"
+        body["reasons"] = reasons
+    return (503 if reasons else 200), body
+
+
+async def ready(request: Request) -> Response:
+    """GET /healthz: readiness() as JSON, never cached."""
+    try:
+        status, body = await asyncio.wait_for(run_in_threadpool(readiness),
+                                              timeout=READINESS_TIMEOUT_S)
+    except TimeoutError:
+        status, body = 503, {"status": "not ready",
+                             "reasons": [f"checks took over {READINESS_TIMEOUT_S:.0f} s"]}
+    return Response(json.dumps(body, ensure_ascii=False), status_code=status,
+                    media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[Route]:
-    """The login cookie's routes, under the server's base URL path (login.auth_path)."""
+    """The login cookie's routes and the readiness check, under the server's base URL path
+    (login.auth_path)."""
+    base = (login.auth_path("x").removesuffix("/auth/x"))
     return [Route(login.auth_path("cookie"), trade_ticket, methods=["POST"]),
-            Route(login.auth_path("cookie/delete"), drop_cookie, methods=["POST"])]
+            Route(login.auth_path("cookie/delete"), drop_cookie, methods=["POST"]),
+            Route(f"{base}/healthz", ready, methods=["GET"])]
 
 
 # --- middleware ---------------------------------------------------------------------------

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from supervision.data.db import connect
 
 D = dt.date
+
+# bcrypt's cost in the tests (and the servers they start): the lowest; production refuses it
+# (config.production_problems, tests/test_production.py)
+os.environ.setdefault("SUPERVISION_BCRYPT_ROUNDS", "4")
+
+# Hypothesis: each property test names its own number of examples (kept small: most build a
+# database or run the app per example); under CI no deadline (a loaded machine is slow, not
+# wrong) and a failing example is printed so that it can be replayed. HYPOTHESIS_PROFILE
+# picks another registered profile.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
+                      or ("ci" if os.environ.get("CI") == "true" else "dev"))
 
 CASE_DEFAULTS = dict(
     case_kind="first", case_type="loan", closed_on=None, closing_method=None,
@@ -36,6 +50,19 @@ CASE_SCHEMA = {
     "site_investigation_done": pl.Boolean, "applicant_informed": pl.Boolean,
     "settlement_ruling_on": pl.Date,
 }
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """Workers for `-n auto` (pyproject.toml): four for the suite or a folder (the browser
+    tests mostly wait, so four pay on two cores), none (one process) for one or two named
+    test files; SUPERVISION_TEST_WORKERS sets the number."""
+    wanted = os.environ.get("SUPERVISION_TEST_WORKERS", "").strip()
+    if wanted.isdigit():
+        return int(wanted)
+    named = [Path(str(arg).split("::")[0]) for arg in config.args]
+    if named and len(named) <= 2 and all(p.suffix == ".py" for p in named):
+        return 0
+    return 4
 
 
 def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B", "琼"),
@@ -78,12 +105,17 @@ DEMO_END = dt.date(2026, 11, 25)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def operational_store(tmp_path_factory) -> str:
+def operational_store(tmp_path_factory) -> Iterator[str]:
     """One SQLite operational store for the run (users, sessions, audit), named in
     SUPERVISION_STORE so that the app under test and its servers use it too."""
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'operations.sqlite'}"
+    before = os.environ.get("SUPERVISION_STORE")
     os.environ["SUPERVISION_STORE"] = url
-    return url
+    yield url
+    if before is None:
+        os.environ.pop("SUPERVISION_STORE", None)
+    else:
+        os.environ["SUPERVISION_STORE"] = before
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,7 @@ def test_transferred_cases_are_counted_in_the_explorer_and_named_as_left_out_of_
     total = views.explorer_count(db, SUPERVISOR, f, "A")
     assert (total["cases"], total["transferred"]) == (4, 1)
     # the rate leaves it out: 2 of 3, not 2 of 4
-    row = metrics.court_indicators(db, f, ["A"]).filter(pl.col("court_code") == "A").row(
+    row = metrics.court_counts(db, f, ["A"]).filter(pl.col("court_code") == "A").row(
         0, named=True)
     assert row["concluded"] == 3 and row["overall_rate"] == pytest.approx(2 / 3)
 

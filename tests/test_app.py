@@ -13,13 +13,13 @@ from supervision.security.users import DEMO_USERS
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {   # the spec of who opens what (supervision.domain.vocabulary.ROLES must agree)
     "supervisor": [f"pages/{p}.py" for p in (
-        "province", "weekly", "targets", "roadmap", "court_brief", "pending",
+        "province", "weekly", "publications", "targets", "roadmap", "court_brief", "pending",
         "termination_audit", "settlements", "respondent", "escalation", "ledger", "explorer")],
     "president": [f"pages/{p}.py" for p in (
         "targets", "roadmap", "court_brief", "pending", "termination_audit", "settlements",
         "respondent", "escalation", "ledger")],
     "analyst": [f"pages/{p}.py" for p in (
-        "province", "weekly", "targets", "roadmap", "court_brief", "pending",
+        "province", "weekly", "publications", "targets", "roadmap", "court_brief", "pending",
         "termination_audit", "settlements", "respondent", "escalation", "ledger", "explorer")],
     "admin": ["pages/admin.py"],
 }
@@ -152,6 +152,37 @@ def test_supervisors_land_on_the_province_at_a_glance(app):
     assert set(table["目标状态"]) <= {"前20名内", "未进入前20名", "未排名"}
     assert all(v == "持平" or v == "—" or v[:2] in ("上升", "下降") for v in table["排名较上周"])
     assert all(v == "持平" or v[:2] in ("增加", "减少") for v in table["落后指标较上周"])
+
+
+@pytest.mark.parametrize("page", [None, "brief", "explorer"])
+def test_the_court_of_a_deep_link_survives_reruns_and_page_switches(app, page):
+    """The session logic behind the browser's deep-link test (tests/test_browser.py): the
+    court the link names is seeded once and kept by every later run — reruns, a switch to
+    another page and back — never replaced by the first court of the list."""
+    app.query_params["court"] = "HI720"
+    if page:
+        app.query_params["page"] = page
+    login(app, "supervisor")
+    steps = ["login", "rerun", "rerun", "pages/pending.py", "rerun", "pages/targets.py"]
+    for i, step in enumerate(steps):
+        if step.startswith("pages/"):
+            app.switch_page(step)
+        if step != "login":
+            app.run()
+        assert not app.exception, (step, app.exception)
+        if "f_court" in app.session_state:      # the sidebar's court, where drawn
+            assert app.session_state["f_court"] == "HI720", (step, app.session_state["f_court"])
+        if i >= steps.index("pages/pending.py"):
+            # a court's page names its court in the title
+            assert "海口海事法院" in app.title[0].value, (step, app.title[0].value)
+        assert app.query_params.get("court") in ("HI720", ["HI720"]), (step, app.query_params)
+    # without the link the supervisor starts on another court: a lost seed would show
+    plain = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                              default_timeout=60)
+    login(plain, "supervisor")
+    plain.switch_page("pages/pending.py")
+    plain.run()
+    assert "海口海事法院" not in plain.title[0].value, plain.title[0].value
 
 
 def test_a_filter_matching_nothing_says_so(app):

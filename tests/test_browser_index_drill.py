@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from supervision.security.users import DEMO_USERS
 from tests.browser_kit import ARTIFACTS, browser, login, streamlit_server, wait_idle  # noqa: F401
 from tests.conftest import DEMO_END
-from tests.test_browser_delegation import _click_first_row, _court_with_backward_indices
+from tests.test_browser_delegation_outputs import _click_first_row, _court_with_backward_indices
 from tests.test_index_drill import official_count, run_court_name
 
 PASSWORD = next(p for u, _, _, _, p in DEMO_USERS if u == "supervisor")

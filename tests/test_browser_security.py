@@ -1,16 +1,14 @@
 """Security in a real browser: logout revokes the cookie, wrong passwords lock, upload names
-are never paths, imported names never make the browser fetch anything, and an import from
+are never paths (imported names: test_browser_hostile_names.py), and an import from
 the command line reaches a serving app without a restart. The client's hardening: the
 login cookie is out of page scripts' reach, errors show no details, and every page keeps
 to the Content-Security-Policy."""
 
 from __future__ import annotations
 
-import http.server
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import duckdb
@@ -34,60 +32,6 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
-
-
-class _Counting(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (the handler's name)
-        _Counting.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def trap():
-    """A web server that counts requests: an injected link or image would call it."""
-    port = free_port()
-    server = http.server.HTTPServer(("127.0.0.1", port), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-
-
-def hostile_judge(trap: str) -> str:
-    return f"![j]({trap}/judge.png)王$x$法官"
-
-
-@pytest.fixture(scope="module")
-def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
-    """The app on a copy of the demo data whose court, case-type and user names carry
-    markdown images, links and HTML pointing at the trap."""
-    folder = tmp_path_factory.mktemp("hostile")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("UPDATE courts SET name = ? WHERE court_code = 'HI720'",
-                [f"![c]({trap}/court.png)海口海事法院"])
-    con.execute("UPDATE case_types SET name = ? WHERE specific AND code = "
-                "(SELECT min(code) FROM case_types WHERE specific)",
-                [f'<a href="{trap}/type">涉</a>![t]({trap}/type.png)'])
-    # the busiest judge of HI720's pending cases: the first bar of the pending page's chart
-    con.execute("UPDATE cases SET judge = ? WHERE court_code = 'HI720' AND judge = "
-                "(SELECT judge FROM cases WHERE court_code = 'HI720' AND closed_on IS NULL "
-                "GROUP BY judge ORDER BY count(*) DESC, judge LIMIT 1)", [hostile_judge(trap)])
-    con.close()
-    store = engine(operational_store)
-    if users.get_user(store, "hostile") is None:
-        users.add_user(store, "hostile", f"![d]({trap}/name.png)<img src={trap}/n2.png>",
-                       "", "supervisor", "HI000", "hostile-password-1")
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
 
 
 @pytest.fixture(scope="module")
@@ -216,14 +160,13 @@ def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser)
     # ... and not after the owner logs out
     page.get_by_role("button", name="退出登录").click()
     expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
-    for _ in range(3):
-        again = thief.new_page()
-        again.goto(base)
-        expect(again.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
-        wait_idle(again)
-        assert again.get_by_role("button", name="退出登录").count() == 0
-        again.screenshot(path=str(ARTIFACTS / "cookie_after_logout.png"))
-        again.close()
+    again = thief.new_page()
+    again.goto(base)
+    expect(again.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    wait_idle(again)
+    assert again.get_by_role("button", name="退出登录").count() == 0
+    again.screenshot(path=str(ARTIFACTS / "cookie_after_logout.png"))
+    again.close()
     first.close()
     thief.close()
 
@@ -233,7 +176,7 @@ def test_reload_after_login_keeps_the_session(server, browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     login(page, base, "supervisor", PASSWORDS["supervisor"], "?court=HI720")
-    for _ in range(5):
+    for _ in range(2):
         page.reload()
         expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
         wait_idle(page)
@@ -328,58 +271,4 @@ def test_an_import_from_the_command_line_shows_in_the_serving_app(server, browse
     wait_idle(page)
     expect(page.get_by_text("共 5 件").first).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "import_while_serving.png"), full_page=True)
-    page.close()
-
-
-def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, browser, trap):
-    _Counting.hits.clear()
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=targets")
-    expect(page.locator("h1").first).to_contain_text("![c](", timeout=30_000)
-    for name in ("全省一览", "法院督导简报", "未结案件分类", "案件查询"):
-        page.get_by_role("link", name=name).first.click()
-        wait_idle(page)
-    page.get_by_role("link", name="目标与排名").first.click()
-    wait_idle(page)
-    # hover over every bar of the charts, so that hover labels are drawn too
-    for bar in page.locator("[data-testid='stPlotlyChart'] g.point path").all()[:12]:
-        box = bar.bounding_box()
-        if box:
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-            page.wait_for_timeout(100)
-    page.screenshot(path=str(ARTIFACTS / "hostile_names.png"), full_page=True)
-    sidebar = page.locator("[data-testid='stSidebar']").inner_text()
-    assert "![d](" in sidebar
-    live = page.locator(f"a[href^='{trap}'], img[src^='{trap}']")
-    assert live.count() == 0, [live.nth(i).evaluate("e => e.outerHTML.slice(0, 300) + ' IN ' + "
-                                                    "e.parentElement.outerHTML.slice(0, 300)")
-                               for i in range(live.count())]
-    assert _Counting.hits == []
-    page.close()
-
-
-def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, browser, trap):
-    """The pending page's judge chart, clicked: the caption naming the judge shows the
-    name as typed, and the browser fetches nothing (it fetched the image before)."""
-    _Counting.hits.clear()
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
-    login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=pending")
-    chart = page.locator(".st-key-judge_chart [data-testid='stPlotlyChart']")
-    expect(chart).to_be_visible(timeout=30_000)
-    chart.scroll_into_view_if_needed()
-    wait_idle(page)
-    # the busiest judge is the first (top) bar; plotly takes the click on its drag layer
-    box = chart.locator("g.point path").first.bounding_box()
-    assert box, "the judge chart has bars"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    wait_idle(page)
-    caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="承办人: ")
-    expect(caption.first).to_be_visible(timeout=30_000)
-    # as typed (an invisible word joiner inside "://" keeps the address from being a link)
-    assert caption.first.inner_text().replace("\u2060", "") == f"承办人: {hostile_judge(trap)}"
-    page.screenshot(path=str(ARTIFACTS / "hostile_judge_clicked.png"), full_page=True)
-    live = page.locator(f"a[href^='{trap}'], img[src^='{trap}']")
-    assert live.count() == 0
-    page.wait_for_timeout(500)
-    assert _Counting.hits == []
     page.close()

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from supervision.security.users import DEMO_USERS
 from tests.browser_kit import browser, login, streamlit_server, wait_idle  # noqa: F401
-from tests.test_browser_delegation import _court_with_backward_indices
+from tests.test_browser_delegation_outputs import _court_with_backward_indices
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 USER = "supervisor"

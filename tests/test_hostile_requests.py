@@ -33,7 +33,8 @@ def _unsigned(claims: dict) -> str:
     jwt.encode({"sid": "x", "exp": int(time.time()) - 5}, KEY, algorithm="HS256"),
     jwt.encode({"username": "admin", "exp_date": time.time() + 999}, KEY, algorithm="HS256"),
     jwt.encode({"sid": ["x"], "exp": int(time.time()) + 999}, KEY, algorithm="HS256"),
-])
+], ids=["none", "empty", "garbage", "three-dots", "unsigned", "foreign-key", "expired",
+        "no-sid", "sid-a-list"])   # fixed ids: each xdist worker collects the same tests
 def test_a_forged_or_foreign_cookie_carries_no_session(cookie):
     assert session_token(cookie, KEY) is None
 

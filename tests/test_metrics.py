@@ -48,7 +48,7 @@ def boundary_cases(db):
 
 
 def test_volume_and_rates_at_the_period_boundaries(boundary_cases):
-    row = court_row(metrics.court_indicators(boundary_cases, Filters(as_of=AS_OF), None), "A")
+    row = court_row(metrics.court_counts(boundary_cases, Filters(as_of=AS_OF), None), "A")
     # handled = c1 (pending at start) + c3, c5, c6, c8 (filed in P); c7 transferred
     assert row["handled"] == 5
     assert row["filed"] == 4                      # c3, c5, c6, c8
@@ -75,7 +75,7 @@ def test_volume_and_rates_at_the_period_boundaries(boundary_cases):
 
 def test_a_case_closed_after_the_as_of_date_counts_as_it_stood(boundary_cases):
     # one day later c5 (closed 2026-07-01) is concluded and c4 (filed 2026-07-01) exists
-    row = court_row(metrics.court_indicators(boundary_cases, Filters(as_of=D(2026, 7, 1)), None), "A")
+    row = court_row(metrics.court_counts(boundary_cases, Filters(as_of=D(2026, 7, 1)), None), "A")
     assert row["concluded"] == 4
     assert row["fully_performed"] == 2
     assert row["handled"] == 6
@@ -83,14 +83,14 @@ def test_a_case_closed_after_the_as_of_date_counts_as_it_stood(boundary_cases):
 
 def test_transfer_after_the_as_of_date_is_still_pending_at_it(db):
     add_cases(db, closed("t1", "A", D(2026, 2, 1), D(2026, 8, 1), "transferred"))
-    row = court_row(metrics.court_indicators(db, Filters(as_of=AS_OF), None), "A")
+    row = court_row(metrics.court_counts(db, Filters(as_of=AS_OF), None), "A")
     assert (row["handled"], row["pending"], row["concluded"]) == (1, 1, 0)
-    later = court_row(metrics.court_indicators(db, Filters(as_of=D(2026, 8, 1)), None), "A")
+    later = court_row(metrics.court_counts(db, Filters(as_of=D(2026, 8, 1)), None), "A")
     assert (later["handled"], later["pending"], later["concluded"]) == (0, 0, 0)
 
 
 def test_empty_denominators_are_null_not_zero(db):
-    row = court_row(metrics.court_indicators(db, Filters(as_of=AS_OF), None), "B")
+    row = court_row(metrics.court_counts(db, Filters(as_of=AS_OF), None), "B")
     assert row["concluded"] == 0
     assert row["overall_rate"] is None
     assert row["closure_rate"] is None
@@ -105,7 +105,7 @@ def test_province_and_nation_rows_pool_every_court(db):
         closed("b2", "B", D(2026, 1, 5), D(2026, 2, 1), "terminated_current"),
         closed("c1", "C", D(2026, 1, 5), D(2026, 2, 1), "fully_performed"),
     )
-    frame = metrics.court_indicators(db, Filters(as_of=AS_OF), ["A"])
+    frame = metrics.court_counts(db, Filters(as_of=AS_OF), ["A"])
     # only A's court row is returned; the province 琼 pools A and B: 1 of 3
     assert frame.filter(pl.col("level") == "court")["court_code"].to_list() == ["A"]
     province = frame.filter((pl.col("level") == "province") & (pl.col("province") == "琼"))
@@ -332,7 +332,7 @@ def test_value_bands_are_half_open(db):
                            amount_applied=a) for i, a in enumerate([99_999.99, 100_000, 999_999.99,
                                                                      1_000_000])])
     f = Filters(as_of=AS_OF, value_min=100_000, value_max=1_000_000)
-    row = court_row(metrics.court_indicators(db, f, None), "A")
+    row = court_row(metrics.court_counts(db, f, None), "A")
     assert row["concluded"] == 2          # 100,000 and 999,999.99
 
 
@@ -352,7 +352,7 @@ def test_each_filter_restricts_the_cases(db, field, values, expected):
                respondent_kind="enterprise"),
         closed("n4", "A", D(2026, 1, 2), D(2026, 2, 1), "withdrawn", priority="low"),
     )
-    row = court_row(metrics.court_indicators(db, Filters(as_of=AS_OF, **{field: values}), None), "A")
+    row = court_row(metrics.court_counts(db, Filters(as_of=AS_OF, **{field: values}), None), "A")
     assert row["concluded"] == expected
 
 

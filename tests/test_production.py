@@ -32,6 +32,15 @@ KEY_32 = "88c3877a4856711e4c02e03d331ac859"
 KEY_URLSAFE = "n5g8QrcrSlvjbBU6-uDd8EPlK-UfKlmuufR9HAYthp4"
 
 
+@pytest.fixture(autouse=True)
+def full_bcrypt_rules(monkeypatch):
+    """The suite lowers bcrypt's cost through SUPERVISION_BCRYPT_ROUNDS (conftest), which
+    production refuses: these tests (and the servers they start) run without it, their
+    in-process hashes still cheap."""
+    monkeypatch.delenv("SUPERVISION_BCRYPT_ROUNDS", raising=False)
+    monkeypatch.setattr(users, "bcrypt_rounds", lambda: 4)
+
+
 def safe_store(url: str):
     """A store production accepts: one administrator with a second factor, no demo users."""
     store = engine(url)
@@ -85,6 +94,32 @@ def test_an_unknown_environment_is_an_error_and_every_check_applies(tmp_path, mo
                for p in problems)
     assert any("demo users exist" in p for p in problems)
     assert any("SUPERVISION_COOKIE_KEY" in p for p in problems)
+
+
+@pytest.mark.parametrize("rounds", ["4", "11", "abc", "40", "-12"])
+def test_a_lowered_bcrypt_cost_is_refused(tmp_path, monkeypatch, rounds):
+    monkeypatch.setenv("SUPERVISION_ENV", "production")
+    monkeypatch.setenv("SUPERVISION_COOKIE_KEY", KEY)
+    store = safe_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    assert production_problems(store) == []
+    monkeypatch.setenv("SUPERVISION_BCRYPT_ROUNDS", rounds)
+    problems = production_problems(store)
+    assert len(problems) == 1 and f"SUPERVISION_BCRYPT_ROUNDS={rounds}" in problems[0], problems
+    for allowed in ("12", "13", " "):
+        monkeypatch.setenv("SUPERVISION_BCRYPT_ROUNDS", allowed)
+        assert production_problems(store) == [], allowed
+
+
+def test_new_hashes_take_the_configured_cost(monkeypatch):
+    monkeypatch.undo()      # the real users.bcrypt_rounds
+    for value, prefix in (("5", "$2b$05$"), ("abc", "$2b$12$"), ("", "$2b$12$")):
+        monkeypatch.setenv("SUPERVISION_BCRYPT_ROUNDS", value)
+        assert config.bcrypt_rounds() == int(prefix[4:6])
+    monkeypatch.setenv("SUPERVISION_BCRYPT_ROUNDS", "5")
+    hashed = users.hash_password("zhang", "a-real-password-9")
+    assert hashed.startswith("$2b$05$") and users.password_matches("a-real-password-9", hashed)
+    monkeypatch.delenv("SUPERVISION_BCRYPT_ROUNDS")
+    assert users.hash_password("zhang", "a-real-password-9").startswith("$2b$12$")
 
 
 @pytest.mark.parametrize("key", [

@@ -116,7 +116,7 @@ def test_sql_agrees_with_python(prop_db, cases, as_of, target_rank, min_conclude
         add_cases(con, *cases)
     want = expected(list(cases), as_of, target_rank, min_concluded)
     f = Filters(as_of=as_of)
-    ind = metrics.court_indicators(con, f, None).filter(pl.col("level") == "court")
+    ind = metrics.court_counts(con, f, None).filter(pl.col("level") == "court")
     ranks = metrics.court_ranks(con, f, None).filter(pl.col("ranking") == "overall")
     core = metrics.core_indices(con, f, None).filter(pl.col("level") == "court")
     got = {r["court_code"]: r for r in ind.iter_rows(named=True)}

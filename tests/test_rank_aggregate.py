@@ -1,10 +1,12 @@
-"""The rank aggregate (the period's cases in memory, queries/rank_scan_cases.sql, counted by
-supervision/engine/memory_counts.py) against the raw per-date counts (queries/court_rank_counts.sql):
-the two paths may not drift. Hand-worked on a few cases, then compared row for row on the
-generated demo under several filters and weeks."""
+"""The counts from the cases in memory (queries/memory_cases.sql, derived at each as-of
+date and counted by supervision/engine/memory_counts.py and memory_core_counts.py) against
+the SQL reference (tests/sql/court_rank_counts.sql, court_counts.sql): the two paths may not
+drift. Hand-worked on a few cases, then compared row for row on the generated demo under
+several filters, weeks and as-of dates (the previous year's included)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import duckdb
@@ -15,11 +17,11 @@ from polars.testing import assert_frame_equal
 
 from supervision.data.db import connect
 from supervision.data.lookups import specific_types
-from supervision.data.queries import run
 from supervision.domain.filters import Filters
 from supervision.engine import memory_core_counts, memory_counts, metrics
 from supervision.engine.projection import PACE_WEEKS
 from tests.conftest import DEMO_END, D, add_cases, closed
+from tests.sql_reference import run_reference
 
 AS_OF = D(2026, 6, 30)   # a Tuesday; week 0 is 24–30 June, week 1 is 17–23 June
 
@@ -91,15 +93,18 @@ def test_the_sidebar_filters_keep_the_cases_cases_in_scope_keeps(db):
                        raw.select(raw.columns[:-1]), check_dtypes=False)
 
 
-def _sorted_cases(fen: np.ndarray, **indices: np.ndarray) -> memory_counts.RankCases:
+def _sorted_cases(fen: np.ndarray, **indices: np.ndarray) -> memory_counts.Cases:
     """Cases of amounts `fen` (sorted within each combination), 2 priorities × 2
     complexities × 3 types; the indices default to 0."""
     codes = {"priorities": ("high", "low"), "complexities": ("simple", "complex"),
              "case_types": ("loan", "wage", "lease")}
-    columns = {"applied_fen": fen, **{c: indices.get(c, np.zeros(fen.size, np.int8))
-                                       for c in memory_counts.SEGMENT_COLUMNS}}
-    return memory_counts.RankCases(columns, pl.DataFrame(), (), 1, **codes,
-                                segments=memory_counts.case_segments(columns, **codes))
+    zeros = np.zeros(fen.size, np.int8)
+    segment = ("priority_index", "complexity_index", "case_type_index")
+    arrays = {"applied_fen": fen, "court_index": zeros.astype(np.int16),
+              **{c: indices.get(c, zeros) for c in segment}}
+    petitions = {c: np.zeros(0, np.int8) for c in ("court_index", *segment)}
+    return memory_counts.Cases.from_arrays(arrays, petitions, courts=pl.DataFrame(),
+                                           specific=(), **codes)
 
 
 def test_a_value_bound_selects_what_the_sql_comparison_selects():
@@ -113,10 +118,10 @@ def test_a_value_bound_selects_what_the_sql_comparison_selects():
     at = np.arange(fen.size)
     for low in bounds:
         for high in (None, low + 0.005, low + 7.3):
-            rows = memory_counts.selected_rows(cases, low, high, None, None, None)
+            rows = memory_counts.selected_rows(cases, low, high, None, None, None).rows
             expected = (fen / 100 >= low) & ((fen / 100 < high) if high is not None else True)
             assert memory_counts.gathered(at, rows).tolist() == np.flatnonzero(expected).tolist()
-    assert memory_counts.selected_rows(cases, float("nan"), None, None, None, None) == ()
+    assert memory_counts.selected_rows(cases, float("nan"), None, None, None, None).rows == ()
 
 
 def test_a_filter_selects_its_combinations_value_range_in_each():
@@ -137,7 +142,8 @@ def test_a_filter_selects_its_combinations_value_range_in_each():
             (None, None, ("low",), None, None), (10.0, None, ("high",), ("complex",), None),
             (None, 55.55, None, ("simple",), ("wage", "lease")),
             (30.0, 30.0, None, None, None), (0.0, 100.0, ("high", "low"), None, ("lease",))]:
-        rows = memory_counts.selected_rows(cases, low, high, priorities, complexities, types)
+        rows = memory_counts.selected_rows(cases, low, high, priorities, complexities,
+                                           types).rows
         keep = ((fen / 100 >= (low if low is not None else -np.inf))
                 & (fen / 100 < (high if high is not None else np.inf))
                 & np.isin(p, [("high", "low").index(x) for x in priorities or ("high", "low")])
@@ -180,7 +186,7 @@ FILTERS = [
 
 
 def _raw(con: duckdb.DuckDBPyConnection, f: Filters) -> pl.DataFrame:
-    return run(con, "court_rank_counts", scope=f.scope(national=True), **f.params())
+    return run_reference(con, "court_rank_counts", scope=f.scope(national=True), **f.params())
 
 
 KEYS = ["ranking", "court_code"]
@@ -254,13 +260,71 @@ def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):
         assert page["province_overall_rate"] == pytest.approx(own["overall_rate"], abs=1e-12)
 
 
-def test_a_trend_is_read_only_from_an_aggregate_made_for_its_ranking(demo):
+# as-of dates across the demo's last year: a Monday, the 1st of a month, the last day of
+# the previous year, its first week and the day before the demo's last
+DATES = [DEMO_END - dt.timedelta(days=1), dt.date(2026, 9, 1), dt.date(2026, 1, 4),
+         dt.date(2025, 12, 31), dt.date(2025, 12, 29)]
+
+
+@pytest.mark.parametrize("as_of", DATES)
+def test_any_as_of_date_is_counted_from_memory_as_the_sql_counts_it(demo, as_of):
+    # the cases in memory are read once, whatever the date; each date derives who is
+    # concluded, pending or left out then (memory_counts.dated): the SQL's ranks and 3+1
+    # counts, court by court, the previous year's period included
+    for chosen in (FILTERS[0], FILTERS[2]):
+        f = Filters(as_of=as_of, **chosen)
+        derived = memory_counts.ranking_counts(metrics.rank_aggregate(demo, f).counts,
+                                               metrics.all_courts(demo), specific_types(demo))
+        raw = _raw(demo, f)
+        columns = KEYS + COUNTS + ["pending"]
+        assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),
+                           check_dtypes=False, abs_tol=0.01)
+        scanned = metrics.as_core_indices(metrics.court_counts(demo, f, None))
+        courts = metrics.court_core_counts(demo, f)
+        assert_frame_equal(
+            courts.sort("court_code"),
+            scanned.filter(pl.col("level") == "court").select(courts.columns).sort("court_code"),
+            check_dtypes=False, check_exact=False, rel_tol=1e-12, abs_tol=1e-9)
+        assert raw["pending"].sum() > 0 and courts["property_due"].sum() > 0
+
+
+@pytest.mark.parametrize("as_of", DATES[:3])
+def test_a_dates_own_counts_are_those_of_every_case_counted_by_slices(demo, as_of,
+                                                                     monkeypatch):
+    # the default view (every case) is counted with the date (Dated.official, core_counts),
+    # in runs of rows; counting every case as a filter's slices are counted gives the same
+    f = Filters(as_of=as_of)
+    cases = metrics._memory_cases(demo, f)
+    whole = memory_counts.dated(cases, as_of, f.start)       # one run (the SQL's, above)
+    monkeypatch.setattr(memory_counts, "PART_ROWS", 997)    # several runs, one short
+    assert cases.columns["traits"].size > 3 * 997
+    at = memory_counts.dated(cases, as_of, f.start)
+    for field in ("concluded_rows", "concluded_cell", "pending_rows", "pending_cell",
+                  "core_combo", "core_counts"):
+        assert np.array_equal(getattr(at, field), getattr(whole, field)), field
+    every = memory_counts.selected_rows(cases, None, None, None, None, None)
+    assert every.every_case and memory_counts.count_cells(cases, at, every) is at.official
+    # the same rows as slices: split at each combination, so the slice path runs
+    sliced = dataclasses.replace(every, every_case=False, rows=tuple(
+        slice(int(a), int(b)) for a, b in zip(cases.segments[:-1], cases.segments[1:],
+                                              strict=True) if b > a))
+    assert len(sliced.rows) > 1
+    counted = memory_counts.count_cells(cases, at, sliced)
+    for column, grid in at.official.grid.items():
+        assert np.array_equal(grid, counted.grid[column]), column
+    assert at.official.grid["concluded"].sum() > 0
+    cells = memory_counts.count_cells(cases, at, every)
+    assert_frame_equal(memory_core_counts.court_core_counts(cases, at, every, cells),
+                       memory_core_counts.court_core_counts(cases, at, sliced, cells))
+    assert at.core_counts.sum() == cases.columns["traits"].size
+
+
+def test_a_trend_of_any_ranking_comes_from_one_aggregate(demo):
     f = Filters(as_of=DEMO_END)
-    overall = metrics.rank_aggregate(demo, f)                      # the overall trend
-    with pytest.raises(ValueError, match="livelihood"):
-        metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], overall)
-    made_for_it = metrics.rank_aggregate(demo, f, trend_ranking="livelihood")
-    assert metrics.weekly_ranks(demo, f, "livelihood", ["HI720"], made_for_it).height > 0
+    aggregate = metrics.rank_aggregate(demo, f)
+    for trend in ("overall", "livelihood"):
+        assert_frame_equal(metrics.weekly_ranks(demo, f, trend, ["HI720"], aggregate),
+                           metrics.weekly_ranks(demo, f, trend, ["HI720"]))
 
 
 @pytest.mark.parametrize("chosen", FILTERS[:3])

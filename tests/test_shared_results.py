@@ -5,6 +5,7 @@ connection whose data may change compute again."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import threading
 from collections import Counter
@@ -58,31 +59,35 @@ def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
     f = Filters(as_of=DEMO_END, value_min=10_000.0)
     mine = views.targets_view(con.cursor(), SUPERVISOR, f, "HI100")
     theirs = views.targets_view(con.cursor(), PRESIDENT, f, "HI720")
-    assert scans["rank_scan_cases"] == 1
+    assert scans["memory_cases"] == 1
     # each still sees only their own: the president's rows are their court's
     assert set(theirs["ranks"]["court_code"]) == {"HI720"}
     assert set(mine["ranks"]["court_code"]) > {"HI100", "HI720"}
-    # the national province ranking, asked by both, is counted from the cases of the 3+1
-    # indices in memory, read once, and scans no case table
+    # the national province ranking, asked by both, is counted from the same cases in
+    # memory and scans no case table
     provinces = views.province_ranking_view(con.cursor(), SUPERVISOR, f)
     views.province_ranking_view(con.cursor(), PRESIDENT, f)
-    assert (scans["core_scan_cases"], scans["court_counts"]) == (1, 0)
+    assert (scans["memory_cases"], scans["court_counts"]) == (1, 0)
     # other sidebar filters are counted from the same cases in memory: no other read
     other = views.targets_view(con.cursor(), SUPERVISOR, f.with_(value_min=20_000.0), "HI100")
     other_provinces = views.province_ranking_view(con.cursor(), SUPERVISOR,
                                                   f.with_(value_min=20_000.0))
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
+    assert (scans["memory_cases"], scans["memory_petitions"]) == (1, 1)
     assert other_provinces["concluded"].sum() < provinces["concluded"].sum()
     # the official ranks whatever the filter; the subset's from the same cases in memory
     assert_frame_equal(other["ranks"], mine["ranks"])
     narrower = metrics.national_ranks(con.cursor(), f.with_(value_min=20_000.0))
     assert narrower["concluded"].sum() < metrics.national_ranks(con.cursor(), f)[
         "concluded"].sum()
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
-    # another as-of date is another read
-    views.targets_view(con.cursor(), SUPERVISOR, f.with_(as_of=DEMO_END - dt.timedelta(7)),
-                       "HI100")
-    assert scans["rank_scan_cases"] == 2
+    # another as-of date, the previous year's included, is derived from the same cases:
+    # no read, no scan; the brief and the province view too
+    for back in (7, 300):
+        g = f.with_(as_of=DEMO_END - dt.timedelta(back))
+        views.targets_view(con.cursor(), SUPERVISOR, g, "HI100")
+        views.province_ranking_view(con.cursor(), SUPERVISOR, g)
+        views.brief_view(con.cursor(), SUPERVISOR, g, "HI100")
+        views.province_view(con.cursor(), SUPERVISOR, g)
+    assert (scans["memory_cases"], scans["memory_petitions"], scans["court_counts"]) == (1, 1, 0)
 
 
 def test_concurrent_identical_requests_wait_for_one_scan(served, scans):
@@ -98,7 +103,7 @@ def test_concurrent_identical_requests_wait_for_one_scan(served, scans):
         thread.start()
     for thread in threads:
         thread.join()
-    assert scans["rank_scan_cases"] == 1
+    assert scans["memory_cases"] == 1
     assert len(results) == 6 and all(r is results[0] for r in results)
 
 
@@ -115,17 +120,25 @@ def test_a_new_version_of_the_data_is_scanned_again(served, scans):
         writer.close()
     newer, _version = connect_current_version(path)
     after = metrics.rank_aggregate(newer, f)
+    served_now = single_flight.served_version(newer)
     newer.close()
-    assert scans["rank_scan_cases"] == 2
-    assert after.counts.recent["fully_performed"].sum() > \
-        before.counts.recent["fully_performed"].sum()
+    assert scans["memory_cases"] == 2
+    assert after.counts.grid["fully_performed"].sum() > \
+        before.counts.grid["fully_performed"].sum()
+    # the replaced version's results are dropped once the new one is served, and a
+    # connection still reading it computes without keeping what it computes
+    assert {k[0] for store in (single_flight.RESULTS, single_flight.CASES,
+                               single_flight.DATED) for k in store._results} == {served_now}
+    metrics.rank_aggregate(con, f)
+    assert scans["memory_cases"] == 3
+    assert {k[0] for k in single_flight.CASES._results} == {served_now}
 
 
 def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, scans):
     f = Filters(as_of=DEMO_END)
     metrics.rank_aggregate(db, f)
     metrics.rank_aggregate(db, f)
-    assert scans["rank_scan_cases"] == 2
+    assert scans["memory_cases"] == 2
 
 
 def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(served, monkeypatch):
@@ -162,24 +175,20 @@ def test_the_server_start_warms_what_the_default_views_need(served, scans):
     path, con = served
     default = Filters(as_of=DEMO_END)   # the demo's latest data date, no filter
     assert warm_default_view(path) is not None
-    # the province ranking from one national scan, then the 3+1 cases read for later
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
-        == (1, 1, 1)
+    # every case read once, the province ranking counted from them: no scan
+    assert (scans["memory_cases"], scans["memory_petitions"], scans["court_counts"]) \
+        == (1, 1, 0)
     warmed = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     warmed_provinces = views.province_ranking_view(con.cursor(), SUPERVISOR, default)
     views.province_view(con.cursor(), SUPERVISOR, default)
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
-    # the province view's own 3+1 scans are of its provinces' courts, not national
-    assert scans["court_counts"] == 1 + 2
+    assert (scans["memory_cases"], scans["court_counts"]) == (1, 0)
     single_flight.forget()
     cold = views.targets_view(con.cursor(), PRESIDENT, default, "HI720")
     # the cases again, from the arrays the warm-up kept beside the version (no query)
-    assert scans["rank_scan_cases"] == 1
-    # the warm-up's province ranking (a scan) is the one counted from the cases in memory
+    assert scans["memory_cases"] == 1
     assert_frame_equal(warmed_provinces,
                        views.province_ranking_view(con.cursor(), SUPERVISOR, default),
                        check_exact=False, rel_tol=1e-12)
-    assert scans["core_scan_cases"] == 1
     # (amounts summed in another order may differ in the last bit)
     for key in ("ranks", "projection", "weekly", "national"):
         assert_frame_equal(warmed[key], cold[key], check_exact=False, rel_tol=1e-12)
@@ -313,70 +322,76 @@ def test_the_folders_duckdb_spills_to_beside_the_versions_do_not_stop_the_app(se
     assert mine.is_dir() and old_in_use.is_dir() and link.exists()
 
 
-def test_the_recent_rank_counts_are_counted_once_whatever_trend_a_page_shows(served,
-                                                                             monkeypatch):
-    # the brief of one type shows that type's trend; the province ranking needs the same
-    # filters' recent counts, not a second count for the overall trend
+def test_a_date_is_derived_once_for_every_page_and_filter_at_it(served, monkeypatch):
+    # the cases stand at a date once (memory_counts.dated): the targets page, the province
+    # ranking and the brief at that date, under any sidebar filter, share it
     from supervision.engine import memory_counts
 
     _path, con = served
-    counted = Counter()
-    real = memory_counts.count_recent
+    derived = Counter()
+    real = memory_counts.dated
 
-    def counting(cases, rows):  # noqa: ANN001, ANN202 - a stand-in for count_recent
-        counted["recent"] += 1
-        return real(cases, rows)
+    def counting(cases, as_of, start):  # noqa: ANN001, ANN202 - a stand-in for dated
+        derived[as_of] += 1
+        return real(cases, as_of, start)
 
-    monkeypatch.setattr(memory_counts, "count_recent", counting)
+    monkeypatch.setattr(memory_counts, "dated", counting)
     single_flight.forget()
-    f = Filters(as_of=DEMO_END, case_types=("livelihood",))
-    livelihood = metrics.rank_aggregate(con.cursor(), f, trend_ranking="livelihood")
-    metrics.court_core_counts(con.cursor(), f)
-    overall = metrics.rank_aggregate(con.cursor(), f, trend_ranking="overall")
-    assert counted["recent"] == 1
-    assert livelihood.counts.recent is overall.counts.recent
-    assert livelihood.counts.trend_ranking == "livelihood"
+    for as_of in (DEMO_END, DEMO_END - dt.timedelta(days=30)):
+        for f in (Filters(as_of=as_of), Filters(as_of=as_of, case_types=("livelihood",))):
+            views.targets_view(con.cursor(), SUPERVISOR, f, "HI720")
+            views.province_ranking_view(con.cursor(), SUPERVISOR, f)
+            views.brief_view(con.cursor(), SUPERVISOR, f, "HI720")
+    assert derived == {DEMO_END: 1, DEMO_END - dt.timedelta(days=30): 1}
     single_flight.forget()
 
 
-def test_the_default_views_cases_are_kept_beside_their_version_for_the_next_start(served,
-                                                                                scans):
-    """The cases in memory of the default view (latest date, no other filter) are written
-    beside the served version once and mapped at the next start: the same counts, no query;
-    the next warm-up ranks the provinces from them rather than scan. Other dates are not
-    kept; an unreadable folder is read again; a replaced version's folder goes with it."""
+def test_every_case_is_kept_beside_its_version_for_the_next_start(served, scans):
+    """Every case in memory (no subset) is written beside the served version once and mapped
+    at the next start: the same counts at any date, no query. A folder of another format
+    is never read; an unreadable folder is read again; a crashed writer's scratch folder
+    is removed; a replaced version's folder goes with it."""
+    from supervision.engine import mapped_arrays
     from supervision.serve import warm_default_view
 
     path, con = served
-    default, changed = Filters(as_of=DEMO_END), Filters(as_of=DEMO_END, value_min=50_000.0)
+    changed = Filters(as_of=DEMO_END, value_min=50_000.0)
+    earlier = changed.with_(as_of=DEMO_END - dt.timedelta(days=200))
     link = Path(single_flight.served_version(con))
     kept = link.with_name(link.name + ".arrays")
-    first = metrics.court_core_counts(con, changed)
+    first, then = (metrics.court_core_counts(con, f) for f in (changed, earlier))
     assert sorted(p.name.split("-")[0] for p in kept.iterdir()) == [
-        "core_scan_cases", "rank_scan_cases"]
-    assert metrics.core_cases_kept(con, default)
+        "memory_cases", "memory_petitions"]
     single_flight.forget()                                   # a new start of the server
     assert_frame_equal(metrics.court_core_counts(con, changed), first)
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"]) == (1, 1)
+    assert_frame_equal(metrics.court_core_counts(con, earlier), then)
+    assert (scans["memory_cases"], scans["memory_petitions"]) == (1, 1)
     single_flight.forget()
     assert warm_default_view(path) is not None
-    assert (scans["rank_scan_cases"], scans["core_scan_cases"], scans["court_counts"]) \
-        == (1, 1, 0)
-    # another date is read, never kept
-    week_before = Filters(as_of=DEMO_END - dt.timedelta(days=7))
-    metrics.rank_cases(con, week_before)
-    single_flight.forget()
-    metrics.rank_cases(con, week_before)
-    assert scans["rank_scan_cases"] == 3 and len(list(kept.iterdir())) == 2
+    assert (scans["memory_cases"], scans["court_counts"]) == (1, 0)   # mapped, not read
+    # the format of the arrays is in the folder's name: another format never reads them
+    folder = mapped_arrays.folder_of(str(link), "memory_cases", {"x": 1})
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(mapped_arrays, "FORMAT", mapped_arrays.FORMAT + 1)
+    assert mapped_arrays.folder_of(str(link), "memory_cases", {"x": 1}) != folder
+    monkeypatch.undo()
     # a column that cannot be read: the cases are read again and kept anew
-    [rank_folder] = kept.glob("rank_scan_cases-*")
-    next(rank_folder.glob("*.npy")).write_bytes(b"not an array")
+    [cases_folder] = kept.glob("memory_cases-*")
+    next(cases_folder.glob("*.npy")).write_bytes(b"not an array")
     single_flight.forget()
     assert_frame_equal(metrics.court_core_counts(con, changed), first)
-    assert scans["rank_scan_cases"] == 4
+    assert scans["memory_cases"] == 2
+    # a writer that died half-way left its scratch folder: the next writer removes it
+    dead = kept / ".memory_cases-0123456789abcdef.999999999.1"
+    dead.mkdir()
+    (dead / "court_index.npy").write_bytes(b"half")
+    alive = kept / f".memory_cases-0123456789abcdef.{os.getpid()}.1"
+    alive.mkdir()
+    next(kept.glob("memory_cases-*/*.npy")).write_bytes(b"not an array")
     single_flight.forget()
-    metrics.rank_cases(con, default)
-    assert scans["rank_scan_cases"] == 4
+    metrics.court_core_counts(con, changed)
+    assert not dead.exists() and alive.is_dir()
+    alive.rmdir()
     # an import swaps a new version in: the old one's kept cases are removed with its link
     with new_version(path) as work:
         connect(work).close()

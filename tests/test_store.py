@@ -54,7 +54,7 @@ def add(store, name="zhang", role="president", court="HI720", password="correct 
 
 
 def test_the_store_is_migrated_to_the_newest_revision(store):
-    assert current_revision(store) == "0003"   # users … audit; the ledger; hardening
+    assert current_revision(store) == "0004"   # users … audit; ledger; hardening; publications
 
 
 def test_usernames_are_unique_whatever_their_case(store):

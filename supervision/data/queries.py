@@ -1,7 +1,9 @@
 """The query runner: one `.sql` file per question in `queries/`, parameters bound by DuckDB.
 
 SQL text is only ever read from the project's own files; every value a user chooses
-reaches DuckDB as a bound parameter (`$name`), never formatted into the text.
+reaches DuckDB as a bound parameter (`$name`), never formatted into the text. The tests
+keep the SQL only they use (the references the in-memory counts are held to) in
+`tests/sql/`, run through the same runner (`sql_dir`).
 """
 
 from __future__ import annotations
@@ -21,23 +23,27 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 
 @cache
-def load_sql(name: str) -> tuple[str, frozenset[str]]:
-    """The text of queries/<name>.sql and the parameter names it uses."""
+def load_sql(name: str, sql_dir: Path = QUERY_DIR) -> tuple[str, frozenset[str]]:
+    """The text of <sql_dir>/<name>.sql (queries/ unless told) and the parameter names it
+    uses."""
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise ValueError(f"not a query name: {name!r}")
-    text = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = (sql_dir / f"{name}.sql").read_text(encoding="utf-8")
     return text, frozenset(_PARAM.findall(_COMMENT.sub("", text)))
 
 
-def run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """Run queries/<name>.sql with the parameters it names; returns a polars frame."""
-    sql, bound = _bound(name, params)
+def run(con: duckdb.DuckDBPyConnection, name: str, *, sql_dir: Path = QUERY_DIR,
+        **params: Any) -> pl.DataFrame:
+    """Run <sql_dir>/<name>.sql (queries/ unless told: tests/sql/ holds the tests' own) with
+    the parameters it names; returns a polars frame."""
+    sql, bound = _bound(name, params, sql_dir)
     return con.sql(sql, params=bound).pl()
 
 
-def _bound(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The text of queries/<name>.sql and the parameters it names, bindable."""
-    sql, needed = load_sql(name)
+def _bound(name: str, params: dict[str, Any],
+           sql_dir: Path = QUERY_DIR) -> tuple[str, dict[str, Any]]:
+    """The text of <sql_dir>/<name>.sql and the parameters it names, bindable."""
+    sql, needed = load_sql(name, sql_dir)
     missing = needed - params.keys()
     if missing:
         raise TypeError(f"query {name} needs parameters: {', '.join(sorted(missing))}")

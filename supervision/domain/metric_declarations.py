@@ -52,8 +52,8 @@ class Metric:
 
 
 COURT_COUNTS = "queries/court_counts.sql"
-CORE_SCAN = "queries/core_scan_cases.sql (core_flags), counted by supervision/engine/memory_core_counts.py"
-RANK_SCAN = "queries/rank_scan_cases.sql, counted by supervision/engine/memory_counts.py"
+CORE_SCAN = "queries/memory_cases.sql (core flags at a date), counted by supervision/engine/memory_core_counts.py"
+RANK_SCAN = "queries/memory_cases.sql, counted by supervision/engine/memory_counts.py"
 NATIONAL_TARGETS = HeldTo("target", ("overall", "specific_type"))
 
 

@@ -135,9 +135,9 @@ WRITES: tuple[Term, ...] = (
 
 ROLES: tuple[Role, ...] = (
     Role("supervisor", "督导组", "supervisor",
-         pages=("province", "weekly", "targets", "roadmap", "brief", "pending",
-                "termination", "settlements", "respondent", "escalation", "ledger",
-                "explorer"),
+         pages=("province", "weekly", "publications", "targets", "roadmap", "brief",
+                "pending", "termination", "settlements", "respondent", "escalation",
+                "ledger", "explorer"),
          scope="province", names_other_courts=True, requires_court=True,
          writes=frozenset({"record_visit", "update_item", "mark_typical", "set_escalation"}),
          second_factor=True),
@@ -147,9 +147,9 @@ ROLES: tuple[Role, ...] = (
          scope="own_court", requires_court=True, writes=frozenset({"update_item"}),
          full_id_numbers=True),
     Role("analyst", "分析员", "analyst",
-         pages=("province", "weekly", "targets", "roadmap", "brief", "pending",
-                "termination", "settlements", "respondent", "escalation", "ledger",
-                "explorer"),
+         pages=("province", "weekly", "publications", "targets", "roadmap", "brief",
+                "pending", "termination", "settlements", "respondent", "escalation",
+                "ledger", "explorer"),
          scope="province", requires_court=True),
     # user management and imports only: no case data, no ledger writes (duties kept apart)
     Role("admin", "管理员", "administrator", pages=("admin",), scope="none",

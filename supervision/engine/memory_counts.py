@@ -1,155 +1,304 @@
-"""Everything a page ranks, counted from the period's cases held in memory (numpy and
-polars, no I/O).
+"""Every court's rank counts and 3+1 counts at any as-of date, counted from the cases held
+in memory (numpy and polars, no I/O).
 
-queries/rank_scan_cases.sql reads, once per data version and as-of date, every case of
-the period a ranking counts (concluded in the period or pending), kept sorted by priority ×
-complexity × case type and, within each such combination, by amount: its court, ranking
-bucket, the week back from the as-of date it was concluded in, whether it was fully
-performed, and its amounts, priority, complexity and type (`RankCases`). A filter change
-then costs no scan of the case table, nor a pass over every case held: `selected_rows`
-takes the combinations of the chosen priorities, complexities and case types — the
-sidebar's filters, which cases_in_scope applies the same way on every other path — and
-the value range within each as one slice of the sorted rows, and `count_cells` counts
-those rows per court × bucket × recent week and, for the trend's ranking, per court ×
-week (`RankCells`; numpy bincount). A case concluded by
-`as_of - 7k` was concluded in week k or an older one, so summing the weeks >= k gives the
-counts as of that date. From the cells:
+Three layers, each kept as long as what it depends on:
 
-- `ranking_counts(cells, courts, specific, k)`: every court × ranking ('overall' and each
-  specific type) as of `as_of - 7k`: the current ranks (k = 0) and those of the weeks
-  before (the brief's and the province view's "rank fell");
-- `weekly_counts`: the weekly trend of the trend's ranking, cumulative, week by week;
-- `pace_counts`: totals and the last PACE_WEEKS weeks, for the year-end projection.
+- `Cases` (per data version, whatever the date): every case of queries/memory_cases.sql
+  and its petitions (queries/memory_petitions.sql), as column arrays sorted by priority ×
+  complexity × case type and, within each such combination, by amount: court, ranking
+  bucket, amounts in fen, filing and closing days and the closing method's
+  traits. No column depends on a date.
+- `Dated` (per version and as-of date): derived from `Cases` with a few vectorised masks
+  (`dated`, ~0.1–0.2 s at 10 M cases): the positions of the cases a ranking counts at that
+  date (concluded in the period or pending), each with its cell (court × bucket × week
+  back, or pending), and every case's court × combination of 3+1 flags — the case_status
+  and case_core_status macros' definitions, which tests hold these to.
+- `RankCells` (per version, date and filters): `selected_rows` takes the combinations of
+  the sidebar's priorities, complexities and case types and, within each, the value range
+  as one slice (no pass over the cases); `count_cells` counts them per court × bucket ×
+  week (numpy bincount, amounts summed exactly in fen).
 
-Ranks, cutoffs and gaps are then computed by supervision.engine.ranking, the one definition.
-queries/court_rank_counts.sql counts one date straight from the case table; tests hold
-the two paths to the same numbers.
+From the cells: `ranking_counts` (every court × ranking, as of `as_of - 7k`),
+`weekly_counts` (the trend of any ranking, week by week) and `pace_counts` (the year-end
+projection's input). Ranks, cutoffs and gaps are computed by supervision.engine.ranking,
+the one definition; the tests hold these counts to tests/sql/court_rank_counts.sql, which
+counts one date straight from the table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 SUMS = ("concluded", "fully_performed", "amount_applied", "amount_recovered")
-RECENT_WEEKS = 9         # weeks told apart per bucket: ranks up to 8 weeks back, the pace
-# the Filters fields count_cells applies to the cases in memory; the case read leaves them
-# out of its scope (every other path applies them in cases_in_scope)
+MAX_WEEKS = 54           # weeks told apart: a period reaches back at most a year
+PENDING_SLOT = MAX_WEEKS  # the last slot of a court × bucket: its pending cases
+SLOTS = MAX_WEEKS + 1
+EPOCH = dt.date(2000, 1, 1)   # day numbers (SMALLINT) count from it
+NEVER = 32767                 # the day number of a date that has not come (not closed)
+# the Filters fields applied to the cases in memory; the case read leaves them out of its
+# scope (every other path applies them in cases_in_scope)
 SLICED_FILTERS = ("value_min", "value_max", "priorities", "complexities", "case_types")
-CASE_COLUMNS = ("court_index", "bucket", "week_no", "fully_performed", "applied_fen",
-                "recovered_fen", "priority_index", "complexity_index", "case_type_index")
-PENDING_SLOT = RECENT_WEEKS + 1    # the last slot of a court × bucket: its pending cases
-
-
-# the cases a filter keeps: ascending, disjoint slices of the sorted cases (one slice, a
-# view, when the filter keeps every combination)
+# the traits bits of queries/memory_cases.sql
+LEFT_OUT, FULLY, ACTUALLY, TERMINATES, FIRST_WITH_PROPERTY, CONDITIONS_MET, IN_LIMIT = (
+    1, 2, 4, 8, 16, 32, 64)
+TRAIT_BITS = 7
+# where a day falls against a date's bounds (the codes of a day's state): before the
+# first bound, within both (inclusive), after the last
+BEFORE, WITHIN, AFTER = 0, 1, 2
+# the 3+1 flags a case has at a date, bit k = 2^k (supervision.engine.memory_core_counts)
+CORE_FLAGS = ("actually_concluded", "property_due", "property_in_limit", "terminations",
+              "terminations_qualified", "three_year_cases", "three_year_concluded")
+# one slice per combination kept, ascending and disjoint
 Rows = tuple[slice, ...]
-SEGMENT_COLUMNS = ("priority_index", "complexity_index", "case_type_index")
+# the derivation of a date (`dated`) takes the cases in runs of PART_ROWS rows on THREADS
+# threads (numpy's look-ups and gathers leave Python's lock; bincount does not)
+PART_ROWS = 1 << 18
+THREADS = 2
+_THREADS = ThreadPoolExecutor(THREADS, thread_name_prefix="memory_counts")
 
 
-class SortedCases(Protocol):
-    """Cases held as column arrays sorted by combination (priority × complexity × case
-    type) and by amount (`applied_fen`) within each, with the code lists the combinations
-    are made of and where each combination's cases start (`segments`, case_segments):
-    RankCases, and supervision.engine.memory_core_counts.CoreCases."""
-
-    columns: dict[str, np.ndarray]
-    priorities: tuple[str, ...]
-    complexities: tuple[str, ...]
-    case_types: tuple[str, ...]
-    segments: np.ndarray
+def _day(date: dt.date) -> int:
+    """A date's day number (queries/memory_cases.sql's $epoch)."""
+    return (date - EPOCH).days
 
 
 @dataclass(frozen=True)
-class RankCases:
-    """The period's cases of queries/rank_scan_cases.sql as column arrays sorted by
-    combination and amount (SortedCases), with the courts (court_code, province: the order
-    of the court indices), the code lists of the combinations and where each combination
-    starts. Each case's cells are computed once, when
-    the cases are read: `recent_key`, its court × bucket × slot (slots 0 …
-    RECENT_WEEKS - 1 the weeks back one by one, RECENT_WEEKS every older week of the
-    period, PENDING_SLOT pending), and `trend_key`, its court × week (a pending case: one
-    cell past the last, counted and dropped, so that the overall trend needs no mask)."""
+class Cases:
+    """Every case of the data version (queries/memory_cases.sql) as column arrays sorted by
+    combination and amount, the combinations' code lists and where each starts
+    (`segments`: combination k holds rows segments[k] … segments[k + 1] - 1), the courts
+    (court_code, province: the order of the court indices), the specific types (bucket k
+    is the k-th, 0 every other type) and the petitions (`petitions`: their columns, and
+    `petition_combination`)."""
 
     columns: dict[str, np.ndarray]
+    petitions: dict[str, np.ndarray]
     courts: pl.DataFrame
     specific: tuple[str, ...]
-    max_weeks: int
     priorities: tuple[str, ...]
     complexities: tuple[str, ...]
     case_types: tuple[str, ...]
     segments: np.ndarray
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], *, courts: pl.DataFrame,
-                    specific: tuple[str, ...], max_weeks: int,
+    def from_arrays(cls, arrays: dict[str, np.ndarray], petitions: dict[str, np.ndarray], *,
+                    courts: pl.DataFrame, specific: tuple[str, ...],
                     priorities: tuple[str, ...], complexities: tuple[str, ...],
-                    case_types: tuple[str, ...]) -> RankCases:
-        """From the columns of queries/rank_scan_cases.sql (queries.run_arrays),
-        sorted by combination and amount."""
-        segments = case_segments(arrays, priorities, complexities, case_types)
+                    case_types: tuple[str, ...]) -> Cases:
+        """From the columns of queries/memory_cases.sql and memory_petitions.sql
+        (queries.run_arrays), the cases sorted by combination and amount."""
+        shape = (len(priorities), len(complexities), len(case_types))
+        combination = _combination(arrays, shape)
+        fen = arrays["applied_fen"]
+        step = np.diff(combination)
+        if combination.size and (combination.min() < 0 or combination.max() >= math.prod(shape)
+                                 or step.min(initial=0) < 0
+                                 or not (fen[1:] >= fen[:-1])[step == 0].all()):
+            raise ValueError("the cases are not sorted by combination and amount")
+        segments = np.searchsorted(combination, np.arange(math.prod(shape) + 1))
+        bucket_of_type = np.array([specific.index(t) + 1 if t in specific else 0
+                                   for t in case_types], dtype=np.int8)
+        bucket = np.repeat(bucket_of_type[np.arange(math.prod(shape)) % len(case_types)],
+                           np.diff(segments)) if combination.size else np.zeros(0, np.int8)
         # a combination's priority, complexity and type are its segment's: not kept per case
-        column = {c: arrays[c] for c in CASE_COLUMNS if c not in SEGMENT_COLUMNS}
-        court = column.pop("court_index").astype(np.int32)
-        week = column.pop("week_no").astype(np.int32)
-        slot = np.where(week >= 0, np.minimum(week, RECENT_WEEKS), PENDING_SLOT)
-        column["recent_key"] = ((court * (len(specific) + 1) + column["bucket"])
-                                * (PENDING_SLOT + 1) + slot).astype(np.int32)
-        past_last = courts.height * max_weeks
-        column["trend_key"] = np.where(week >= 0, court * max_weeks + week,
-                                       past_last).astype(np.int32)
-        return cls(column, courts, specific, max_weeks, priorities, complexities, case_types,
+        # plain arrays (a memory map's own class costs Python time at every slice)
+        columns = {c: np.asarray(a) for c, a in arrays.items() if not c.endswith("_index")}
+        # each case's court × combination of 3+1 flags, but for the combination (a date's)
+        columns["court_core"] = arrays["court_index"].astype(np.int32) * np.int32(len(COMBOS))
+        buckets = len(specific) + 1
+        columns["court_bucket"] = (arrays["court_index"].astype(np.int32) * buckets
+                                   + bucket).astype(np.int16 if courts.height * buckets < 2 ** 15
+                                                    else np.int32)
+        kept = {c: a for c, a in petitions.items() if not c.endswith("_index")}
+        kept["court_index"] = petitions["court_index"].astype(np.int32)
+        kept["combination"] = _combination(petitions, shape)
+        return cls(columns, kept, courts, specific, priorities, complexities, case_types,
                    segments)
 
 
-def case_segments(columns: dict[str, np.ndarray], priorities: tuple[str, ...],
-                  complexities: tuple[str, ...], case_types: tuple[str, ...]) -> np.ndarray:
-    """Where each combination's cases start in `columns` (and, last, their number):
-    combination k = (priority × len(complexities) + complexity) × len(case_types) + type
-    holds the rows segments[k] … segments[k + 1] - 1. The cases must come sorted by
-    combination and, within each, by amount (the queries' ORDER BY): a filter's rows are
-    then a few slices."""
-    combination = ((columns["priority_index"].astype(np.int32) * len(complexities)
-                    + columns["complexity_index"]) * len(case_types)
-                   + columns["case_type_index"])
-    fen = columns["applied_fen"]
-    step = np.diff(combination)
-    combinations = len(priorities) * len(complexities) * len(case_types)
-    if combination.size and (combination.min() < 0 or combination.max() >= combinations
-                             or step.min(initial=0) < 0
-                             or not (fen[1:] >= fen[:-1])[step == 0].all()):
-        raise ValueError("the cases are not sorted by combination and amount")
-    return np.searchsorted(combination, np.arange(combinations + 1))
-
-
-def gathered(column: np.ndarray, rows: Rows) -> np.ndarray:
-    """The values of `column` at `rows` (a view when they are one slice)."""
-    if len(rows) == 1:
-        return column[rows[0]]
-    if not rows:
-        return column[:0]
-    return np.concatenate([column[r] for r in rows])
+def _combination(arrays: dict[str, np.ndarray], shape: tuple[int, int, int]) -> np.ndarray:
+    return ((arrays["priority_index"].astype(np.int32) * shape[1]
+             + arrays["complexity_index"]) * shape[2] + arrays["case_type_index"])
 
 
 @dataclass(frozen=True)
-class RankCells:
-    """The counts of one filter set. `recent[s]`: court × bucket × slot, slots 0 …
-    RECENT_WEEKS - 1 the weeks back one by one and slot RECENT_WEEKS every older week of
-    the period; `pending`: court × bucket, pending at the as-of date; `trend[s]`: court ×
-    week (0 … max_weeks - 1, the last holding every older week) of `trend_ranking`.
-    Bucket 0 is every type outside the specific ones, bucket k the k-th specific type.
-    Amounts are in fen, so that every sum of cells is exact; the frames below give yuan."""
+class Dated:
+    """What the cases are at one as-of date, for the period from `start`:
+    `concluded_rows` the cases concluded in the period (ascending positions in Cases) and
+    `concluded_cell` each one's court × bucket × slot (the week back, 0 … MAX_WEEKS - 1,
+    the last holding every older week: RankCells' layout); `pending_rows` those pending at
+    the date and `pending_cell` each one's court × bucket (a ranking counts both); `core_combo` every case's
+    combination of CORE_FLAGS (the flags of combination k: COMBOS[k]; its court ×
+    combination is Cases' `court_core` plus it); `petition_in` the
+    petitions received in the period of a case counted then, `petition_resolved` those
+    resolved by the date. The date's default view, every case (no sidebar filter), is
+    counted in the same pass: `official` its rank counts, `core_counts` its court ×
+    combination counts."""
 
-    recent: dict[str, np.ndarray]
-    pending: np.ndarray
-    trend: dict[str, np.ndarray]
-    specific: tuple[str, ...]
-    trend_ranking: str
+    as_of: dt.date
+    start: dt.date
+    concluded_rows: np.ndarray
+    concluded_cell: np.ndarray
+    pending_rows: np.ndarray
+    pending_cell: np.ndarray
+    core_combo: np.ndarray
+    petition_in: np.ndarray
+    petition_resolved: np.ndarray
+    official: RankCells
+    core_counts: np.ndarray
+
+
+def _where(days: np.ndarray, low: int, high: int) -> np.ndarray:
+    """BEFORE low, WITHIN [low, high] or AFTER high, per day number."""
+    return np.where(days < low, BEFORE, np.where(days <= high, WITHIN, AFTER)).astype(np.uint16)
+
+
+def _deadline(days: np.ndarray) -> np.ndarray:
+    """The statutory deadline of a case filed on each day: 6 calendar months later, the day
+    clamped to the month's end (DuckDB's `filed_on + INTERVAL 6 MONTH`)."""
+    dates = np.datetime64(EPOCH, "D") + days.astype(np.int64)
+    month = dates.astype("datetime64[M]")
+    later = month + 6
+    last = (later + 1).astype("datetime64[D]") - 1
+    due = np.minimum(later.astype("datetime64[D]") + (dates - month.astype("datetime64[D]")),
+                     last)
+    return (due - np.datetime64(EPOCH, "D")).astype(np.int64)
+
+
+def _case_flags(traits: np.ndarray, closed: np.ndarray, filed: np.ndarray,
+               deadline: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whether a ranking counts a case at a date (concluded in the period or pending), and
+    its 3+1 flags (bit k: CORE_FLAGS[k]), from its traits and where its closing, filing
+    and deadline days fall: closed BEFORE/WITHIN/AFTER [period start, as-of date] (AFTER:
+    pending), filed BEFORE/WITHIN/AFTER [three-year start, as-of date], its deadline
+    BEFORE/WITHIN/AFTER the period. queries/macros.sql case_status and case_core_status,
+    vectorised."""
+    closed_by = closed != AFTER
+    exists = (filed != AFTER) & ~(closed_by & ((traits & LEFT_OUT) != 0))
+    in_period = closed != BEFORE
+    concluded = (closed == WITHIN) & exists
+    actually = (traits & ACTUALLY) != 0
+    due = ((traits & FIRST_WITH_PROPERTY) != 0) & (deadline == WITHIN) & exists
+    terminated = concluded & ((traits & TERMINATES) != 0)
+    three_year = exists & (filed != BEFORE)
+    flags = np.zeros(traits.shape, dtype=np.uint8)
+    for bit, flag in enumerate((
+            concluded & actually,
+            due,
+            due & closed_by & actually & ((traits & IN_LIMIT) != 0),
+            terminated,
+            terminated & ((traits & CONDITIONS_MET) != 0),
+            three_year,
+            three_year & closed_by)):
+        flags |= flag.astype(np.uint8) << np.uint8(bit)
+    return exists & in_period, flags
+
+
+_STATES = np.arange(2 ** (TRAIT_BITS + 6), dtype=np.uint16)
+# per state (traits, then 2 bits each: closed, filed, deadline against a date's bounds):
+# whether a ranking counts the case, and the combination of 3+1 flags it has — COMBOS[k]
+# the flags of combination k (a few dozen of the 2^7 are possible), 0 or 1 each
+_COUNTED, _FLAGS = _case_flags(
+    (_STATES & (2 ** TRAIT_BITS - 1)).astype(np.uint8), (_STATES >> TRAIT_BITS) & 3,
+    (_STATES >> (TRAIT_BITS + 2)) & 3, (_STATES >> (TRAIT_BITS + 4)) & 3)
+_CLOSED_STATE = (_STATES >> TRAIT_BITS) & 3
+_FLAG_VALUES, _COMBO_OF_STATE = np.unique(_FLAGS, return_inverse=True)
+COMBOS = (_FLAG_VALUES[:, None] >> np.arange(len(CORE_FLAGS))) & 1
+# what a state means, in one byte (one look-up per case): its combination of 3+1 flags
+# times 4, plus whether a ranking counts the case as concluded in the period, pending, or
+# not (0)
+CONCLUDED_KIND, PENDING_KIND = 1, 2
+_MEANING = ((_COMBO_OF_STATE << 2)
+            + np.where(_COUNTED & (_CLOSED_STATE == WITHIN), CONCLUDED_KIND,
+                       np.where(_COUNTED & (_CLOSED_STATE == AFTER), PENDING_KIND, 0))
+            ).astype(np.uint8)
+assert len(COMBOS) <= 2 ** 6
+
+
+def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
+    """The cases at `as_of`, for the period [start, as_of] (the macros' definitions: a case
+    filed after as_of does not exist yet; one closed after it is pending; one closed by a
+    method left out of counts by then is left out; see queries/macros.sql).
+
+    Each case's state — its traits and where its closing, filing and deadline days fall
+    against the date's bounds — is one of 2^13 values, whose meaning (_case_flags) is a
+    table worked out once: each case looks its own up. The cases are taken in runs of
+    PART_ROWS rows on THREADS threads, and the default view (every case) is counted in the
+    same pass (`official`, `core_counts`)."""
+    d, ps = _day(as_of), _day(start)
+    three_years = _day(dt.date(as_of.year - 3, 1, 1))
+    col = cases.columns
+    # where each day falls, as the bits of a state: traits, closed, filed and the deadline
+    # (filed + 6 months: a day's deadline is the filing day's, so one look-up gives both)
+    days = np.arange(2 ** 16, dtype=np.uint32).astype(np.uint16).view(np.int16)
+    closed_at = _where(days, ps, d) << TRAIT_BITS
+    filed_at = ((_where(days, three_years, d) << (TRAIT_BITS + 2))
+                | (_where(_deadline(days), ps, d) << (TRAIT_BITS + 4)))
+    # the week back of a closing day up to the as-of date
+    week_of = np.clip((d - days.astype(np.int32)) // 7, 0, MAX_WEEKS - 1).astype(np.int32)
+    core_combo = np.empty(col["traits"].size, dtype=np.uint8)
+    buckets = cases.courts.height * (len(cases.specific) + 1)
+
+    def part(rows: slice) -> tuple[Any, ...]:
+        closed = col["closed_day"][rows].view(np.uint16)
+        state = closed_at[closed]
+        state |= filed_at[col["filed_day"][rows].view(np.uint16)]
+        state |= col["traits"][rows]
+        meaning = _MEANING[state]
+        np.right_shift(meaning, 2, out=core_combo[rows])
+        kind = meaning & 3
+        concluded = np.flatnonzero(kind == CONCLUDED_KIND).astype(np.int32)
+        pending = np.flatnonzero(kind == PENDING_KIND).astype(np.int32)
+        bucket = col["court_bucket"][rows]
+        cell = bucket[concluded].astype(np.int32)
+        cell *= np.int32(SLOTS)
+        cell += week_of[closed[concluded]]
+        # the default view's (every case's) 3+1 counts, while the part is in cache
+        core = np.add(col["court_core"][rows], core_combo[rows], dtype=np.int32)
+        core_counts = np.bincount(core, minlength=cases.courts.height * len(COMBOS))
+        pending_cell = bucket[pending]
+        # what the default view's rank counts add up (counted once the runs are joined)
+        counted_values = {c: col[c][rows][concluded] for c in _COUNTED_COLUMNS}
+        concluded += np.int32(rows.start)
+        pending += np.int32(rows.start)
+        return concluded, cell, pending, pending_cell, core_counts, counted_values
+
+    # runs of PART_ROWS rows, so that every temporary is small: in the processor's cache,
+    # and reused by the allocator (one of a whole column is mapped and faulted in afresh
+    # each time: supervision.serve.return_large_allocations)
+    parts = list(_THREADS.map(part, [slice(a, a + PART_ROWS)
+                                     for a in range(0, max(core_combo.size, 1), PART_ROWS)]))
+    concluded_rows, concluded_cell, pending_rows, pending_cell = (
+        np.concatenate([run[k] for run in parts]) for k in range(4))
+    # the default view's rank counts (count_cells of every case)
+    official = _rank_cells(cases, _cell_counts(
+        concluded_cell.astype(np.intp), pending_cell, buckets,
+        lambda c: np.concatenate([run[5][c] for run in parts])))
+    p = cases.petitions
+    petition_in = ((p["received_day"] >= ps) & (p["received_day"] <= d) & (p["filed_day"] <= d)
+                   & ~((p["closed_day"] <= d) & ((p["traits"] & LEFT_OUT) != 0)))
+    return Dated(as_of, start, concluded_rows, concluded_cell, pending_rows, pending_cell,
+                 core_combo, petition_in, petition_in & (p["resolved_day"] <= d), official,
+                 np.sum([run[4] for run in parts], axis=0))
+
+
+def counted(cells: np.ndarray, size: int) -> np.ndarray:
+    """np.bincount of `cells` (few distinct cells: `size` small beside them), a million at a
+    time: bincount converts its input to intp first, which for ten million cells at once is
+    80 MB written and read again."""
+    out = np.zeros(size, dtype=np.int64)
+    step = 1 << 20
+    for at in range(0, cells.size, step):
+        out += np.bincount(cells[at:at + step], minlength=size)
+    return out
 
 
 def _first_at_least(applied_fen: np.ndarray, bound: float) -> int:
@@ -171,20 +320,33 @@ def _kept(codes: tuple[str, ...], chosen: tuple[str, ...] | None) -> np.ndarray:
     return np.flatnonzero(np.isin(np.array(codes, dtype=object), list(chosen)))
 
 
-def selected_rows(cases: SortedCases, value_min: float | None, value_max: float | None,
+@dataclass(frozen=True)
+class Selection:
+    """The cases a sidebar filter keeps: `rows`, slices of the sorted cases, and the
+    combinations and value range they come from (the petitions are selected by these);
+    `every_case`: the rows are every case (a date's `official` counts are theirs)."""
+
+    rows: Rows
+    combinations: np.ndarray
+    value_min: float | None
+    value_max: float | None
+    every_case: bool
+
+
+def selected_rows(cases: Cases, value_min: float | None, value_max: float | None,
                   priorities: tuple[str, ...] | None, complexities: tuple[str, ...] | None,
-                  case_types: tuple[str, ...] | None) -> Rows:
+                  case_types: tuple[str, ...] | None) -> Selection:
     """The cases in the value range [value_min, value_max) of the given priorities,
     complexities and case types (None: no restriction): per combination kept, the slice of
     its cases in the value range (no pass over the cases); adjacent slices joined."""
     fen = cases.columns["applied_fen"]
-    combinations = ((_kept(cases.priorities, priorities)[:, None, None]
-                     * len(cases.complexities)
-                     + _kept(cases.complexities, complexities)[None, :, None])
-                    * len(cases.case_types)
-                    + _kept(cases.case_types, case_types)[None, None, :]).ravel()
+    combinations = np.sort(((_kept(cases.priorities, priorities)[:, None, None]
+                             * len(cases.complexities)
+                             + _kept(cases.complexities, complexities)[None, :, None])
+                            * len(cases.case_types)
+                            + _kept(cases.case_types, case_types)[None, None, :]).ravel())
     rows: list[slice] = []
-    for k in np.sort(combinations):
+    for k in combinations:
         start, stop = int(cases.segments[k]), int(cases.segments[k + 1])
         segment = fen[start:stop]
         low = start + (0 if value_min is None else _first_at_least(segment, float(value_min)))
@@ -196,70 +358,116 @@ def selected_rows(cases: SortedCases, value_min: float | None, value_max: float 
             rows[-1] = slice(rows[-1].start, high)
         else:
             rows.append(slice(low, high))
-    return tuple(rows)
+    return Selection(tuple(rows), combinations, value_min, value_max,
+                     rows == [slice(0, fen.size)])
 
 
-def _sums(key: np.ndarray, fully_performed: np.ndarray, applied_fen: np.ndarray,
-          recovered_fen: np.ndarray, size: int) -> dict[str, np.ndarray]:
-    """SUMS per cell of `key` (each case's cell); amounts in fen, whole numbers summed
-    exactly."""
-    return {
-        "concluded": np.bincount(key, minlength=size),
-        "fully_performed": np.bincount(key[fully_performed], minlength=size),
-        "amount_applied": np.bincount(key, weights=applied_fen, minlength=size),
-        "amount_recovered": np.bincount(key, weights=recovered_fen, minlength=size),
-    }
+def gathered(column: np.ndarray, rows: Rows) -> np.ndarray:
+    """The values of `column` at `rows` (a view when they are one slice)."""
+    if len(rows) == 1:
+        return column[rows[0]]
+    if not rows:
+        return column[:0]
+    return np.concatenate([column[r] for r in rows])
 
 
 @dataclass(frozen=True)
-class RecentCells:
-    """The counts of one filter set that do not depend on the trend shown: `recent[s]`
-    court × bucket × slot and `pending` court × bucket, as in RankCells."""
+class RankCells:
+    """The counts of one filter set at one date: `grid[s]` court × bucket × slot (weeks
+    back 0 … MAX_WEEKS - 1, PENDING_SLOT the pending cases; only `concluded` is counted
+    there). Bucket 0 is every type outside the specific ones, bucket k the k-th specific
+    type. Amounts are in fen, so that every sum of cells is exact; the frames give yuan."""
 
-    recent: dict[str, np.ndarray]
-    pending: np.ndarray
+    grid: dict[str, np.ndarray]
+    specific: tuple[str, ...]
 
+    def weeks(self, column: str, from_week: int = 0, to_week: int = MAX_WEEKS) -> np.ndarray:
+        """court × bucket: `column` summed over the weeks back from_week … to_week - 1."""
+        return self.grid[column][:, :, from_week:to_week].sum(axis=2)
 
-_CELL_COLUMNS = ("fully_performed", "applied_fen", "recovered_fen")
-
-
-def count_recent(cases: RankCases, rows: Rows) -> RecentCells:
-    """The counts of the cases `rows` (selected_rows) per court × bucket × recent week,
-    and the pending."""
-    shape = (cases.courts.height, len(cases.specific) + 1, PENDING_SLOT + 1)
-    recent = {c: a.reshape(shape) for c, a in
-              _sums(gathered(cases.columns["recent_key"], rows),
-                    *(gathered(cases.columns[c], rows) for c in _CELL_COLUMNS),
-                    int(np.prod(shape))).items()}
-    return RecentCells({c: a[:, :, :PENDING_SLOT] for c, a in recent.items()},
-                       recent["concluded"][:, :, PENDING_SLOT])
+    @property
+    def pending(self) -> np.ndarray:
+        """court × bucket: pending at the as-of date."""
+        return self.grid["concluded"][:, :, PENDING_SLOT]
 
 
-def count_cells(cases: RankCases, rows: Rows, trend_ranking: str,
-                recent: RecentCells | None = None) -> RankCells:
-    """The counts of the cases `rows` (selected_rows): per court × bucket × recent week,
-    the pending (`recent`, when the caller has counted them: count_recent), and per court ×
-    week of `trend_ranking` ('overall' or a specific type)."""
-    if recent is None:
-        recent = count_recent(cases, rows)
-    courts = cases.courts.height
-    of = {c: gathered(cases.columns[c], rows) for c in ("trend_key", *_CELL_COLUMNS)}
-    if trend_ranking != "overall":
-        mine = gathered(cases.columns["bucket"], rows) == cases.specific.index(trend_ranking) + 1
-        of = {c: a[mine] for c, a in of.items()}
-    cells = courts * cases.max_weeks
-    trend = {c: a[:cells].reshape(courts, cases.max_weeks) for c, a in
-             _sums(of["trend_key"], *(of[c] for c in _CELL_COLUMNS),
-                   cells + 1).items()}   # the last cell: pending cases
-    return RankCells(recent.recent, recent.pending, trend, cases.specific, trend_ranking)
+def _within(rows: np.ndarray, selection: Selection) -> Rows:
+    """The slices of `rows` (ascending positions in Cases) that fall in `selection`'s
+    slices of the cases (bounds as int32: a Python int would make numpy convert every
+    position to int64)."""
+    return tuple(slice(int(np.searchsorted(rows, np.int32(r.start))),
+                       int(np.searchsorted(rows, np.int32(r.stop)))) for r in selection.rows)
+
+
+# the columns of the concluded cases _cell_counts adds up
+_COUNTED_COLUMNS = ("traits", "applied_fen", "recovered_fen")
+
+
+def _cell_counts(cell: np.ndarray, pending_cell: np.ndarray, buckets: int,
+                 column: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
+    """The flat court × bucket × slot grid of the concluded cases at `cell` (intp), whose
+    traits and amounts in fen `column(name)` gives (asked after the first count), and of
+    the pending cases at `pending_cell` (court × bucket)."""
+    size = buckets * SLOTS
+    concluded = np.bincount(cell, minlength=size)
+    # no concluded case has the pending slot: it takes the pending cases' count
+    concluded.reshape(buckets, SLOTS)[:, PENDING_SLOT] = counted(pending_cell, buckets)
+    fully = (column("traits") & FULLY) != 0
+    return {"concluded": concluded,
+            "fully_performed": np.bincount(cell[fully], minlength=size),
+            "amount_applied": np.bincount(cell, weights=column("applied_fen"), minlength=size),
+            "amount_recovered": np.bincount(cell, weights=column("recovered_fen"),
+                                            minlength=size)}
+
+
+def _rank_cells(cases: Cases, grid: dict[str, np.ndarray]) -> RankCells:
+    shape = (cases.courts.height, len(cases.specific) + 1, SLOTS)
+    return RankCells({c: (a.astype(np.int32) if c in SUMS[:2] else a).reshape(shape)
+                      for c, a in grid.items()}, cases.specific)
+
+
+def count_cells(cases: Cases, at: Dated, selection: Selection) -> RankCells:
+    """The counts of the cases of `selection` that a ranking counts at `at`, per court ×
+    bucket × slot: the concluded ones per week back, with their fully performed cases and
+    amounts; the pending ones (counted only) in PENDING_SLOT. Every case: the date's own
+    (`at.official`, counted with the date)."""
+    if selection.every_case:
+        return at.official
+    sub = _within(at.concluded_rows, selection)
+    positions = gathered(at.concluded_rows, sub)
+    # the counted cases' traits and amounts are gathered on the other threads (numpy's
+    # gathers leave Python's lock) while this one counts (bincount holds it)
+    gathers = {c: _THREADS.submit(np.take, cases.columns[c], positions)
+               for c in _COUNTED_COLUMNS}
+    return _rank_cells(cases, _cell_counts(
+        gathered(at.concluded_cell, sub).astype(np.intp),
+        gathered(at.pending_cell, _within(at.pending_rows, selection)),
+        cases.courts.height * (len(cases.specific) + 1), lambda c: gathers[c].result()))
+
+
+def yuan(fen: object) -> np.ndarray:
+    """Amounts in fen (whole numbers) as yuan: the nearest double to fen / 100, as the SQL's
+    DECIMAL sums cast to DOUBLE give them. numpy divides, correctly rounded (polars'
+    `/ 100` multiplies by 0.01, a last bit off for about one amount in eight)."""
+    return np.asarray(fen, dtype=np.float64) / 100
 
 
 def _frame(columns: dict[str, object]) -> pl.DataFrame:
-    """The counts as a frame: counts Int64, amounts from fen to yuan (as the SQL's DECIMAL
-    sums cast to DOUBLE)."""
-    return pl.DataFrame(columns).with_columns(
-        pl.col("concluded", "fully_performed").cast(pl.Int64),
-        pl.col("amount_applied", "amount_recovered").cast(pl.Float64) / 100)
+    """The counts as a frame: counts (concluded, fully performed, pending, and their `_8w`)
+    Int64, amounts (`amount_*`) from fen to yuan."""
+    return pl.DataFrame({
+        c: yuan(v) if c.startswith("amount_")
+        else np.asarray(v).astype(np.int64) if c.startswith(("concluded", "fully_performed",
+                                                             "pending"))
+        else v
+        for c, v in columns.items()})
+
+
+def _of_ranking(per_bucket: np.ndarray, specific: tuple[str, ...], ranking: str) -> np.ndarray:
+    """court × bucket → per court, on `ranking` ('overall': every bucket)."""
+    if ranking == "overall":
+        return per_bucket.sum(axis=1)
+    return per_bucket[:, specific.index(ranking) + 1]
 
 
 def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
@@ -268,8 +476,8 @@ def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
     `as_of - 7 × weeks_back`; zero where a court has no case. `pending` is the pending
     count at the as-of date itself (null for an earlier week: a case closed since was
     pending then, which the cells do not tell)."""
-    if not 0 <= weeks_back < RECENT_WEEKS:
-        raise ValueError(f"ranks are kept for the last {RECENT_WEEKS - 1} weeks")
+    if not 0 <= weeks_back < MAX_WEEKS:
+        raise ValueError(f"ranks are kept for the last {MAX_WEEKS - 1} weeks")
     if list(cells.specific) != list(specific):
         raise ValueError("the cells were counted for other specific types")
 
@@ -281,22 +489,20 @@ def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
     grid = pl.DataFrame({"ranking": ["overall", *specific]}).join(
         courts.select("court_code", "province"), how="cross", maintain_order="left_right")
     out = pl.concat([grid, _frame({
-        **{c: by_ranking(cells.recent[c][:, :, weeks_back:].sum(axis=2)) for c in SUMS},
+        **{c: by_ranking(cells.weeks(c, weeks_back)) for c in SUMS},
         "pending": by_ranking(cells.pending),
-    }).with_columns(pl.col("pending").cast(pl.Int64))], how="horizontal")
+    })], how="horizontal")
     if weeks_back:
         out = out.with_columns(pending=pl.lit(None, pl.Int64))
     return out
 
 
 def weekly_counts(cells: RankCells, courts: pl.DataFrame, ranking: str, as_of: dt.date,
-                  period_start: dt.date, max_weeks: int) -> pl.DataFrame:
+                  period_start: dt.date, max_weeks: int = MAX_WEEKS) -> pl.DataFrame:
     """For each week ending as_of, as_of - 7, … back to the period start (at most
-    `max_weeks`), every court's cumulative counts since the period start on `ranking` (the
-    trend's ranking the cells were counted for)."""
-    if ranking != cells.trend_ranking:
-        raise ValueError(f"the cells hold the trend of {cells.trend_ranking!r}")
-    weeks = [w for w in range(max_weeks) if as_of - dt.timedelta(days=7 * w) >= period_start]
+    `max_weeks`), every court's cumulative counts since the period start on `ranking`."""
+    weeks = [w for w in range(min(max_weeks, MAX_WEEKS))
+             if as_of - dt.timedelta(days=7 * w) >= period_start]
     codes = courts["court_code"]
     if not weeks:
         return pl.DataFrame(schema={"week_end": pl.Date, "court_code": pl.String,
@@ -310,9 +516,12 @@ def weekly_counts(cells: RankCells, courts: pl.DataFrame, ranking: str, as_of: d
     }
     last = max(weeks)
     for c in SUMS:
-        grid = cells.trend[c][:, :last + 1].copy()
-        # the oldest week shown also holds what is older (a period longer than max_weeks)
-        grid[:, last] += cells.trend[c][:, last + 1:].sum(axis=1)
+        per_week = cells.grid[c][:, :, :MAX_WEEKS]
+        trend = (per_week.sum(axis=1) if ranking == "overall"
+                 else per_week[:, cells.specific.index(ranking) + 1]).astype(np.float64)
+        grid = trend[:, :last + 1].copy()
+        # the oldest week shown also holds what is older (a period longer than shown)
+        grid[:, last] += trend[:, last + 1:].sum(axis=1)
         # week k holds every conclusion up to its end: the weeks k, k+1, … (older weeks)
         out[c] = grid[:, ::-1].cumsum(axis=1)[:, ::-1].ravel()
     return _frame(out).with_columns(pl.col("week_end").cast(pl.Date))
@@ -322,21 +531,14 @@ def pace_counts(cells: RankCells, courts: pl.DataFrame, ranking: str,
                 pace_weeks: int) -> pl.DataFrame:
     """Each court's totals on `ranking` so far, the same over the last `pace_weeks` weeks
     (columns *_8w) and its pending cases: the input of the year-end projection."""
-    if pace_weeks >= RECENT_WEEKS:
-        raise ValueError(f"the pace is kept for the last {RECENT_WEEKS - 1} weeks")
-
-    def of_ranking(per_bucket: np.ndarray) -> np.ndarray:
-        if ranking == "overall":
-            return per_bucket.sum(axis=1)
-        return per_bucket[:, cells.specific.index(ranking) + 1]
-
+    if pace_weeks >= MAX_WEEKS:
+        raise ValueError(f"the pace is kept for the last {MAX_WEEKS - 1} weeks")
+    specific = cells.specific
     out = _frame({
         "court_code": courts["court_code"],
-        **{c: of_ranking(cells.recent[c].sum(axis=2)) for c in SUMS},
-        **{f"{c}_8w": of_ranking(cells.recent[c][:, :, :pace_weeks].sum(axis=2))
+        **{c: _of_ranking(cells.weeks(c), specific, ranking) for c in SUMS},
+        **{f"{c}_8w": _of_ranking(cells.weeks(c, 0, pace_weeks), specific, ranking)
            for c in SUMS},
-        "pending": of_ranking(cells.pending),
+        "pending": _of_ranking(cells.pending, specific, ranking),
     })
-    return out.with_columns(
-        pl.col("concluded_8w", "fully_performed_8w", "pending").cast(pl.Int64),
-        pl.col("amount_applied_8w", "amount_recovered_8w").cast(pl.Float64) / 100)
+    return out

@@ -9,6 +9,7 @@ leave DuckDB.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from supervision.data.lookups import latest_date, specific_types, targets, thresholds
+from supervision.data.lookups import specific_types, targets, thresholds
 from supervision.data.queries import run, run_arrays
 from supervision.domain import metric_declarations, vocabulary
 from supervision.domain.filters import Filters
@@ -33,7 +34,7 @@ from supervision.engine.projection import PACE_WEEKS, project_year_end
 
 T = TypeVar("T")
 
-MAX_WEEKS = 54  # the weekly trend reaches back at most a year (to the period start)
+MAX_WEEKS = memory_counts.MAX_WEEKS  # the weekly trend reaches back a year at most
 # the 3+1 core indices: the declared metrics held to a threshold, in declared order
 CORE_INDICES = [m.code for m in metric_declarations.CORE_METRICS]
 
@@ -67,103 +68,106 @@ def _counted(con: duckdb.DuckDBPyConnection, filters: Filters, scope: dict[str, 
         days=metric_declarations.period_days(filters.start, filters.as_of))
 
 
-def court_indicators(con: duckdb.DuckDBPyConnection, filters: Filters,
-                     visible: list[str] | None) -> pl.DataFrame:
-    """Volume/rate/speed/age indicators: rows for visible courts, provinces and the nation."""
-    return court_counts(con, filters, visible)
-
-
 @dataclass(frozen=True)
 class RankAggregate:
-    """The counts of one filter set a page's rankings derive from (supervision.engine.memory_counts:
-    per court × ranking bucket × recent week, and the weekly trend of `trend_ranking`) and
-    the reference they are ranked against, read together on one connection: every court,
-    the five ranked types and the targets. A page derives all its rankings from one of
-    these without reading the reference again."""
+    """The counts of one filter set at one date that a page's rankings derive from
+    (supervision.engine.memory_counts: per court × ranking bucket × week back) and the
+    reference they are ranked against, read together on one connection: every court, the
+    five ranked types and the targets. A page derives all its rankings, weeks back and
+    trends from one of these without reading the reference again."""
 
     counts: memory_counts.RankCells
     courts: pl.DataFrame
     specific: list[str]
     targets: pl.DataFrame
-    trend_ranking: str
 
 
-def rank_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_counts.RankCases:
-    """The period's cases every ranking counts, in memory (queries/rank_scan_cases.sql),
-    for the filters other than the sidebar's (memory_counts.SLICED_FILTERS): read once per
-    data version, as-of date and such subset, and shared by every session
-    (supervision.engine.single_flight)."""
+def _memory_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_counts.Cases:
+    """Every case of the filters other than the sidebar's (memory_counts.SLICED_FILTERS), in
+    memory (queries/memory_cases.sql, memory_petitions.sql), whatever the as-of date: read
+    once per data version and such subset, and shared by every session
+    (supervision.engine.single_flight). A subset by closing method (a status as of a date)
+    is read per date."""
+    unsliced = _unsliced(filters)
+    key = _undated(unsliced)
+
+    def read() -> memory_counts.Cases:
+        courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
+        params = _memory_params(unsliced, courts, codes)
+        return memory_counts.Cases.from_arrays(
+            _case_arrays(con, "memory_cases", key, params),
+            _case_arrays(con, "memory_petitions", key, params),
+            courts=courts, specific=tuple(specific), **codes)
+
+    return single_flight.CASES.get(con, "memory_cases", key, read)
+
+
+def _dated_cases(con: duckdb.DuckDBPyConnection, filters: Filters,
+                cases: memory_counts.Cases | None = None) -> memory_counts.Dated:
+    """The cases in memory (`cases`: _memory_cases(con, filters), if the caller has them) as
+    they stand at filters.as_of for the period from filters.start (memory_counts.dated: a
+    few masks, no read), shared by every session."""
     unsliced = _unsliced(filters)
 
-    def read() -> memory_counts.RankCases:
-        courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
-        arrays = _case_arrays(con, "rank_scan_cases", unsliced,
-                              scope=unsliced.scope(national=True), specific_types=specific,
-                              court_codes=courts["court_code"].to_list(),
-                              max_weeks=MAX_WEEKS, **codes, **unsliced.params())
-        return memory_counts.RankCases.from_arrays(
-            arrays, courts=courts, specific=tuple(specific), max_weeks=MAX_WEEKS,
-            **codes)
+    def derive() -> memory_counts.Dated:
+        return memory_counts.dated(cases or _memory_cases(con, filters), unsliced.as_of,
+                                   unsliced.start)
 
-    return single_flight.CASES.get(con, "rank_cases", unsliced, read)
+    return single_flight.DATED.get(con, "_dated_cases", unsliced, derive)
 
 
-def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
-                   trend_ranking: str = "overall") -> RankAggregate:
-    """What a page's rankings derive from: per court the counts by ranking and recent
-    week, and the weekly trend of `trend_ranking`, counted from the period's cases in
-    memory (rank_cases; supervision/engine/memory_counts.py). It names no user: one computation
-    serves every session (supervision.engine.single_flight)."""
+def _undated(unsliced: Filters) -> Filters:
+    """The key of the cases in memory: every date shares them, unless the subset is by
+    closing method (a status as of the date)."""
+    if unsliced.closing_methods is not None:
+        return unsliced
+    return unsliced.with_(as_of=memory_counts.EPOCH, period_start=None)
+
+
+def _memory_params(unsliced: Filters, courts: pl.DataFrame,
+                   codes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    status_date = (unsliced.as_of if unsliced.closing_methods is not None
+                   else dt.date(9999, 12, 31))
+    return dict(scope=unsliced.scope(national=True), status_date=status_date,
+                court_codes=courts["court_code"].to_list(), epoch=memory_counts.EPOCH,
+                **codes)
+
+
+def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters) -> RankAggregate:
+    """What a page's rankings derive from: per court the counts by ranking and week back,
+    counted from the cases in memory at filters.as_of (supervision/engine/memory_counts.py).
+    It names no user: one computation serves every session
+    (supervision.engine.single_flight)."""
     def count() -> RankAggregate:
-        cases = rank_cases(con, filters)
-        rows = _selected_rows(cases, filters)
-        cells = memory_counts.count_cells(cases, rows, trend_ranking,
-                                       rank_recent(con, filters, (cases, rows)))
-        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con),
-                             trend_ranking)
+        cases = _memory_cases(con, filters)
+        cells = memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
+                                          _selection(cases, filters))
+        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con))
 
     # national: the cases of every court, whoever asks
-    return _national(con, "rank_aggregate", filters, trend_ranking, count)
+    return _national(con, "rank_aggregate", filters, None, count)
 
 
-def rank_recent(con: duckdb.DuckDBPyConnection, filters: Filters,
-                selected: tuple[memory_counts.RankCases, memory_counts.Rows] | None = None
-                ) -> memory_counts.RecentCells:
-    """The rank counts per court × bucket × recent week and the pending, whatever trend a
-    page shows: the part of rank_aggregate that every trend shares (and the province
-    ranking's handled, concluded and fully performed cases). `selected`: the period's cases
-    and the rows the filters keep, if the caller has them. Shared by every session
-    (supervision.engine.single_flight)."""
-    def count() -> memory_counts.RecentCells:
-        if selected is not None:
-            return memory_counts.count_recent(*selected)
-        cases = rank_cases(con, filters)
-        return memory_counts.count_recent(cases, _selected_rows(cases, filters))
-
-    return _national(con, "rank_recent", filters, None, count)
-
-
-def _case_arrays(con: duckdb.DuckDBPyConnection, name: str, unsliced: Filters,
-                 **params: Any) -> dict[str, np.ndarray]:
+def _case_arrays(con: duckdb.DuckDBPyConnection, name: str, key: Filters,
+                 params: dict[str, Any]) -> dict[str, np.ndarray]:
     """The columns of queries/<name>.sql (run_arrays) for the cases held in memory; those of
-    the default view (the latest date, no other filter) on a served version are kept on
-    disk beside it, so that a server's next start maps them instead of reading them
+    every case (no subset) on a served version are kept on disk beside it, so that a
+    server's next start maps them instead of reading them
     (supervision.engine.mapped_arrays)."""
     def read() -> dict[str, np.ndarray]:
         return run_arrays(con, name, **params)
 
     version = single_flight.served_version(con)
-    if (version is None or unsliced != Filters(as_of=unsliced.as_of)
-            or unsliced.as_of != latest_date(con)):
+    if version is None or key != Filters(as_of=memory_counts.EPOCH):
         return read()
     return mapped_arrays.kept(version, name, params, read)
 
 
-def _selected_rows(cases: memory_counts.SortedCases, filters: Filters) -> memory_counts.Rows:
+def _selection(cases: memory_counts.Cases, filters: Filters) -> memory_counts.Selection:
     """The cases in memory the sidebar's filters keep (memory_counts.selected_rows)."""
     return memory_counts.selected_rows(cases, filters.value_min, filters.value_max,
-                                    filters.priorities, filters.complexities,
-                                    filters.case_types)
+                                       filters.priorities, filters.complexities,
+                                       filters.case_types)
 
 
 def _case_codes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
@@ -180,45 +184,17 @@ def _unsliced(filters: Filters) -> Filters:
     return filters.with_(courts=None, **dict.fromkeys(memory_counts.SLICED_FILTERS))
 
 
-def core_cases_of(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_core_counts.CoreCases:
-    """The cases the 3+1 core indices count, in memory (queries/core_scan_cases.sql), for
-    the filters other than the sidebar's: read once per data version, as-of date and such
-    subset, and shared by every session (supervision.engine.single_flight)."""
-    unsliced = _unsliced(filters)
-
-    def read() -> memory_core_counts.CoreCases:
-        courts, codes = all_courts(con), _case_codes(con)
-        arrays = _case_arrays(con, "core_scan_cases", unsliced,
-                              **_core_scan_params(unsliced, courts, codes))
-        return memory_core_counts.CoreCases.from_arrays(arrays, courts=courts, **codes)
-
-    return single_flight.CORE_CASES.get(con, "core_cases", unsliced, read)
-
-
-def core_cases_kept(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
-    """Whether the cases of core_cases_of(con, filters) are kept on disk beside the served
-    version (supervision.engine.mapped_arrays): mapped in a moment rather than read."""
-    version, unsliced = single_flight.served_version(con), _unsliced(filters)
-    return version is not None and mapped_arrays.folder_of(
-        version, "core_scan_cases",
-        _core_scan_params(unsliced, all_courts(con), _case_codes(con))).is_dir()
-
-
-def _core_scan_params(unsliced: Filters, courts: pl.DataFrame,
-                      codes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    return dict(scope=unsliced.scope(national=True),
-                court_codes=courts["court_code"].to_list(), **codes, **unsliced.params())
-
-
 def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Every court's 3+1 core-index counts and rates, and its handled, concluded and fully
-    performed cases and amounts, counted from the cases in memory (supervision.engine.memory_core_counts
-    and the rank counts): the court rows of court_counts.sql for those columns, without a
-    scan. Names no user: one computation serves every session (supervision.engine.single_flight)."""
+    performed cases and amounts, counted from the cases in memory at filters.as_of
+    (supervision.engine.memory_core_counts and the rank counts): the court rows of
+    court_counts.sql for those columns, without a scan. Names no user: one computation
+    serves every session (supervision.engine.single_flight)."""
     def count() -> pl.DataFrame:
-        cases = core_cases_of(con, filters)
-        return memory_core_counts.court_core_counts(cases, _selected_rows(cases, filters),
-                                            rank_recent(con, filters))
+        cases = _memory_cases(con, filters)
+        return memory_core_counts.court_core_counts(
+            cases, _dated_cases(con, filters, cases), _selection(cases, filters),
+            rank_aggregate(con, filters).counts)
 
     return _national(con, "court_core_counts", filters, None, count)
 
@@ -232,7 +208,7 @@ def _national(con: duckdb.DuckDBPyConnection, question: str, filters: Filters,
               key: object, compute: Callable[[], T]) -> T:
     """A national result — every court's, naming no user — computed once for every session
     (supervision.engine.single_flight), keyed by the filters without the user's court scope."""
-    return single_flight.shared(con, question, (filters.with_(courts=None), key), compute)
+    return single_flight.RESULTS.get(con, question, (filters.with_(courts=None), key), compute)
 
 
 def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -263,13 +239,9 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
                  visible: list[str], aggregate: RankAggregate | None = None) -> pl.DataFrame:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
-    target's own metric. `aggregate`: rank_aggregate(con, filters, ranking_code)."""
-    if aggregate is not None and aggregate.trend_ranking != ranking_code:
-        raise ValueError(f"the aggregate holds the trend of {aggregate.trend_ranking!r}, "
-                         f"not {ranking_code!r}")
-
+    target's own metric. `aggregate`: rank_aggregate(con, filters)."""
     def every_court() -> pl.DataFrame:
-        agg = aggregate or rank_aggregate(con, filters, ranking_code)
+        agg = aggregate or rank_aggregate(con, filters)
         counts = memory_counts.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
                                           filters.start, MAX_WEEKS)
         ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),

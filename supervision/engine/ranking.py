@@ -2,9 +2,9 @@
 
 DOMAIN.md "National-rank targets". Every ranking in the product goes through `rank`: the
 current ranks (overall and the five types), each week of the weekly trend, and the
-year-end projection. Counts come from the period's cases in memory (read by
-queries/rank_scan_cases.sql, counted by supervision/engine/memory_counts.py; the raw per-date count is
-court_rank_counts.sql); the
+year-end projection. Counts come from the cases in memory (read by
+queries/memory_cases.sql, counted at any as-of date by supervision/engine/memory_counts.py;
+the tests' per-date reference is tests/sql/court_rank_counts.sql); the
 target's metric, rank and minimum are data (the targets table).
 
 - rate: fully performed ÷ concluded (`overall_rate`), or Σ recovered ÷ Σ applied

@@ -59,30 +59,65 @@ def _computing() -> Iterator[None]:
             _slots.release()
 
 
+# the wait-for graph of the computations in flight: which thread computes each result, and
+# which result each waiting thread waits for. A thread about to wait for a result whose
+# chain of owners leads back to itself would wait forever (a cycle: A computes X and asks
+# for Y while B computes Y and asks for X, or X asks for X): it raises instead.
+_graph_lock = threading.Lock()
+_owner: dict[Future, int] = {}
+_waits_for: dict[int, Future] = {}
+
+
+class CycleError(RuntimeError):
+    """A computation asked, directly or through others, for its own result."""
+
+
 def _wait(future: Future) -> Any:
     """A result another thread computes; a slot this thread holds is given up meanwhile,
     so that the computing thread (which may be waiting for a slot) cannot wait for it."""
-    if getattr(_held, "depth", 0) == 0:
-        return future.result()
-    _slots.release()
+    me = threading.get_ident()
+    with _graph_lock:
+        ahead: Future | None = future
+        while ahead is not None and ahead in _owner:
+            if _owner[ahead] == me:
+                raise CycleError("a shared computation waits for its own result")
+            ahead = _waits_for.get(_owner[ahead])
+        _waits_for[me] = future
+    holding = getattr(_held, "depth", 0) > 0
+    if holding:
+        _slots.release()
     try:
         return future.result()
     finally:
-        _slots.acquire()
+        with _graph_lock:
+            del _waits_for[me]
+        if holding:
+            _slots.acquire()
 
 
-def nbytes(value: object) -> int:
+def _computed(future: Future, result: Any = None,
+              exception: BaseException | None = None) -> None:
+    """Hand the result (or the failure) to the threads waiting for it."""
+    with _graph_lock:
+        del _owner[future]
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(result)
+
+
+def _nbytes(value: object) -> int:
     """The memory a result holds, as far as its frames and arrays tell."""
     if isinstance(value, pl.DataFrame):
         return int(value.estimated_size())
     if isinstance(value, np.ndarray):
         return int(value.nbytes)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return sum(nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return sum(_nbytes(getattr(value, f.name)) for f in dataclasses.fields(value))
     if isinstance(value, dict):
-        return sum(nbytes(v) for v in value.values())
+        return sum(_nbytes(v) for v in value.values())
     if isinstance(value, list | tuple):
-        return sum(nbytes(v) for v in value)
+        return sum(_nbytes(v) for v in value)
     return 0
 
 
@@ -98,6 +133,8 @@ class SharedResults:
         self._results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
         self._sizes: dict[tuple[Hashable, ...], int] = {}
         self._bytes = 0
+        self._latest: str | None = None
+        self._superseded: set[str] = set()
 
     def get(self, con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
             compute: Callable[[], T]) -> T:
@@ -109,14 +146,20 @@ class SharedResults:
             return compute()
         full = (version, question, key)
         with self._lock:
-            future = self._results.get(full)
+            superseded = self._supersede(version)
+            future = None if superseded else self._results.get(full)
             owner = future is None
-            if owner:
-                future = Future()
-                self._results[full] = future
+            if superseded:
+                pass        # a connection still reading a replaced version: not kept
+            elif owner:
+                future = self._results[full] = Future()
+                with _graph_lock:
+                    _owner[future] = threading.get_ident()
                 self._evict()
             else:
                 self._results.move_to_end(full)
+        if superseded:
+            return compute()
         if not owner:
             return _wait(future)
         try:
@@ -127,15 +170,29 @@ class SharedResults:
             with self._lock:
                 if self._results.get(full) is future:
                     self._drop(full)
-            future.set_exception(exc)
+            _computed(future, exception=exc)
             raise
         with self._lock:
             if self._results.get(full) is future:     # not dropped meanwhile
-                self._sizes[full] = nbytes(result)
+                self._sizes[full] = _nbytes(result)
                 self._bytes += self._sizes[full]
                 self._evict()
-        future.set_result(result)
+        _computed(future, result)
         return result
+
+    def _supersede(self, version: str) -> bool:
+        """Whether `version` has been replaced by a newer one (the lock held). A version
+        not seen before is the newest: every result of the others is dropped then, and
+        they are never kept again."""
+        if version in self._superseded:
+            return True
+        if version != self._latest:
+            if self._latest is not None:
+                self._superseded.add(self._latest)
+            self._latest = version
+            for old in [k for k in self._results if k[0] != version]:
+                self._drop(old)
+        return False
 
     def _evict(self) -> None:
         """Drop the oldest results beyond the bounds (the lock held)."""
@@ -158,17 +215,20 @@ class SharedResults:
             self._results.clear()
             self._sizes.clear()
             self._bytes = 0
+            self._latest = None
+            self._superseded.clear()
 
 
-# per filter set: the rank counts (~13 MB at 10 M cases), every court's weekly ranks
-# (~13 MB), the ranks now and weeks before, the projection and every court's 3+1 counts
-# (a few MB): the last asked for, within 128 MB (about four filter sets of a room)
-RESULTS = SharedResults(256, max_bytes=128 * 2**20)
-# the period's cases a ranking counts, in memory (~130 MB at 10 M cases): one per as-of
-# date and case subset; the default view's and one other
+# per filter set and date: the rank counts (~28 MB at 10 M cases), every court's weekly
+# ranks (~13 MB), the ranks now and weeks before, the projection and every court's 3+1
+# counts (a few MB): the last asked for, within 160 MB (about three filter sets of a room)
+RESULTS = SharedResults(256, max_bytes=160 * 2**20)
+# every case of the data version in memory (~270 MB at 10 M cases), whatever the date: one
+# per case subset other than the sidebar's; the default view's and one other
 CASES = SharedResults(2)
-# the cases the 3+1 core indices count, in memory (~150 MB at 10 M cases), likewise
-CORE_CASES = SharedResults(2)
+# the cases as they stand at one as-of date, with the default view's counts (50–70 MB at
+# 10 M cases): several dates in use by several sessions at once, within 256 MB
+DATED = SharedResults(64, max_bytes=256 * 2**20)
 
 # per connection (a session's cursor asks several times in one page): its served version
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str | None] = \
@@ -192,15 +252,8 @@ def served_version(con: duckdb.DuckDBPyConnection) -> str | None:
     return version
 
 
-def shared(con: duckdb.DuckDBPyConnection, question: str, key: Hashable,
-           compute: Callable[[], T]) -> T:
-    """`compute()`, or the result another session already computed for the same version,
-    question and key (e.g. the filters)."""
-    return RESULTS.get(con, question, key, compute)
-
-
 def forget() -> None:
     """Drop every shared result (tests)."""
     RESULTS.clear()
     CASES.clear()
-    CORE_CASES.clear()
+    DATED.clear()

@@ -12,6 +12,7 @@ import pyotp
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from supervision.config import bcrypt_rounds
 from supervision.domain import vocabulary
 from supervision.security import audit, sealed
 from supervision.store.schema import sessions, users
@@ -61,7 +62,7 @@ def check_password(username: str, password: str) -> None:
 def hash_password(username: str, password: str) -> str:
     """A bcrypt hash of a password that meets the policy."""
     check_password(username, password)
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(bcrypt_rounds())).decode("ascii")
 
 
 def password_matches(password: str, password_hash: str) -> bool:

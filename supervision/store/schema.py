@@ -12,10 +12,12 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -158,4 +160,30 @@ escalation_events = Table(
     Column("by", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     Column("note", Text),
+)
+
+# The weekly report as published (migration 0004): the PDF and XLSX bytes as they were
+# sent, their SHA-256, the case-data version they were built from and the figures they
+# show (JSON: court, index, value), so that a later download is byte-identical whatever
+# was imported since, and today's figures can be compared with the published ones.
+# Append-only: the migration's triggers refuse UPDATE, DELETE and REPLACE.
+weekly_publications = Table(
+    "weekly_publications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("province", String(16), nullable=False, index=True),
+    Column("as_of", Date, nullable=False, index=True),
+    Column("language", String(8), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("data_version", String(64), nullable=False),
+    Column("data_sha256", String(64), nullable=False),
+    Column("data_loaded_at", DateTime),
+    Column("data_latest", Date),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("pdf_sha256", String(64), nullable=False),
+    Column("xlsx", LargeBinary, nullable=False),
+    Column("xlsx_sha256", String(64), nullable=False),
+    Column("figures", Text, nullable=False),
+    Column("published_by", String(64), nullable=False),
+    Column("published_at", DateTime, nullable=False),
+    UniqueConstraint("province", "as_of", "language", name="uq_weekly_publications_week"),
 )

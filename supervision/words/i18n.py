@@ -178,6 +178,29 @@ LABELS: dict[str, tuple[str, str]] = {
     "mark_typical": ("标记为典型案例", "Mark as typical"),
     "open_items_title": ("督导整改事项（未完成）", "Open rectification items"),
     "page_weekly": ("每周落后指标通报", "Weekly backward-index report"),
+    "page_publications": ("已发布通报", "Published reports"),
+    "publications_caption": (
+        "每周一发布的通报按发布时的字节保存（PDF、XLSX 及其 SHA-256、所依据的数据版本），"
+        "之后的导入不会改变已下载的文件。",
+        "Each Monday's report is kept as published (the PDF and XLSX with their SHA-256 and "
+        "the data version they were built from); later imports never change the files."),
+    "no_publications": ("尚无已发布的通报（`python -m supervision weekly --publish`）。",
+                        "No report published yet (`python -m supervision weekly --publish`)."),
+    "publication_pick": ("通报", "Report"),
+    "download_published_pdf": ("下载已发布的 PDF", "Download the published PDF"),
+    "download_published_xlsx": ("下载已发布的 XLSX", "Download the published XLSX"),
+    "changed_since_title": ("发布后的变化", "What changed since publication"),
+    "changed_since_none": ("按今天的数据，截至 {as_of} 的数字与发布时相同。",
+                           "With today's data, the figures as of {as_of} are those published."),
+    "changed_since_n": (
+        "按今天的数据重算截至 {as_of} 的数字，有 {n} 项与发布时不同（例如其后的更正导入）：",
+        "Recomputed with today's data, {n} figures as of {as_of} differ from the published "
+        "ones (a correcting import since, for instance):"),
+    "published_value": ("发布时", "Published"), "today_value": ("今天", "Today"),
+    "index_col": ("指标", "Index"),
+    "drop_runs_title": ("投放目录导入（最近）", "Drop-folder imports (latest)"),
+    "drop_runs_none": ("还没有投放目录导入。", "No drop-folder import yet."),
+    "drop_failures": ("{n} 个文件导入失败，已移至 failed/：", "{n} files failed and were moved to failed/:"),
     "page_roadmap": ("达标路线图", "Roadmap to the target"),
     "roadmap_method": (
         "可能性：本院近三年已结案件中，与该案“有无财产、复杂程度”相同的案件执行完毕的比例，"
@@ -773,6 +796,15 @@ def enum(value: str | None) -> str:
 
 COLUMNS: dict[str, tuple[str, str]] = {
     "username": ("用户名", "Username"), "display_name": ("姓名", "Name"),
+    "published_at": ("发布时间", "Published at"), "published_by": ("发布人", "Published by"),
+    "data_latest": ("数据截至", "Data up to"), "data_version": ("数据版本", "Data version"),
+    "pdf_sha256": ("PDF SHA-256", "PDF SHA-256"), "xlsx_sha256": ("XLSX SHA-256", "XLSX SHA-256"),
+    "language": ("语言", "Language"), "as_of": ("截至日期", "As of"),
+    "title": ("标题", "Title"),
+    "run": ("批次", "Run"), "file": ("文件", "File"), "table": ("数据表", "Table"),
+    "state": ("结果", "Outcome"), "rows": ("行数", "Rows"), "stored": ("已存", "Stored"),
+    "rejected": ("拒收", "Rejected"), "error": ("原因", "Reason"),
+    "moved_to": ("移至", "Moved to"),
     "email": ("邮箱", "Email"), "role": ("角色", "Role"), "disabled": ("已停用", "Disabled"),
     "second_factor": ("动态口令", "Second factor"),
     "at": ("时间", "Time"), "actor": ("操作人", "Actor"), "event": ("事件", "Event"),

@@ -2,6 +2,8 @@
 -- each specific case type (case_types.specific). Every court has a row, zero when it has
 -- no case in the subset $scope. Ranks, cutoffs and gaps are computed from these counts by
 -- supervision/engine/ranking.py (the one definition); formulas in docs/metrics.md.
+-- The tests' reference (tests/sql_reference.py): the pages count the same from the cases in
+-- memory (supervision/engine/memory_counts.py), which the tests hold to this, court by court.
 WITH per_court_type AS (
     SELECT court_code, case_type,
            count(*) FILTER (WHERE concluded_in_p)                AS concluded,

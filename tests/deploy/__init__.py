@@ -1,0 +1,1 @@
+"""The deployment test (make deploy-check)."""
