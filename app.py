@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException
 
-from supervision.config import production_problems
 from supervision.output.safe_output import md
+from supervision.security.production import production_problems
 from supervision.ui import data, login, sidebar, state, urls
 from supervision.words.i18n import enum, t
 

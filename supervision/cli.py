@@ -219,7 +219,7 @@ EXIT_REFUSED = 3      # serve: production mode found problems; nothing was start
 def cmd_serve(args: argparse.Namespace, streamlit_args: list[str]) -> int:
     import os
 
-    from supervision.config import production_problems
+    from supervision.security.production import production_problems
     from supervision.serve import serve
     from supervision.store import engine
 

@@ -14,7 +14,7 @@ import pytest
 
 from supervision import config, views
 from supervision.domain.filters import Filters
-from supervision.security import audit, users
+from supervision.security import audit, production, users
 from supervision.security.access import Access
 from supervision.ui import brief_sections, charts
 from supervision.ui.state import Context
@@ -163,7 +163,7 @@ def test_the_time_zone_is_a_setting(monkeypatch, store):
     assert config.timezone_name() == "Asia/Shanghai"                # meanwhile the default
     assert "Mars/Olympus" in config.timezone_problem("Mars/Olympus")
     monkeypatch.setenv("SUPERVISION_ENV", "production")
-    assert any("SUPERVISION_TIMEZONE=Mars/Olympus" in p for p in config.production_problems(store))
+    assert any("SUPERVISION_TIMEZONE=Mars/Olympus" in p for p in production.production_problems(store))
 
 
 def test_the_audit_trail_shows_beijing_time_and_display_names(store, shanghai, monkeypatch):

@@ -19,8 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from supervision import config
-from supervision.config import production_problems
 from supervision.security import users
+from supervision.security.production import production_problems
 from supervision.store import engine
 from tests.browser_kit import free_port, streamlit_server
 
