@@ -91,7 +91,8 @@ if access is None:
 st.session_state["_run_access"] = access
 
 role_pages = {p: page(p) for p in access.pages}
-navigation = st.navigation(list(role_pages.values()))
+# expanded: every page of the role listed (Streamlit folds more than ten under "View more")
+navigation = st.navigation(list(role_pages.values()), expanded=True)
 # widgets after st.navigation: their identity is the same in every run of a page
 st.sidebar.markdown(f"**{md(access.display_name or access.username)}** · "
                     f"{md(enum(access.role))}")
