@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -65,18 +68,56 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return 4
 
 
+# The test files that take longest, longest first (measured 2026-12-04, four workers):
+# xdist gives each worker a whole file (--dist loadfile) in collection order, so these
+# start first and the short files fill in around them, rather than one long browser file
+# running alone at the end (pyproject.toml turns xdist's own order, most tests first, off).
+LONGEST_FIRST = (
+    "test_browser_urls", "test_browser_url_drills", "test_browser", "test_browser_deep_links",
+    "test_importer", "test_browser_delegation_outputs", "test_browser_security",
+    "test_browser_delegation", "test_importer_fuzz", "test_publication", "test_generator_cli",
+    "test_backup", "test_browser_requests", "test_browser_hostile_names",
+    "test_browser_official", "test_import_limits", "test_filter_property",
+    "test_rank_aggregate", "test_browser_index_drill", "test_personal_browser",
+    "test_browser_offline", "test_index_drill", "test_app", "test_shared_results",
+    "test_official_position", "test_browser_publication", "test_drop_folder")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The longest files first (LONGEST_FIRST), each file's tests in their own order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
 def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B", "琼"),
                                                               ("C", "京"))) -> duckdb.DuckDBPyConnection:
     """A database with the given (court_code, province) courts and three case types:
-    `loan` and `wage` are specific (ranked) types, `other` is not."""
-    con = connect(path)
-    con.execute("INSERT INTO provinces VALUES ('琼', '海南省', 'Hainan', 1), ('京', '北京市', 'Beijing', 2)")
-    for code, province in courts:
-        con.execute("INSERT INTO courts VALUES (?, ?, ?, ?, 'basic', 'general')",
-                    [code, f"{code}法院", f"Court {code}", province])
-    con.execute("""INSERT INTO case_types VALUES ('loan', '金融借款', 'Loans', true),
-                   ('wage', '涉民生', 'Wages', true), ('other', '其他', 'Other', false)""")
-    return con
+    `loan` and `wage` are specific (ranked) types, `other` is not. Made once per set of
+    courts in this process and copied (a new file's schema is most of the time), then
+    opened as any file is (connect: the schema checked, the vocabulary and macros
+    refreshed)."""
+    courts = tuple(courts)
+    template = _EMPTY_DBS.get(courts)
+    if template is None:
+        folder = tempfile.mkdtemp(prefix="empty-cases-")
+        atexit.register(shutil.rmtree, folder, True)
+        template = Path(folder) / "cases.duckdb"
+        con = connect(template)
+        con.execute("INSERT INTO provinces VALUES ('琼', '海南省', 'Hainan', 1), "
+                    "('京', '北京市', 'Beijing', 2)")
+        for code, province in courts:
+            con.execute("INSERT INTO courts VALUES (?, ?, ?, ?, 'basic', 'general')",
+                        [code, f"{code}法院", f"Court {code}", province])
+        con.execute("""INSERT INTO case_types VALUES ('loan', '金融借款', 'Loans', true),
+                       ('wage', '涉民生', 'Wages', true), ('other', '其他', 'Other', false)""")
+        con.close()
+        _EMPTY_DBS[courts] = template
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return connect(path)
+
+
+_EMPTY_DBS: dict[tuple[tuple[str, str], ...], Path] = {}
 
 
 def add_cases(con: duckdb.DuckDBPyConnection, *cases: dict) -> None:

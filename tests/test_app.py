@@ -251,7 +251,8 @@ def test_english_tables_hold_no_chinese_vocabulary(app, page_file):
     cjk = re.compile(r"[\u3400-\u9fff]")
     # the data's own text: case numbers, respondents, judges, and what delegations wrote in
     # the ledger (the browser tests write Chinese requirements into the shared store)
-    data_columns = {"Case number", "Respondent", "Judge", "Requirement", "Owner", "Note"}
+    data_columns = {"Case number", "Respondent", "Judge", "Requirement", "Owner", "Note",
+                    "Progress"}
     app.query_params["lang"] = "en"
     app.query_params["court"] = "HI720"
     login(app, "supervisor")

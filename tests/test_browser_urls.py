@@ -79,7 +79,9 @@ def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,  # no
 
 def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browser):  # noqa: F811
     """Five rows, five courts: the URL copied as soon as the brief's title names the court
-    is the brief of that court, not the province page it came from."""
+    is the brief of that court, not the province page it came from. The race (the URL read
+    the moment the title changes) is what repeats; that a copied URL opens the same view in
+    a fresh browser is checked on the last row."""
     for row in range(1, 6):
         page = logged_in(browser, server, "?page=province")
         expect(page.locator("h1").first).to_contain_text("全省一览", timeout=30_000)
@@ -93,10 +95,12 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
         assert court and court != "HI000", (row, copied)   # the clicked court, not the province's
         wait_idle(page)
         assert sidebar_court(page) in heading, (row, heading)
-        fresh = same_view_in_a_fresh_browser(browser, server, copied, ("page", "court", "as_of"))
-        expect(fresh.locator("h1").first).to_have_text(heading, timeout=30_000)
-        assert sidebar_court(fresh) == sidebar_court(page), (row, copied)
-        fresh.context.close()
+        if row == 5:
+            fresh = same_view_in_a_fresh_browser(browser, server, copied,
+                                                 ("page", "court", "as_of"))
+            expect(fresh.locator("h1").first).to_have_text(heading, timeout=30_000)
+            assert sidebar_court(fresh) == sidebar_court(page), (row, copied)
+            fresh.context.close()
         page.context.close()
 
 
@@ -115,90 +119,18 @@ def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, b
         assert got.get("page") == "explorer" and got.get("court") == court, (attempt, copied)
         assert got.get("index"), (attempt, copied)
         wait_idle(page)
-        chip_text = chip.inner_text()
-        found = found_line(page)
-        fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                             ("page", "court", "index", "as_of"))
-        expect(fresh.locator(".st-key-x_clear_index button").first).to_have_text(chip_text,
-                                                                           timeout=30_000)
-        assert found_line(fresh) == found, copied
-        fresh.context.close()
+        if attempt == 0:    # the copied URL in a fresh browser: once (no race in it)
+            chip_text = chip.inner_text()
+            found = found_line(page)
+            fresh = same_view_in_a_fresh_browser(browser, server, copied,
+                                                 ("page", "court", "index", "as_of"))
+            expect(fresh.locator(".st-key-x_clear_index button").first).to_have_text(
+                chip_text, timeout=30_000)
+            assert found_line(fresh) == found, copied
+            fresh.context.close()
         page.context.close()
 
 
 def found_line(page: Page) -> str:
     """The explorer's "共 N 件，标的额合计 …" line."""
     return page.get_by_text(re.compile(r"^共 [\d,]+ 件")).inner_text()
-
-
-def click_bar(page: Page, chart_index: int) -> None:
-    """Click the first bar of a plotly chart where it is drawn (plotly's drag layer takes
-    the pointer)."""
-    wait_idle(page)
-    chart = page.locator("[data-testid='stPlotlyChart']").nth(chart_index)
-    chart.scroll_into_view_if_needed()
-    chart.locator(".nsewdrag").first.wait_for(timeout=30_000)
-    box = chart.locator("g.point path").first.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
-
-
-def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
-                                                                        browser):  # noqa: F811
-    for attempt in range(2):
-        page = logged_in(browser, server, "?page=explorer&court=HI720")
-        expect(page.locator("h1").first).to_contain_text("案件查询", timeout=30_000)
-        click_bar(page, 0)
-        expect(page.locator(".st-key-x_clear_drill button").first).to_be_visible(timeout=30_000)
-        copied = page.url
-        got = params(copied)
-        assert got.get("dtype") and got.get("dstatus"), (attempt, copied)
-        wait_idle(page)
-        found = found_line(page)
-        fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                             ("page", "court", "dtype", "dstatus"))
-        expect(fresh.locator(".st-key-x_clear_drill button").first).to_be_visible(timeout=30_000)
-        assert found_line(fresh) == found, copied
-        fresh.context.close()
-        page.context.close()
-
-
-def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # noqa: F811
-    page = logged_in(browser, server, "?page=pending&court=HI720")
-    switch = page.get_by_role("switch", name="时间表按达标路线图排期")
-    expect(switch).not_to_be_checked(timeout=30_000)
-    assert "timetable" not in params(page.url), page.url
-    for attempt in range(2):
-        page.locator("label").filter(has=switch).click()
-        expect(switch).to_be_checked(timeout=30_000)
-        wait_idle(page)
-        copied = page.url
-        assert params(copied).get("timetable") == "roadmap", (attempt, copied)
-        fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                             ("page", "court", "timetable"))
-        expect(fresh.get_by_role("switch", name="时间表按达标路线图排期")).to_be_checked(timeout=30_000)
-        fresh.context.close()
-        page.locator("label").filter(has=switch).click()    # and off again: gone from the URL
-        expect(switch).not_to_be_checked(timeout=30_000)
-        wait_idle(page)
-        assert "timetable" not in params(page.url), (attempt, page.url)
-    page.context.close()
-
-
-def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
-                                                                         browser):  # noqa: F811
-    page = logged_in(browser, server, "?page=pending&court=HI720")
-    expect(page.get_by_role("heading", name="同一被执行人的关联案件")).to_be_visible(timeout=30_000)
-    click_row(page, page.locator("[data-testid='stDataFrame']").count() - 1, 0)
-    expect(page.locator("h1").first).to_contain_text("被执行人", timeout=30_000)
-    copied = page.url
-    assert urlsplit(copied).path == "/respondent", copied
-    assert params(copied).get("respondent") and params(copied).get("page") == "respondent", copied
-    wait_idle(page)
-    shown = page.locator("[data-testid='stMain'] h3").first.inner_text()
-    fresh = same_view_in_a_fresh_browser(browser, server, copied, ("page", "respondent"))
-    expect(fresh.locator("[data-testid='stMain'] h3").first
-           ).to_have_text(shown, timeout=30_000)
-    fresh.context.close()
-    page.context.close()

@@ -1,0 +1,105 @@
+"""Every view is its URL at once (issue 22, item 7), continued (tests/test_browser_urls.py,
+split so that the two halves run side by side): a chart bar → the explorer's drill-down, the
+pending page's switches and its respondent row."""
+
+from __future__ import annotations
+
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser_kit import browser, streamlit_server, wait_idle  # noqa: F401
+from tests.test_browser_urls import (
+    click_row,
+    found_line,
+    logged_in,
+    params,
+    same_view_in_a_fresh_browser,
+)
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("url_drills") / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
+        yield base
+
+
+def click_bar(page: Page, chart_index: int) -> None:
+    """Click the first bar of a plotly chart where it is drawn (plotly's drag layer takes
+    the pointer)."""
+    wait_idle(page)
+    chart = page.locator("[data-testid='stPlotlyChart']").nth(chart_index)
+    chart.scroll_into_view_if_needed()
+    chart.locator(".nsewdrag").first.wait_for(timeout=30_000)
+    box = chart.locator("g.point path").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
+def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
+                                                                        browser):  # noqa: F811
+    for attempt in range(2):
+        page = logged_in(browser, server, "?page=explorer&court=HI720")
+        expect(page.locator("h1").first).to_contain_text("案件查询", timeout=30_000)
+        click_bar(page, 0)
+        expect(page.locator(".st-key-x_clear_drill button").first).to_be_visible(timeout=30_000)
+        copied = page.url
+        got = params(copied)
+        assert got.get("dtype") and got.get("dstatus"), (attempt, copied)
+        wait_idle(page)
+        if attempt == 0:    # the copied URL in a fresh browser: once (no race in it)
+            found = found_line(page)
+            fresh = same_view_in_a_fresh_browser(browser, server, copied,
+                                                 ("page", "court", "dtype", "dstatus"))
+            expect(fresh.locator(".st-key-x_clear_drill button").first).to_be_visible(
+                timeout=30_000)
+            assert found_line(fresh) == found, copied
+            fresh.context.close()
+        page.context.close()
+
+
+def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # noqa: F811
+    page = logged_in(browser, server, "?page=pending&court=HI720")
+    switch = page.get_by_role("switch", name="时间表按达标路线图排期")
+    expect(switch).not_to_be_checked(timeout=30_000)
+    assert "timetable" not in params(page.url), page.url
+    for attempt in range(2):
+        page.locator("label").filter(has=switch).click()
+        expect(switch).to_be_checked(timeout=30_000)
+        wait_idle(page)
+        copied = page.url
+        assert params(copied).get("timetable") == "roadmap", (attempt, copied)
+        if attempt == 0:    # the copied URL in a fresh browser: once (no race in it)
+            fresh = same_view_in_a_fresh_browser(browser, server, copied,
+                                                 ("page", "court", "timetable"))
+            expect(fresh.get_by_role("switch", name="时间表按达标路线图排期")).to_be_checked(
+                timeout=30_000)
+            fresh.context.close()
+        page.locator("label").filter(has=switch).click()    # and off again: gone from the URL
+        expect(switch).not_to_be_checked(timeout=30_000)
+        wait_idle(page)
+        assert "timetable" not in params(page.url), (attempt, page.url)
+    page.context.close()
+
+
+def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
+                                                                         browser):  # noqa: F811
+    page = logged_in(browser, server, "?page=pending&court=HI720")
+    expect(page.get_by_role("heading", name="同一被执行人的关联案件")).to_be_visible(timeout=30_000)
+    click_row(page, page.locator("[data-testid='stDataFrame']").count() - 1, 0)
+    expect(page.locator("h1").first).to_contain_text("被执行人", timeout=30_000)
+    copied = page.url
+    assert urlsplit(copied).path == "/respondent", copied
+    assert params(copied).get("respondent") and params(copied).get("page") == "respondent", copied
+    wait_idle(page)
+    shown = page.locator("[data-testid='stMain'] h3").first.inner_text()
+    fresh = same_view_in_a_fresh_browser(browser, server, copied, ("page", "respondent"))
+    expect(fresh.locator("[data-testid='stMain'] h3").first
+           ).to_have_text(shown, timeout=30_000)
+    fresh.context.close()
+    page.context.close()
