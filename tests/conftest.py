@@ -69,9 +69,10 @@ def pytest_xdist_auto_num_workers(config) -> int:
 
 
 # The test files that take longest, longest first (measured 2026-12-04, four workers):
-# xdist gives each worker a whole file (--dist loadfile) in collection order, so these
-# start first and the short files fill in around them, rather than one long browser file
-# running alone at the end (pyproject.toml turns xdist's own order, most tests first, off).
+# xdist gives each worker whole files (--dist loadfile) in collection order, a couple at a
+# time, so these start early and the short files fill in around them, rather than one long
+# browser file running alone at the end (pyproject.toml turns xdist's own order, most tests
+# first, off).
 LONGEST_FIRST = (
     "test_browser_urls", "test_browser_url_drills", "test_browser", "test_browser_deep_links",
     "test_importer", "test_browser_delegation_outputs", "test_browser_security",

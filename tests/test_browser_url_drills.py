@@ -17,6 +17,7 @@ from tests.test_browser_urls import (
     logged_in,
     params,
     same_view_in_a_fresh_browser,
+    settles_on,
 )
 
 
@@ -51,8 +52,8 @@ def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
         copied = page.url
         got = params(copied)
         assert got.get("dtype") and got.get("dstatus"), (attempt, copied)
-        wait_idle(page)
-        if attempt == 0:    # the copied URL in a fresh browser: once (no race in it)
+        settles_on(page, copied, ("page", "court", "dtype", "dstatus"))
+        if attempt == 0:    # the copied URL in a fresh browser: once per test
             found = found_line(page)
             fresh = same_view_in_a_fresh_browser(browser, server, copied,
                                                  ("page", "court", "dtype", "dstatus"))
@@ -74,7 +75,7 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # n
         wait_idle(page)
         copied = page.url
         assert params(copied).get("timetable") == "roadmap", (attempt, copied)
-        if attempt == 0:    # the copied URL in a fresh browser: once (no race in it)
+        if attempt == 0:    # the copied URL in a fresh browser: once per test
             fresh = same_view_in_a_fresh_browser(browser, server, copied,
                                                  ("page", "court", "timetable"))
             expect(fresh.get_by_role("switch", name="时间表按达标路线图排期")).to_be_checked(
