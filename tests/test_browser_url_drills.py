@@ -1,32 +1,23 @@
 """Every view is its URL at once (issue 22, item 7), continued (tests/test_browser_urls.py,
 split so that the two halves run side by side): a chart bar → the explorer's drill-down, the
-pending page's switches and its respondent row."""
+pending page's switch and its respondent row."""
 
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import browser, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import browser, wait_idle  # noqa: F401
 from tests.test_browser_urls import (
     click_row,
     found_line,
     logged_in,
     params,
     same_view_in_a_fresh_browser,
+    server,  # noqa: F401 (the fixture: a server of this module's own, on a copy of the demo)
     settles_on,
 )
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("url_drills") / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
-        yield base
 
 
 def click_bar(page: Page, chart_index: int) -> None:
