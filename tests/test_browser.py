@@ -16,6 +16,8 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     browser,
     fill_login,
     streamlit_server,
+    tab,
+    tabs,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -47,11 +49,8 @@ def server(demo_db, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
+def page(tab):  # noqa: F811
+    return tab(1400, 2400)
 
 
 def login(page: Page, base: str, user: str, query: str = "") -> None:

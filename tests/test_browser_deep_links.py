@@ -9,7 +9,15 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_kit import ARTIFACTS, browser, fill_login, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+    ARTIFACTS,
+    browser,
+    fill_login,
+    streamlit_server,
+    tab,
+    tabs,
+    wait_idle,
+)
 from tests.test_browser import (  # noqa: F401 (fixtures)
     PASSWORDS,
     TITLES,
@@ -23,13 +31,12 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 
 @pytest.mark.parametrize("query", ["?court=HI720", "?court=HI720&page=brief",
                                    "?court=HI720&page=explorer"])
-def test_the_court_of_a_deep_link_never_changes_by_itself(server, browser, query):
+def test_the_court_of_a_deep_link_never_changes_by_itself(server, tab, query):  # noqa: F811
     """A login from a deep link, a reload and a page switch: the court stays the one the
     link names (a flip to the first court of the list is the bug this guards; the session
     logic behind it, rerun after rerun, is tests/test_app.py's
     test_the_court_of_a_deep_link_survives_reruns_and_page_switches)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
+    pg = tab()
     login(pg, server, "supervisor", query)
     court = pg.get_by_role("combobox", name="法院")
     for step in ("login", "reload", "switch"):
@@ -42,7 +49,6 @@ def test_the_court_of_a_deep_link_never_changes_by_itself(server, browser, query
         expect(court).to_have_value("海口海事法院", timeout=30_000)
         assert court.input_value() == "海口海事法院", (step, pg.url)
         assert "court=HI720" in pg.url, (step, pg.url)
-    context.close()
 
 
 # "brief" is pages/court_brief.py: a path no file of pages/ is named after

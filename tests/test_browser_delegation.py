@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.security.users import DEMO_USERS
-from tests.browser_kit import ARTIFACTS, browser, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+    ARTIFACTS,
+    browser,
+    streamlit_server,
+    tab,
+    tabs,
+    wait_idle,
+)
 from tests.browser_kit import login as kit_login
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
@@ -25,12 +32,6 @@ def server(demo_db, tmp_path_factory):
     shutil.copy(demo_db, db)
     with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
         yield base
-
-
-def new_page(browser, width: int = 1400, height: int = 1000) -> Page:  # noqa: F811
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  accept_downloads=True)
-    return context.new_page()
 
 
 def login(page: Page, base: str, user: str, query: str = "") -> None:
@@ -60,11 +61,11 @@ EXPLORER_VIEW = ("?page=explorer&court=HI101&all=1&pri=high,normal&cx=complex"
                  "&method=pending,fully_performed&filed=2024-01-01..2026-11-25&pg=2")
 
 
-def test_an_explorer_link_restores_the_whole_view_every_time(server, browser):  # noqa: F811
+def test_an_explorer_link_restores_the_whole_view_every_time(server, tab):  # noqa: F811
     """Court, sidebar filters, the explorer's own filters, date range and page number: all
     restored after login, kept across a page switch and back, two logins over."""
     for attempt in range(2):
-        page = new_page(browser)
+        page = tab()
         login(page, server, "analyst", EXPLORER_VIEW)
         expect(page.locator("h1").first).to_contain_text("案件查询", timeout=30_000)
         no_exception(page)
@@ -85,12 +86,11 @@ def test_an_explorer_link_restores_the_whole_view_every_time(server, browser):  
             assert "优先级: 高/中" in main and "复杂程度: 复杂" in main, (attempt, step)
         if attempt == 0:
             page.screenshot(path=str(ARTIFACTS / "explorer_link_restored.png"), full_page=True)
-        page.context.close()
 
 
 def test_the_explorer_starts_from_the_sidebar_court_and_all_courts_is_one_click(server,
-                                                                                browser):  # noqa: F811
-    page = new_page(browser)
+                                                                                tab):  # noqa: F811
+    page = tab()
     login(page, server, "supervisor", "?page=explorer&court=HI720")
     all_courts = page.get_by_role("checkbox", name="全部法院")
     expect(all_courts).not_to_be_checked()
@@ -103,12 +103,11 @@ def test_the_explorer_starts_from_the_sidebar_court_and_all_courts_is_one_click(
     page.wait_for_url(re.compile(r"all=1"), timeout=30_000)
     second = page.get_by_text(re.compile(r"^共 [\d,]+ 件")).inner_text()
     assert first != second    # the first click changes the data
-    page.context.close()
 
 
 def test_switching_language_keeps_every_filter_and_translates_every_value(server,
-                                                                          browser):  # noqa: F811
-    page = new_page(browser)
+                                                                          tab):  # noqa: F811
+    page = tab()
     login(page, server, "supervisor", "?page=pending&court=HI101&pri=high&cx=complex")
     before = params(page.url)
     for label, back in (("English", "中文"), ("中文", "English")):
@@ -125,11 +124,10 @@ def test_switching_language_keeps_every_filter_and_translates_every_value(server
             main = page.locator("[data-testid='stMain']").inner_text()
             assert "Priority: high" in main and "Complexity: complex" in main
             page.screenshot(path=str(ARTIFACTS / "pending_en.png"), full_page=True)
-    page.context.close()
 
 
 @pytest.mark.parametrize("page_name", ["targets", "brief", "pending", "explorer", "province"])
-def test_english_pages_hold_no_chinese_label(server, browser, demo_db,  # noqa: F811
+def test_english_pages_hold_no_chinese_label(server, tab, demo_db,  # noqa: F811
                                             page_name):
     """Every label, header and vocabulary value in English; only the data's own text
     (case numbers, respondents, judges, the user's display name) may be Chinese. The brief
@@ -139,7 +137,7 @@ def test_english_pages_hold_no_chinese_label(server, browser, demo_db,  # noqa: 
     from tests.test_browser_delegation_outputs import _court_with_backward_indices
 
     court = _court_with_backward_indices(demo_db) if page_name == "brief" else "HI720"
-    page = new_page(browser)
+    page = tab()
     login(page, server, "supervisor", f"?page={page_name}&court={court}&lang=en")
     no_exception(page)
     wait_idle(page)
@@ -174,11 +172,10 @@ def test_english_pages_hold_no_chinese_label(server, browser, demo_db,  # noqa: 
     sidebar_labels = page.locator("[data-testid='stSidebar'] label").all_inner_texts()
     assert not [s for s in sidebar_labels if CJK.search(s)], sidebar_labels
     page.screenshot(path=str(ARTIFACTS / f"{page_name}_en.png"), full_page=True)
-    page.context.close()
 
 
-def test_every_figure_is_explained_and_fresh(server, browser):  # noqa: F811
-    page = new_page(browser)
+def test_every_figure_is_explained_and_fresh(server, tab):  # noqa: F811
+    page = tab()
     login(page, server, "supervisor", "?page=targets&court=HI720")
     main = page.locator("[data-testid='stMain']")
     expect(main.get_by_text(re.compile(r"数据截至 \d{4}-\d\d-\d\d，最近导入 \d{4}"))).to_be_visible()
@@ -194,7 +191,7 @@ def test_every_figure_is_explained_and_fresh(server, browser):  # noqa: F811
     expect(help_text).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "targets_gap_help.png"))
     # a president sees their court beside the province, not a lone bar
-    president = new_page(browser)
+    president = tab()
     login(president, server, "president")
     expect(president.get_by_text("本院与全省").first).to_be_visible(timeout=30_000)
     assert president.locator("body").inner_text().count("差距大于未结案件数") <= 1
@@ -204,12 +201,10 @@ def test_every_figure_is_explained_and_fresh(server, browser):  # noqa: F811
                                              "pending": "未结案件分类"}[name]).click()
         wait_idle(president)
         expect(president.get_by_text(re.compile(r"数据截至 \d{4}-"))).to_be_visible()
-    president.context.close()
-    page.context.close()
 
 
-def test_a_view_matching_nothing_says_so_and_keeps_its_url(server, browser):  # noqa: F811
-    page = new_page(browser)
+def test_a_view_matching_nothing_says_so_and_keeps_its_url(server, tab):  # noqa: F811
+    page = tab()
     query = "?page=pending&court=HI720&band=custom&vmin=900000000"
     login(page, server, "supervisor", query)
     expect(page.get_by_text("筛选条件下没有未结案件").first).to_be_visible(timeout=30_000)
@@ -217,4 +212,3 @@ def test_a_view_matching_nothing_says_so_and_keeps_its_url(server, browser):  # 
     got = params(page.url)
     assert got.get("band") == "custom" and got.get("vmin") == "900000000.0", page.url
     assert got.get("court") == "HI720"
-    page.context.close()

@@ -14,9 +14,9 @@ from pathlib import Path
 import fastexcel
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import ARTIFACTS, browser, wait_idle  # noqa: F401
+from tests.browser_kit import ARTIFACTS, browser, tab, tabs, wait_idle  # noqa: F401
 from tests.conftest import DEMO_END
-from tests.test_browser_delegation import login, new_page, no_exception, params, server  # noqa: F401
+from tests.test_browser_delegation import login, no_exception, params, server  # noqa: F401
 
 
 def _render_pdf(path: Path, prefix: str) -> list[Path]:
@@ -25,10 +25,10 @@ def _render_pdf(path: Path, prefix: str) -> list[Path]:
     return sorted(ARTIFACTS.glob(f"{prefix}-*.png"))
 
 
-def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, browser):  # noqa: F811
+def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, tab):  # noqa: F811
     for old in ARTIFACTS.glob("brief_a4_*"):
         old.unlink()
-    page = new_page(browser)
+    page = tab()
     login(page, server, "supervisor", "?page=brief&court=HI720")
     expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
     # the browser's print: A4 portrait, sidebar gone, the grids replaced by whole tables
@@ -60,12 +60,11 @@ def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, browser): 
                     "标的额最大的未结案件", "数据截至", "筛选："):
         assert heading in text, heading
     assert len(_render_pdf(pdf, "brief_a4_download")) >= 1
-    page.context.close()
 
 
-def test_exports_read_like_the_screen_with_their_filters_inside(server, browser,  # noqa: F811
+def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,  # noqa: F811
                                                                operational_store):
-    page = new_page(browser)
+    page = tab()
     login(page, server, "supervisor", "?page=explorer&court=HI720&pri=high")
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载XLSX").click()
@@ -93,11 +92,12 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, browser,
     exported = audit.entries(engine(operational_store), event="export")["target"].to_list()
     assert {"案件查询_海口海事法院_2026-11-25.xlsx", "案件查询_海口海事法院_2026-11-25.csv"} <= set(
         exported)
-    page.context.close()
 
 
 def test_a_tablet_gets_the_width_and_whole_figures(server, browser):  # noqa: F811
-    page = new_page(browser, 820, 1180)
+    # a browser of its own: after this narrow tab, a wide tab of the same browser context
+    # opened with its sidebar collapsed (Streamlit remembers it per browser)
+    page = browser.new_context(viewport={"width": 820, "height": 1180}).new_page()
     login(page, server, "supervisor", "?page=targets&court=HI720")
     page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
                            ".getBoundingClientRect().right <= 0", timeout=15_000)
@@ -135,9 +135,9 @@ def _court_with_backward_indices(db: Path) -> str:
     return courts.filter(courts["backward"] > 0)["court_code"][0]
 
 
-def test_a_backward_index_opens_the_cases_behind_it(server, browser, demo_db):  # noqa: F811
+def test_a_backward_index_opens_the_cases_behind_it(server, tab, demo_db):  # noqa: F811
     court = _court_with_backward_indices(demo_db)
-    page = new_page(browser)
+    page = tab()
     login(page, server, "supervisor", f"?page=brief&court={court}")
     expect(page.get_by_role("heading", name="落后指标")).to_be_visible(timeout=30_000)
     _click_first_row(page, 0, "**/explorer**")
@@ -148,14 +148,13 @@ def test_a_backward_index_opens_the_cases_behind_it(server, browser, demo_db):  
     assert got.get("index"), page.url   # its cases by definition: tests/test_index_drill.py
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "backward_to_explorer.png"), full_page=True)
-    page.context.close()
 
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(
-        server, browser):  # noqa: F811
+        server, tab):  # noqa: F811
     for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
                         ("pending?court=HI720", "未结案件分类 · 海口海事法院")):
-        page = new_page(browser)
+        page = tab()
         login(page, server, "supervisor", path)
         expect(page.locator("h1").first).to_contain_text(title, timeout=30_000)
         page.get_by_role("button", name="退出登录").click()
@@ -163,28 +162,26 @@ def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pag
         wait_idle(page)
         # the last user's page links are gone with them
         assert page.locator("[data-testid='stSidebarNav'] a").count() == 0
-        page.context.close()
 
 
-def test_a_reload_after_login_keeps_the_session_every_time(server, browser):  # noqa: F811
+def test_a_reload_after_login_keeps_the_session_every_time(server, tab):  # noqa: F811
     """The login cookie is written on every login: two logins, each reloaded twice (the
     ticket-for-cookie exchange itself: tests/test_web_cookie.py)."""
     for attempt in range(2):
-        page = new_page(browser)
+        page = tab()
         login(page, server, "analyst", "?page=brief&court=HI101")
         for _reload in range(2):
             page.reload()
             expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
             wait_idle(page)
             assert "法院督导简报" in page.locator("h1").first.inner_text(), attempt
-        page.context.close()
 
 
-def test_a_site_visit_recorded_updated_and_reported(server, browser, tmp_path):  # noqa: F811
+def test_a_site_visit_recorded_updated_and_reported(server, browser, tab, tmp_path):  # noqa: F811
     """A supervisor records a visit with two opinions for 海口海事法院; its president updates
     one; the court brief shows both open items with the update, and the weekly report
     (its XLSX) counts them for the court."""
-    supervisor = new_page(browser, 1400, 2400)
+    supervisor = tab(1400, 2400)
     login(supervisor, server, "supervisor", "?page=ledger&court=HI720")
     expect(supervisor.locator("h1").first).to_contain_text("督导台账 · 海口海事法院",
                                                           timeout=30_000)
@@ -199,9 +196,9 @@ def test_a_site_visit_recorded_updated_and_reported(server, browser, tmp_path): 
     metric = supervisor.locator("[data-testid='stMetric']").first
     expect(metric).to_contain_text("2")
     supervisor.screenshot(path=str(ARTIFACTS / "visit_recorded.png"), full_page=True)
-    supervisor.context.close()
 
-    president = new_page(browser, 1400, 2400)
+    # the president, in a browser of their own while the supervisor's stays open
+    president = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
     login(president, server, "president", "?page=ledger")
     expect(president.locator("h1").first).to_contain_text("督导台账 · 海口海事法院",
                                                          timeout=30_000)
@@ -227,9 +224,11 @@ def test_a_site_visit_recorded_updated_and_reported(server, browser, tmp_path): 
     president.screenshot(path=str(ARTIFACTS / "brief_open_items.png"), full_page=True)
     president.context.close()
 
-    # the weekly report: the court's row counts its two open items
-    center = new_page(browser, 1400, 2400)
-    login(center, server, "supervisor", "?page=weekly&court=HI720")
+    # the weekly report, in the supervisor's session (the command center's page, a run
+    # after the president's update): the court's row counts its two open items
+    center = supervisor
+    center.get_by_role("link", name="每周落后指标通报").click()
+    wait_idle(center)
     expect(center.locator("h1").first).to_contain_text("每周落后指标通报", timeout=30_000)
     with center.expect_download(timeout=60_000) as download:
         center.get_by_role("button", name="下载通报（XLSX）").click()
@@ -238,4 +237,3 @@ def test_a_site_visit_recorded_updated_and_reported(server, browser, tmp_path): 
     row = report.filter(report["法院"] == "海口海事法院").row(0, named=True)
     assert str(row["未完成整改"]).startswith("2"), row
     center.screenshot(path=str(ARTIFACTS / "weekly_report.png"), full_page=True)
-    center.context.close()

@@ -16,9 +16,9 @@ from supervision import views
 from supervision.data.db import connect
 from supervision.domain.filters import Filters
 from supervision.security.access import Access
-from tests.browser_kit import ARTIFACTS, browser, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import ARTIFACTS, browser, streamlit_server, tab, tabs, wait_idle  # noqa: F401
 from tests.conftest import DEMO_END
-from tests.test_browser_delegation import login, new_page, no_exception
+from tests.test_browser_delegation import login, no_exception
 
 COURT = "HI720"    # 海口海事法院
 
@@ -59,9 +59,9 @@ def server(app_db, tmp_path_factory):
         yield base
 
 
-def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, browser,  # noqa: F811
+def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,  # noqa: F811
                                                             expected):
-    page = new_page(browser)
+    page = tab()
     login(page, server, "supervisor", f"?page=targets&court={COURT}&pri=high")
     expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
     wait_idle(page)
@@ -77,12 +77,11 @@ def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, browser,  #
     assert "已达到目标" not in text
     assert page.locator("[data-testid='stAlertContentSuccess']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "targets_official_under_filter.png"), full_page=True)
-    page.context.close()
 
 
-def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, browser,  # noqa: F811
+def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, tab,  # noqa: F811
                                                                    expected):
-    page = new_page(browser, height=1000)
+    page = tab(height=1000)
     login(page, server, "supervisor", f"?page=brief&court={COURT}&pri=high")
     expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
     wait_idle(page)
@@ -121,4 +120,3 @@ def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, brows
         assert figure in squeezed, (figure, page_one)
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf),
                     str(ARTIFACTS / "brief_official_page")], check=True)
-    page.context.close()

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from supervision.security import users
 from supervision.store import engine
 from supervision.store.schema import audit_log
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
     login,
     streamlit_server,
+    tab,
+    tabs,
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
@@ -76,20 +78,18 @@ def _downloads(page: Page) -> list:
     return seen
 
 
-def _brief_of_a_new_president(browser, server: str, operational_store: str, name: str):
-    """A president `name` logged in on the brief: the context, the page, the brief's XLSX
-    button and the list of downloads the page receives."""
+def _brief_of_a_new_president(tab, server: str, operational_store: str, name: str):  # noqa: F811
+    """A president `name` logged in on the brief in a new tab: its context, the page, the
+    brief's XLSX button and the list of downloads the page receives."""
     _president(operational_store, name)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
+    page = tab()
     login(page, server, name, PASSWORD)
-    return context, page, _brief_xlsx_button(page, server), _downloads(page)
+    return page.context, page, _brief_xlsx_button(page, server), _downloads(page)
 
 
 def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
-        server, browser, operational_store):
-    context, page, button, seen = _brief_of_a_new_president(browser, server,
+        server, tab, operational_store):
+    context, page, button, seen = _brief_of_a_new_president(tab, server,
                                                             operational_store, "dl_disabled")
     with page.expect_download(timeout=60_000) as first:
         button.click()
@@ -103,12 +103,11 @@ def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
     assert len(_audit_rows(operational_store, "dl_disabled", "export")) == 1
     page.screenshot(path=str(ARTIFACTS / "download_after_disable.png"))
     assert len(seen) == 1, "only the download before the account was disabled arrived"
-    context.close()
 
 
 def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
-        server, browser, operational_store):
-    context, page, button, seen = _brief_of_a_new_president(browser, server,
+        server, tab, operational_store):
+    context, page, button, seen = _brief_of_a_new_president(tab, server,
                                                             operational_store, "dl_logout")
 
     other = context.new_page()       # the same browser, so the same login
@@ -123,14 +122,12 @@ def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
     assert refused[0]["detail"]["reason"] == "logout"
     assert _audit_rows(operational_store, "dl_logout", "export") == []
     assert seen == []
-    context.close()
+    other.close()
 
 
 def test_an_all_courts_export_is_audited_with_the_courts_and_filters_it_covers(
-        server, browser, operational_store):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
+        server, tab, operational_store):
+    page = tab()
     login(page, server, "analyst", PASSWORDS["analyst"], "explorer?all=1&method=pending")
     wait_idle(page)
     before = len(_audit_rows(operational_store, "analyst", "export"))
@@ -142,13 +139,10 @@ def test_an_all_courts_export_is_audited_with_the_courts_and_filters_it_covers(
     assert len(detail["courts"]) > 1 and all(c.startswith("HI") for c in detail["courts"])
     assert detail["filters"]["closing_methods"] == ["pending"]
     assert detail["filters"]["courts"] is None or len(detail["filters"]["courts"]) > 1
-    context.close()
 
 
-def test_the_audit_trail_downloads_as_csv(server, browser, operational_store):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
+def test_the_audit_trail_downloads_as_csv(server, tab, operational_store):
+    page = tab()
     login(page, server, "admin", PASSWORDS["admin"])
     wait_idle(page)
     with page.expect_download(timeout=60_000) as download:
@@ -158,4 +152,3 @@ def test_the_audit_trail_downloads_as_csv(server, browser, operational_store):
     assert "login_success" in content
     entry = _wait_for_audit(page, operational_store, "admin", "export", 1)[-1]
     assert entry["detail"]["what"] == "audit trail"
-    context.close()

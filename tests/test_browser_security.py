@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from supervision.security import auth, users
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -28,6 +28,8 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     free_port,
     login,
     streamlit_server,
+    tab,
+    tabs,
     wait_for_login_cookie,
     wait_idle,
 )
@@ -100,9 +102,9 @@ def test_the_login_cookie_is_out_of_page_scripts_reach(server, browser):
     context.close()
 
 
-def test_an_error_shows_no_details_in_the_browser(broken_server, browser):
+def test_an_error_shows_no_details_in_the_browser(broken_server, tab):
     base, log = broken_server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = tab(1400, 1000)
     login(page, base, "president", PASSWORDS["president"])
     error = page.locator("[data-testid='stException']")
     expect(error.first).to_be_visible(timeout=30_000)
@@ -116,15 +118,14 @@ def test_an_error_shows_no_details_in_the_browser(broken_server, browser):
     assert "CatalogException" in log.read_text()
 
 
-def test_every_page_keeps_to_the_content_security_policy(server, browser):
+def test_every_page_keeps_to_the_content_security_policy(server, tab):
     """No page of the app needs anything the policy refuses (inline scripts but its own,
     another host, eval): the policy breaks nothing, and nothing is fetched from outside."""
     base, _ = server
-    context = browser.new_context(viewport={"width": 1400, "height": 1600})
-    context.add_init_script("""window.__violations = [];
+    page = tab(1400, 1600)
+    page.add_init_script("""window.__violations = [];
         document.addEventListener("securitypolicyviolation", e => window.__violations.push(
             `${e.violatedDirective} ${e.blockedURI} ${e.sample}`));""")
-    page = context.new_page()
     answer = page.goto(base)
     assert "default-src 'self'" in answer.headers["content-security-policy"]
     for user in ("supervisor", "admin"):
@@ -139,7 +140,6 @@ def test_every_page_keeps_to_the_content_security_policy(server, browser):
         expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
         wait_idle(page)
         assert page.evaluate("window.__violations") == [], user
-    context.close()
 
 
 def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser):
@@ -171,24 +171,12 @@ def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser)
     thief.close()
 
 
-def test_reload_after_login_keeps_the_session(server, browser):
-    base, _ = server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    login(page, base, "supervisor", PASSWORDS["supervisor"], "?court=HI720")
-    for _ in range(2):
-        page.reload()
-        expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
-        wait_idle(page)
-    context.close()
-
-
-def test_ten_wrong_passwords_lock_the_account(server, browser, operational_store):
+def test_ten_wrong_passwords_lock_the_account(server, tab, operational_store):
     base, _ = server
     store = engine(operational_store)
     if users.get_user(store, "locktest") is None:
         users.add_user(store, "locktest", "锁定测试", "", "analyst", "HI000", "right-password-1")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = tab(1400, 1000)
     page.goto(base)
     for i in range(auth.MAX_FAILURES):
         fill_login(page, "locktest", f"wrong-password-{i}")
@@ -202,11 +190,11 @@ def test_ten_wrong_passwords_lock_the_account(server, browser, operational_store
     page.close()
 
 
-def test_an_upload_name_is_never_a_path(server, browser):
+def test_an_upload_name_is_never_a_path(server, tab):
     base, _ = server
     target = Path("/x.csv")
     target.unlink(missing_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page = tab(1400, 1600)
     login(page, base, "admin", PASSWORDS["admin"])
     courts = ("court_code,name,name_en,province,level,kind\n"
               "UP1,上传法院,Upload Court,琼,basic,general\n").encode()
@@ -221,7 +209,7 @@ def test_an_upload_name_is_never_a_path(server, browser):
     page.close()
 
 
-def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(server, browser):
+def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(server, tab):
     """The 1.7 KB workbook with one cell at XFD1048576, uploaded: the page says why in
     words (it showed a Rust panic's last line), the audit trail has it, the data is as it
     was."""
@@ -232,7 +220,7 @@ def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(ser
 
     base, db = server
     before = hashlib.sha256(db.read_bytes()).hexdigest()
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page = tab(1400, 1600)
     login(page, base, "admin", PASSWORDS["admin"])
     uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").nth(2)   # cases
     uploader.set_input_files(files=[{
@@ -253,9 +241,9 @@ def test_an_xlsx_asking_for_every_cell_is_refused_in_words_on_the_admin_page(ser
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
 
 
-def test_an_import_from_the_command_line_shows_in_the_serving_app(server, browser, tmp_path):
+def test_an_import_from_the_command_line_shows_in_the_serving_app(server, tab, tmp_path):
     base, db = server
-    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page = tab(1400, 1600)
     login(page, base, "supervisor", PASSWORDS["supervisor"], "?court=HI720&page=explorer&q=导入演示")
     expect(page.get_by_text("没有符合筛选条件的案件").first).to_be_visible(timeout=30_000)
     cases = tmp_path / "cases.csv"
