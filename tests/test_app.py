@@ -239,20 +239,50 @@ def test_a_one_type_filter_shows_that_types_official_ranking_and_every_type(app)
     assert "官方口径（全部案件）" in shown
 
 
+@pytest.fixture
+def store_with_a_visit(demo_db, tmp_path, monkeypatch) -> None:
+    """An operational store of this test's own (not the run's, which other tests write
+    into): the demo users and one visit to 海口海事法院, its requirement, owner and progress
+    note in Chinese, as a delegation writes them."""
+    import datetime as dt
+
+    import duckdb
+
+    from supervision.security.access import Access
+    from supervision.security.users import install_demo_users
+    from supervision.store import engine
+    from supervision.workflow import ledger
+    from tests.conftest import DEMO_END
+
+    url = f"sqlite:///{tmp_path / 'operations.sqlite'}"
+    monkeypatch.setenv("SUPERVISION_STORE", url)
+    store = engine(url)
+    install_demo_users(store)
+    supervisor = Access("supervisor", "supervisor", "HI000", "琼")
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        ledger.record_visit(store, con, supervisor, court="HI720", visit_on=DEMO_END,
+                            members="督导组", opinions=[ledger.Opinion(
+                                "逐案清理超期未结案件", "执行局长", DEMO_END + dt.timedelta(days=30))])
+        [item] = ledger.items(store, ("HI720",))["id"].to_list()
+        ledger.update_item(store, con, supervisor, item_id=item, read_version=1,
+                           status="in_progress", note="已清理12件")
+    finally:
+        con.close()
+
+
 @pytest.mark.parametrize("page_file", ["pages/pending.py", "pages/explorer.py",
                                        "pages/targets.py", "pages/province.py",
                                        "pages/court_brief.py", "pages/termination_audit.py",
                                        "pages/settlements.py", "pages/escalation.py"])
-def test_english_tables_hold_no_chinese_vocabulary(app, page_file):
+def test_english_tables_hold_no_chinese_vocabulary(app, store_with_a_visit, page_file):
     """Every dataframe and table in English mode: headers and values in English, except the
-    data's own text (case numbers, respondents, judges)."""
+    data's own text (case numbers, respondents, judges, and what a delegation wrote in the
+    ledger: the brief's open items, from this test's own store)."""
     import re
 
     cjk = re.compile(r"[\u3400-\u9fff]")
-    # the data's own text: case numbers, respondents, judges, and what delegations wrote in
-    # the ledger (the browser tests write Chinese requirements into the shared store)
-    data_columns = {"Case number", "Respondent", "Judge", "Requirement", "Owner", "Note",
-                    "Progress"}
+    data_columns = {"Case number", "Respondent", "Judge", "Requirement", "Owner", "Progress"}
     app.query_params["lang"] = "en"
     app.query_params["court"] = "HI720"
     login(app, "supervisor")
