@@ -14,7 +14,16 @@ from playwright.sync_api import expect
 
 from supervision.security import users
 from supervision.store import engine
-from tests.browser_kit import ARTIFACTS, browser, free_port, login, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+    ARTIFACTS,
+    browser,
+    free_port,
+    login,
+    streamlit_server,
+    tab,
+    tabs,
+    wait_idle,
+)
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
@@ -71,9 +80,9 @@ def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
         yield base
 
 
-def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, browser, trap):
+def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, tab, trap):  # noqa: F811
     _Counting.hits.clear()
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page = tab(1400, 2400)
     login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=targets")
     expect(page.locator("h1").first).to_contain_text("![c](", timeout=30_000)
     for name in ("全省一览", "法院督导简报", "未结案件分类", "案件查询"):
@@ -99,11 +108,12 @@ def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, brow
     page.close()
 
 
-def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, browser, trap):
+def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, tab,  # noqa: F811
+                                                               trap):
     """The pending page's judge chart, clicked: the caption naming the judge shows the
     name as typed, and the browser fetches nothing (it fetched the image before)."""
     _Counting.hits.clear()
-    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page = tab(1400, 2400)
     login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=pending")
     chart = page.locator(".st-key-judge_chart [data-testid='stPlotlyChart']")
     expect(chart).to_be_visible(timeout=30_000)

@@ -20,11 +20,13 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from supervision import config
 from supervision.security import audit
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
     login,
     streamlit_server,
+    tab,
+    tabs,
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
@@ -84,10 +86,9 @@ def download_csv(page: Page) -> str:
 
 @pytest.mark.parametrize("user", ["analyst", "president"])
 def test_a_search_by_id_number_leaves_no_id_number_in_the_url_or_the_audit_trail(
-        server, browser, demo_db, operational_store, user):  # noqa: F811
+        server, tab, demo_db, operational_store, user):  # noqa: F811
     number, name = person_of(demo_db, "HI720")
-    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
-    page = context.new_page()
+    page = tab(1400, 2400)
     store = engine(operational_store)
     first_id = int(audit.entries(store, limit=1)["id"].max() or 0)
     login(page, server, user, PASSWORDS[user], "?page=respondent&court=HI720")
@@ -116,4 +117,3 @@ def test_a_search_by_id_number_leaves_no_id_number_in_the_url_or_the_audit_trail
     assert export["court"] == "all" and export["respondent"] == expected_reference(number)
     trail = " ".join(f"{r['target']} {r['detail']}" for r in rows.iter_rows(named=True))
     assert number not in trail and number[-12:] not in trail
-    context.close()
