@@ -243,7 +243,8 @@ def test_a_one_type_filter_shows_that_types_official_ranking_and_every_type(app)
 def store_with_a_visit(demo_db, tmp_path, monkeypatch) -> None:
     """An operational store of this test's own (not the run's, which other tests write
     into): the demo users and one visit to 海口海事法院, its requirement, owner and progress
-    note in Chinese, as a delegation writes them."""
+    note in Chinese, as a delegation writes them; the item linked to an index and overdue,
+    so that every column of the brief's open items holds a value."""
     import datetime as dt
 
     import duckdb
@@ -261,9 +262,11 @@ def store_with_a_visit(demo_db, tmp_path, monkeypatch) -> None:
     supervisor = Access("supervisor", "supervisor", "HI000", "琼")
     con = duckdb.connect(str(demo_db), read_only=True)
     try:
-        ledger.record_visit(store, con, supervisor, court="HI720", visit_on=DEMO_END,
-                            members="督导组", opinions=[ledger.Opinion(
-                                "逐案清理超期未结案件", "执行局长", DEMO_END + dt.timedelta(days=30))])
+        ledger.record_visit(store, con, supervisor, court="HI720",
+                            visit_on=DEMO_END - dt.timedelta(days=30), members="督导组",
+                            opinions=[ledger.Opinion(
+                                "逐案清理超期未结案件", "执行局长", DEMO_END - dt.timedelta(days=10),
+                                index_code="termination_qualified")])
         [item] = ledger.items(store, ("HI720",))["id"].to_list()
         ledger.update_item(store, con, supervisor, item_id=item, read_version=1,
                            status="in_progress", note="已清理12件")
@@ -291,6 +294,17 @@ def test_english_tables_hold_no_chinese_vocabulary(app, store_with_a_visit, page
     assert not app.exception
     frames = [d.value for d in app.dataframe] + [tb.value for tb in app.table]
     assert frames
+    if page_file == "pages/court_brief.py":     # the open item, every column filled
+        import datetime as dt
+
+        from tests.conftest import DEMO_END
+
+        [items] = [f for f in frames if "Requirement" in f.columns]
+        assert items.to_dict("records") == [{
+            "Requirement": "逐案清理超期未结案件", "Owner": "执行局长",
+            "Due": DEMO_END - dt.timedelta(days=10), "Status": "in progress",
+            "Overdue": "Overdue", "Linked index": "Qualified terminations",
+            "Progress": "已清理12件"}], items
     for frame in frames:
         assert not [c for c in frame.columns if cjk.search(str(c))], list(frame.columns)
         for column in frame.columns:

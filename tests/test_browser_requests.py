@@ -111,18 +111,20 @@ def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
                                                             operational_store, "dl_logout")
 
     other = context.new_page()       # the same browser, so the same login
-    other.goto(server)
-    logout = other.get_by_role("button", name="退出登录")
-    expect(logout).to_be_visible(timeout=30_000)
-    logout.click()
-    expect(other.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    try:
+        other.goto(server)
+        logout = other.get_by_role("button", name="退出登录")
+        expect(logout).to_be_visible(timeout=30_000)
+        logout.click()
+        expect(other.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    finally:
+        other.close()
 
     button.click()
     refused = _wait_for_audit(page, operational_store, "dl_logout", "export_refused", 1)
     assert refused[0]["detail"]["reason"] == "logout"
     assert _audit_rows(operational_store, "dl_logout", "export") == []
     assert seen == []
-    other.close()
 
 
 def test_an_all_courts_export_is_audited_with_the_courts_and_filters_it_covers(
