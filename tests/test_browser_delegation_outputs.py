@@ -151,10 +151,13 @@ def test_a_backward_index_opens_the_cases_behind_it(server, tab, demo_db):  # no
 
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(
-        server, tab):  # noqa: F811
+        server, browser):  # noqa: F811
+    # a browser of its own per path, as before the tabs (a logout test; the one failure
+    # seen in a full run with tabs, links still listed after the logout, did not show again
+    # in 20 runs of the tabs' version, 12 of them under load)
     for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
                         ("pending?court=HI720", "未结案件分类 · 海口海事法院")):
-        page = tab()
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         login(page, server, "supervisor", path)
         expect(page.locator("h1").first).to_contain_text(title, timeout=30_000)
         page.get_by_role("button", name="退出登录").click()
@@ -162,6 +165,7 @@ def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pag
         wait_idle(page)
         # the last user's page links are gone with them
         assert page.locator("[data-testid='stSidebarNav'] a").count() == 0
+        page.context.close()
 
 
 def test_a_reload_after_login_keeps_the_session_every_time(server, tab):  # noqa: F811
