@@ -97,6 +97,13 @@ def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B",
     courts in this process and copied (a new file's schema is most of the time), then
     opened as any file is (connect: the schema checked, the vocabulary and macros
     refreshed)."""
+    empty_copy(path, courts)
+    return connect(path)
+
+
+def empty_copy(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B", "琼"),
+                                                                ("C", "京"))) -> None:
+    """A copy at `path` of make_db's empty database for these courts, not opened."""
     courts = tuple(courts)
     template = _EMPTY_DBS.get(courts)
     if template is None:
@@ -115,7 +122,6 @@ def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B",
         _EMPTY_DBS[courts] = template
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
-    return connect(path)
 
 
 _EMPTY_DBS: dict[tuple[tuple[str, str], ...], Path] = {}

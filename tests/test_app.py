@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from supervision.output.safe_output import md
 from supervision.security.users import DEMO_USERS
+from tests.conftest import DEMO_END
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {   # the spec of who opens what (supervision.domain.vocabulary.ROLES must agree)
@@ -245,15 +247,12 @@ def store_with_a_visit(demo_db, tmp_path, monkeypatch) -> None:
     into): the demo users and one visit to 海口海事法院, its requirement, owner and progress
     note in Chinese, as a delegation writes them; the item linked to an index and overdue,
     so that every column of the brief's open items holds a value."""
-    import datetime as dt
-
     import duckdb
 
     from supervision.security.access import Access
     from supervision.security.users import install_demo_users
     from supervision.store import engine
     from supervision.workflow import ledger
-    from tests.conftest import DEMO_END
 
     url = f"sqlite:///{tmp_path / 'operations.sqlite'}"
     monkeypatch.setenv("SUPERVISION_STORE", url)
@@ -295,10 +294,6 @@ def test_english_tables_hold_no_chinese_vocabulary(app, store_with_a_visit, page
     frames = [d.value for d in app.dataframe] + [tb.value for tb in app.table]
     assert frames
     if page_file == "pages/court_brief.py":     # the open item, every column filled
-        import datetime as dt
-
-        from tests.conftest import DEMO_END
-
         [items] = [f for f in frames if "Requirement" in f.columns]
         assert items.to_dict("records") == [{
             "Requirement": "逐案清理超期未结案件", "Owner": "执行局长",

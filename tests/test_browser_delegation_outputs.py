@@ -152,9 +152,8 @@ def test_a_backward_index_opens_the_cases_behind_it(server, tab, demo_db):  # no
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(
         server, browser):  # noqa: F811
-    # a browser of its own per path, as before the tabs (a logout test; the one failure
-    # seen in a full run with tabs, links still listed after the logout, did not show again
-    # in 20 runs of the tabs' version, 12 of them under load)
+    # a browser of its own per path: a logout test (with two tabs of one context it once
+    # found links still listed after the logout, not seen again in 20 runs)
     for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
                         ("pending?court=HI720", "未结案件分类 · 海口海事法院")):
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -230,14 +229,13 @@ def test_a_site_visit_recorded_updated_and_reported(server, browser, tab, tmp_pa
 
     # the weekly report, in the supervisor's session (the command center's page, a run
     # after the president's update): the court's row counts its two open items
-    center = supervisor
-    center.get_by_role("link", name="每周落后指标通报").click()
-    wait_idle(center)
-    expect(center.locator("h1").first).to_contain_text("每周落后指标通报", timeout=30_000)
-    with center.expect_download(timeout=60_000) as download:
-        center.get_by_role("button", name="下载通报（XLSX）").click()
+    supervisor.get_by_role("link", name="每周落后指标通报").click()
+    wait_idle(supervisor)
+    expect(supervisor.locator("h1").first).to_contain_text("每周落后指标通报", timeout=30_000)
+    with supervisor.expect_download(timeout=60_000) as download:
+        supervisor.get_by_role("button", name="下载通报（XLSX）").click()
     book = fastexcel.read_excel(Path(download.value.path()).read_bytes())
     report = book.load_sheet(1).to_polars()
     row = report.filter(report["法院"] == "海口海事法院").row(0, named=True)
     assert str(row["未完成整改"]).startswith("2"), row
-    center.screenshot(path=str(ARTIFACTS / "weekly_report.png"), full_page=True)
+    supervisor.screenshot(path=str(ARTIFACTS / "weekly_report.png"), full_page=True)

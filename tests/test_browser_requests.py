@@ -79,18 +79,17 @@ def _downloads(page: Page) -> list:
 
 
 def _brief_of_a_new_president(tab, server: str, operational_store: str, name: str):  # noqa: F811
-    """A president `name` logged in on the brief in a new tab: its context, the page, the
-    brief's XLSX button and the list of downloads the page receives."""
+    """A president `name` logged in on the brief in a new tab: the page, the brief's XLSX
+    button and the list of downloads the page receives."""
     _president(operational_store, name)
     page = tab()
     login(page, server, name, PASSWORD)
-    return page.context, page, _brief_xlsx_button(page, server), _downloads(page)
+    return page, _brief_xlsx_button(page, server), _downloads(page)
 
 
 def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
         server, tab, operational_store):
-    context, page, button, seen = _brief_of_a_new_president(tab, server,
-                                                            operational_store, "dl_disabled")
+    page, button, seen = _brief_of_a_new_president(tab, server, operational_store, "dl_disabled")
     with page.expect_download(timeout=60_000) as first:
         button.click()
     assert first.value.suggested_filename.endswith(".xlsx")
@@ -107,10 +106,9 @@ def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
 
 def test_a_download_on_screen_delivers_nothing_after_logout_in_another_tab(
         server, tab, operational_store):
-    context, page, button, seen = _brief_of_a_new_president(tab, server,
-                                                            operational_store, "dl_logout")
+    page, button, seen = _brief_of_a_new_president(tab, server, operational_store, "dl_logout")
 
-    other = context.new_page()       # the same browser, so the same login
+    other = page.context.new_page()       # the same browser, so the same login
     try:
         other.goto(server)
         logout = other.get_by_role("button", name="退出登录")

@@ -3,15 +3,11 @@ whatever the cells or bytes, an import refuses the file whole or accounts for ev
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supervision.data.importer import UnreadableFile, import_files
-from tests.conftest import make_db
+from tests.conftest import empty_copy
 from tests.test_importer import HEADER_EN, table
 
 CELL = st.one_of(st.sampled_from(["", "A", "B", "loan", "first", "2026-01-05", "2026/2/30",
@@ -20,19 +16,10 @@ CELL = st.one_of(st.sampled_from(["", "A", "B", "loan", "first", "2026-01-05", "
                  st.text(max_size=12))
 
 
-@pytest.fixture(scope="module")
-def empty_db(tmp_path_factory) -> Path:
-    """An empty case database (schema, lookups, macros), made once and copied per example:
-    making one is most of an example's time."""
-    path = tmp_path_factory.mktemp("template") / "empty.duckdb"
-    make_db(path).close()
-    return path
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(rows=st.lists(st.lists(CELL, min_size=20, max_size=24), max_size=12),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk"]))
-def test_fuzzed_rows_are_each_stored_or_reported(tmp_path_factory, empty_db, rows, encoding):
+def test_fuzzed_rows_are_each_stored_or_reported(tmp_path_factory, rows, encoding):
     """Whatever the cells, an import either refuses the file whole (database unchanged) or
     accounts for every row: stored + rejected = rows read, and the database holds the new
     ones."""
@@ -43,7 +30,7 @@ def test_fuzzed_rows_are_each_stored_or_reported(tmp_path_factory, empty_db, row
 
     folder = tmp_path_factory.mktemp("fuzz")
     db = folder / "fuzz.duckdb"
-    shutil.copy(empty_db, db)
+    empty_copy(db)     # an empty case database, copied (making one is most of an example)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER_EN.split(","))
@@ -67,10 +54,10 @@ def test_fuzzed_rows_are_each_stored_or_reported(tmp_path_factory, empty_db, row
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.binary(max_size=600))
-def test_fuzzed_bytes_never_crash_the_importer(tmp_path_factory, empty_db, data):
+def test_fuzzed_bytes_never_crash_the_importer(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("bytes")
     db = folder / "fuzz.duckdb"
-    shutil.copy(empty_db, db)
+    empty_copy(db)     # an empty case database, copied (making one is most of an example)
     f = folder / "junk.csv"
     f.write_bytes(HEADER_EN.encode() + b"\n" + data)
     try:
