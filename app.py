@@ -14,7 +14,7 @@ from supervision.words.i18n import enum, t
 # page_icon, on every run before st.navigation: the tab's icon stays this (a data: URL).
 # Without it Streamlit sets the favicon to each page's `:material/…:` icon, fetched from
 # fonts.gstatic.com: a request off the court network on every page change
-# (tests/test_browser_offline.py)
+# (the browser tests' guard: tests/browser_kit.py, GUARD_SCRIPT)
 st.set_page_config(page_title="执行工作督导看板", page_icon="⚖️", layout="wide")
 
 if "lang" not in st.session_state:

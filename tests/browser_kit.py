@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,7 +30,14 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"CI needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    expect,
+    sync_playwright,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,27 +59,81 @@ def tabs(browser):
     second user while the first one's tab is still used, a stolen cookie, a fresh browser,
     a narrow screen) opens one with browser.new_context."""
     context = browser.new_context(accept_downloads=True)
+    context.add_init_script(GUARD_SCRIPT)
     yield context
     context.close()
+
+
+# Every tab (`tab`) is watched for what no page of the app may do, whatever its test checks:
+# ask another host for anything (courts run on intranets), break the Content-Security-Policy,
+# or point an icon link at another host (a headless browser never fetches the favicon, so
+# the link itself is read: Streamlit points it at fonts.gstatic.com for a page with a
+# `:material/…:` icon unless the app names its own). The policy's violations and those
+# icon links reach the test as console errors that start with GUARD_MARK.
+GUARD_MARK = "guard:"
+GUARD_SCRIPT = """
+(() => {
+  const outside = href => {
+    const url = new URL(href, location.href);
+    return !["data:", "blob:", "about:"].includes(url.protocol)
+      && url.hostname !== location.hostname;
+  };
+  const icons = () => document.querySelectorAll("link[rel*='icon']").forEach(link => {
+    if (outside(link.href)) console.error("guard: icon on another host " + link.href);
+  });
+  new MutationObserver(icons).observe(document, {subtree: true, childList: true,
+                                                 attributes: true, attributeFilter: ["href"]});
+  document.addEventListener("securitypolicyviolation", e => console.error(
+    `guard: policy violation ${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+})();
+"""
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+class Tabs:
+    """`tab`'s value: tab(width, height) opens a tab; `problems` lists what the guard saw
+    (a test of the guard itself reads and clears it)."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.opened: list[Page] = []
+        self.problems: list[str] = []
+
+    def __call__(self, width: int = 1400, height: int = 1000) -> Page:
+        self.context.clear_cookies()
+        page = self.context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        page.on("request", self._request)
+        page.on("console", self._console)
+        self.opened.append(page)
+        return page
+
+    def _request(self, request: Request) -> None:
+        if not is_local(request.url):
+            self.problems.append(f"request to another host: {request.url}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and message.text.startswith(GUARD_MARK):
+            self.problems.append(message.text)
 
 
 @pytest.fixture
 def tab(tabs):
     """tab(width, height): a new tab of the module's context, logged out (the context's
     cookies cleared: a tab still open keeps its own session, which its websocket holds);
-    every tab is closed when the test ends."""
-    opened: list[Page] = []
-
-    def new(width: int = 1400, height: int = 1000) -> Page:
-        tabs.clear_cookies()
-        page = tabs.new_page()
-        page.set_viewport_size({"width": width, "height": height})
-        opened.append(page)
-        return page
-
-    yield new
-    for page in opened:
+    every tab is closed when the test ends, and the test fails if any of its tabs asked
+    another host for anything, broke the Content-Security-Policy or set an icon on another
+    host (GUARD_SCRIPT)."""
+    opened = Tabs(tabs)
+    yield opened
+    for page in opened.opened:
         page.close()
+    assert not opened.problems, "\n".join(opened.problems)
 
 
 def free_port() -> int:
@@ -114,6 +176,11 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
                 proc.kill()
 
 
+# a wait for the page's state checks it every POLL_MS: Playwright's default, every animation
+# frame, has the renderer draw frames at 60 a second for as long as the wait lasts
+POLL_MS = 50
+
+
 def wait_idle(page: Page) -> None:
     """Until Streamlit has finished the run and drawn it: the script is not running (the
     app's own `data-test-script-state`), no element is stale, and no element is still a
@@ -128,8 +195,23 @@ def wait_idle(page: Page) -> None:
             && !document.querySelector("[data-testid='stStatusWidget']")
             && !document.querySelector("[data-stale='true']")
             && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
-        }""", timeout=60_000)
+        }""", timeout=60_000, polling=POLL_MS)
     page.wait_for_timeout(300)
+
+
+def grid_cells(page: Page) -> list[tuple[str, str]]:
+    """Every cell the page's data grids hold in their accessible table, as (its column's
+    header, its text): read in the page at once (a locator per cell is a round trip to the
+    browser each, ~1,000 for a grid of 50 rows)."""
+    return [tuple(pair) for pair in page.evaluate("""() =>
+      [...document.querySelectorAll("[data-testid='stDataFrame']")].flatMap(grid => {
+        const headers = [...grid.querySelectorAll("[role='columnheader']")]
+          .map(h => h.innerText);
+        return [...grid.querySelectorAll("[role='gridcell']")].map(cell => {
+          const i = parseInt(cell.getAttribute("aria-colindex") || "0", 10);
+          return [i >= 1 && i <= headers.length ? headers[i - 1] : "", cell.innerText];
+        });
+      })""")]
 
 
 def fill_login(page: Page, user: str, password: str) -> None:

@@ -15,6 +15,7 @@ from supervision.security.users import DEMO_USERS
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
+    grid_cells,
     streamlit_server,
     tab,
     tabs,
@@ -149,14 +150,9 @@ def test_english_pages_hold_no_chinese_label(server, tab, demo_db,  # noqa: F811
     data_columns = {"Case number", "Respondent", "Judge"}
     assert not [h for h in headers if CJK.search(h)], headers
     # cells of data columns are the data; every other cell must be English
-    texts = []
-    for grid in page.locator("[data-testid='stDataFrame']").all():
-        cols = grid.locator("[role='columnheader']").all_inner_texts()
-        for cell in grid.locator("[role='gridcell']").all():
-            index = cell.get_attribute("aria-colindex")
-            column = cols[int(index) - 1] if index and int(index) - 1 < len(cols) else ""
-            if column not in data_columns:
-                texts.append((column, cell.inner_text()))
+    cells = grid_cells(page)
+    assert cells or not grids.count(), "a grid is drawn, but no cell of it was read"
+    texts = [(column, text) for column, text in cells if column not in data_columns]
     assert not [x for x in texts if CJK.search(x[1])], [x for x in texts if CJK.search(x[1])]
     main = page.locator("[data-testid='stMain']")
     # st.table: headers, and every cell of the backward table (labels only: its print copy,

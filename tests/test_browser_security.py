@@ -2,18 +2,20 @@
 are never paths (imported names: test_browser_hostile_names.py), and an import from
 the command line reaches a serving app without a restart. The client's hardening: the
 login cookie is out of page scripts' reach, errors show no details, and every page keeps
-to the Content-Security-Policy."""
+to the Content-Security-Policy (browser_kit's guard, on every test's tabs)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import jwt
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from supervision.security import auth, users
@@ -118,28 +120,34 @@ def test_an_error_shows_no_details_in_the_browser(broken_server, tab):
     assert "CatalogException" in log.read_text()
 
 
-def test_every_page_keeps_to_the_content_security_policy(server, tab):
-    """No page of the app needs anything the policy refuses (inline scripts but its own,
-    another host, eval): the policy breaks nothing, and nothing is fetched from outside."""
+def test_the_tabs_guard_reports_another_host_a_policy_violation_and_an_icon(server, tab):
+    """What every browser test's tabs are held to (browser_kit.GUARD_SCRIPT, `tab`): shown
+    here to catch each kind of breach, since every other test passes only if none
+    happens. The login page is enough: the policy is on every answer."""
     base, _ = server
-    page = tab(1400, 1600)
-    page.add_init_script("""window.__violations = [];
-        document.addEventListener("securitypolicyviolation", e => window.__violations.push(
-            `${e.violatedDirective} ${e.blockedURI} ${e.sample}`));""")
-    answer = page.goto(base)
-    assert "default-src 'self'" in answer.headers["content-security-policy"]
-    for user in ("supervisor", "admin"):
-        login(page, base, user, PASSWORDS[user])
-        links = page.locator("[data-testid='stSidebarNav'] a")
-        for i in range(links.count()):
-            links.nth(i).click()
-            wait_idle(page)
-            assert page.locator("[data-testid='stException']").count() == 0, page.url
-            assert page.evaluate("window.__violations") == [], page.url
-        page.get_by_role("button", name="退出登录").click()
-        expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
-        wait_idle(page)
-        assert page.evaluate("window.__violations") == [], user
+    page = tab(1400, 1000)
+    page.goto(base)
+    expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
+    assert tab.problems == []
+    # an image from another host (the policy refuses it before any request leaves)
+    page.evaluate("""() => { const img = document.createElement("img");
+                             img.src = "https://example.invalid/x.png";
+                             document.body.appendChild(img); }""")
+    # an icon link on another host
+    page.evaluate("""() => { const link = document.createElement("link");
+                             link.rel = "icon"; link.href = "https://fonts.gstatic.com/x.ico";
+                             document.head.appendChild(link); }""")
+    # a request the policy does not govern: the tab itself sent elsewhere
+    with pytest.raises(PlaywrightError):
+        page.goto("https://example.invalid/", timeout=15_000)
+    deadline = time.monotonic() + 15
+    while len(tab.problems) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    seen = "\n".join(tab.problems)
+    assert "policy violation img-src https://example.invalid/x.png" in seen, seen
+    assert "icon on another host https://fonts.gstatic.com/x.ico" in seen, seen
+    assert "request to another host: https://example.invalid/" in seen, seen
+    tab.problems.clear()    # seen: this test's tab passes the guard's own check
 
 
 def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser):
