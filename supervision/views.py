@@ -49,10 +49,10 @@ def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
 
 def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
     """Courts in scope, case types, value bands and the span of data dates."""
-    courts = run(con, "court_names", visible=list(access.allowed_courts(con)))
+    courts = metrics.lookup(con, "court_names", visible=list(access.allowed_courts(con)))
     return {
         "courts": courts,
-        "case_types": run(con, "case_types_list"),
+        "case_types": metrics.lookup(con, "case_types_list"),
         "value_bands": run(con, "value_bands_list"),
         "latest": lookups.latest_date(con),
         "earliest": lookups.earliest_date(con),
@@ -80,7 +80,7 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     scope = access.visible(con, None)
     if court not in scope:
         raise AccessDenied(f"no access to court {court}")
-    specific = lookups.specific_types(con)
+    specific = lookups.specific_types(con, metrics.lookup)
     headline = headline_ranking(filters, specific)
     official = filters.official()
     # one count from the cases in memory serves every ranking, week and pace of the page
@@ -159,7 +159,7 @@ def _national_table(con: duckdb.DuckDBPyConnection, access: Access, all_ranks: p
     """Courts the user may not see are shown only by rank and rate (no code, name or
     counts)."""
     rows = all_ranks.filter(pl.col("ranking") == ranking)
-    names = run(con, "court_names", visible=None).select("court_code", "name", "name_en")
+    names = metrics.lookup(con, "court_names", visible=None).select("court_code", "name", "name_en")
     table = rows.join(names, on="court_code", how="left").with_columns(
         own=pl.col("court_code").is_in(list(scope)))
     # the top of the ranking, and the user's own courts even when they are unranked
@@ -197,8 +197,8 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     # ranked: DuckDB, numpy and polars leave Python's lock, so the two run side by side
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(_court_pending, con.cursor(), scoped)
-        limits = lookups.thresholds(con)
-        headline = headline_ranking(filters, lookups.specific_types(con))
+        limits = lookups.thresholds(con, metrics.lookup)
+        headline = headline_ranking(filters, lookups.specific_types(con, metrics.lookup))
         # one count at the date: the ranks now, a week before and the weekly trend (first:
         # the 3+1 counts below take its handled, concluded and fully performed cases)
         aggregate = metrics.rank_aggregate(con, official)
@@ -262,7 +262,7 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     narrows the cases, "subset" is True and each row adds the subset's overall rate and
     rank (every court ranked on its own cases of the subset): an analysis, never a verdict."""
     scope = list(access.visible(con, None))
-    limits = lookups.thresholds(con)
+    limits = lookups.thresholds(con, metrics.lookup)
     official = filters.official()
     now, week, fortnight = (official.with_(as_of=official.as_of - dt.timedelta(days=d))
                             for d in (0, 7, 14))
@@ -284,15 +284,15 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
     subset = analyses_subset(filters, "overall")
     if subset:
         courts = courts.join(_subset_overall(con, filters, scope), on="court_code", how="left")
-    names = run(con, "court_names", visible=scope).select("court_code", "name", "name_en",
-                                                           "level", "kind")
+    names = metrics.lookup(con, "court_names", visible=scope).select(
+        "court_code", "name", "name_en", "level", "kind")
     province = run(con, "province_name", province=access.province)
     return {
         "province": province.row(0, named=True) if province.height else None,
         "courts": courts.join(names, on="court_code", how="left"),
-        "specific_types": lookups.specific_types(con),
+        "specific_types": lookups.specific_types(con, metrics.lookup),
         "thresholds": limits,
-        "type_target_rank": _type_target_rank(lookups.targets(con)),
+        "type_target_rank": _type_target_rank(lookups.targets(con, metrics.lookup)),
         "subset": subset,
     }
 
@@ -531,7 +531,7 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     is official (all cases); "subset" is True when the cases planned (and so the expected
     yield and the shortfall) are only the sidebar's subset of the ranking's pending cases."""
     scoped = _court_cases(con, access, filters, court)   # the one scope check
-    specific = lookups.specific_types(con)
+    specific = lookups.specific_types(con, metrics.lookup)
     headline = headline_ranking(filters, specific)
     rankings = [headline] + [t for t in specific if t != headline and not
                              (filters.case_types and t not in filters.case_types)]
@@ -635,7 +635,7 @@ def index_codes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The indices an explorer drill-through may name: the four 3+1 indices, the overall
     national ranking and each specific type's (queries/macros.sql `index_cases`)."""
     return [*metrics.CORE_INDICES, "rank_overall",
-            *(f"rank_{code}" for code in lookups.specific_types(con))]
+            *(f"rank_{code}" for code in lookups.specific_types(con, metrics.lookup))]
 
 
 def rank_metric(con: duckdb.DuckDBPyConnection, index: str | None) -> str | None:
@@ -643,7 +643,7 @@ def rank_metric(con: duckdb.DuckDBPyConnection, index: str | None) -> str | None
     if not index or not index.startswith("rank_"):
         return None
     target = "overall" if index == "rank_overall" else "specific_type"
-    metric = lookups.targets(con).filter(pl.col("target") == target)["metric"]
+    metric = lookups.targets(con, metrics.lookup).filter(pl.col("target") == target)["metric"]
     return metric[0] if len(metric) else None
 
 

@@ -16,6 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from supervision import views
+from supervision.data import lookups
 from supervision.data.db import connect, connect_current_version, new_version
 from supervision.domain.filters import Filters
 from supervision.engine import metrics, single_flight
@@ -132,6 +133,40 @@ def test_a_new_version_of_the_data_is_scanned_again(served, scans):
     metrics.rank_aggregate(con, f)
     assert scans["memory_cases"] == 3
     assert {k[0] for k in single_flight.CASES._results} == {served_now}
+
+
+def test_lookup_tables_are_read_once_per_version_and_again_after_an_import(served, scans):
+    """Court names, case types, targets and thresholds: read once per served version for
+    every page run and filter change (metrics.lookup), the new values as soon as an import
+    changes them."""
+    path, con = served
+    f = Filters(as_of=DEMO_END)
+    views.targets_view(con, SUPERVISOR, f, "HI720")
+    views.targets_view(con, PRESIDENT, f.with_(priorities=("high",)), "HI720")
+    views.province_ranking_view(con, SUPERVISOR, f.with_(complexities=("complex",)))
+    for name in ("court_names", "case_types_list", "targets", "core_thresholds",
+                 "provinces_list"):
+        assert scans[name] == 1, (name, scans)
+    limit = lookups.thresholds(con, metrics.lookup)["three_year_conclusion"]
+    with new_version(path) as work:
+        writer = connect(work)
+        writer.execute("UPDATE targets SET target_rank = target_rank + 7")
+        writer.execute("UPDATE core_thresholds SET threshold = threshold / 2 "
+                       "WHERE index_code = 'three_year_conclusion'")
+        writer.execute("UPDATE courts SET name = name || '（新）' WHERE court_code = 'HI720'")
+        writer.execute("CHECKPOINT")
+        writer.close()
+    newer, _version = connect_current_version(path)
+    before = lookups.targets(con, metrics.lookup)
+    after = lookups.targets(newer, metrics.lookup)
+    assert after["target_rank"].to_list() == [r + 7 for r in before["target_rank"]]
+    assert lookups.thresholds(newer, metrics.lookup)["three_year_conclusion"] == limit / 2
+    names = metrics.lookup(newer, "court_names", visible=None)
+    assert names.filter(pl.col("court_code") == "HI720")["name"][0].endswith("（新）")
+    newer.close()
+    # a connection still reading the replaced version is not served the new values
+    assert lookups.targets(con, metrics.lookup)["target_rank"].to_list() == \
+        before["target_rank"].to_list()
 
 
 def test_a_connection_whose_data_may_change_is_never_served_a_kept_result(db, scans):

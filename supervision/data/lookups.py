@@ -1,14 +1,21 @@
 """Lookups that are not metrics: the data's date span, the targets, the 3+1 thresholds and
-which case types are ranked (all data in the case database)."""
+which case types are ranked (all data in the case database).
+
+Those a page asks for on every run take the runner of their query (`runner`): the
+engine's `metrics.lookup` keeps each table once per served data version for every session;
+`run` (the default) reads it each time."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import duckdb
 import polars as pl
 
 from supervision.data.queries import run
+
+Runner = Callable[..., pl.DataFrame]
 
 
 def latest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -26,16 +33,16 @@ def last_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     return run(con, "last_data_load")["loaded_at"][0]
 
 
-def specific_types(con: duckdb.DuckDBPyConnection) -> list[str]:
+def specific_types(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> list[str]:
     """Codes of the five nationally ranked case types (data: case_types.specific)."""
-    return run(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
+    return runner(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
 
 
-def thresholds(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+def thresholds(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> dict[str, float]:
     """The 3+1 thresholds and the share of courts meeting all four (editable data)."""
-    return dict(run(con, "core_thresholds").iter_rows())
+    return dict(runner(con, "core_thresholds").iter_rows())
 
 
-def targets(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def targets(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> pl.DataFrame:
     """The national-rank targets: metric, target rank and minimum concluded (data)."""
-    return run(con, "targets")
+    return runner(con, "targets")

@@ -43,6 +43,18 @@ def _visible(visible: list[str] | tuple[str, ...] | None) -> list[str] | None:
     return None if visible is None else list(visible)
 
 
+def lookup(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """queries/<name>.sql, a small lookup table (court names, case types, provinces,
+    targets, thresholds), read once per served data version and parameters for every
+    session (single_flight.LOOKUPS): a page run and a filter change ask for several, each
+    a DuckDB query of 2–4 ms at 10 M cases. Elsewhere (a connection whose data may change)
+    read each time. Callers share the frame: polars frames are not changed in place."""
+    key = tuple(sorted((k, tuple(sorted(v)) if isinstance(v, set | frozenset)
+                        else tuple(v) if isinstance(v, list | tuple) else v)
+                       for k, v in params.items()))
+    return single_flight.LOOKUPS.get(con, name, key, lambda: run(con, name, **params))
+
+
 def court_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
                  visible: list[str] | None) -> pl.DataFrame:
     """Every indicator and 3+1 core-index count and rate, from one scan: rows for the
@@ -92,7 +104,7 @@ def _memory_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_co
     key = _undated(unsliced)
 
     def read() -> memory_counts.Cases:
-        courts, specific, codes = all_courts(con), specific_types(con), _case_codes(con)
+        courts, specific, codes = all_courts(con), specific_types(con, lookup), _case_codes(con)
         params = _memory_params(unsliced, courts, codes)
         return memory_counts.Cases.from_arrays(
             _case_arrays(con, "memory_cases", key, params),
@@ -142,7 +154,7 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters) -> RankAggr
         cases = _memory_cases(con, filters)
         cells = memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
                                           _selection(cases, filters))
-        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con))
+        return RankAggregate(cells, cases.courts, list(cases.specific), targets(con, lookup))
 
     # national: the cases of every court, whoever asks
     return _national(con, "rank_aggregate", filters, None, count)
@@ -175,7 +187,7 @@ def _case_codes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, ...]]:
     supervision.domain.vocabulary): what the cases in memory index into."""
     return {"priorities": tuple(vocabulary.codes(vocabulary.PRIORITIES)),
             "complexities": tuple(vocabulary.codes(vocabulary.COMPLEXITIES)),
-            "case_types": tuple(run(con, "case_types_list")["code"])}
+            "case_types": tuple(lookup(con, "case_types_list")["code"])}
 
 
 def _unsliced(filters: Filters) -> Filters:
@@ -201,7 +213,7 @@ def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
 
 def all_courts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every court's code and province: the rows a national ranking ranks."""
-    return run(con, "court_names", visible=None).select("court_code", "province")
+    return lookup(con, "court_names", visible=None).select("court_code", "province")
 
 
 def _national(con: duckdb.DuckDBPyConnection, question: str, filters: Filters,
@@ -356,11 +368,11 @@ def _ranked_provinces(con: duckdb.DuckDBPyConnection, pooled: pl.DataFrame,
                       courts: pl.DataFrame) -> pl.DataFrame:
     """The provinces ranked on their `pooled` counts, with the share of their `courts`
     meeting the 3+1 standard."""
-    limits = thresholds(con)
+    limits = thresholds(con, lookup)
     pooled = pooled.select(
         "province", "handled", "concluded", "fully_performed", "actually_concluded",
         "overall_rate", "amount_recovery_rate", "closure_rate", "actual_conclusion_rate")
-    provinces = run(con, "provinces_list").join(pooled, on="province", how="left").with_columns(
+    provinces = lookup(con, "provinces_list").join(pooled, on="province", how="left").with_columns(
         pl.col("handled", "concluded", "fully_performed", "actually_concluded").fill_null(0))
     ranked = provinces.with_columns(
         rate=pl.when(pl.col("metric") == "amount_recovery_rate")
@@ -393,9 +405,9 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     indicators = counts.filter((pl.col("level") == "court") & mine)
     ranks = all_ranks.filter(mine)
     all_core = meets_standard(as_core_indices(counts).filter(pl.col("level") == "court"),
-                              thresholds(con))
+                              thresholds(con, lookup))
     core = all_core.filter(mine)
-    names = run(con, "court_names", visible=_visible(visible))
+    names = lookup(con, "court_names", visible=_visible(visible))
     overall = ranks.filter(pl.col("ranking") == "overall")
     types = ranks.filter(pl.col("ranking") != "overall")
 

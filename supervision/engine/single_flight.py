@@ -229,6 +229,9 @@ CASES = SharedResults(2)
 # the cases as they stand at one as-of date, with the default view's counts (50–70 MB at
 # 10 M cases): several dates in use by several sessions at once, within 256 MB
 DATED = SharedResults(64, max_bytes=256 * 2**20)
+# the small lookup tables every page run and filter change reads (court names, case types,
+# provinces, targets, thresholds: a few kB each), per query and parameters
+LOOKUPS = SharedResults(64)
 
 # per connection (a session's cursor asks several times in one page): its served version
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str | None] = \
@@ -257,3 +260,4 @@ def forget() -> None:
     RESULTS.clear()
     CASES.clear()
     DATED.clear()
+    LOOKUPS.clear()
