@@ -91,7 +91,7 @@ def cost_per_change(db: Path, as_of: dt.date, court: str = "HI720") -> dict[str,
         for name, call in parts.items():
             runs = []
             for f in draws:
-                single_flight.RESULTS.clear()     # nothing kept but the cases: no cache has seen f
+                single_flight.RESULTS.clear()     # the cases (and lookup tables) kept, no count: no cache has seen f
                 runs.append(_measured(lambda f=f, call=call: call(con, f)))
             figures[name] = {"wall_ms": sum(w for w, _ in runs) / len(runs),
                              "cpu_s": sum(c for _, c in runs) / len(runs)}

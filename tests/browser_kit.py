@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,6 +32,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"no browser at {CHROMIUM}; CI installs it", allow_module_level=True)
 
 from playwright.sync_api import (  # noqa: E402
+    Browser,
     BrowserContext,
     ConsoleMessage,
     Page,
@@ -57,19 +59,40 @@ def tabs(browser):
     against ~2.5 for a new tab in a warm one, measured with the same login), and most tests
     need only a tab that starts logged out. A test that needs a profile of its own (a
     second user while the first one's tab is still used, a stolen cookie, a fresh browser,
-    a narrow screen) opens one with browser.new_context."""
-    context = browser.new_context(accept_downloads=True)
-    context.add_init_script(GUARD_SCRIPT)
+    a narrow screen) opens one with `new_context`."""
+    context = new_context(browser, accept_downloads=True)
     yield context
     context.close()
 
 
-# Every tab (`tab`) is watched for what no page of the app may do, whatever its test checks:
-# ask another host for anything (courts run on intranets), break the Content-Security-Policy,
-# or point an icon link at another host (a headless browser never fetches the favicon, so
-# the link itself is read: Streamlit points it at fonts.gstatic.com for a page with a
-# `:material/…:` icon unless the app names its own). The policy's violations and those
-# icon links reach the test as console errors that start with GUARD_MARK.
+@pytest.fixture
+def tab(tabs):
+    """tab(width, height): a new tab of the module's context, logged out (the context's
+    cookies cleared: a tab still open keeps its own session, which its websocket holds);
+    every tab is closed when the test ends."""
+    opened: list[Page] = []
+
+    def new(width: int = 1400, height: int = 1000) -> Page:
+        tabs.clear_cookies()
+        page = tabs.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        opened.append(page)
+        return page
+
+    yield new
+    for page in opened:
+        page.close()
+
+
+# The guard. Every browser context of the tests (`new_context`, and so `tabs`) is watched
+# for what no page of the app may do, whatever its test checks: ask another host for
+# anything (courts run on intranets), break the Content-Security-Policy, or point an icon
+# link at another host (Streamlit points the favicon at fonts.gstatic.com for a page with
+# a `:material/…:` icon unless the app names its own; the link is read, whether or not the
+# browser fetches it). The policy's violations and those links reach the test process as
+# console errors that start with GUARD_MARK; requests are seen by the context. What any
+# context saw goes to PROBLEMS, and tests/conftest.py fails the test during which it
+# arrived (check_guard after the test's call, and again after its fixtures closed).
 GUARD_MARK = "guard:"
 GUARD_SCRIPT = """
 (() => {
@@ -88,6 +111,7 @@ GUARD_SCRIPT = """
 })();
 """
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+PROBLEMS: list[str] = []
 
 
 def is_local(url: str) -> bool:
@@ -95,45 +119,40 @@ def is_local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
 
 
-class Tabs:
-    """`tab`'s value: tab(width, height) opens a tab; `problems` lists what the guard saw
-    (a test of the guard itself reads and clears it)."""
-
-    def __init__(self, context: BrowserContext) -> None:
-        self.context = context
-        self.opened: list[Page] = []
-        self.problems: list[str] = []
-
-    def __call__(self, width: int = 1400, height: int = 1000) -> Page:
-        self.context.clear_cookies()
-        page = self.context.new_page()
-        page.set_viewport_size({"width": width, "height": height})
-        page.on("request", self._request)
-        page.on("console", self._console)
-        self.opened.append(page)
-        return page
-
-    def _request(self, request: Request) -> None:
-        if not is_local(request.url):
-            self.problems.append(f"request to another host: {request.url}")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type == "error" and message.text.startswith(GUARD_MARK):
-            self.problems.append(message.text)
+def new_context(browser: Browser, **options: Any) -> BrowserContext:
+    """browser.new_context(**options), guarded: its every page (a popup, a page opened by
+    a test, a frame) reports to PROBLEMS."""
+    context = browser.new_context(**options)
+    context.add_init_script(GUARD_SCRIPT)
+    context.on("request", _request)
+    context.on("console", _console)
+    return context
 
 
-@pytest.fixture
-def tab(tabs):
-    """tab(width, height): a new tab of the module's context, logged out (the context's
-    cookies cleared: a tab still open keeps its own session, which its websocket holds);
-    every tab is closed when the test ends, and the test fails if any of its tabs asked
-    another host for anything, broke the Content-Security-Policy or set an icon on another
-    host (GUARD_SCRIPT)."""
-    opened = Tabs(tabs)
-    yield opened
-    for page in opened.opened:
-        page.close()
-    assert not opened.problems, "\n".join(opened.problems)
+def _request(request: Request) -> None:
+    if not is_local(request.url):
+        PROBLEMS.append(f"request to another host: {request.url}")
+
+
+def _console(message: ConsoleMessage) -> None:
+    if message.type == "error" and message.text.startswith(GUARD_MARK):
+        PROBLEMS.append(message.text)
+
+
+def check_guard() -> None:
+    """Fail if a guarded context saw a problem since the last check (or `guard_from_now`);
+    what it reports is checked only once."""
+    seen = PROBLEMS[_CHECKED[0]:]
+    _CHECKED[0] = len(PROBLEMS)
+    assert not seen, "the browser guard saw:\n" + "\n".join(seen)
+
+
+def guard_from_now() -> None:
+    """Check only what arrives from now on (a test's start)."""
+    _CHECKED[0] = len(PROBLEMS)
+
+
+_CHECKED = [0]
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import atexit
 import datetime as dt
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -88,6 +89,31 @@ def pytest_collection_modifyitems(config, items) -> None:
     """The longest files first (LONGEST_FIRST), each file's tests in their own order."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test fails if a guarded browser context (tests/browser_kit.py, `new_context`) saw
+    a request to another host, a Content-Security-Policy violation or an icon on another
+    host while it ran."""
+    result = yield
+    kit = sys.modules.get("tests.browser_kit")
+    if kit:
+        kit.check_guard()
+    return result
+
+
+@pytest.fixture(autouse=True)
+def browser_guard() -> Iterator[None]:
+    """The browser guard's span of a test: from its start (set up first) to after its tabs
+    and contexts have closed (torn down last), where a tab's last events arrive; the call
+    itself is checked by pytest_runtest_call."""
+    kit = sys.modules.get("tests.browser_kit")
+    if kit:
+        kit.guard_from_now()
+    yield
+    if kit:
+        kit.check_guard()
 
 
 def make_db(path: Path, courts: Iterable[tuple[str, str]] = (("A", "琼"), ("B", "琼"),

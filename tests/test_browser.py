@@ -15,6 +15,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     CHROMIUM_ARGS,
     browser,
     fill_login,
+    new_context,
     streamlit_server,
     tab,
     tabs,
@@ -99,7 +100,7 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     page.screenshot(path=str(ARTIFACTS / "filter_livelihood.png"), full_page=True)
     # the copied URL reproduces the view in a new session
     url = page.url
-    fresh = page.context.browser.new_page(viewport={"width": 1400, "height": 2400})
+    fresh = new_context(page.context.browser, viewport={"width": 1400, "height": 2400}).new_page()
     fresh.goto(url)
     fill_login(fresh, "supervisor", PASSWORDS["supervisor"])
     wait_idle(fresh)
@@ -107,7 +108,7 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     # the same figure, once the fresh browser has drawn it
     expect(fresh.locator("[data-testid='stMetricValue']").first).to_have_text(
         rate.inner_text(), timeout=30_000)
-    fresh.close()
+    fresh.context.close()
 
 
 def test_a_president_cannot_reach_another_court_through_the_url(server, page):

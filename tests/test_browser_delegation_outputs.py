@@ -14,7 +14,14 @@ from pathlib import Path
 import fastexcel
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import ARTIFACTS, browser, tab, tabs, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+    ARTIFACTS,
+    browser,
+    new_context,
+    tab,
+    tabs,
+    wait_idle,
+)
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation import login, no_exception, params, server  # noqa: F401
 
@@ -97,7 +104,7 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,  # 
 def test_a_tablet_gets_the_width_and_whole_figures(server, browser):  # noqa: F811
     # a browser of its own: after this narrow tab, a wide tab of the same browser context
     # opened with its sidebar collapsed (Streamlit remembers it per browser)
-    page = browser.new_context(viewport={"width": 820, "height": 1180}).new_page()
+    page = new_context(browser, viewport={"width": 820, "height": 1180}).new_page()
     login(page, server, "supervisor", "?page=targets&court=HI720")
     page.wait_for_function("() => document.querySelector(\"[data-testid='stSidebar']\")"
                            ".getBoundingClientRect().right <= 0", timeout=15_000)
@@ -156,7 +163,7 @@ def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pag
     # found links still listed after the logout, not seen again in 20 runs)
     for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
                         ("pending?court=HI720", "未结案件分类 · 海口海事法院")):
-        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
         login(page, server, "supervisor", path)
         expect(page.locator("h1").first).to_contain_text(title, timeout=30_000)
         page.get_by_role("button", name="退出登录").click()
@@ -201,7 +208,7 @@ def test_a_site_visit_recorded_updated_and_reported(server, browser, tab, tmp_pa
     supervisor.screenshot(path=str(ARTIFACTS / "visit_recorded.png"), full_page=True)
 
     # the president, in a browser of their own while the supervisor's stays open
-    president = browser.new_context(viewport={"width": 1400, "height": 2400}).new_page()
+    president = new_context(browser, viewport={"width": 1400, "height": 2400}).new_page()
     login(president, server, "president", "?page=ledger")
     expect(president.locator("h1").first).to_contain_text("督导台账 · 海口海事法院",
                                                          timeout=30_000)

@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from supervision.security.users import DEMO_USERS
-from tests.browser_kit import ARTIFACTS, browser, login, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    ARTIFACTS,
+    browser,
+    login,
+    new_context,
+    streamlit_server,
+    wait_idle,
+)
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation_outputs import _click_first_row, _court_with_backward_indices
 from tests.test_index_drill import official_count, run_court_name
@@ -30,7 +37,7 @@ def server(demo_db, tmp_path_factory):
 
 def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, browser, demo_db):  # noqa: F811
     court = _court_with_backward_indices(demo_db)
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
     # a sidebar filter on the brief: the index's list is the official one all the same
     login(page, server, "supervisor", PASSWORD, f"?page=brief&court={court}&pri=high")
     expect(page.get_by_role("heading", name="落后指标")).to_be_visible(timeout=30_000)

@@ -22,6 +22,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
     browser,
     login,
+    new_context,
     streamlit_server,
     wait_idle,
 )
@@ -60,7 +61,7 @@ def test_published_files_download_as_sent_after_a_correction(browser, demo_db, t
     cli("import", "--db", str(db), "--cases", str(tmp_path / "fix.csv"), store=store_url)
 
     with streamlit_server(db, tmp_path / "streamlit.log", SUPERVISION_STORE=store_url) as base:
-        context = browser.new_context(viewport={"width": 1400, "height": 2000},
+        context = new_context(browser, viewport={"width": 1400, "height": 2000},
                                       accept_downloads=True)
         page = context.new_page()
         login(page, base, "supervisor", PASSWORDS["supervisor"], "?page=publications")

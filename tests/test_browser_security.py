@@ -2,7 +2,7 @@
 are never paths (imported names: test_browser_hostile_names.py), and an import from
 the command line reaches a serving app without a restart. The client's hardening: the
 login cookie is out of page scripts' reach, errors show no details, and every page keeps
-to the Content-Security-Policy (browser_kit's guard, on every test's tabs)."""
+to the Content-Security-Policy (browser_kit's guard, on every browser test)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 
 from supervision.security import auth, users
 from supervision.store import engine
+from tests import browser_kit as kit
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     CHROMIUM,
@@ -29,6 +30,7 @@ from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     fill_login,
     free_port,
     login,
+    new_context,
     streamlit_server,
     tab,
     tabs,
@@ -74,7 +76,7 @@ def _wait_for_login_cookie(page, present: bool = True) -> dict | None:
 
 def test_the_login_cookie_is_out_of_page_scripts_reach(server, browser):
     base, _ = server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     login(page, base, "analyst", PASSWORDS["analyst"])
     cookie = _wait_for_login_cookie(page)
@@ -120,16 +122,20 @@ def test_an_error_shows_no_details_in_the_browser(broken_server, tab):
     assert "CatalogException" in log.read_text()
 
 
-def test_the_tabs_guard_reports_another_host_a_policy_violation_and_an_icon(server, tab):
-    """What every browser test's tabs are held to (browser_kit.GUARD_SCRIPT, `tab`): shown
-    here to catch each kind of breach, since every other test passes only if none
-    happens. The login page is enough: the policy is on every answer."""
+def test_the_browser_guard_fails_a_test_on_another_host_a_policy_violation_or_an_icon(server,
+                                                                                    tab):
+    """What every browser test is held to (browser_kit.new_context, GUARD_SCRIPT; checked
+    by tests/conftest.py): shown here to catch each kind of breach, since every other test
+    passes only if none happens. The login page is enough: the policy is on every answer."""
     base, _ = server
     page = tab(1400, 1000)
     page.goto(base)
     expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
-    assert tab.problems == []
-    # an image from another host (the policy refuses it before any request leaves)
+    kit.check_guard()       # nothing so far
+    expected = ("policy violation img-src https://example.invalid/x.png",
+                "icon on another host https://fonts.gstatic.com/x.ico",
+                "request to another host: https://example.invalid/")
+    # an image from another host
     page.evaluate("""() => { const img = document.createElement("img");
                              img.src = "https://example.invalid/x.png";
                              document.body.appendChild(img); }""")
@@ -137,29 +143,30 @@ def test_the_tabs_guard_reports_another_host_a_policy_violation_and_an_icon(serv
     page.evaluate("""() => { const link = document.createElement("link");
                              link.rel = "icon"; link.href = "https://fonts.gstatic.com/x.ico";
                              document.head.appendChild(link); }""")
-    # a request the policy does not govern: the tab itself sent elsewhere
+    # a request no policy of the app governs: the tab itself sent elsewhere
     with pytest.raises(PlaywrightError):
         page.goto("https://example.invalid/", timeout=15_000)
     deadline = time.monotonic() + 15
-    while len(tab.problems) < 3 and time.monotonic() < deadline:
+    while (not all(any(e in p for p in kit.PROBLEMS) for e in expected)
+           and time.monotonic() < deadline):
         page.wait_for_timeout(100)
-    seen = "\n".join(tab.problems)
-    assert "policy violation img-src https://example.invalid/x.png" in seen, seen
-    assert "icon on another host https://fonts.gstatic.com/x.ico" in seen, seen
-    assert "request to another host: https://example.invalid/" in seen, seen
-    tab.problems.clear()    # seen: this test's tab passes the guard's own check
+    # the check a test ends with fails, naming each (and, having reported them, passes on)
+    with pytest.raises(AssertionError) as failed:
+        kit.check_guard()
+    for e in expected:
+        assert e in str(failed.value), (e, str(failed.value))
 
 
 def test_a_cookie_copied_before_logout_does_not_log_in_after_it(server, browser):
     base, _ = server
-    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    first = new_context(browser, viewport={"width": 1400, "height": 1000})
     page = first.new_page()
     login(page, base, "analyst", PASSWORDS["analyst"])
     _wait_for_login_cookie(page)
     cookies = [c for c in first.cookies() if c["name"] == "supervision_login"]
     assert cookies, "the login cookie was written"
     # the copied cookie logs in elsewhere while the session lives ...
-    thief = browser.new_context(viewport={"width": 1400, "height": 1000})
+    thief = new_context(browser, viewport={"width": 1400, "height": 1000})
     thief.add_cookies(cookies)
     other = thief.new_page()
     other.goto(base)

@@ -20,7 +20,13 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from supervision.security.users import DEMO_USERS
-from tests.browser_kit import browser, login, streamlit_server, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    browser,
+    login,
+    new_context,
+    streamlit_server,
+    wait_idle,
+)
 from tests.test_browser_delegation_outputs import _court_with_backward_indices
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
@@ -47,7 +53,7 @@ def path_and_query(url: str) -> str:
 
 
 def logged_in(browser: Browser, base: str, query: str) -> Page:  # noqa: F811
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
     login(page, base, USER, PASSWORDS[USER], query)
     return page
 

@@ -16,6 +16,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     ARTIFACTS,
     browser,
     fill_login,
+    new_context,
     streamlit_server,
     wait_idle,
 )
@@ -39,7 +40,7 @@ def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
         users.add_user(store, "browser.totp", "口令浏览器", "", "supervisor", "HI000",
                        PASSWORD)
     secret = users.enroll_totp(store, "browser.totp", actor="test")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
     page.goto(server)
     code_field = page.get_by_role("textbox", name="动态口令 / One-time code")
     expect(code_field).to_be_visible(timeout=30_000)
@@ -55,4 +56,4 @@ def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
     expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "login_one_time_code.png"))
-    page.close()
+    page.context.close()

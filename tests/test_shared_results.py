@@ -40,6 +40,8 @@ def scans(monkeypatch) -> Counter:
 
     monkeypatch.setattr(metrics, "run", counting(metrics.run))
     monkeypatch.setattr(metrics, "run_arrays", counting(metrics.run_arrays))
+    # a lookup read without metrics.lookup (lookups.py's own runner) counts too
+    monkeypatch.setattr(lookups, "run", counting(lookups.run))
     single_flight.forget()
     yield counted
     single_flight.forget()
@@ -144,9 +146,27 @@ def test_lookup_tables_are_read_once_per_version_and_again_after_an_import(serve
     views.targets_view(con, SUPERVISOR, f, "HI720")
     views.targets_view(con, PRESIDENT, f.with_(priorities=("high",)), "HI720")
     views.province_ranking_view(con, SUPERVISOR, f.with_(complexities=("complex",)))
-    for name in ("court_names", "case_types_list", "targets", "core_thresholds",
-                 "provinces_list"):
+    for name in ("case_types_list", "targets", "core_thresholds", "provinces_list"):
         assert scans[name] == 1, (name, scans)
+    # court names: once per scope (every court; the president's court; the supervisor's
+    # province), each scope its own rows
+    assert scans["court_names"] <= 3, scans
+    one = metrics.lookup(con, "court_names", visible=["HI720"])
+    province = metrics.lookup(con, "court_names", visible=list(SUPERVISOR.allowed_courts(con)))
+    assert one["court_code"].to_list() == ["HI720"]
+    assert province.height > 1 and set(province["province"]) == {"琼"}
+    assert metrics.lookup(con, "court_names", visible=[]).height == 0
+    # a lookup never waits for a compute slot, even with every slot taken by the scans
+    taken = [single_flight._slots.acquire(timeout=5) for _ in range(single_flight.COMPUTE_SLOTS)]
+    try:
+        assert all(taken)
+        done = threading.Event()
+        threading.Thread(target=lambda: (metrics.lookup(con, "value_bands_list"), done.set()),
+                         daemon=True).start()
+        assert done.wait(10), "a lookup waited for a compute slot"
+    finally:
+        for _ in taken:
+            single_flight._slots.release()
     limit = lookups.thresholds(con, metrics.lookup)["three_year_conclusion"]
     with new_version(path) as work:
         writer = connect(work)

@@ -3,7 +3,7 @@ which case types are ranked (all data in the case database).
 
 Those a page asks for on every run take the runner of their query (`runner`): the
 engine's `metrics.lookup` keeps each table once per served data version for every session;
-`run` (the default) reads it each time."""
+`run` (no runner given) reads it each time."""
 
 from __future__ import annotations
 
@@ -33,16 +33,16 @@ def last_load(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     return run(con, "last_data_load")["loaded_at"][0]
 
 
-def specific_types(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> list[str]:
+def specific_types(con: duckdb.DuckDBPyConnection, runner: Runner | None = None) -> list[str]:
     """Codes of the five nationally ranked case types (data: case_types.specific)."""
-    return runner(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
+    return (runner or run)(con, "case_types_list").filter(pl.col("specific"))["code"].to_list()
 
 
-def thresholds(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> dict[str, float]:
+def thresholds(con: duckdb.DuckDBPyConnection, runner: Runner | None = None) -> dict[str, float]:
     """The 3+1 thresholds and the share of courts meeting all four (editable data)."""
-    return dict(runner(con, "core_thresholds").iter_rows())
+    return dict((runner or run)(con, "core_thresholds").iter_rows())
 
 
-def targets(con: duckdb.DuckDBPyConnection, runner: Runner = run) -> pl.DataFrame:
+def targets(con: duckdb.DuckDBPyConnection, runner: Runner | None = None) -> pl.DataFrame:
     """The national-rank targets: metric, target rank and minimum concluded (data)."""
-    return runner(con, "targets")
+    return (runner or run)(con, "targets")

@@ -17,6 +17,7 @@ every time.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import threading
@@ -124,11 +125,16 @@ def _nbytes(value: object) -> int:
 class SharedResults:
     """Results per (served version, question, key), computed once by the first thread that
     asks while the others wait; the last asked for are kept, at most `max_entries` of them
-    and, when `max_bytes` is given, as many as fit in it (the newest always)."""
+    and, when `max_bytes` is given, as many as fit in it (the newest always). A computation
+    takes one of the COMPUTE_SLOTS unless `takes_a_slot` is False (a lookup of
+    milliseconds, which would otherwise wait behind the scans)."""
 
-    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
+    def __init__(self, max_entries: int, max_bytes: int | None = None, *,
+                 takes_a_slot: bool = True) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        # a computation of milliseconds need not queue behind the scans for a compute slot
+        self.takes_a_slot = takes_a_slot
         self._lock = threading.Lock()
         self._results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
         self._sizes: dict[tuple[Hashable, ...], int] = {}
@@ -163,7 +169,7 @@ class SharedResults:
         if not owner:
             return _wait(future)
         try:
-            with _computing():
+            with _computing() if self.takes_a_slot else contextlib.nullcontext():
                 result = compute()
         except BaseException as exc:
             # a failure is not kept: the next request tries again
@@ -231,7 +237,7 @@ CASES = SharedResults(2)
 DATED = SharedResults(64, max_bytes=256 * 2**20)
 # the small lookup tables every page run and filter change reads (court names, case types,
 # provinces, targets, thresholds: a few kB each), per query and parameters
-LOOKUPS = SharedResults(64)
+LOOKUPS = SharedResults(64, takes_a_slot=False)
 
 # per connection (a session's cursor asks several times in one page): its served version
 _versions: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, str | None] = \
