@@ -60,7 +60,7 @@ def tabs(browser):
     need only a tab that starts logged out. A test that needs a profile of its own (a
     second user while the first one's tab is still used, a stolen cookie, a fresh browser,
     a narrow screen) opens one with `new_context`."""
-    context = new_context(browser, accept_downloads=True)
+    context = new_context(browser, accept_downloads=True, for_the_module=True)
     yield context
     context.close()
 
@@ -119,14 +119,29 @@ def is_local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
 
 
-def new_context(browser: Browser, **options: Any) -> BrowserContext:
+def new_context(browser: Browser, *, for_the_module: bool = False,
+                **options: Any) -> BrowserContext:
     """browser.new_context(**options), guarded: its every page (a popup, a page opened by
-    a test, a frame) reports to PROBLEMS."""
+    a test, a frame) reports to PROBLEMS. A context opened in a test is closed when the
+    test ends (`close_the_tests_contexts`), even when the test failed before closing it,
+    so that nothing it does later is laid at another test's door; `for_the_module`: a
+    module fixture's, closed by that fixture."""
     context = browser.new_context(**options)
     context.add_init_script(GUARD_SCRIPT)
     context.on("request", _request)
     context.on("console", _console)
+    if not for_the_module:
+        _OPENED.append(context)
     return context
+
+
+def close_the_tests_contexts() -> None:
+    """Close the contexts the test opened (closing one twice is harmless)."""
+    while _OPENED:
+        _OPENED.pop().close()
+
+
+_OPENED: list[BrowserContext] = []
 
 
 def _request(request: Request) -> None:
@@ -150,6 +165,11 @@ def check_guard() -> None:
 def guard_from_now() -> None:
     """Check only what arrives from now on (a test's start)."""
     _CHECKED[0] = len(PROBLEMS)
+
+
+def unchecked() -> list[str]:
+    """What the guard saw since the last check."""
+    return PROBLEMS[_CHECKED[0]:]
 
 
 _CHECKED = [0]

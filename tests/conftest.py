@@ -105,14 +105,17 @@ def pytest_runtest_call(item):
 
 @pytest.fixture(autouse=True)
 def browser_guard() -> Iterator[None]:
-    """The browser guard's span of a test: from its start (set up first) to after its tabs
-    and contexts have closed (torn down last), where a tab's last events arrive; the call
-    itself is checked by pytest_runtest_call."""
+    """The browser guard's span of a test: from the start of its function-scoped fixtures
+    (this one is set up first among them) to after they have closed its tabs, and after the
+    contexts it opened are closed here (torn down last), where their last events arrive; the
+    call itself is checked by pytest_runtest_call. A module fixture's work falls outside
+    every test's span: none opens a page (`tabs` is an empty context)."""
     kit = sys.modules.get("tests.browser_kit")
     if kit:
         kit.guard_from_now()
     yield
     if kit:
+        kit.close_the_tests_contexts()
         kit.check_guard()
 
 

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import func, select
 
 from supervision.store.schema import audit_log
+from tests import browser_kit as kit
 from tests.browser_kit import browser, fill_login, login, wait_idle  # noqa: F401
 from tests.conftest import CASE_SCHEMA
 from tests.deploy.conftest import (
@@ -43,8 +44,9 @@ FRESHNESS = re.compile(r"数据截至 (\d{4}-\d{2}-\d{2})")
 
 
 def new_context(browser: Browser) -> BrowserContext:  # noqa: F811
-    return browser.new_context(viewport={"width": 1400, "height": 1000},
-                               ignore_https_errors=True)
+    """A guarded context (browser_kit.new_context) that trusts the throw-away certificate."""
+    return kit.new_context(browser, viewport={"width": 1400, "height": 1000},
+                           ignore_https_errors=True)
 
 
 def params(url: str) -> dict[str, str]:
