@@ -157,7 +157,7 @@ def _console(message: ConsoleMessage) -> None:
 def check_guard() -> None:
     """Fail if a guarded context saw a problem since the last check (or `guard_from_now`);
     what it reports is checked only once."""
-    seen = PROBLEMS[_CHECKED[0]:]
+    seen = unchecked()
     _CHECKED[0] = len(PROBLEMS)
     assert not seen, "the browser guard saw:\n" + "\n".join(seen)
 
@@ -215,11 +215,6 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
                 proc.kill()
 
 
-# a wait for the page's state checks it every POLL_MS: Playwright's default, every animation
-# frame, has the renderer draw frames at 60 a second for as long as the wait lasts
-POLL_MS = 50
-
-
 def wait_idle(page: Page) -> None:
     """Until Streamlit has finished the run and drawn it: the script is not running (the
     app's own `data-test-script-state`), no element is stale, and no element is still a
@@ -234,7 +229,7 @@ def wait_idle(page: Page) -> None:
             && !document.querySelector("[data-testid='stStatusWidget']")
             && !document.querySelector("[data-stale='true']")
             && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
-        }""", timeout=60_000, polling=POLL_MS)
+        }""", timeout=60_000)
     page.wait_for_timeout(300)
 
 
