@@ -110,6 +110,59 @@ GUARD_SCRIPT = """
     `guard: policy violation ${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
 })();
 """
+# What wait_idle waits on: every run the page asked the server for has ended. Streamlit
+# shows nothing between a click and the server's answer (the app's script state reads
+# `notRunning` until the run begins), so the page numbers, in one sequence, each rerun
+# request it sends and each end of a run it receives, read from the websocket's protobuf
+# messages: a BackMsg whose field is rerun_script (field 11, length-delimited: its first
+# byte is the tag 0x5A), a ForwardMsg with a script_finished field (6, a varint) other
+# than FINISHED_EARLY_FOR_RERUN (2). An end is numbered once the page has had a frame to
+# draw what came with it.
+RUN_TRACKER_SCRIPT = """
+(() => {
+  const runs = window.__supervisionRuns = {seq: 0, asked: 0, ended: 0};
+  const FINISHED_EARLY_FOR_RERUN = 2;
+  const runEnded = data => {
+    if (!(data instanceof ArrayBuffer)) return false;
+    const b = new Uint8Array(data);
+    let i = 0;
+    const varint = () => {
+      let value = 0, scale = 1, byte;
+      do { byte = b[i++]; value += (byte & 127) * scale; scale *= 128; } while (byte & 128);
+      return value;
+    };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) {
+        const value = varint();
+        if (field === 6) return value !== FINISHED_EARLY_FOR_RERUN;
+      } else if (wire === 2) { i += varint(); }
+      else if (wire === 1) { i += 8; }
+      else if (wire === 5) { i += 4; }
+      else { return false; }
+    }
+    return false;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", event => {
+        if (runEnded(event.data)) {
+          requestAnimationFrame(() => setTimeout(() => { runs.ended = ++runs.seq; }));
+        }
+      });
+    }
+    send(data) {
+      const first = data instanceof ArrayBuffer ? new Uint8Array(data)[0]
+        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset)[0]
+        : undefined;
+      if (first === 0x5A) { runs.asked = ++runs.seq; }
+      return super.send(data);
+    }
+  };
+})();
+"""
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PROBLEMS: list[str] = []
 
@@ -128,6 +181,7 @@ def new_context(browser: Browser, *, for_the_module: bool = False,
     module fixture's, closed by that fixture."""
     context = browser.new_context(**options)
     context.add_init_script(GUARD_SCRIPT)
+    context.add_init_script(RUN_TRACKER_SCRIPT)
     context.on("request", _request)
     context.on("console", _console)
     if not for_the_module:
@@ -216,21 +270,22 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
 
 
 def wait_idle(page: Page) -> None:
-    """Until Streamlit has finished the run and drawn it: the script is not running (the
-    app's own `data-test-script-state`), no element is stale, and no element is still a
-    skeleton while its component's code loads (a fresh browser draws metrics, charts and
-    tables a second or two after the run ends)."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
-    page.wait_for_timeout(300)  # a rerun the last action asked for has begun
+    """Until Streamlit has finished every run the page asked for and drawn it: the end of
+    a run arrived after the last rerun request the page sent (RUN_TRACKER_SCRIPT: until
+    the server answers a click, nothing on the page says a run is coming), the app's
+    script state is `notRunning`, no element is stale, and no element is still a skeleton
+    while its component's code loads (a fresh browser draws metrics, charts and tables a
+    second or two after the run ends)."""
     page.wait_for_function(
         """() => {
           const app = document.querySelector("[data-testid='stApp']");
-          return app && app.getAttribute('data-test-script-state') === 'notRunning'
+          const runs = window.__supervisionRuns;
+          return app && runs && runs.ended > runs.asked
+            && app.getAttribute('data-test-script-state') === 'notRunning'
             && !document.querySelector("[data-testid='stStatusWidget']")
             && !document.querySelector("[data-stale='true']")
             && !document.querySelector("[data-testid='stSkeleton'], [data-testid='stAppSkeleton']");
         }""", timeout=60_000)
-    page.wait_for_timeout(300)
 
 
 def grid_cells(page: Page) -> list[tuple[str, str]]:
@@ -251,7 +306,7 @@ def grid_cells(page: Page) -> list[tuple[str, str]]:
 def fill_login(page: Page, user: str, password: str) -> None:
     page.get_by_label("用户名 / Username").fill(user)
     page.get_by_label("密码 / Password").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def login(page: Page, base: str, user: str, password: str, query: str = "") -> None:

@@ -63,7 +63,7 @@ def test_a_page_link_as_the_first_request_of_a_new_server_leads_to_login_then_th
     shutil.copy(demo_db, db)
     with streamlit_server(db, tmp_path / "streamlit.log") as base:
         page.goto(f"{base}/{path}?court=HI720")
-        expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible(timeout=30_000)
         wait_idle(page)
         expect(page.get_by_text("Page not found")).to_have_count(0)
         fill_login(page, "supervisor", PASSWORDS["supervisor"])

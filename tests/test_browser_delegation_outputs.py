@@ -167,7 +167,7 @@ def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pag
         login(page, server, "supervisor", path)
         expect(page.locator("h1").first).to_contain_text(title, timeout=30_000)
         page.get_by_role("button", name="退出登录").click()
-        expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="登录", exact=True)).to_be_visible(timeout=30_000)
         wait_idle(page)
         # the last user's page links are gone with them
         assert page.locator("[data-testid='stSidebarNav'] a").count() == 0

@@ -52,7 +52,7 @@ def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
     page.get_by_label("用户名 / Username").fill("browser.totp")
     page.get_by_label("密码 / Password").fill(PASSWORD)
     code_field.fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "login_one_time_code.png"))
