@@ -44,7 +44,9 @@ from playwright.sync_api import (  # noqa: E402
 
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless, for one test module."""
+    """Debian's Chromium, headless, for one test module (not one per session: a sync
+    Playwright left running holds an asyncio loop in the worker's thread, and the next
+    module's asyncio.run fails)."""
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -51,8 +51,9 @@ def test_the_court_of_a_deep_link_never_changes_by_itself(server, tab, query):  
         assert "court=HI720" in pg.url, (step, pg.url)
 
 
-# "brief" is pages/court_brief.py: a path no file of pages/ is named after
-@pytest.mark.parametrize("path", ["targets", "province", "explorer", "brief"])
+# the two kinds of path: "targets" is also a file of pages/ (as "province" and "explorer"
+# are: the same case), "brief" is pages/court_brief.py, a path no file is named after
+@pytest.mark.parametrize("path", ["targets", "brief"])
 def test_a_page_link_as_the_first_request_of_a_new_server_leads_to_login_then_the_page(
         demo_db, tmp_path, page, path):
     # Streamlit runs a new server's first request in its pages-folder mode until app.py
