@@ -112,20 +112,24 @@ GUARD_SCRIPT = """
     `guard: policy violation ${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
 })();
 """
-# What wait_idle waits on: every run the page asked the server for has ended. Streamlit
-# shows nothing between a click and the server's answer (the app's script state reads
-# `notRunning` until the run begins), so the page numbers, in one sequence, each rerun
-# request it sends and each end of a run it receives, read from the websocket's protobuf
-# messages: a BackMsg whose field is rerun_script (field 11, length-delimited: its first
-# byte is the tag 0x5A), a ForwardMsg with a script_finished field (6, a varint) other
-# than FINISHED_EARLY_FOR_RERUN (2). An end is numbered once the page has had a frame to
-# draw what came with it.
+# What wait_idle waits on: a run began after the last rerun request the page sent, and a
+# run ended after that beginning. Streamlit shows nothing between a click and the
+# server's answer (the app's script state reads `notRunning` until the run begins), and
+# nothing ties a run to the request it answers, so the page numbers, in one sequence and
+# as they pass the websocket: each rerun request it sends (a BackMsg whose field is
+# rerun_script: field 11, length-delimited, so its first byte is the tag 0x5A), each
+# beginning of a run (a ForwardMsg with new_session, field 4) and each end (script_finished,
+# field 6, a varint, other than FINISHED_EARLY_FOR_RERUN: 2; a run cut short by st.rerun
+# or st.switch_page is followed by another). An end keeps the number it had on arrival
+# and is recorded once the page has had a frame to draw what came with it. (A request
+# for a fragment run would go unanswered if the fragment were gone; the app has none.)
 RUN_TRACKER_SCRIPT = """
 (() => {
-  const runs = window.__supervisionRuns = {seq: 0, asked: 0, ended: 0};
+  const runs = window.__supervisionRuns = {seq: 0, asked: 0, started: 0, ended: 0};
   const FINISHED_EARLY_FOR_RERUN = 2;
-  const runEnded = data => {
-    if (!(data instanceof ArrayBuffer)) return false;
+  // "start", "end" or null for one ForwardMsg (its top-level fields)
+  const runEvent = data => {
+    if (!(data instanceof ArrayBuffer)) return null;
     const b = new Uint8Array(data);
     let i = 0;
     const varint = () => {
@@ -137,33 +141,43 @@ RUN_TRACKER_SCRIPT = """
       const tag = varint(), field = Math.floor(tag / 8), wire = tag & 7;
       if (wire === 0) {
         const value = varint();
-        if (field === 6) return value !== FINISHED_EARLY_FOR_RERUN;
+        if (field === 6) return value === FINISHED_EARLY_FOR_RERUN ? null : "end";
       } else if (wire === 2) {
+        if (field === 4) return "start";
         const length = varint();    // read first: `i += varint()` adds to the old i
         i += length;
       }
       else if (wire === 1) { i += 8; }
       else if (wire === 5) { i += 4; }
-      else { return false; }
+      else { return null; }
     }
-    return false;
+    return null;
   };
-  runs.runEnded = runEnded;    // for tests/test_browser_kit.py
+  const isRerunRequest = data => {
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    return bytes !== null && bytes.length > 0 && bytes[0] === 0x5A;
+  };
+  runs.runEvent = runEvent;    // for tests/test_browser_kit.py
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
       this.addEventListener("message", event => {
-        if (runEnded(event.data)) {
-          requestAnimationFrame(() => setTimeout(() => { runs.ended = ++runs.seq; }));
+        const kind = runEvent(event.data);
+        if (kind === "start") {
+          runs.started = ++runs.seq;
+        } else if (kind === "end") {
+          const number = ++runs.seq;
+          requestAnimationFrame(() => setTimeout(() => {
+            runs.ended = Math.max(runs.ended, number);
+          }));
         }
       });
     }
     send(data) {
-      const first = data instanceof ArrayBuffer ? new Uint8Array(data)[0]
-        : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset)[0]
-        : undefined;
-      if (first === 0x5A) { runs.asked = ++runs.seq; }
+      if (isRerunRequest(data)) { runs.asked = ++runs.seq; }
       return super.send(data);
     }
   };
@@ -275,25 +289,27 @@ def streamlit_server(db: Path, log_path: Path, **env: str) -> Iterator[str]:
                 proc.kill()
 
 
-# Waits in the page test their condition every 100 ms, not on every animation frame:
-# polling by frames makes Chromium draw the page 60 times a second for as long as the
-# wait lasts (measured on the targets page: ~0.1 CPU-second per second of waiting, none
-# at 100 ms), and the waits grow long when the whole suite shares two cores.
+# wait_idle tests its condition every 100 ms, not on every animation frame: polling by
+# frames makes Chromium draw the page 60 times a second for as long as the wait lasts
+# (on the targets page ~0.1 CPU-second per second of waiting, measured against none at
+# 100 ms; over the whole suite the difference was within the run-to-run spread).
 WAIT_POLL_MS = 100
 
 
 def wait_idle(page: Page) -> None:
-    """Until Streamlit has finished every run the page asked for and drawn it: the end of
-    a run arrived after the last rerun request the page sent (RUN_TRACKER_SCRIPT: until
-    the server answers a click, nothing on the page says a run is coming), the app's
-    script state is `notRunning`, no element is stale, and no element is still a skeleton
-    while its component's code loads (a fresh browser draws metrics, charts and tables a
-    second or two after the run ends)."""
+    """Until Streamlit has finished every run the page asked for and drawn it: a run began
+    after the last rerun request the page sent and a run ended after that (RUN_TRACKER_SCRIPT:
+    until the server answers a click, nothing on the page says a run is coming; a page
+    that has sent no request yet has not connected), the app's script state is
+    `notRunning`, no element is stale, and no element is still a skeleton while its
+    component's code loads (a fresh browser draws metrics, charts and tables a second or
+    two after the run ends)."""
     page.wait_for_function(
         """() => {
           const app = document.querySelector("[data-testid='stApp']");
           const runs = window.__supervisionRuns;
-          return app && runs && runs.ended > runs.asked
+          return app && runs && runs.asked > 0 && runs.started > runs.asked
+            && runs.ended > runs.started
             && app.getAttribute('data-test-script-state') === 'notRunning'
             && !document.querySelector("[data-testid='stStatusWidget']")
             && !document.querySelector("[data-stale='true']")

@@ -1,9 +1,10 @@
 """What the browser tests wait on (tests/browser_kit.py's wait_idle) reads the websocket's
-protobuf messages in the page: an end of a run is a ForwardMsg whose script_finished is
-not FINISHED_EARLY_FOR_RERUN, a rerun request a BackMsg whose first byte is 0x5A. Here
-the page's parser reads messages serialized by Streamlit's own protobuf classes: every
-kind of end, and messages that merely contain the bytes of one (a delta's hash, text and
-lengths of more than one byte: a parser that skips a field wrongly finds ends in them)."""
+protobuf messages in the page: a beginning of a run is a ForwardMsg with new_session, an
+end one whose script_finished is not FINISHED_EARLY_FOR_RERUN, a rerun request a BackMsg
+whose first byte is 0x5A. Here the page's parser reads messages serialized by Streamlit's
+own protobuf classes: every kind of end, and messages that merely contain the bytes of
+one (a delta's hash, text and lengths of more than one byte: a parser that skips a field
+wrongly finds ends in them); and the page's numbering, in the orders that race."""
 
 from __future__ import annotations
 
@@ -31,9 +32,24 @@ def _delta(text: str) -> bytes:
     return msg.SerializeToString()
 
 
-def _run_ended(page: Page, message: bytes) -> bool:
-    return page.evaluate("bytes => window.__supervisionRuns.runEnded("
+def _new_session() -> bytes:
+    msg = ForwardMsg(hash="0" * 32)
+    msg.new_session.page_script_hash = "0" * 32
+    return msg.SerializeToString()
+
+
+def _rerun_request() -> bytes:
+    return BackMsg(rerun_script=ClientState(query_string="court=HI720",
+                                            page_script_hash="0")).SerializeToString()
+
+
+def _run_event(page: Page, message: bytes) -> str | None:
+    return page.evaluate("bytes => window.__supervisionRuns.runEvent("
                          "new Uint8Array(bytes).buffer)", list(message))
+
+
+def _run_ended(page: Page, message: bytes) -> bool:
+    return _run_event(page, message) == "end"
 
 
 def test_the_page_counts_the_ends_of_runs_and_nothing_else(browser):  # noqa: F811
@@ -48,14 +64,58 @@ def test_the_page_counts_the_ends_of_runs_and_nothing_else(browser):  # noqa: F8
     # of two bytes
     for text in ("0" * 10, "0" * 200, "案件" * 300):
         assert not _run_ended(page, _delta(text)), text
-    new_session = ForwardMsg(hash="0" * 32)
-    new_session.new_session.page_script_hash = "0" * 32
-    assert not _run_ended(page, new_session.SerializeToString())
+    assert _run_event(page, _new_session()) == "start"
+
+
+# A socket of the page that never connects: its events are dispatched by the test, and
+# what it sends is counted before the (refused) send itself.
+RECEIVE_AND_SEND = """async ([steps]) => {
+  const socket = new WebSocket("ws://127.0.0.1:9/");
+  for (const [kind, bytes] of steps) {
+    const data = new Uint8Array(bytes);
+    if (kind === "in") {
+      socket.dispatchEvent(new MessageEvent("message", {data: data.buffer}));
+    } else {
+      // a view at an offset, as a library's encoder may hand over
+      const padded = new Uint8Array(data.length + 3);
+      padded.set(data, 3);
+      try { socket.send(padded.subarray(3)); } catch (e) { /* not open: counted already */ }
+    }
+  }
+  await new Promise(done => requestAnimationFrame(() => setTimeout(done, 50)));
+  const {asked, started, ended} = window.__supervisionRuns;
+  return {asked, started, ended};
+}"""
+
+
+def _numbers(page: Page, steps: list[tuple[str, bytes]]) -> dict[str, int]:
+    return page.evaluate(RECEIVE_AND_SEND, [[[kind, list(b)] for kind, b in steps]])
+
+
+def test_the_page_numbers_requests_beginnings_and_ends_as_they_pass(browser):  # noqa: F811
+    page = new_context(browser).new_page()
+    page.evaluate(RUN_TRACKER_SCRIPT)
+    end = _finished(FINISHED.FINISHED_SUCCESSFULLY)
+    # answered: a request, its run's beginning and end (wait_idle may go on)
+    assert _numbers(page, [("out", _rerun_request()), ("in", _new_session()),
+                           ("in", end)]) == {"asked": 1, "started": 2, "ended": 3}
+    # the last run's end arriving just after a new request keeps its place before it, and
+    # no run has begun since the request (wait_idle waits)
+    assert _numbers(page, [("out", _rerun_request()), ("in", end)]) == {
+        "asked": 4, "started": 2, "ended": 5}
+    # an end that arrived before a request keeps its number, though recorded a frame later
+    numbers = _numbers(page, [("in", _new_session()), ("in", end), ("out", _rerun_request())])
+    assert numbers["ended"] < numbers["asked"]
+    numbers = _numbers(page, [("in", _new_session()), ("out", _rerun_request()), ("in", end)])
+    assert numbers["started"] < numbers["asked"]    # the run began before the request
+    # other messages change nothing
+    assert _numbers(page, [("out", BackMsg(app_heartbeat=True).SerializeToString()),
+                           ("in", _delta("0" * 200)),
+                           ("in", _finished(FINISHED.FINISHED_EARLY_FOR_RERUN))]) == numbers
 
 
 def test_a_rerun_request_and_only_it_starts_with_0x5a():
-    rerun = BackMsg(rerun_script=ClientState(query_string="court=HI720", page_script_hash="0"))
-    assert rerun.SerializeToString()[0] == 0x5A
+    assert _rerun_request()[0] == 0x5A
     for other in (BackMsg(app_heartbeat=True), BackMsg(stop_script=True),
                   BackMsg(load_git_info=True), BackMsg(clear_cache=True)):
         assert other.SerializeToString()[0] != 0x5A, other
