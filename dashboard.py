@@ -12,7 +12,7 @@ from supervision import web
 # app.py routes with st.navigation only. Until a process has run st.navigation once,
 # Streamlit takes an app beside a pages/ folder for an old-style one and looks a requested
 # page up by file name: the first session after a start that opens a link such as
-# /brief?court=… got "Page not found" (tests/test_browser_first_session.py). Streamlit sets
+# /brief?court=… got "Page not found" (tests/test_browser_deep_links.py). Streamlit sets
 # this flag itself at the first st.navigation call; here it is set before any session.
 PagesManager.uses_pages_directory = False
 
