@@ -133,7 +133,6 @@ class SharedResults:
                  takes_a_slot: bool = True) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        # a computation of milliseconds need not queue behind the scans for a compute slot
         self.takes_a_slot = takes_a_slot
         self._lock = threading.Lock()
         self._results: OrderedDict[tuple[Hashable, ...], Future] = OrderedDict()
