@@ -35,6 +35,7 @@ from playwright.sync_api import (  # noqa: E402
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Request,
     expect,
@@ -361,3 +362,38 @@ def wait_for_login_cookie(page: Page, present: bool = True, timeout_s: float = 3
         page.wait_for_timeout(100)
     raise AssertionError(f"the login cookie is {'missing' if present else 'still there'} "
                          f"after {timeout_s:.0f} s")
+
+
+# How long a click on a chart may take to send its rerun request before it counts as
+# dropped (the page polls every WAIT_POLL_MS).
+CLICK_SENT_MS = 5_000
+
+
+def click_chart_point(page: Page, chart: Locator, point: Locator, attempts: int = 3) -> None:
+    """Click a plotly point where it is drawn (plotly's drag layer takes the pointer), once
+    plotly has seen the pointer over it (its hover label is drawn), and wait for the run the
+    click asked for. A click plotly drops sends no rerun request: a full run of the suite
+    once found no selection after such a click (the page had finished its run, the hover
+    label was drawn). Only that is tried again, after the pointer has left the chart; a
+    click that sent its request is never repeated, and what it selected is the caller's to
+    check."""
+    wait_idle(page)
+    for _ in range(attempts):
+        asked = page.evaluate("() => window.__supervisionRuns.asked")
+        point.scroll_into_view_if_needed()
+        box = point.bounding_box()
+        assert box, "the chart has no such point"
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        chart.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
+        page.mouse.click(x, y)
+        if page.evaluate("""([asked, limit, poll]) => new Promise(done => {
+              const start = Date.now();
+              const check = () => window.__supervisionRuns.asked > asked ? done(true)
+                : Date.now() - start > limit ? done(false) : setTimeout(check, poll);
+              check();
+            })""", [asked, CLICK_SENT_MS, WAIT_POLL_MS]):
+            wait_idle(page)
+            return
+        page.mouse.move(0, 0)
+    raise AssertionError(f"{attempts} clicks on the chart sent no request")

@@ -14,6 +14,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     CHROMIUM,
     CHROMIUM_ARGS,
     browser,
+    click_chart_point,
     fill_login,
     new_context,
     streamlit_server,
@@ -144,18 +145,8 @@ def test_clicking_a_bar_lists_its_cases(server, page):
     expect(page.get_by_text("标的额最大的未结案件")).to_be_visible()
     chart = page.locator("[data-testid='stPlotlyChart']").first
     chart.locator(".nsewdrag").first.wait_for(timeout=30_000)
-    bar = chart.locator("g.point path").first
-    heading = page.get_by_role("heading", name="所选案件")
-    wait_idle(page)     # a click during a rerun would be lost: click once the run is over
-    # plotly's drag layer takes the pointer: click where the bar is drawn, once plotly
-    # has seen the pointer over it (its hover label is drawn)
-    box = bar.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    chart.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
-    page.mouse.click(x, y)
-    wait_idle(page)
-    expect(heading).to_be_visible(timeout=30_000)
+    click_chart_point(page, chart, chart.locator("g.point path").first)
+    expect(page.get_by_role("heading", name="所选案件")).to_be_visible(timeout=30_000)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "pending_selected.png"), full_page=True)
 

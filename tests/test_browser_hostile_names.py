@@ -17,6 +17,7 @@ from supervision.store import engine
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
+    click_chart_point,
     free_port,
     login,
     streamlit_server,
@@ -117,13 +118,8 @@ def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, t
     login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=pending")
     chart = page.locator(".st-key-judge_chart [data-testid='stPlotlyChart']")
     expect(chart).to_be_visible(timeout=30_000)
-    chart.scroll_into_view_if_needed()
-    wait_idle(page)
-    # the busiest judge is the first (top) bar; plotly takes the click on its drag layer
-    box = chart.locator("g.point path").first.bounding_box()
-    assert box, "the judge chart has bars"
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    wait_idle(page)
+    # the busiest judge is the first (top) bar
+    click_chart_point(page, chart, chart.locator("g.point path").first)
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text="承办人: ")
     expect(caption.first).to_be_visible(timeout=30_000)
     # as typed (an invisible word joiner inside "://" keeps the address from being a link)

@@ -8,12 +8,19 @@ wrongly finds ends in them); and the page's numbering, in the orders that race."
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.browser_kit import RUN_TRACKER_SCRIPT, browser, new_context  # noqa: F401
+from tests import browser_kit
+from tests.browser_kit import (  # noqa: F401
+    RUN_TRACKER_SCRIPT,
+    browser,
+    click_chart_point,
+    new_context,
+)
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 
@@ -119,3 +126,53 @@ def test_a_rerun_request_and_only_it_starts_with_0x5a():
     for other in (BackMsg(app_heartbeat=True), BackMsg(stop_script=True),
                   BackMsg(load_git_info=True), BackMsg(clear_cache=True)):
         assert other.SerializeToString()[0] != 0x5A, other
+
+
+# A chart as click_chart_point sees it: a point, a hover label drawn over it, the app idle
+# after a run; the point drops its first `drop` clicks, and a click it takes sends a rerun
+# request that is answered at once (the page's numbers, as RUN_TRACKER_SCRIPT keeps them).
+CHART_PAGE = """
+<div data-testid="stApp" data-test-script-state="notRunning">
+  <div id="chart"><svg width="300" height="200"><g class="point">
+    <path d="M10 10 H110 V60 H10 Z" fill="blue"></path></g></svg>
+  <div class="hoverlayer"></div></div>
+</div>
+<script>
+  const runs = window.__supervisionRuns = {seq: 3, asked: 1, started: 2, ended: 3};
+  window.clicks = 0;
+  const path = document.querySelector("path");
+  path.addEventListener("mouseover", () => {
+    document.querySelector(".hoverlayer").innerHTML = '<g class="hovertext">法院</g>';
+  });
+  path.addEventListener("click", () => {
+    if (++window.clicks <= DROP) return;
+    runs.asked = ++runs.seq; runs.started = ++runs.seq; runs.ended = ++runs.seq;
+  });
+</script>
+"""
+
+
+def _chart_page(browser, drop: int) -> Page:  # noqa: F811
+    page = new_context(browser).new_page()
+    page.set_content(CHART_PAGE.replace("DROP", str(drop)))
+    return page
+
+
+def _click(page: Page) -> None:
+    chart = page.locator("#chart")
+    click_chart_point(page, chart, chart.locator("g.point path").first)
+
+
+def test_a_click_on_a_chart_is_repeated_only_while_it_sends_no_request(browser,  # noqa: F811
+                                                                       monkeypatch):
+    monkeypatch.setattr(browser_kit, "CLICK_SENT_MS", 300)
+    taken = _chart_page(browser, drop=0)
+    _click(taken)
+    assert taken.evaluate("[window.clicks, window.__supervisionRuns.asked]") == [1, 4]
+    dropped_twice = _chart_page(browser, drop=2)
+    _click(dropped_twice)
+    assert dropped_twice.evaluate("[window.clicks, window.__supervisionRuns.asked]") == [3, 4]
+    never = _chart_page(browser, drop=99)
+    with pytest.raises(AssertionError, match="3 clicks on the chart sent no request"):
+        _click(never)
+    assert never.evaluate("window.clicks") == 3

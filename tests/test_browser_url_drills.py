@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import browser, wait_idle  # noqa: F401
+from tests.browser_kit import browser, click_chart_point, wait_idle  # noqa: F401
 from tests.test_browser_urls import (
     click_row,
     found_line,
@@ -23,14 +23,9 @@ from tests.test_browser_urls import (
 def click_bar(page: Page, chart_index: int) -> None:
     """Click the first bar of a plotly chart where it is drawn (plotly's drag layer takes
     the pointer)."""
-    wait_idle(page)
     chart = page.locator("[data-testid='stPlotlyChart']").nth(chart_index)
-    chart.scroll_into_view_if_needed()
     chart.locator(".nsewdrag").first.wait_for(timeout=30_000)
-    box = chart.locator("g.point path").first.bounding_box()
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.click(x, y)
+    click_chart_point(page, chart, chart.locator("g.point path").first)
 
 
 def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
