@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.security.users import DEMO_USERS
+from supervision.words.i18n import text
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
@@ -127,47 +128,64 @@ def test_switching_language_keeps_every_filter_and_translates_every_value(server
             page.screenshot(path=str(ARTIFACTS / "pending_en.png"), full_page=True)
 
 
-@pytest.mark.parametrize("page_name", ["targets", "brief", "pending", "explorer", "province"])
-def test_english_pages_hold_no_chinese_label(server, tab, demo_db,  # noqa: F811
-                                            page_name):
+ENGLISH_PAGES = ("targets", "pending", "explorer", "province", "brief")
+
+
+def test_english_pages_hold_no_chinese_label(server, tab, demo_db):  # noqa: F811
     """Every label, header and vocabulary value in English; only the data's own text
-    (case numbers, respondents, judges, the user's display name) may be Chinese. The brief
-    is read for a court with a backward index (海口海事法院 has none on the demo data), so
-    that its backward table's labels are read too."""
+    (case numbers, respondents, judges, the user's display name) may be Chinese. One login
+    in English, then each page from the sidebar (the language and the court go along); the
+    brief is read for a court with a backward index (海口海事法院 has none on the demo
+    data), opened by its address, so that its backward table's labels are read too. What
+    every page breaks is reported together."""
     # (imported here: that module imports this one's helpers)
     from tests.test_browser_delegation_outputs import _court_with_backward_indices
 
-    court = _court_with_backward_indices(demo_db) if page_name == "brief" else "HI720"
     page = tab()
-    login(page, server, "supervisor", f"?page={page_name}&court={court}&lang=en")
-    no_exception(page)
-    wait_idle(page)
+    login(page, server, "supervisor", "?page=targets&court=HI720&lang=en")
+    chinese = {}
+    for page_name in ENGLISH_PAGES:
+        court = "HI720"
+        if page_name == "brief":
+            court = _court_with_backward_indices(demo_db)
+            page.goto(f"{server}/brief?page=brief&court={court}&lang=en")
+        elif page_name != "targets":
+            page.get_by_role("link", name=text(f"page_{page_name}", "en"), exact=True).click()
+        wait_idle(page)
+        expect(page.locator("h1").first).to_contain_text(text(f"page_{page_name}", "en"),
+                                                         timeout=30_000)
+        got = params(page.url)
+        assert (got.get("court"), got.get("lang")) == (court, "en"), page.url
+        no_exception(page)
+        chinese[page_name] = _chinese_labels(page, with_backward_table=page_name == "brief")
+        page.screenshot(path=str(ARTIFACTS / f"{page_name}_en.png"), full_page=True)
+    assert not any(chinese.values()), chinese
+
+
+def _chinese_labels(page: Page, with_backward_table: bool) -> list[str]:
+    """The labels, headers and non-data cells of the page on screen that hold Chinese."""
     grids = page.locator("[data-testid='stDataFrame']")
     if grids.count():
         # a grid draws its headers after the run ends: wait for them, not for a time
         expect(grids.first.locator("[role='columnheader']").first).to_be_attached(timeout=30_000)
     headers = page.locator("[data-testid='stDataFrame'] [role='columnheader']").all_inner_texts()
     data_columns = {"Case number", "Respondent", "Judge"}
-    assert not [h for h in headers if CJK.search(h)], headers
     # cells of data columns are the data; every other cell must be English
     cells = grid_cells(page)
     assert cells or not grids.count(), "a grid is drawn, but no cell of it was read"
-    texts = [(column, text) for column, text in cells if column not in data_columns]
-    assert not [x for x in texts if CJK.search(x[1])], [x for x in texts if CJK.search(x[1])]
+    texts = [text for column, text in cells if column not in data_columns]
     main = page.locator("[data-testid='stMain']")
     # st.table: headers, and every cell of the backward table (labels only: its print copy,
     # there when the court has a backward index); the largest cases' table and the ledger's
     # open items hold data (case numbers, respondents, judges, what delegations wrote)
     labels = main.locator("h1, h2, h3, [data-testid='stMetricLabel'], label, "
                           "[data-testid='stTable'] th").all_inner_texts()
-    if page_name == "brief":
+    if with_backward_table:
         backward = main.locator(".st-key-print_only_backward [data-testid='stTable'] td")
         assert backward.count(), "the brief of a court with a backward index has its table"
         labels += backward.all_inner_texts()
-    assert not [x for x in labels if CJK.search(x)], [x for x in labels if CJK.search(x)]
     sidebar_labels = page.locator("[data-testid='stSidebar'] label").all_inner_texts()
-    assert not [s for s in sidebar_labels if CJK.search(s)], sidebar_labels
-    page.screenshot(path=str(ARTIFACTS / f"{page_name}_en.png"), full_page=True)
+    return [x for x in headers + texts + labels + sidebar_labels if CJK.search(x)]
 
 
 def test_every_figure_is_explained_and_fresh(server, tab):  # noqa: F811
