@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -364,28 +364,53 @@ def wait_for_login_cookie(page: Page, present: bool = True, timeout_s: float = 3
                          f"after {timeout_s:.0f} s")
 
 
-# How long a click on a chart may take to send its rerun request before it counts as
-# dropped (the page polls every WAIT_POLL_MS).
+# How long a click may take to send its rerun request before it counts as dropped (the
+# page polls every WAIT_POLL_MS).
 CLICK_SENT_MS = 5_000
+ROW_HEIGHT = 35     # st.dataframe's header and row height in pixels
 
 
 def click_chart_point(page: Page, chart: Locator, point: Locator, attempts: int = 3) -> None:
     """Click a plotly point where it is drawn (plotly's drag layer takes the pointer), once
     plotly has seen the pointer over it (its hover label is drawn), and wait for the run the
-    click asked for. A click plotly drops sends no rerun request: a full run of the suite
-    once found no selection after such a click (the page had finished its run, the hover
-    label was drawn). Only that is tried again, after the pointer has left the chart; a
-    click that sent its request is never repeated, and what it selected is the caller's to
-    check."""
-    wait_idle(page)
-    for _ in range(attempts):
-        asked = page.evaluate("() => window.__supervisionRuns.asked")
+    click asked for (`click_asking_for_a_run`)."""
+    def where() -> tuple[float, float]:
         point.scroll_into_view_if_needed()
         box = point.bounding_box()
         assert box, "the chart has no such point"
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
         chart.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
+        return x, y
+
+    click_asking_for_a_run(page, where, attempts)
+
+
+def click_grid_row(page: Page, grid: Locator, row: int = 0, attempts: int = 3) -> None:
+    """Select row `row` of an st.dataframe by its row marker (the grid is a canvas) and wait
+    for the run the click asked for (`click_asking_for_a_run`)."""
+    def where() -> tuple[float, float]:
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box, "the grid is not drawn"
+        return box["x"] + 8, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT // 2
+
+    click_asking_for_a_run(page, where, attempts)
+
+
+def click_asking_for_a_run(page: Page, where: Callable[[], tuple[float, float]],
+                           attempts: int = 3) -> None:
+    """Click at `where()` once the page has finished its runs, and wait for the run the
+    click asked for. A click a chart or a grid drops sends no rerun request: a full run of
+    the suite once found no selection after a click on a plotly bar (the page idle, the
+    hover label drawn), and a grid redrawing as it is clicked loses the click. Only that is
+    tried again, after the pointer has left; a click that sent its request is never
+    repeated (a second click on a row would unselect it), and what it selected is the
+    caller's to check."""
+    wait_idle(page)
+    for _ in range(attempts):
+        asked = page.evaluate("() => window.__supervisionRuns.asked")
+        x, y = where()
         page.mouse.click(x, y)
         if page.evaluate("""([asked, limit, poll]) => new Promise(done => {
               const start = Date.now();
@@ -396,4 +421,4 @@ def click_chart_point(page: Page, chart: Locator, point: Locator, attempts: int 
             wait_idle(page)
             return
         page.mouse.move(0, 0)
-    raise AssertionError(f"{attempts} clicks on the chart sent no request")
+    raise AssertionError(f"{attempts} clicks sent no request")

@@ -15,6 +15,7 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     CHROMIUM_ARGS,
     browser,
     click_chart_point,
+    click_grid_row,
     fill_login,
     new_context,
     streamlit_server,
@@ -157,10 +158,7 @@ def test_the_province_at_a_glance_opens_a_courts_brief(server, page):
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "province_at_a_glance.png"), full_page=True)
-    # the row of 海口海事法院: select it by its row marker (the grid is a canvas)
-    wait_idle(page)     # a click during a rerun would be lost: click once the run is over
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 8, box["y"] + 35 + 17)   # first data row's select cell
+    click_grid_row(page, grid)     # the first court's row
     page.wait_for_url("**/brief**", timeout=30_000)
     wait_idle(page)
     expect(page.locator("h1").first).to_contain_text("法院督导简报", timeout=30_000)

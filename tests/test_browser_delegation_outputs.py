@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
+    click_grid_row,
     new_context,
     tab,
     tabs,
@@ -117,10 +118,7 @@ def test_a_tablet_gets_the_width_and_whole_figures(server, browser):  # noqa: F8
 def _click_first_row(page: Page, grid_index: int, url_pattern: str) -> None:
     grid = page.locator("[data-testid='stDataFrame']").nth(grid_index)
     grid.wait_for(timeout=30_000)
-    grid.scroll_into_view_if_needed()
-    wait_idle(page)     # a click during a rerun would be lost: click once the run is over
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 8, box["y"] + 35 + 17)   # the first row's select cell
+    click_grid_row(page, grid)
     page.wait_for_url(url_pattern, timeout=30_000)
 
 

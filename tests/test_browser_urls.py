@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 from supervision.security.users import DEMO_USERS
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     browser,
+    click_grid_row,
     login,
     new_context,
     streamlit_server,
@@ -31,7 +32,6 @@ from tests.test_browser_delegation_outputs import _court_with_backward_indices
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 USER = "supervisor"
-ROW_HEIGHT = 35     # st.dataframe's header and row height in pixels
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +67,8 @@ def sidebar_court(page: Page) -> str:
 
 
 def click_row(page: Page, grid_index: int, row: int) -> None:
-    """Select row `row` of the `grid_index`-th table by its row marker (the grid is a
-    canvas). The page has finished its run, so the click is not lost to a rerun."""
-    wait_idle(page)
-    grid = page.locator("[data-testid='stDataFrame']").nth(grid_index)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 8, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT // 2)
+    """Select row `row` of the `grid_index`-th table by its row marker."""
+    click_grid_row(page, page.locator("[data-testid='stDataFrame']").nth(grid_index), row)
 
 
 def settles_on(page: Page, copied: str, keys: tuple[str, ...]) -> None:

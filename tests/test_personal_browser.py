@@ -15,7 +15,6 @@ from unittest import mock
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from supervision import config
 from supervision.security import audit
@@ -23,6 +22,7 @@ from supervision.store import engine
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
+    click_grid_row,
     login,
     streamlit_server,
     tab,
@@ -64,17 +64,8 @@ def search_and_choose(page: Page, number: str) -> None:
     assert number not in page.url and "rq=" not in page.url, page.url
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=30_000)
-    for _attempt in range(3):
-        wait_idle(page)
-        b = grid.bounding_box()
-        page.mouse.click(b["x"] + 8, b["y"] + 35 + 17)     # the first row's select cell
-        try:
-            page.wait_for_url("**respondent=**", timeout=10_000)
-            break
-        except PlaywrightTimeout:  # a click landing as the grid redraws is lost: again
-            continue
-    else:
-        raise AssertionError("choosing the respondent's row never opened it")
+    click_grid_row(page, grid)
+    page.wait_for_url("**respondent=**", timeout=30_000)
     wait_idle(page)
 
 
