@@ -80,7 +80,7 @@ LONGEST_FIRST = (
     "test_browser_delegation", "test_importer_fuzz", "test_publication", "test_generator_cli",
     "test_backup", "test_browser_requests", "test_browser_hostile_names",
     "test_browser_official", "test_import_limits", "test_filter_property",
-    "test_rank_aggregate", "test_browser_index_drill", "test_personal_browser",
+    "test_rank_aggregate", "test_personal_browser",
     "test_index_drill", "test_app", "test_shared_results",
     "test_official_position", "test_browser_publication", "test_drop_folder")
 

@@ -15,7 +15,6 @@ from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
     CHROMIUM_ARGS,
     browser,
     click_chart_point,
-    click_grid_row,
     fill_login,
     new_context,
     streamlit_server,
@@ -128,18 +127,6 @@ def test_a_president_cannot_reach_another_court_through_the_url(server, page):
     page.screenshot(path=str(ARTIFACTS / "president_refused.png"), full_page=True)
 
 
-def test_english_switch(server, page):
-    login(page, server, "analyst", "?court=HI720&page=targets")
-    page.get_by_role("button", name="English").click()
-    wait_idle(page)
-    expect(page.locator("h1").first).to_contain_text("Targets and rankings", timeout=30_000)
-    page.wait_for_url("**lang=en**", timeout=30_000)
-    # the sidebar's court list speaks English too, and the court is still the chosen one
-    expect(page.get_by_role("combobox", name="Court")).to_have_value(
-        "Haikou Maritime Court", timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "analyst_targets_en.png"), full_page=True)
-
-
 def test_clicking_a_bar_lists_its_cases(server, page):
     login(page, server, "supervisor", "?court=HI720&page=pending")
     expect(page.locator("h1").first).to_contain_text("未结案件分类", timeout=30_000)
@@ -150,19 +137,3 @@ def test_clicking_a_bar_lists_its_cases(server, page):
     expect(page.get_by_role("heading", name="所选案件")).to_be_visible(timeout=30_000)
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "pending_selected.png"), full_page=True)
-
-
-def test_the_province_at_a_glance_opens_a_courts_brief(server, page):
-    login(page, server, "supervisor")
-    expect(page.locator("h1").first).to_contain_text("全省一览 · 海南省", timeout=30_000)
-    grid = page.locator("[data-testid='stDataFrame']").first
-    grid.wait_for(timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "province_at_a_glance.png"), full_page=True)
-    click_grid_row(page, grid)     # the first court's row
-    page.wait_for_url("**/brief**", timeout=30_000)
-    wait_idle(page)
-    expect(page.locator("h1").first).to_contain_text("法院督导简报", timeout=30_000)
-    assert "court=HI" in page.url
-    chosen = page.get_by_role("combobox", name="法院").input_value()
-    assert chosen and chosen in page.locator("h1").first.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "province_row_to_brief.png"), full_page=True)

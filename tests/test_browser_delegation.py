@@ -121,6 +121,11 @@ def test_switching_language_keeps_every_filter_and_translates_every_value(server
         for key in ("court", "pri", "cx", "page"):
             assert after.get(key) == before[key], (label, key, page.url)
         if label == "English":
+            expect(page.locator("h1").first).to_contain_text("Pending cases", timeout=30_000)
+            assert after.get("lang") == "en", page.url
+            # the sidebar's court list speaks English too, and the court is still the chosen one
+            expect(page.get_by_role("combobox", name="Court")).to_have_value(
+                "Xiuying District People's Court, Haikou", timeout=30_000)
             sidebar = page.locator("[data-testid='stSidebar']").inner_text()
             assert "high" in sidebar and "complex" in sidebar and "高" not in sidebar
             main = page.locator("[data-testid='stMain']").inner_text()

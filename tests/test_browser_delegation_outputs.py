@@ -25,6 +25,7 @@ from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
 )
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation import login, no_exception, params, server  # noqa: F401
+from tests.test_index_drill import official_count, run_court_name
 
 
 def _render_pdf(path: Path, prefix: str) -> list[Path]:
@@ -140,19 +141,40 @@ def _court_with_backward_indices(db: Path) -> str:
     return courts.filter(courts["backward"] > 0)["court_code"][0]
 
 
-def test_a_backward_index_opens_the_cases_behind_it(server, tab, demo_db):  # noqa: F811
+def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, browser, demo_db):  # noqa: F811
+    """A backward index's drill-through: a row of the brief's backward table opens the
+    explorer on exactly the cases holding that index down, named with its court and
+    period (tests/test_index_drill.py holds the lists to the index's counts case by case;
+    tests/test_browser_urls.py reads the address bar at the click)."""
     court = _court_with_backward_indices(demo_db)
-    page = tab()
-    login(page, server, "supervisor", f"?page=brief&court={court}")
+    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
+    # a sidebar filter on the brief: the index's list is the official one all the same
+    login(page, server, "supervisor", f"?page=brief&court={court}&pri=high")
     expect(page.get_by_role("heading", name="落后指标")).to_be_visible(timeout=30_000)
+    # the first backward row's label, as printed (the print-only table holds it as text)
+    label = page.locator(".st-key-print_only_backward td").first.text_content().strip()
     _click_first_row(page, 0, "**/explorer**")
     wait_idle(page)
     expect(page.locator("h1").first).to_contain_text("案件查询", timeout=30_000)
     got = params(page.url)
-    assert got.get("court") == court, page.url
-    assert got.get("index"), page.url   # its cases by definition: tests/test_index_drill.py
+    index = got.get("index")
+    assert got.get("court") == court and index, page.url
+    assert "pri" not in got and "method" not in got and "filed" not in got, page.url
+    n = official_count(demo_db, court, index)
+    assert n > 0
+    main = page.locator("[data-testid='stMain']")
+    expect(main.get_by_role("button", name=f"× 指标：{label}")).to_be_visible()
+    line = (f"拉低「{label}」的案件 · {run_court_name(demo_db, court)} · "
+            f"{DEMO_END.year}-01-01 至 {DEMO_END.isoformat()}")
+    expect(main.get_by_text(line).first).to_be_visible()
+    expect(main.get_by_text(f"共 {n:,} 件")).to_be_visible()
+    # the table's rows (the grid counts its header row too), the first page of 50
+    rows = main.locator("[data-testid='stDataFrame'] [role='grid']").first.get_attribute(
+        "aria-rowcount")
+    assert int(rows) == min(n, 50) + 1
     no_exception(page)
-    page.screenshot(path=str(ARTIFACTS / "backward_to_explorer.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "index_drill_explorer.png"), full_page=True)
+    page.context.close()
 
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(

@@ -21,6 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from supervision.security.users import DEMO_USERS
 from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    ARTIFACTS,
     browser,
     click_grid_row,
     login,
@@ -102,7 +103,9 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
     for row in range(1, 6):
         if row > 1:     # back to the province page through the sidebar (no reload)
             page.get_by_role("link", name="全省一览").first.click()
-        expect(page.locator("h1").first).to_contain_text("全省一览", timeout=30_000)
+        expect(page.locator("h1").first).to_contain_text("全省一览 · 海南省", timeout=30_000)
+        if row == 1:
+            page.screenshot(path=str(ARTIFACTS / "province_at_a_glance.png"), full_page=True)
         click_row(page, 0, row)
         expect(page.locator("h1").first).to_contain_text("法院督导简报 · ", timeout=30_000)
         copied = page.url
@@ -115,6 +118,8 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
         previous = court
         settles_on(page, copied, ("page", "court", "as_of"))
         assert sidebar_court(page) in heading, (row, heading)
+        if row == 1:
+            page.screenshot(path=str(ARTIFACTS / "province_row_to_brief.png"), full_page=True)
         if row == 5:
             fresh = same_view_in_a_fresh_browser(browser, server, copied,
                                                  ("page", "court", "as_of"))
