@@ -64,9 +64,7 @@ def _wait_for_audit(page: Page, operational_store: str, actor: str, event: str,
     raise AssertionError(f"no {count} {event} rows for {actor}: {rows}")
 
 
-def _brief_xlsx_button(page: Page, base: str):
-    page.goto(f"{base}/brief")
-    wait_idle(page)
+def _brief_xlsx_button(page: Page):
     button = page.get_by_role("button", name="下载简报（XLSX）")
     expect(button).to_be_visible(timeout=30_000)
     return button
@@ -83,8 +81,8 @@ def _brief_of_a_new_president(tab, server: str, operational_store: str, name: st
     button and the list of downloads the page receives."""
     _president(operational_store, name)
     page = tab()
-    login(page, server, name, PASSWORD)
-    return page, _brief_xlsx_button(page, server), _downloads(page)
+    login(page, server, name, PASSWORD, "brief")    # the brief's link, then the login
+    return page, _brief_xlsx_button(page), _downloads(page)
 
 
 def test_a_download_on_screen_delivers_nothing_after_the_account_is_disabled(
