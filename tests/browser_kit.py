@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -333,10 +334,23 @@ def grid_cells(page: Page) -> list[tuple[str, str]]:
       })""")]
 
 
-def fill_login(page: Page, user: str, password: str) -> None:
+def fill_login(page: Page, user: str, password: str, button: str = "登录") -> None:
+    """Fill the login form once the page has finished its runs and submit it, clicking
+    again only while the click sends no request (`click_asking_for_a_run`: in a full run of
+    the suite a submit once reached the server as nothing at all, no login and no failure
+    recorded, the form still filled in)."""
+    wait_idle(page)
     page.get_by_label("用户名 / Username").fill(user)
     page.get_by_label("密码 / Password").fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
+    submit = page.get_by_role("button", name=button, exact=True)
+
+    def where() -> tuple[float, float]:
+        submit.scroll_into_view_if_needed()
+        box = submit.bounding_box()
+        assert box, "the login form has no submit button"
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    click_asking_for_a_run(page, where, settle=False)
 
 
 def login(page: Page, base: str, user: str, password: str, query: str = "") -> None:
@@ -365,15 +379,16 @@ def wait_for_login_cookie(page: Page, present: bool = True, timeout_s: float = 3
 
 
 # How long a click may take to send its rerun request before it counts as dropped (the
-# page polls every WAIT_POLL_MS).
-CLICK_SENT_MS = 5_000
+# page polls every WAIT_POLL_MS): a click sends its request at once, a loaded machine may
+# take a few seconds to get there.
+CLICK_SENT_MS = 10_000
 ROW_HEIGHT = 35     # st.dataframe's header and row height in pixels
 
 
-def click_chart_point(page: Page, chart: Locator, point: Locator, attempts: int = 3) -> None:
+def click_chart_point(page: Page, chart: Locator, point: Locator, *, settle: bool = True,
+                      attempts: int = 3) -> None:
     """Click a plotly point where it is drawn (plotly's drag layer takes the pointer), once
-    plotly has seen the pointer over it (its hover label is drawn), and wait for the run the
-    click asked for (`click_asking_for_a_run`)."""
+    plotly has seen the pointer over it (its hover label is drawn): `click_asking_for_a_run`."""
     def where() -> tuple[float, float]:
         point.scroll_into_view_if_needed()
         box = point.bounding_box()
@@ -383,34 +398,45 @@ def click_chart_point(page: Page, chart: Locator, point: Locator, attempts: int 
         chart.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
         return x, y
 
-    click_asking_for_a_run(page, where, attempts)
+    click_asking_for_a_run(page, where, settle=settle, attempts=attempts)
 
 
-def click_grid_row(page: Page, grid: Locator, row: int = 0, attempts: int = 3) -> None:
-    """Select row `row` of an st.dataframe by its row marker (the grid is a canvas) and wait
-    for the run the click asked for (`click_asking_for_a_run`)."""
+def click_grid_row(page: Page, grid: Locator, row: int = 0, *, settle: bool = True,
+                   attempts: int = 3) -> None:
+    """Select data row `row` (0 is the first under the header) of an st.dataframe by its row
+    marker (the grid is a canvas): `click_asking_for_a_run`."""
     def where() -> tuple[float, float]:
         grid.scroll_into_view_if_needed()
         box = grid.bounding_box()
         assert box, "the grid is not drawn"
         return box["x"] + 8, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT // 2
 
-    click_asking_for_a_run(page, where, attempts)
+    click_asking_for_a_run(page, where, settle=settle, attempts=attempts)
 
 
-def click_asking_for_a_run(page: Page, where: Callable[[], tuple[float, float]],
-                           attempts: int = 3) -> None:
-    """Click at `where()` once the page has finished its runs, and wait for the run the
-    click asked for. A click a chart or a grid drops sends no rerun request: a full run of
-    the suite once found no selection after a click on a plotly bar (the page idle, the
-    hover label drawn), and a grid redrawing as it is clicked loses the click. Only that is
-    tried again, after the pointer has left; a click that sent its request is never
-    repeated (a second click on a row would unselect it), and what it selected is the
-    caller's to check."""
+def click_asking_for_a_run(page: Page, where: Callable[[], tuple[float, float]], *,
+                           settle: bool = True, attempts: int = 3) -> None:
+    """Click at `where()` once the page has finished its runs, and return when the click
+    has sent its rerun request; `settle`: and the run it asked for has ended and been drawn
+    (a test of what the page shows the moment the click is answered, such as the address
+    bar's, passes settle=False and waits for that itself).
+
+    A click a chart or a grid drops sends no request: a full run of the suite once found no
+    selection after a click on a plotly bar (the page idle, its hover label drawn), and a
+    grid redrawing as it is clicked loses the click. Only that is tried again, with a
+    warning, after the pointer has left: a click whose request was sent, however late, is
+    not repeated (a second click on a row would unselect it; the request is looked for
+    once more just before clicking again), and what a click selected is the caller's to
+    check."""
     wait_idle(page)
-    for _ in range(attempts):
-        asked = page.evaluate("() => window.__supervisionRuns.asked")
+    asked = page.evaluate("() => window.__supervisionRuns.asked")
+    for attempt in range(1, attempts + 1):
         x, y = where()
+        if attempt > 1:
+            if page.evaluate("asked => window.__supervisionRuns.asked > asked", asked):
+                break   # the last click's request came after all: it was not dropped
+            warnings.warn(f"a click at ({x:.0f}, {y:.0f}) on {page.url} sent no request in "
+                          f"{CLICK_SENT_MS / 1000:g} s: clicking again", stacklevel=2)
         page.mouse.click(x, y)
         if page.evaluate("""([asked, limit, poll]) => new Promise(done => {
               const start = Date.now();
@@ -418,7 +444,9 @@ def click_asking_for_a_run(page: Page, where: Callable[[], tuple[float, float]],
                 : Date.now() - start > limit ? done(false) : setTimeout(check, poll);
               check();
             })""", [asked, CLICK_SENT_MS, WAIT_POLL_MS]):
-            wait_idle(page)
-            return
+            break
         page.mouse.move(0, 0)
-    raise AssertionError(f"{attempts} clicks sent no request")
+    else:
+        raise AssertionError(f"{attempts} clicks sent no request")
+    if settle:
+        wait_idle(page)

@@ -16,10 +16,12 @@ from supervision.words.i18n import text
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
+    fill_login,
     grid_cells,
     streamlit_server,
     tab,
     tabs,
+    wait_for_login_cookie,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -39,11 +41,10 @@ def server(demo_db, tmp_path_factory):
 def login(page: Page, base: str, user: str, query: str = "") -> None:
     if "lang=en" in query:
         page.goto(f"{base}/{query}")
-        page.get_by_label("用户名 / Username").fill(user)
-        page.get_by_label("密码 / Password").fill(PASSWORDS[user])
-        page.get_by_role("button", name="Log in").click()
+        fill_login(page, user, PASSWORDS[user], button="Log in")
         expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
         wait_idle(page)
+        wait_for_login_cookie(page)
         return
     kit_login(page, base, user, PASSWORDS[user], query)
 

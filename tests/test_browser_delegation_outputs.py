@@ -141,13 +141,13 @@ def _court_with_backward_indices(db: Path) -> str:
     return courts.filter(courts["backward"] > 0)["court_code"][0]
 
 
-def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, browser, demo_db):  # noqa: F811
+def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, tab, demo_db):  # noqa: F811
     """A backward index's drill-through: a row of the brief's backward table opens the
     explorer on exactly the cases holding that index down, named with its court and
     period (tests/test_index_drill.py holds the lists to the index's counts case by case;
     tests/test_browser_urls.py reads the address bar at the click)."""
     court = _court_with_backward_indices(demo_db)
-    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
+    page = tab()
     # a sidebar filter on the brief: the index's list is the official one all the same
     login(page, server, "supervisor", f"?page=brief&court={court}&pri=high")
     expect(page.get_by_role("heading", name="落后指标")).to_be_visible(timeout=30_000)
@@ -174,7 +174,6 @@ def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, browser, de
     assert int(rows) == min(n, 50) + 1
     no_exception(page)
     page.screenshot(path=str(ARTIFACTS / "index_drill_explorer.png"), full_page=True)
-    page.context.close()
 
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(

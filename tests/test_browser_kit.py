@@ -129,8 +129,10 @@ def test_a_rerun_request_and_only_it_starts_with_0x5a():
 
 
 # A chart as click_chart_point sees it: a point, a hover label drawn over it, the app idle
-# after a run; the point drops its first `drop` clicks, and a click it takes sends a rerun
-# request that is answered at once (the page's numbers, as RUN_TRACKER_SCRIPT keeps them).
+# after a run. The point drops its first DROP clicks; a click it takes sends its rerun
+# request a moment later (or, LATE, only when the pointer leaves the point: after the
+# helper has given up waiting), and the run answering it ends later still (never, if
+# ANSWER is false).
 CHART_PAGE = """
 <div data-testid="stApp" data-test-script-state="notRunning">
   <div id="chart"><svg width="300" height="200"><g class="point">
@@ -140,39 +142,68 @@ CHART_PAGE = """
 <script>
   const runs = window.__supervisionRuns = {seq: 3, asked: 1, started: 2, ended: 3};
   window.clicks = 0;
+  let unsent = false;
+  const send = () => {
+    runs.asked = ++runs.seq;
+    if (ANSWER) setTimeout(() => { runs.started = ++runs.seq; runs.ended = ++runs.seq; }, 200);
+  };
   const path = document.querySelector("path");
   path.addEventListener("mouseover", () => {
     document.querySelector(".hoverlayer").innerHTML = '<g class="hovertext">法院</g>';
   });
+  path.addEventListener("mouseout", () => { if (unsent) { unsent = false; send(); } });
   path.addEventListener("click", () => {
     if (++window.clicks <= DROP) return;
-    runs.asked = ++runs.seq; runs.started = ++runs.seq; runs.ended = ++runs.seq;
+    if (LATE) unsent = true; else setTimeout(send, 100);
   });
 </script>
 """
 
 
-def _chart_page(browser, drop: int) -> Page:  # noqa: F811
+def _chart_page(browser, drop: int = 0, late: bool = False,  # noqa: F811
+                answer: bool = True) -> Page:
     page = new_context(browser).new_page()
-    page.set_content(CHART_PAGE.replace("DROP", str(drop)))
+    page.set_content(CHART_PAGE.replace("DROP", str(drop)).replace("LATE", str(late).lower())
+                     .replace("ANSWER", str(answer).lower()))
     return page
 
 
-def _click(page: Page) -> None:
+def _click(page: Page, settle: bool = True) -> None:
     chart = page.locator("#chart")
-    click_chart_point(page, chart, chart.locator("g.point path").first)
+    click_chart_point(page, chart, chart.locator("g.point path").first, settle=settle)
 
 
-def test_a_click_on_a_chart_is_repeated_only_while_it_sends_no_request(browser,  # noqa: F811
-                                                                       monkeypatch):
-    monkeypatch.setattr(browser_kit, "CLICK_SENT_MS", 300)
-    taken = _chart_page(browser, drop=0)
+def _clicks_and_runs(page: Page) -> tuple[int, dict]:
+    return page.evaluate("[window.clicks, window.__supervisionRuns]")
+
+
+def test_a_click_on_a_chart_waits_for_its_request_and_its_run(browser):  # noqa: F811
+    taken = _chart_page(browser)
     _click(taken)
-    assert taken.evaluate("[window.clicks, window.__supervisionRuns.asked]") == [1, 4]
+    clicks, runs = _clicks_and_runs(taken)
+    assert clicks == 1 and runs["asked"] > 1 and runs["ended"] > runs["started"] > runs["asked"]
+    # settle=False: back as soon as the request is sent, the run not awaited
+    unanswered = _chart_page(browser, answer=False)
+    _click(unanswered, settle=False)
+    clicks, runs = _clicks_and_runs(unanswered)
+    assert clicks == 1 and runs["asked"] > runs["ended"]
+
+
+def test_a_click_is_repeated_only_while_it_sends_no_request(browser, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(browser_kit, "CLICK_SENT_MS", 300)
     dropped_twice = _chart_page(browser, drop=2)
-    _click(dropped_twice)
-    assert dropped_twice.evaluate("[window.clicks, window.__supervisionRuns.asked]") == [3, 4]
+    with pytest.warns(UserWarning, match="sent no request in 0.3 s: clicking again") as said:
+        _click(dropped_twice)
+    assert len(said) == 2
+    clicks, runs = _clicks_and_runs(dropped_twice)
+    assert clicks == 3 and runs["ended"] > runs["asked"] > 1
+    # a request sent after the wait gave up is seen before clicking again: one click
+    late = _chart_page(browser, late=True)
+    _click(late)
+    clicks, runs = _clicks_and_runs(late)
+    assert clicks == 1 and runs["ended"] > runs["asked"] > 1
     never = _chart_page(browser, drop=99)
-    with pytest.raises(AssertionError, match="3 clicks sent no request"):
+    with pytest.warns(UserWarning), pytest.raises(AssertionError,
+                                                  match="3 clicks sent no request"):
         _click(never)
-    assert never.evaluate("window.clicks") == 3
+    assert _clicks_and_runs(never)[0] == 3
