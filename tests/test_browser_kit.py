@@ -8,6 +8,8 @@ wrongly finds ends in them); and the page's numbering, in the orders that race."
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 from playwright.sync_api import Page
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -130,9 +132,9 @@ def test_a_rerun_request_and_only_it_starts_with_0x5a():
 
 # A chart as click_chart_point sees it: a point, a hover label drawn over it, the app idle
 # after a run. The point drops its first DROP clicks; a click it takes sends its rerun
-# request a moment later (or, LATE, only when the pointer leaves the point: after the
-# helper has given up waiting), and the run answering it ends later still (never, if
-# ANSWER is false).
+# request a moment later (or, LATE, only when the pointer leaves the point, after the
+# helper has given up waiting, and the chart is gone with it), and the run answering it
+# ends 1.5 s later (never, if ANSWER is false).
 CHART_PAGE = """
 <div data-testid="stApp" data-test-script-state="notRunning">
   <div id="chart"><svg width="300" height="200"><g class="point">
@@ -145,7 +147,9 @@ CHART_PAGE = """
   let unsent = false;
   const send = () => {
     runs.asked = ++runs.seq;
-    if (ANSWER) setTimeout(() => { runs.started = ++runs.seq; runs.ended = ++runs.seq; }, 200);
+    // a late request's run draws another page: the point and its label are gone
+    if (LATE) document.querySelector("#chart").remove();
+    if (ANSWER) setTimeout(() => { runs.started = ++runs.seq; runs.ended = ++runs.seq; }, 1500);
   };
   const path = document.querySelector("path");
   path.addEventListener("mouseover", () => {
@@ -199,7 +203,9 @@ def test_a_click_is_repeated_only_while_it_sends_no_request(browser, monkeypatch
     assert clicks == 3 and runs["ended"] > runs["asked"] > 1
     # a request sent after the wait gave up is seen before clicking again: one click
     late = _chart_page(browser, late=True)
-    _click(late)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # not even a warning of a second click
+        _click(late)
     clicks, runs = _clicks_and_runs(late)
     assert clicks == 1 and runs["ended"] > runs["asked"] > 1
     never = _chart_page(browser, drop=99)
