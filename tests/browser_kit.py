@@ -343,15 +343,21 @@ def fill_login(page: Page, user: str, password: str, button: str = "登录") -> 
     wait_idle(page)
     page.get_by_label("用户名 / Username").fill(user)
     page.get_by_label("密码 / Password").fill(password)
-    submit = page.get_by_role("button", name=button, exact=True)
+    click_asking_for_a_run(page, center_of(page.get_by_role("button", name=button, exact=True)))
 
+
+def center_of(element: Locator) -> Callable[[], tuple[float, float]]:
+    """The middle of `element` on screen, scrolled into view: a `where` for
+    click_asking_for_a_run (a widget whose click must be answered by a run: a toggle shows
+    itself switched before its request is sent, so a wait on the page alone can pass for
+    the run before)."""
     def where() -> tuple[float, float]:
-        submit.scroll_into_view_if_needed()
-        box = submit.bounding_box()
-        assert box, "the login form has no submit button"
+        element.scroll_into_view_if_needed()
+        box = element.bounding_box()
+        assert box, "the element is not drawn"
         return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
-    click_asking_for_a_run(page, where)
+    return where
 
 
 def login(page: Page, base: str, user: str, password: str, query: str = "") -> None:

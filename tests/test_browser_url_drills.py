@@ -8,7 +8,13 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import browser, click_chart_point, wait_idle  # noqa: F401
+from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+    browser,
+    center_of,
+    click_asking_for_a_run,
+    click_chart_point,
+    wait_idle,
+)
 from tests.test_browser_urls import (
     click_row,
     found_line,
@@ -61,10 +67,12 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # n
     switch = page.get_by_role("switch", name="时间表按达标路线图排期")
     expect(switch).not_to_be_checked(timeout=30_000)
     assert "timetable" not in params(page.url), page.url
+    # the switch shows itself switched before its request is sent: the click waits for
+    # the request and its run (a full run once read the address bar before them)
+    label = page.locator("label").filter(has=switch)
     for attempt in range(2):
-        page.locator("label").filter(has=switch).click()
+        click_asking_for_a_run(page, center_of(label))
         expect(switch).to_be_checked(timeout=30_000)
-        wait_idle(page)
         copied = page.url
         assert params(copied).get("timetable") == "roadmap", (attempt, copied)
         if attempt == 0:    # the copied URL in a fresh browser: once per test
@@ -73,9 +81,8 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # n
             expect(fresh.get_by_role("switch", name="时间表按达标路线图排期")).to_be_checked(
                 timeout=30_000)
             fresh.context.close()
-        page.locator("label").filter(has=switch).click()    # and off again: gone from the URL
+        click_asking_for_a_run(page, center_of(label))     # and off again: gone from the URL
         expect(switch).not_to_be_checked(timeout=30_000)
-        wait_idle(page)
         assert "timetable" not in params(page.url), (attempt, page.url)
     page.context.close()
 
