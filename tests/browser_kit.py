@@ -361,9 +361,13 @@ def center_of(element: Locator) -> Callable[[], tuple[float, float]]:
 
 
 def login(page: Page, base: str, user: str, password: str, query: str = "") -> None:
+    """Log in from the address `query` (its page after the login); a query with lang=en
+    gets the English form."""
+    english = "lang=en" in query
     page.goto(f"{base}/{query}")
-    fill_login(page, user, password)
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
+    fill_login(page, user, password, button="Log in" if english else "登录")
+    expect(page.get_by_role("button", name="Log out" if english else "退出登录")
+           ).to_be_visible(timeout=30_000)
     wait_idle(page)
     wait_for_login_cookie(page)
 
@@ -397,10 +401,7 @@ def click_chart_point(page: Page, chart: Locator, point: Locator, *, settle: boo
     """Click a plotly point where it is drawn (plotly's drag layer takes the pointer), once
     plotly has seen the pointer over it (its hover label is drawn): `click_asking_for_a_run`."""
     def where() -> tuple[float, float]:
-        point.scroll_into_view_if_needed()
-        box = point.bounding_box()
-        assert box, "the chart has no such point"
-        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        x, y = center_of(point)()
         page.mouse.move(x, y)
         chart.locator(".hoverlayer .hovertext").first.wait_for(timeout=10_000)
         return x, y

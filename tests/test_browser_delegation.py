@@ -16,12 +16,10 @@ from supervision.words.i18n import text
 from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
     ARTIFACTS,
     browser,
-    fill_login,
     grid_cells,
     streamlit_server,
     tab,
     tabs,
-    wait_for_login_cookie,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -39,13 +37,6 @@ def server(demo_db, tmp_path_factory):
 
 
 def login(page: Page, base: str, user: str, query: str = "") -> None:
-    if "lang=en" in query:
-        page.goto(f"{base}/{query}")
-        fill_login(page, user, PASSWORDS[user], button="Log in")
-        expect(page.get_by_role("button", name="Log out")).to_be_visible(timeout=30_000)
-        wait_idle(page)
-        wait_for_login_cookie(page)
-        return
     kit_login(page, base, user, PASSWORDS[user], query)
 
 

@@ -154,7 +154,6 @@ def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, tab, demo_d
     # the first backward row's label, as printed (the print-only table holds it as text)
     label = page.locator(".st-key-print_only_backward td").first.text_content().strip()
     _click_first_row(page, 0, "**/explorer**")
-    wait_idle(page)
     expect(page.locator("h1").first).to_contain_text("案件查询", timeout=30_000)
     got = params(page.url)
     index = got.get("index")

@@ -64,9 +64,8 @@ def search_and_choose(page: Page, number: str) -> None:
     assert number not in page.url and "rq=" not in page.url, page.url
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.wait_for(timeout=30_000)
-    click_grid_row(page, grid)
+    click_grid_row(page, grid)      # back when its run is drawn
     page.wait_for_url("**respondent=**", timeout=30_000)
-    wait_idle(page)
 
 
 def download_csv(page: Page) -> str:
