@@ -12,10 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from supervision.domain import vocabulary
-from supervision.security.users import ROLES
+
+# the command's own imports are light: an import's command only starts its worker, which
+# loads the importer; each command loads what it uses
+ROLES = vocabulary.codes(vocabulary.ROLES)
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNREADABLE = 0, 1, 2
 WORKER_EXIT = 100     # an import's worker process ends with this plus the command's code
@@ -207,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
                 "users": cmd_users, "weekly": cmd_weekly, "audit": cmd_audit,
                 "backup": cmd_backup, "restore": cmd_restore,
                 "drop-import": cmd_drop_import}[args.command](args)
-    except duckdb.IOException as exc:
+    except Exception as exc:
+        duckdb = sys.modules.get("duckdb")   # not loaded: not one of its errors
+        if duckdb is None or not isinstance(exc, duckdb.IOException):
+            raise
         print(f"error: cannot open the database {getattr(args, 'db', '')}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -286,7 +290,9 @@ def _end_with_the_command() -> None:
 
 
 def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -> int:
-    from supervision.data import importer
+    import duckdb
+
+    from supervision.data import import_process as limits
     from supervision.data.db import DatabaseBusy
     from supervision.data.importer import (
         ImportMismatch,
@@ -296,7 +302,7 @@ def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -
         write_rejects,
     )
 
-    mb = importer.limit_memory()
+    mb = limits.limit_memory()
     try:
         reports = import_files(args.db, files)
     except (UnreadableFile, ImportMismatch, DatabaseBusy) as exc:
@@ -305,17 +311,17 @@ def _import_here(args: argparse.Namespace, files: dict[str, Path], actor: str) -
         return _import_failed(args, files, actor, f"cannot open the database {args.db}: "
                                                   f"{str(exc).splitlines()[0]}")
     except (MemoryError, duckdb.OutOfMemoryException) as exc:
-        return _import_failed(args, files, actor, importer.memory_words(mb),
+        return _import_failed(args, files, actor, limits.memory_words(mb),
                               cause=_first_line(exc))
     except Exception as exc:  # polars, Arrow and DuckDB raise many kinds; none is shown raw
-        words = (importer.memory_words(mb) if importer.is_memory_failure(str(exc))
-                 else importer.stopped_words(type(exc).__name__))
+        words = (limits.memory_words(mb) if limits.is_memory_failure(str(exc))
+                 else limits.stopped_words(type(exc).__name__))
         return _import_failed(args, files, actor, words, cause=_first_line(exc))
     except BaseException as exc:  # a Rust panic inside polars is a BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
-        words = (importer.memory_words(mb) if importer.is_memory_failure(str(exc))
-                 else importer.stopped_words(type(exc).__name__))
+        words = (limits.memory_words(mb) if limits.is_memory_failure(str(exc))
+                 else limits.stopped_words(type(exc).__name__))
         return _import_failed(args, files, actor, words, cause=_first_line(exc))
     summary = []
     for r in reports:
@@ -690,10 +696,10 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     import signal
     import subprocess
 
-    from supervision.data import importer
+    from supervision.data import import_process as limits
 
     try:
-        mb, minutes = importer.memory_limit_mb(), importer.timeout_minutes()
+        mb, minutes = limits.memory_limit_mb(), limits.timeout_minutes()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -716,7 +722,7 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
                               timeout=minutes * 60, env=env)
     except subprocess.TimeoutExpired:
         # run() has killed the worker; its work file is discarded by the next import
-        return _import_failed(args, files, actor, importer.timeout_words(minutes),
+        return _import_failed(args, files, actor, limits.timeout_words(minutes),
                               cause=f"stopped after {minutes:g} minutes")
     sys.stdout.write(proc.stdout)
     errors = [line for line in proc.stderr.splitlines() if line.strip()]
@@ -741,11 +747,11 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     else:
         name, how = "", f"exit code {proc.returncode}"
     # a Rust allocation that fails aborts (SIGABRT), the kernel's OOM killer sends SIGKILL
-    memory = (importer.is_memory_failure(proc.stderr)
+    memory = (limits.is_memory_failure(proc.stderr)
               or name in ("SIGABRT", "SIGKILL", "SIGSEGV", "SIGBUS"))
-    words = importer.memory_words(mb) if memory else importer.stopped_words(how)
+    words = limits.memory_words(mb) if memory else limits.stopped_words(how)
     cause = next((line.strip()[:300] for line in reversed(errors)
-                  if importer.is_memory_failure(line)), errors[-1][:300] if errors else "")
+                  if limits.is_memory_failure(line)), errors[-1][:300] if errors else "")
     return _import_failed(args, files, actor, words, cause=f"{how}: {cause}".rstrip(": "))
 
 
@@ -766,6 +772,8 @@ def _court_checker(db: Path | None):
         return None
 
     def exists(code: str) -> bool:
+        import duckdb
+
         con = duckdb.connect(str(path), read_only=True)
         try:
             return bool(con.execute("SELECT count(*) FROM courts WHERE court_code = ?",

@@ -40,53 +40,7 @@ from playwright.sync_api import (  # noqa: E402
     Page,
     Request,
     expect,
-    sync_playwright,
 )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless, for one test module (not one per session: a sync
-    Playwright left running holds an asyncio loop in the worker's thread, and the next
-    module's asyncio.run fails)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def tabs(browser):
-    """One browser context for a test module's tabs (`tab`): a new context is a new profile
-    (its own processes and caches, ~5 CPU-seconds of Chromium to the first drawn page,
-    against ~2.5 for a new tab in a warm one, measured with the same login), and most tests
-    need only a tab that starts logged out. A test that needs a profile of its own (a
-    second user while the first one's tab is still used, a stolen cookie, a fresh browser,
-    a narrow screen) opens one with `new_context`."""
-    context = new_context(browser, accept_downloads=True, for_the_module=True)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def tab(tabs):
-    """tab(width, height): a new tab of the module's context, logged out (the context's
-    cookies cleared: a tab still open keeps its own session, which its websocket holds);
-    every tab is closed when the test ends."""
-    opened: list[Page] = []
-
-    def new(width: int = 1400, height: int = 1000) -> Page:
-        tabs.clear_cookies()
-        page = tabs.new_page()
-        page.set_viewport_size({"width": width, "height": height})
-        opened.append(page)
-        return page
-
-    yield new
-    for page in opened:
-        page.close()
-
 
 # The guard. Every browser context of the tests (`new_context`, and so `tabs`) is watched
 # for what no page of the app may do, whatever its test checks: ask another host for
@@ -194,19 +148,19 @@ def is_local(url: str) -> bool:
     return parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS
 
 
-def new_context(browser: Browser, *, for_the_module: bool = False,
+def new_context(browser: Browser, *, for_a_fixture: bool = False,
                 **options: Any) -> BrowserContext:
     """browser.new_context(**options), guarded: its every page (a popup, a page opened by
     a test, a frame) reports to PROBLEMS. A context opened in a test is closed when the
     test ends (`close_the_tests_contexts`), even when the test failed before closing it,
-    so that nothing it does later is laid at another test's door; `for_the_module`: a
-    module fixture's, closed by that fixture."""
+    so that nothing it does later is laid at another test's door; `for_a_fixture`: a
+    fixture's (conftest's `tabs`), closed by that fixture."""
     context = browser.new_context(**options)
     context.add_init_script(GUARD_SCRIPT)
     context.add_init_script(RUN_TRACKER_SCRIPT)
     context.on("request", _request)
     context.on("console", _console)
-    if not for_the_module:
+    if not for_a_fixture:
         _OPENED.append(context)
     return context
 
@@ -334,15 +288,19 @@ def grid_cells(page: Page) -> list[tuple[str, str]]:
       })""")]
 
 
-def fill_login(page: Page, user: str, password: str, button: str = "登录") -> None:
-    """Fill the login form once the page has finished its runs and submit it, clicking
-    again only while the click sends no request (`click_asking_for_a_run`: in a full run of
-    the suite a submit once reached the server as nothing at all, no login and no failure
-    recorded, the form still filled in); back when the run that answers it is drawn (an
-    alert of the attempt before is not taken for its answer)."""
+def fill_login(page: Page, user: str, password: str, button: str = "登录",
+               code: str | None = None) -> None:
+    """Fill the login form (and the one-time code) once the page has finished its runs and
+    submit it, clicking again only while the click sends no request
+    (`click_asking_for_a_run`: in a full run of the suite a submit once reached the server
+    as nothing at all, no login and no failure recorded, the form still filled in); back
+    when the run that answers it is drawn (an alert of the attempt before is not taken for
+    its answer)."""
     wait_idle(page)
     page.get_by_label("用户名 / Username").fill(user)
     page.get_by_label("密码 / Password").fill(password)
+    if code is not None:
+        page.get_by_role("textbox", name="动态口令 / One-time code").fill(code)
     click_asking_for_a_run(page, center_of(page.get_by_role("button", name=button, exact=True)))
 
 

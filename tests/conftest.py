@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import datetime as dt
 import os
 import shutil
@@ -66,7 +68,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
     named = [Path(str(arg).split("::")[0]) for arg in config.args]
     if named and len(named) <= 2 and all(p.suffix == ".py" for p in named):
         return 0
-    return 4
+    return max(2, os.cpu_count() or 2)
 
 
 # The test files that take longest, longest first (measured 2026-12-04, four workers):
@@ -193,6 +195,86 @@ def operational_store(tmp_path_factory) -> Iterator[str]:
         os.environ.pop("SUPERVISION_STORE", None)
     else:
         os.environ["SUPERVISION_STORE"] = before
+
+
+# The browser tests' fixtures, one of each per worker process (tests/browser_kit.py has
+# the helpers): Debian's Chromium, one context for the tabs, and a server on the demo.
+# Sharing them across test files saves, per file, a browser launch (~1.1 CPU-seconds), a
+# server start (~2) and a new profile's first page (~0.7 more than a new tab in a warm one:
+# the server's static files are already in its cache), measured on this machine.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless. The sync Playwright it runs on holds an asyncio loop in
+    the worker's thread until the run ends: a test that runs a coroutine itself does so in
+    a thread of its own (`run_coroutine`)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_kit import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def tabs(browser):
+    """One browser context for the tests' tabs (`tab`): a new context is a new profile (its
+    own processes and caches, ~5 CPU-seconds of Chromium to the first drawn page, against
+    ~2.5 for a new tab in a warm one, measured with the same login), and most tests need
+    only a tab that starts logged out. A test that needs a profile of its own (a second
+    user while the first one's tab is still used, a stolen cookie, a fresh browser, a
+    narrow screen) opens one with `browser_kit.new_context`."""
+    from tests.browser_kit import new_context
+
+    context = new_context(browser, accept_downloads=True, for_a_fixture=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tab(tabs):
+    """tab(width, height): a new tab of the shared context, logged out (the context's
+    cookies cleared: a tab still open keeps its own session, which its websocket holds);
+    every tab is closed when the test ends."""
+    opened = []
+
+    def new(width: int = 1400, height: int = 1000):
+        tabs.clear_cookies()
+        page = tabs.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        opened.append(page)
+        return page
+
+    yield new
+    for page in opened:
+        page.close()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_db, tmp_path_factory) -> Iterator[str]:
+    """`python -m supervision serve` on a copy of the demo (the server holds its database
+    open), for the browser tests that only read it; its base URL. Its secret is the test
+    process's own (config.server_key: the same key file), so that a test can derive the
+    server's keys and seal what the server unseals. A test that changes the data or the
+    server's settings starts a server of its own."""
+    from tests.browser_kit import streamlit_server
+
+    folder = tmp_path_factory.mktemp("demo-server")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with streamlit_server(db, folder / "streamlit.log") as base:
+        yield base
+
+
+def run_coroutine(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright holds an asyncio
+    loop in the worker's thread for the whole run (`browser`)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="session")

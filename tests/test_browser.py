@@ -3,23 +3,15 @@ Debian's Chromium through Playwright. Screenshots of every page go to test-artif
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.security.users import DEMO_USERS
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    browser,
     click_chart_point,
     fill_login,
     new_context,
-    streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -42,16 +34,13 @@ TITLES = {"province": "全省一览", "targets": "目标与排名", "brief": "�
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    # the server holds the database open; give it its own copy
-    db = tmp_path_factory.mktemp("browser") / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo (tests/conftest.py)."""
+    return demo_server
 
 
 @pytest.fixture
-def page(tab):  # noqa: F811
+def page(tab):
     return tab(1400, 2400)
 
 

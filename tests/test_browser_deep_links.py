@@ -9,13 +9,10 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     fill_login,
     streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.test_browser import (  # noqa: F401 (fixtures)
@@ -31,7 +28,7 @@ from tests.test_browser import (  # noqa: F401 (fixtures)
 
 @pytest.mark.parametrize("query", ["?court=HI720", "?court=HI720&page=brief",
                                    "?court=HI720&page=explorer"])
-def test_the_court_of_a_deep_link_never_changes_by_itself(server, tab, query):  # noqa: F811
+def test_the_court_of_a_deep_link_never_changes_by_itself(server, tab, query):
     """A login from a deep link, a reload and a page switch: the court stays the one the
     link names (a flip to the first court of the list is the bug this guards; the session
     logic behind it, rerun after rerun, is tests/test_app.py's

@@ -6,20 +6,15 @@ Screenshots go to test-artifacts/ to be looked at."""
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from supervision.security.users import DEMO_USERS
 from supervision.words.i18n import text
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     grid_cells,
-    streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -29,11 +24,9 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("delegation") / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo (tests/conftest.py)."""
+    return demo_server
 
 
 def login(page: Page, base: str, user: str, query: str = "") -> None:
@@ -55,7 +48,7 @@ EXPLORER_VIEW = ("?page=explorer&court=HI101&all=1&pri=high,normal&cx=complex"
                  "&method=pending,fully_performed&filed=2024-01-01..2026-11-25&pg=2")
 
 
-def test_an_explorer_link_restores_the_whole_view_every_time(server, tab):  # noqa: F811
+def test_an_explorer_link_restores_the_whole_view_every_time(server, tab):
     """Court, sidebar filters, the explorer's own filters, date range and page number: all
     restored after login, kept across a page switch and back, two logins over."""
     for attempt in range(2):
@@ -83,7 +76,7 @@ def test_an_explorer_link_restores_the_whole_view_every_time(server, tab):  # no
 
 
 def test_the_explorer_starts_from_the_sidebar_court_and_all_courts_is_one_click(server,
-                                                                                tab):  # noqa: F811
+                                                                                tab):
     page = tab()
     login(page, server, "supervisor", "?page=explorer&court=HI720")
     all_courts = page.get_by_role("checkbox", name="全部法院")
@@ -100,7 +93,7 @@ def test_the_explorer_starts_from_the_sidebar_court_and_all_courts_is_one_click(
 
 
 def test_switching_language_keeps_every_filter_and_translates_every_value(server,
-                                                                          tab):  # noqa: F811
+                                                                          tab):
     page = tab()
     login(page, server, "supervisor", "?page=pending&court=HI101&pri=high&cx=complex")
     before = params(page.url)
@@ -128,7 +121,7 @@ def test_switching_language_keeps_every_filter_and_translates_every_value(server
 ENGLISH_PAGES = ("targets", "pending", "explorer", "province", "brief")
 
 
-def test_english_pages_hold_no_chinese_label(server, tab, demo_db):  # noqa: F811
+def test_english_pages_hold_no_chinese_label(server, tab, demo_db):
     """Every label, header and vocabulary value in English; only the data's own text
     (case numbers, respondents, judges, the user's display name) may be Chinese. One login
     in English, then each page from the sidebar (the language and the court go along); the
@@ -185,7 +178,7 @@ def _chinese_labels(page: Page, with_backward_table: bool) -> list[str]:
     return [x for x in headers + texts + labels + sidebar_labels if CJK.search(x)]
 
 
-def test_every_figure_is_explained_and_fresh(server, tab):  # noqa: F811
+def test_every_figure_is_explained_and_fresh(server, tab):
     page = tab()
     login(page, server, "supervisor", "?page=targets&court=HI720")
     main = page.locator("[data-testid='stMain']")
@@ -214,7 +207,7 @@ def test_every_figure_is_explained_and_fresh(server, tab):  # noqa: F811
         expect(president.get_by_text(re.compile(r"数据截至 \d{4}-"))).to_be_visible()
 
 
-def test_a_view_matching_nothing_says_so_and_keeps_its_url(server, tab):  # noqa: F811
+def test_a_view_matching_nothing_says_so_and_keeps_its_url(server, tab):
     page = tab()
     query = "?page=pending&court=HI720&band=custom&vmin=900000000"
     login(page, server, "supervisor", query)

@@ -14,13 +14,10 @@ from pathlib import Path
 import fastexcel
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     click_grid_row,
     new_context,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.conftest import DEMO_END
@@ -34,7 +31,7 @@ def _render_pdf(path: Path, prefix: str) -> list[Path]:
     return sorted(ARTIFACTS.glob(f"{prefix}-*.png"))
 
 
-def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, tab):  # noqa: F811
+def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, tab):
     for old in ARTIFACTS.glob("brief_a4_*"):
         old.unlink()
     page = tab()
@@ -71,7 +68,7 @@ def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, tab):  # n
     assert len(_render_pdf(pdf, "brief_a4_download")) >= 1
 
 
-def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,  # noqa: F811
+def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,
                                                                operational_store):
     page = tab()
     login(page, server, "supervisor", "?page=explorer&court=HI720&pri=high")
@@ -103,7 +100,7 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,  # 
         exported)
 
 
-def test_a_tablet_gets_the_width_and_whole_figures(server, browser):  # noqa: F811
+def test_a_tablet_gets_the_width_and_whole_figures(server, browser):
     # a browser of its own: after this narrow tab, a wide tab of the same browser context
     # opened with its sidebar collapsed (Streamlit remembers it per browser)
     page = new_context(browser, viewport={"width": 820, "height": 1180}).new_page()
@@ -141,7 +138,7 @@ def _court_with_backward_indices(db: Path) -> str:
     return courts.filter(courts["backward"] > 0)["court_code"][0]
 
 
-def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, tab, demo_db):  # noqa: F811
+def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, tab, demo_db):
     """A backward index's drill-through: a row of the brief's backward table opens the
     explorer on exactly the cases holding that index down, named with its court and
     period (tests/test_index_drill.py holds the lists to the index's counts case by case;
@@ -176,7 +173,7 @@ def test_a_backward_row_on_the_brief_opens_exactly_its_cases(server, tab, demo_d
 
 
 def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pages(
-        server, browser):  # noqa: F811
+        server, browser):
     # a browser of its own per path: a logout test (with two tabs of one context it once
     # found links still listed after the logout, not seen again in 20 runs)
     for path, title in (("brief?court=HI720", "法院督导简报 · 海口海事法院"),
@@ -192,7 +189,7 @@ def test_a_page_path_from_a_new_session_opens_that_page_and_logout_hides_the_pag
         page.context.close()
 
 
-def test_a_reload_after_login_keeps_the_session_every_time(server, tab):  # noqa: F811
+def test_a_reload_after_login_keeps_the_session_every_time(server, tab):
     """The login cookie is written on every login: two logins, each reloaded twice (the
     ticket-for-cookie exchange itself: tests/test_web_cookie.py)."""
     for attempt in range(2):
@@ -205,7 +202,7 @@ def test_a_reload_after_login_keeps_the_session_every_time(server, tab):  # noqa
             assert "法院督导简报" in page.locator("h1").first.inner_text(), attempt
 
 
-def test_a_site_visit_recorded_updated_and_reported(server, browser, tab, tmp_path):  # noqa: F811
+def test_a_site_visit_recorded_updated_and_reported(server, browser, tab, tmp_path):
     """A supervisor records a visit with two opinions for 海口海事法院; its president updates
     one; the court brief shows both open items with the update, and the weekly report
     (its XLSX) counts them for the court."""

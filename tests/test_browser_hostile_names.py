@@ -14,15 +14,12 @@ from playwright.sync_api import expect
 
 from supervision.security import users
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     click_chart_point,
     free_port,
     login,
     streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 
@@ -81,7 +78,7 @@ def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
         yield base
 
 
-def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, tab, trap):  # noqa: F811
+def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, tab, trap):
     _Counting.hits.clear()
     page = tab(1400, 2400)
     login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=targets")
@@ -109,7 +106,7 @@ def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, tab,
     page.close()
 
 
-def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, tab,  # noqa: F811
+def test_a_hostile_judge_clicked_on_the_chart_is_shown_as_text(hostile_server, tab,
                                                                trap):
     """The pending page's judge chart, clicked: the caption naming the judge shows the
     name as typed, and the browser fetches nothing (it fetched the image before)."""

@@ -17,11 +17,9 @@ from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests import browser_kit
-from tests.browser_kit import (  # noqa: F401
+from tests.browser_kit import (
     RUN_TRACKER_SCRIPT,
-    browser,
     click_chart_point,
-    new_context,
 )
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
@@ -61,8 +59,8 @@ def _run_ended(page: Page, message: bytes) -> bool:
     return _run_event(page, message) == "end"
 
 
-def test_the_page_counts_the_ends_of_runs_and_nothing_else(browser):  # noqa: F811
-    page = new_context(browser).new_page()
+def test_the_page_counts_the_ends_of_runs_and_nothing_else(tab):
+    page = tab()
     page.evaluate(RUN_TRACKER_SCRIPT)
     assert _run_ended(page, _finished(FINISHED.FINISHED_SUCCESSFULLY))
     assert _run_ended(page, _finished(FINISHED.FINISHED_WITH_COMPILE_ERROR))
@@ -101,8 +99,8 @@ def _numbers(page: Page, steps: list[tuple[str, bytes]]) -> dict[str, int]:
     return page.evaluate(RECEIVE_AND_SEND, [[[kind, list(b)] for kind, b in steps]])
 
 
-def test_the_page_numbers_requests_beginnings_and_ends_as_they_pass(browser):  # noqa: F811
-    page = new_context(browser).new_page()
+def test_the_page_numbers_requests_beginnings_and_ends_as_they_pass(tab):
+    page = tab()
     page.evaluate(RUN_TRACKER_SCRIPT)
     end = _finished(FINISHED.FINISHED_SUCCESSFULLY)
     # answered: a request, its run's beginning and end (wait_idle may go on)
@@ -164,9 +162,9 @@ CHART_PAGE = """
 """
 
 
-def _chart_page(browser, drop: int = 0, late: bool = False,  # noqa: F811
+def _chart_page(tab, drop: int = 0, late: bool = False,
                 answer: bool = True) -> Page:
-    page = new_context(browser).new_page()
+    page = tab()
     page.set_content(CHART_PAGE.replace("DROP", str(drop)).replace("LATE", str(late).lower())
                      .replace("ANSWER", str(answer).lower()))
     return page
@@ -181,34 +179,34 @@ def _clicks_and_runs(page: Page) -> tuple[int, dict]:
     return page.evaluate("[window.clicks, window.__supervisionRuns]")
 
 
-def test_a_click_on_a_chart_waits_for_its_request_and_its_run(browser):  # noqa: F811
-    taken = _chart_page(browser)
+def test_a_click_on_a_chart_waits_for_its_request_and_its_run(tab):
+    taken = _chart_page(tab)
     _click(taken)
     clicks, runs = _clicks_and_runs(taken)
     assert clicks == 1 and runs["asked"] > 1 and runs["ended"] > runs["started"] > runs["asked"]
     # settle=False: back as soon as the request is sent, the run not awaited
-    unanswered = _chart_page(browser, answer=False)
+    unanswered = _chart_page(tab, answer=False)
     _click(unanswered, settle=False)
     clicks, runs = _clicks_and_runs(unanswered)
     assert clicks == 1 and runs["asked"] > runs["ended"]
 
 
-def test_a_click_is_repeated_only_while_it_sends_no_request(browser, monkeypatch):  # noqa: F811
+def test_a_click_is_repeated_only_while_it_sends_no_request(tab, monkeypatch):
     monkeypatch.setattr(browser_kit, "CLICK_SENT_MS", 300)
-    dropped_twice = _chart_page(browser, drop=2)
+    dropped_twice = _chart_page(tab, drop=2)
     with pytest.warns(UserWarning, match="sent no request in 0.3 s: clicking again") as said:
         _click(dropped_twice)
     assert len(said) == 2
     clicks, runs = _clicks_and_runs(dropped_twice)
     assert clicks == 3 and runs["ended"] > runs["asked"] > 1
     # a request sent after the wait gave up is seen before clicking again: one click
-    late = _chart_page(browser, late=True)
+    late = _chart_page(tab, late=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")      # not even a warning of a second click
         _click(late)
     clicks, runs = _clicks_and_runs(late)
     assert clicks == 1 and runs["ended"] > runs["asked"] > 1
-    never = _chart_page(browser, drop=99)
+    never = _chart_page(tab, drop=99)
     with pytest.warns(UserWarning), pytest.raises(AssertionError,
                                                   match="3 clicks sent no request"):
         _click(never)

@@ -16,7 +16,7 @@ from supervision import views
 from supervision.data.db import connect
 from supervision.domain.filters import Filters
 from supervision.security.access import Access
-from tests.browser_kit import ARTIFACTS, browser, streamlit_server, tab, tabs, wait_idle  # noqa: F401
+from tests.browser_kit import ARTIFACTS, streamlit_server, wait_idle
 from tests.conftest import DEMO_END
 from tests.test_browser_delegation import login, no_exception
 
@@ -59,7 +59,7 @@ def server(app_db, tmp_path_factory):
         yield base
 
 
-def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,  # noqa: F811
+def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,
                                                             expected):
     page = tab()
     login(page, server, "supervisor", f"?page=targets&court={COURT}&pri=high")
@@ -79,7 +79,7 @@ def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,  # noq
     page.screenshot(path=str(ARTIFACTS / "targets_official_under_filter.png"), full_page=True)
 
 
-def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, tab,  # noqa: F811
+def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, tab,
                                                                    expected):
     page = tab(height=1000)
     login(page, server, "supervisor", f"?page=brief&court={COURT}&pri=high")

@@ -18,9 +18,8 @@ from playwright.sync_api import expect
 from supervision.security import audit
 from supervision.security.users import DEMO_USERS, install_demo_users
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     login,
     new_context,
     streamlit_server,

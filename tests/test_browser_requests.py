@@ -6,7 +6,6 @@ administrator's audit-trail download works."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,13 +15,9 @@ from sqlalchemy import select
 from supervision.security import users
 from supervision.store import engine
 from supervision.store.schema import audit_log
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     login,
-    streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
@@ -31,12 +26,9 @@ PASSWORD = "download-password-1"
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("requests")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo (tests/conftest.py)."""
+    return demo_server
 
 
 def _president(operational_store: str, name: str) -> None:
@@ -76,7 +68,7 @@ def _downloads(page: Page) -> list:
     return seen
 
 
-def _brief_of_a_new_president(tab, server: str, operational_store: str, name: str):  # noqa: F811
+def _brief_of_a_new_president(tab, server: str, operational_store: str, name: str):
     """A president `name` logged in on the brief in a new tab: the page, the brief's XLSX
     button and the list of downloads the page receives."""
     _president(operational_store, name)

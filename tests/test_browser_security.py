@@ -21,19 +21,13 @@ from playwright.sync_api import expect
 from supervision.security import auth, users
 from supervision.store import engine
 from tests import browser_kit as kit
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
-    browser,
     fill_login,
-    free_port,
     login,
     new_context,
     streamlit_server,
-    tab,
-    tabs,
     wait_for_login_cookie,
     wait_idle,
 )

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
-    browser,
+from tests.browser_kit import (
     center_of,
     click_asking_for_a_run,
     click_chart_point,
@@ -36,7 +35,7 @@ def click_bar(page: Page, chart_index: int) -> None:
 
 
 def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
-                                                                        browser):  # noqa: F811
+                                                                        browser):
     page = logged_in(browser, server, "?page=explorer&court=HI720")
     for attempt in range(2):
         if attempt:     # the drill-down cleared: back to the explorer without it
@@ -62,7 +61,7 @@ def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
     page.context.close()
 
 
-def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # noqa: F811
+def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):
     page = logged_in(browser, server, "?page=pending&court=HI720")
     switch = page.get_by_role("switch", name="时间表按达标路线图排期")
     expect(switch).not_to_be_checked(timeout=30_000)
@@ -88,7 +87,7 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):  # n
 
 
 def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
-                                                                         browser):  # noqa: F811
+                                                                         browser):
     page = logged_in(browser, server, "?page=pending&court=HI720")
     expect(page.get_by_role("heading", name="同一被执行人的关联案件")).to_be_visible(timeout=30_000)
     click_row(page, page.locator("[data-testid='stDataFrame']").count() - 1, 0)

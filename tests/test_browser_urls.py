@@ -13,21 +13,18 @@ per test."""
 from __future__ import annotations
 
 import re
-import shutil
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from supervision.security.users import DEMO_USERS
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     click_grid_row,
     grid_cells,
     login,
     new_context,
-    streamlit_server,
     wait_idle,
 )
 from tests.test_browser_delegation_outputs import _court_with_backward_indices
@@ -37,11 +34,9 @@ USER = "supervisor"
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("urls") / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo (tests/conftest.py)."""
+    return demo_server
 
 
 def params(url: str) -> dict[str, str]:
@@ -54,7 +49,7 @@ def path_and_query(url: str) -> str:
     return parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
 
 
-def logged_in(browser: Browser, base: str, query: str) -> Page:  # noqa: F811
+def logged_in(browser: Browser, base: str, query: str) -> Page:
     page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
     login(page, base, USER, PASSWORDS[USER], query)
     return page
@@ -85,7 +80,7 @@ def settles_on(page: Page, copied: str, keys: tuple[str, ...]) -> None:
     assert {k: got.get(k) for k in keys} == {k: want.get(k) for k in keys}, (copied, page.url)
 
 
-def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,  # noqa: F811
+def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,
                                  keys: tuple[str, ...]) -> Page:
     """Opens the copied URL after a new login and checks that the address bar names the
     same view (the given keys and the path); returns the page for the caller's checks."""
@@ -97,7 +92,7 @@ def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,  # no
     return fresh
 
 
-def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browser):  # noqa: F811
+def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browser):
     """Five rows, five courts: the URL copied as soon as the brief's title names the court
     is the brief of that court, not the province page it came from. The race (the URL read
     the moment the title changes) is what repeats; that a copied URL opens the same view in
@@ -143,7 +138,7 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
     page.context.close()
 
 
-def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, browser,  # noqa: F811
+def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, browser,
                                                                        demo_db):
     court = _court_with_backward_indices(demo_db)
     page = logged_in(browser, server, f"?page=brief&court={court}")

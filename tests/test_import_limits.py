@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from supervision.data import filereader, importer
+from supervision.data import filereader, import_process
 from supervision.data.importer import UnreadableFile, import_files
 from supervision.security import audit
 from supervision.store import engine
@@ -350,4 +350,4 @@ def test_a_bad_limit_setting_is_named(tmp_path, db_path):
     ("could not convert string to float: 'abc'", False),
 ])
 def test_what_counts_as_running_out_of_memory(text, memory):
-    assert importer.is_memory_failure(text) is memory
+    assert import_process.is_memory_failure(text) is memory

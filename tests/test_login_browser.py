@@ -4,20 +4,16 @@ logs in with it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from supervision.security import users
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (browser is a fixture)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     fill_login,
     new_context,
-    streamlit_server,
     wait_idle,
 )
 
@@ -25,16 +21,13 @@ PASSWORD = "browser-totp-password-1"
 
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("login-browser")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with streamlit_server(db, folder / "streamlit.log") as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo (tests/conftest.py)."""
+    return demo_server
 
 
 def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
-        server, browser, operational_store):  # noqa: F811 (browser: the kit's fixture)
+        server, browser, operational_store):
     store = engine(operational_store)
     if users.get_user(store, "browser.totp") is None:
         users.add_user(store, "browser.totp", "口令浏览器", "", "supervisor", "HI000",
@@ -49,10 +42,7 @@ def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
     expect(page.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
     wait_idle(page)
     assert page.get_by_role("button", name="退出登录").count() == 0
-    page.get_by_label("用户名 / Username").fill("browser.totp")
-    page.get_by_label("密码 / Password").fill(PASSWORD)
-    code_field.fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="登录", exact=True).click()
+    fill_login(page, "browser.totp", PASSWORD, code=pyotp.TOTP(secret).now())
     expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "login_one_time_code.png"))

@@ -8,10 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import shutil
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,36 +16,26 @@ from playwright.sync_api import Page, expect
 from supervision import config
 from supervision.security import audit
 from supervision.store import engine
-from tests.browser_kit import (  # noqa: F401 (fixtures: browser, tab, tabs)
+from tests.browser_kit import (
     ARTIFACTS,
-    browser,
     click_grid_row,
     login,
-    streamlit_server,
-    tab,
-    tabs,
     wait_idle,
 )
 from tests.test_browser import PASSWORDS
 from tests.test_personal_pages import person_of
 
-SECRET = "a-test-server-secret-of-at-least-32-characters"
-
 
 @pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("personal") / "app.duckdb"
-    shutil.copy(demo_db, db)
-    log = tmp_path_factory.mktemp("personal_log") / "streamlit.log"
-    with streamlit_server(db, log, SUPERVISION_COOKIE_KEY=SECRET) as base:
-        yield base
+def server(demo_server):
+    """The worker's server on the demo, whose secret is this process's (tests/conftest.py)."""
+    return demo_server
 
 
 def expected_reference(number: str) -> str:
     """HMAC-SHA256 under the server's respondent key (config.derived_key of the server's
     secret), 128 bits."""
-    with mock.patch.dict(os.environ, {"SUPERVISION_COOKIE_KEY": SECRET}):
-        key = config.derived_key("respondent")
+    key = config.derived_key("respondent")
     return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -76,7 +63,7 @@ def download_csv(page: Page) -> str:
 
 @pytest.mark.parametrize("user", ["analyst", "president"])
 def test_a_search_by_id_number_leaves_no_id_number_in_the_url_or_the_audit_trail(
-        server, tab, demo_db, operational_store, user):  # noqa: F811
+        server, tab, demo_db, operational_store, user):
     number, name = person_of(demo_db, "HI720")
     page = tab(1400, 2400)
     store = engine(operational_store)

@@ -4,7 +4,6 @@ opens with this release's schema and the operational store answers at its Alembi
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import duckdb
@@ -14,7 +13,7 @@ from starlette.requests import Request
 
 from supervision import web
 from supervision.store import engine
-from tests.conftest import make_db
+from tests.conftest import make_db, run_coroutine
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def get_healthz() -> tuple[int, dict]:
     """The route's answer, as the server gives it."""
     request = Request({"type": "http", "method": "GET", "path": "/healthz", "headers": [],
                        "query_string": b""})
-    answer = asyncio.run(web.ready(request))
+    answer = run_coroutine(web.ready(request))
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["cache-control"] == "no-store"
     return answer.status_code, json.loads(answer.body)

@@ -4,7 +4,6 @@ and the security headers."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import http.client
 import shutil
@@ -18,6 +17,7 @@ from websockets.exceptions import InvalidStatus
 from supervision.security import audit, auth, login_cookie
 from supervision.store import engine
 from tests.browser_kit import free_port, streamlit_server
+from tests.conftest import run_coroutine
 from tests.test_app import PASSWORDS
 
 KEY = "w" * 40
@@ -148,7 +148,7 @@ def handshake(base: str, origin: str | None) -> int:
         except InvalidStatus as refused:
             return refused.response.status_code
 
-    return asyncio.run(attempt())
+    return run_coroutine(attempt())
 
 
 def test_a_websocket_from_another_origin_is_refused(server):

@@ -11,8 +11,10 @@ declared in supervision/domain/metric_declarations.py.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:   # the vocabulary itself needs no database (the CLI's arguments read it)
+    import duckdb
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from supervision.data.importer import (
+from supervision.data.import_process import (
     IMPORT_TIMEOUT_MINUTES,
-    TABLE_ORDER,
     stopped_words,
     timeout_minutes,
     timeout_words,
 )
+from supervision.data.importer import TABLE_ORDER
 
 TABLES = TABLE_ORDER            # the tables an import takes, in the order they refer to each other
 UPLOAD_SUFFIXES = {".csv", ".xlsx", ".parquet"}
