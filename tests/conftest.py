@@ -59,9 +59,12 @@ CASE_SCHEMA = {
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """Workers for `-n auto` (pyproject.toml): four for the suite or a folder (the browser
-    tests mostly wait, so four pay on two cores), none (one process) for one or two named
-    test files; SUPERVISION_TEST_WORKERS sets the number."""
+    """Workers for `-n auto` (pyproject.toml): one per core for the suite or a folder, none
+    (one process) for one or two named test files; SUPERVISION_TEST_WORKERS sets the
+    number. The tests keep the cores busy (Chromium, the servers, the imports): on this
+    machine's two cores, four workers cost 880 CPU-seconds and 442 s for the suite, two
+    705 and 373 s (2026-12-05: more processes than cores cost each other cache and
+    switches, and the browser tests no longer sleep)."""
     wanted = os.environ.get("SUPERVISION_TEST_WORKERS", "").strip()
     if wanted.isdigit():
         return int(wanted)
@@ -71,7 +74,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
     return max(2, os.cpu_count() or 2)
 
 
-# The test files that take longest, longest first (measured 2026-12-04, four workers):
+# The test files that take longest, longest first (measured 2026-12-04):
 # xdist gives each worker whole files (--dist loadfile) in collection order, a couple at a
 # time, so these start early and the short files fill in around them, rather than one long
 # browser file running alone at the end (pyproject.toml turns xdist's own order, most tests
