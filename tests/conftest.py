@@ -71,7 +71,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
     named = [Path(str(arg).split("::")[0]) for arg in config.args]
     if named and len(named) <= 2 and all(p.suffix == ".py" for p in named):
         return 0
-    return max(2, os.cpu_count() or 2)
+    return max(2, len(os.sched_getaffinity(0)))
 
 
 # The test files that take longest, longest first (measured 2026-12-04):
@@ -113,8 +113,9 @@ def browser_guard() -> Iterator[None]:
     """The browser guard's span of a test: from the start of its function-scoped fixtures
     (this one is set up first among them) to after they have closed its tabs, and after the
     contexts it opened are closed here (torn down last), where their last events arrive; the
-    call itself is checked by pytest_runtest_call. A module fixture's work falls outside
-    every test's span: none opens a page (`tabs` is an empty context)."""
+    call itself is checked by pytest_runtest_call. The session fixtures' work falls
+    outside every test's span: none opens a page (`tabs` is an empty context between
+    tests: `tab` closes every page of it)."""
     kit = sys.modules.get("tests.browser_kit")
     if kit:
         kit.guard_from_now()
@@ -243,17 +244,16 @@ def tab(tabs):
     """tab(width, height): a new tab of the shared context, logged out (the context's
     cookies cleared: a tab still open keeps its own session, which its websocket holds);
     every tab is closed when the test ends."""
-    opened = []
-
     def new(width: int = 1400, height: int = 1000):
         tabs.clear_cookies()
         page = tabs.new_page()
         page.set_viewport_size({"width": width, "height": height})
-        opened.append(page)
         return page
 
     yield new
-    for page in opened:
+    # every page of the shared context, a popup or a page a test opened itself too: a page
+    # left open would report to the guard during a later test
+    for page in tabs.pages:
         page.close()
 
 

@@ -351,3 +351,15 @@ def test_a_bad_limit_setting_is_named(tmp_path, db_path):
 ])
 def test_what_counts_as_running_out_of_memory(text, memory):
     assert import_process.is_memory_failure(text) is memory
+
+
+def test_the_import_command_starts_its_worker_without_the_importers_libraries():
+    """The import's command only starts its worker (which loads the importer): what it
+    loads first, the CLI and the limits, needs none of the heavy libraries (0.39 s of a
+    command's start when it did)."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, supervision.cli, supervision.data.import_process; "
+         "print(sorted(m for m in ('duckdb', 'polars', 'sqlalchemy', 'pyarrow', 'bcrypt') "
+         "if m in sys.modules))"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.strip() == "[]"

@@ -138,3 +138,13 @@ def test_the_checks_see_an_upward_import(tmp_path: Path):
                       "def f():\n    from supervision.views import brief_view\n")
     assert "supervision.views" in imports_of(source)
     assert not any(d.startswith("supervision.ui") for d in imports_of(source))
+
+
+def test_no_test_runs_a_coroutine_on_the_workers_thread():
+    """The browser tests' Playwright holds an asyncio loop in the worker's thread for the
+    whole run (tests/conftest.py `browser`), so asyncio.run there fails, but only when a
+    browser file ran first on that worker: a coroutine runs through conftest.run_coroutine."""
+    call = "asyncio.run" + "("     # not spelled whole here, or this file would be found
+    callers = [path.relative_to(ROOT) for path in (ROOT / "tests").rglob("*.py")
+               if call in path.read_text(encoding="utf-8")]
+    assert callers == []

@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 
 from supervision.store.schema import audit_log
 from tests import browser_kit as kit
-from tests.browser_kit import browser, fill_login, login, wait_idle  # noqa: F401
+from tests.browser_kit import fill_login, login, wait_idle
 from tests.conftest import CASE_SCHEMA
 from tests.deploy.conftest import (
     DATA_END,
@@ -43,7 +43,7 @@ ROUTE_COOKIE = "supervision_route"
 FRESHNESS = re.compile(r"数据截至 (\d{4}-\d{2}-\d{2})")
 
 
-def new_context(browser: Browser) -> BrowserContext:  # noqa: F811
+def new_context(browser: Browser) -> BrowserContext:
     """A guarded context (browser_kit.new_context) that trusts the throw-away certificate."""
     return kit.new_context(browser, viewport={"width": 1400, "height": 1000},
                            ignore_https_errors=True)
@@ -133,7 +133,7 @@ def _get_with_cookie(deployment: Deployment, path: str, route: str):
 # --------------------------------------------------------------------------- an import
 
 def test_an_import_while_both_serve_reaches_both_at_their_next_page_run(
-        deployment, browser, tmp_path):  # noqa: F811
+        deployment, browser, tmp_path):
     pages = []
     for server in deployment.servers:
         page = new_context(browser).new_page()
@@ -179,7 +179,7 @@ def test_an_import_while_both_serve_reaches_both_at_their_next_page_run(
 
 # --------------------------------------------------------------------------- lockout
 
-def test_the_lockout_and_the_audit_trail_count_both_servers_as_one(deployment, browser):  # noqa: F811
+def test_the_lockout_and_the_audit_trail_count_both_servers_as_one(deployment, browser):
     user = "victim"
     pages = []
     for server in deployment.servers:
@@ -210,7 +210,7 @@ def test_the_lockout_and_the_audit_trail_count_both_servers_as_one(deployment, b
 
 # --------------------------------------------------------------------------- failover
 
-def test_a_login_survives_the_death_of_its_server(deployment, browser):  # noqa: F811
+def test_a_login_survives_the_death_of_its_server(deployment, browser):
     """Last: it kills a server."""
     context = new_context(browser)
     page = context.new_page()
