@@ -290,6 +290,55 @@ def test_more_than_two_row_groups_insert_and_update_every_row(tmp_path, db_path)
     counted.close()
 
 
+def _definition(db: Path, name: str) -> str:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ?",
+                           [name]).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("changed, rebuilt", [(1, False), (5, True)])
+def test_a_correction_replaces_exactly_the_changed_rows_on_either_path(
+        tmp_path, db_path, monkeypatch, changed, rebuilt):
+    """20 cases, then a file of them with `changed` given another judge and 4 new ones:
+    1 of 20 is replaced row by row, 5 of 20 (a quarter, over REBUILD_SHARE) by writing
+    the table anew. Either way the table holds exactly the new rows and keeps its key,
+    its references and its checks."""
+    from supervision.data import importer
+
+    assert 1 < importer.REBUILD_SHARE * 20 <= 5   # the two cases fall on either side
+    f = tmp_path / "cases.csv"
+    _many_cases(20, "王法官").write_csv(f)
+    import_files(db_path, {"cases": f})
+    definition = _definition(db_path, "cases")
+    corrected = _many_cases(24, "王法官").with_columns(
+        judge=pl.when(pl.int_range(0, 24) < changed).then(pl.lit("李法官"))
+        .otherwise(pl.col("judge")))
+    corrected.write_csv(f)
+    calls: list[bool] = []
+    real = importer._rebuilt
+    monkeypatch.setattr(importer, "_rebuilt", lambda *a: calls.append(real(*a)) or calls[-1])
+    [report] = import_files(db_path, {"cases": f})
+    assert calls == ([True] if rebuilt else [])
+    assert (report.rows, report.stored, report.new, report.updated) == (24, 24, 4, changed)
+    stored = table(db_path, "cases").sort("case_number")
+    expected = corrected.sort("case_number")
+    assert stored["case_number"].to_list() == expected["case_number"].to_list()
+    assert stored["judge"].to_list() == expected["judge"].to_list()
+    assert _definition(db_path, "cases") == definition
+    con = duckdb.connect(str(db_path))
+    row = ("'big-0', 'A', 'first', 'loan', DATE '2026-01-05', NULL, NULL, 1, 0, true, 'normal', "
+           "'ordinary', 'R', '某', 'person', NULL" + ", NULL" * 9)
+    with pytest.raises(duckdb.ConstraintException, match="[Dd]uplicate key"):
+        con.execute(f"INSERT INTO cases VALUES ({row})")
+    with pytest.raises(duckdb.ConstraintException, match="[Ff]oreign key"):
+        unknown_kind = row.replace("'first'", "'third'").replace("'big-0'", "'big-99'")
+        con.execute(f"INSERT INTO cases VALUES ({unknown_kind})")
+    con.close()
+
+
 def test_a_write_the_database_does_not_keep_fails_the_import(tmp_path, db_path, monkeypatch):
     """The importer trusts the database, not itself: when the committed table lacks what
     was written (as DuckDB 2.0.0 did past one row group), the import fails and the served
