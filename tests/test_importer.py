@@ -3,6 +3,7 @@ repeats, and files that cannot be read at all (database unchanged)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from supervision.data.db import connect
 from supervision.data.importer import UnreadableFile, import_files
+from supervision.domain.filters import Filters
+from supervision.engine.metrics import court_counts
 from tests.conftest import make_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -328,6 +332,11 @@ def test_a_correction_replaces_exactly_the_changed_rows_on_either_path(
     assert stored["case_number"].to_list() == expected["case_number"].to_list()
     assert stored["judge"].to_list() == expected["judge"].to_list()
     assert _definition(db_path, "cases") == definition
+    # the file's macros, which name the table, read the table that replaced it
+    served = connect(db_path, read_only=True)
+    counts = court_counts(served, Filters(as_of=dt.date(2026, 3, 1)), None)
+    served.close()
+    assert counts.filter(pl.col("court_code").is_in(["A", "B"]))["pending"].sum() == 24
     con = duckdb.connect(str(db_path))
     row = ("'big-0', 'A', 'first', 'loan', DATE '2026-01-05', NULL, NULL, 1, 0, true, 'normal', "
            "'ordinary', 'R', '某', 'person', NULL" + ", NULL" * 9)
