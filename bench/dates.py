@@ -4,7 +4,8 @@ at that date; then filter changes at that date.
 
 Runs on a connection opened as the server opens it (read-only, through the version link),
 with the server's allocator settings (supervision.serve.return_large_allocations), after
-the server's warm-up (views.warm_national at the latest date), in one process, so that
+the server's start (the operational store opened) and warm-up (views.warm_national at the
+latest date), in one process, so that
 every ratio is taken side by side. For each date DAYS_BACK days before the latest:
 
 - bare: the bare rate-and-rank query (bench/page_data.py BARE_QUERY) at that date, the
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.page_data import bare_rank, filter_draws
+from supervision import store as operational_store
 from supervision import views
 from supervision.data.db import connect_current_version
 from supervision.domain.filters import Filters
@@ -92,6 +94,9 @@ def time_dates(db: Path, latest: dt.date, court: str = "HI720",
     province view, and the mean filter change at that date; the process's peak RSS."""
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     return_large_allocations()      # the server's allocator (supervision.serve)
+    # the operational store (the published ranks are read from it), opened and migrated
+    # before any session as the server does: not part of the first date's figures
+    operational_store.engine()
     access = Access("bench", "supervisor", "HI000", "琼")
     con, _version = connect_current_version(db)
     single_flight.forget()
