@@ -153,9 +153,10 @@ def serve(streamlit_args: list[str]) -> int:
     import_app_modules()
     data.store()    # the operational store, migrated once, before any session
     bring_case_db_current(data.db_path())
-    # Streamlit collects garbage in full after every run (runner.postScriptGC): ~55 ms of
-    # CPU walking the ~160,000 objects of the imported modules, which live as long as the
-    # process. Frozen, they are left out of every collection (refcounting still frees them)
+    # a full collection walks the ~160,000 objects of the imported modules (~55 ms of CPU),
+    # which live as long as the process: frozen, they are left out of every collection
+    # (refcounting still frees them). Streamlit's own after every run is off as well
+    # (.streamlit/config.toml, runner.postScriptGC)
     gc.collect()
     gc.freeze()
     threading.Thread(target=_warm_in_background, args=(data.db_path(),),

@@ -12,7 +12,6 @@ import duckdb
 import polars as pl
 import pytest
 
-from supervision.data.db import connect
 from supervision.data.importer import UnreadableFile, import_files
 from supervision.domain.filters import Filters
 from supervision.engine.metrics import court_counts
@@ -306,19 +305,20 @@ def _definition(db: Path, name: str) -> str:
 @pytest.mark.parametrize("changed, rebuilt", [(1, False), (5, True)])
 def test_a_correction_replaces_exactly_the_changed_rows_on_either_path(
         tmp_path, db_path, monkeypatch, changed, rebuilt):
-    """20 cases, then a file of them with `changed` given another judge and 4 new ones:
-    1 of 20 is replaced row by row, 5 of 20 (a quarter, over REBUILD_SHARE) by writing
-    the table anew. Either way the table holds exactly the new rows and keeps its key,
-    its references and its checks."""
+    """20 cases, then a file that leaves the first 4 out, gives `changed` of the others
+    another judge and adds 4: 1 of 20 is replaced row by row, 5 of 20 (a quarter, over
+    REBUILD_SHARE) by writing the table anew. Either way the table holds exactly the file's
+    rows and the 4 it left out, unchanged, and keeps its key, references and checks."""
     from supervision.data import importer
 
     assert 1 < importer.REBUILD_SHARE * 20 <= 5   # the two cases fall on either side
     f = tmp_path / "cases.csv"
-    _many_cases(20, "王法官").write_csv(f)
+    stored = _many_cases(20, "王法官")
+    stored.write_csv(f)
     import_files(db_path, {"cases": f})
     definition = _definition(db_path, "cases")
-    corrected = _many_cases(24, "王法官").with_columns(
-        judge=pl.when(pl.int_range(0, 24) < changed).then(pl.lit("李法官"))
+    corrected = _many_cases(24, "王法官").slice(4).with_columns(
+        judge=pl.when(pl.int_range(0, 20) < changed).then(pl.lit("李法官"))
         .otherwise(pl.col("judge")))
     corrected.write_csv(f)
     calls: list[bool] = []
@@ -326,14 +326,15 @@ def test_a_correction_replaces_exactly_the_changed_rows_on_either_path(
     monkeypatch.setattr(importer, "_rebuilt", lambda *a: calls.append(real(*a)) or calls[-1])
     [report] = import_files(db_path, {"cases": f})
     assert calls == ([True] if rebuilt else [])
-    assert (report.rows, report.stored, report.new, report.updated) == (24, 24, 4, changed)
-    stored = table(db_path, "cases").sort("case_number")
-    expected = corrected.sort("case_number")
-    assert stored["case_number"].to_list() == expected["case_number"].to_list()
-    assert stored["judge"].to_list() == expected["judge"].to_list()
+    assert (report.rows, report.stored, report.new, report.updated) == (20, 20, 4, changed)
+    expected = pl.concat([stored.head(4), corrected]).sort("case_number")
+    now = table(db_path, "cases").sort("case_number")
+    assert now["case_number"].to_list() == expected["case_number"].to_list()
+    assert now["judge"].to_list() == expected["judge"].to_list()
     assert _definition(db_path, "cases") == definition
-    # the file's macros, which name the table, read the table that replaced it
-    served = connect(db_path, read_only=True)
+    # the file's own macros (as the server's cursors use them), which name the table, read
+    # the table that replaced it
+    served = duckdb.connect(str(db_path), read_only=True)
     counts = court_counts(served, Filters(as_of=dt.date(2026, 3, 1)), None)
     served.close()
     assert counts.filter(pl.col("court_code").is_in(["A", "B"]))["pending"].sum() == 24
