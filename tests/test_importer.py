@@ -358,8 +358,8 @@ def test_a_write_the_database_does_not_keep_fails_the_import(tmp_path, db_path, 
     good = write_csv(tmp_path / "good.csv", HEADER_EN, GOOD_EN)
     real_apply = importer._apply
 
-    def lossy_apply(con, table):
-        updates = real_apply(con, table)
+    def lossy_apply(con, table, *counts):
+        updates = real_apply(con, table, *counts)
         con.execute(f"DELETE FROM {table} WHERE case_number LIKE '%2号'")
         return updates
 
