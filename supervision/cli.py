@@ -695,6 +695,7 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     import os
     import signal
     import subprocess
+    import tempfile
 
     from supervision.data import import_process as limits
 
@@ -717,11 +718,16 @@ def _import_in_a_worker(args: argparse.Namespace, files: dict[str, Path], actor:
     # deadlock the process instead of ending it; one BLAS thread (the import does no BLAS)
     env = {**os.environ, "RUST_BACKTRACE": "0", "OPENBLAS_NUM_THREADS": "1",
            "SUPERVISION_IMPORT_PARENT": str(os.getpid())}
-    try:
-        proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
-                              timeout=minutes * 60, env=env)
-    except subprocess.TimeoutExpired:
-        # run() has killed the worker; its work file is discarded by the next import
+    # the worker's scratch (transcoded copies of the files) lives in a folder this process
+    # owns and removes, so a worker killed by a limit or a signal leaves nothing behind
+    with tempfile.TemporaryDirectory(prefix="supervision-import-") as scratch:
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True, errors="replace",
+                                  timeout=minutes * 60, env={**env, "TMPDIR": scratch})
+        except subprocess.TimeoutExpired:
+            proc = None   # run() has killed the worker
+    if proc is None:
+        # the worker's work file is discarded by the next import
         return _import_failed(args, files, actor, limits.timeout_words(minutes),
                               cause=f"stopped after {minutes:g} minutes")
     sys.stdout.write(proc.stdout)

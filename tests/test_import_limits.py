@@ -306,9 +306,12 @@ def test_an_import_out_of_memory_is_said_in_words(tmp_path, db_path):
     before = digest(db_path)
     big = tmp_path / "dense.xlsx"
     _many_cases(40_000, "王法官").write_excel(big)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     proc = run_cli("import", "--db", str(db_path), "--cases", str(big),
-                   env={"SUPERVISION_IMPORT_MEMORY_MB": "300"})
+                   env={"SUPERVISION_IMPORT_MEMORY_MB": "300", "TMPDIR": str(scratch)})
     assert "needs more memory" in proc.stderr, [f["detail"] for f in failures(db_path)]
+    assert list(scratch.iterdir()) == []   # the killed worker's copies went with it
     assert_said_in_one_line(proc, "the file needs more memory than 300 MB allows; split it "
                                    "or save it as CSV", "超过 300 MB 上限")
     assert digest(db_path) == before
@@ -325,9 +328,12 @@ def test_an_import_past_its_time_is_stopped_in_words(tmp_path, db_path):
     before = digest(db_path)
     big = tmp_path / "big.csv"
     _many_cases(400_000, "赵法官").write_csv(big)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     proc = run_cli("import", "--db", str(db_path), "--cases", str(big),
-                   env={"SUPERVISION_IMPORT_TIMEOUT_MINUTES": "0.02"})
+                   env={"SUPERVISION_IMPORT_TIMEOUT_MINUTES": "0.02", "TMPDIR": str(scratch)})
     assert_said_in_one_line(proc, "the import took longer than 0.02 minutes and was stopped")
+    assert list(scratch.iterdir()) == []
     assert digest(db_path) == before
     [entry] = failures(db_path)
     assert "took longer than 0.02 minutes" in entry["detail"]
