@@ -334,7 +334,10 @@ def _province_row(court: str, core: dict[Filters, pl.DataFrame],
         projected_rank=projected["projected_rank"][0] if projected.height else None,
         extra_needed=projected["extra_needed"][0] if projected.height else None,
         types_meeting=int(types["meets_target"].sum()), types=types.height,
-        core_meeting=int((core_rows["status"] == "green").sum()), core=core_rows.height,
+        # of the indices with cases to measure: an index with none cannot fail the
+        # standard (metrics.meets_standard), so "3/3" and "4/4" both meet it
+        core_meeting=int((core_rows["status"] == "green").sum()),
+        core=int((core_rows["status"] != "grey").sum()),
         backward=backward_now.height,
         backward_change=backward_now.height - len(before),
     )

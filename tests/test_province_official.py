@@ -83,6 +83,19 @@ def test_the_province_view_ranks_every_court_on_all_its_cases(con):
     assert rows["C"]["cutoff"] == pytest.approx(0.625)
 
 
+def test_the_3_plus_1_met_column_counts_the_indices_with_cases_to_measure(con):
+    """No court here has a petition: that index has nothing to measure, cannot fail the
+    standard and is left out of "met / measured" (3/3, not 3/4 for a court that meets it).
+    The other three are 100 % for every court now (see above)."""
+    rows = _rows(views.province_view(con, SUPERVISOR, Filters(as_of=AS_OF)))
+    assert [(rows[c]["core_meeting"], rows[c]["core"]) for c in "ABC"] == [(3, 3)] * 3
+    assert all(rows[c]["petitions_resolved"] is None for c in "ABC")
+    # a week before, B's three-year rate was 70 %, below its 80 % threshold: 2 of 3
+    week_before = _rows(views.province_view(con, SUPERVISOR,
+                                            Filters(as_of=AS_OF - dt.timedelta(days=7))))
+    assert (week_before["B"]["core_meeting"], week_before["B"]["core"]) == (2, 3)
+
+
 def test_outside_the_top_k_is_a_standing_not_a_backward_index(con):
     rows = _rows(views.province_view(con, SUPERVISOR, Filters(as_of=AS_OF)))
     # A: 5th of 5, outside the top 2 for weeks, every 3+1 index at the province's value

@@ -132,8 +132,11 @@ LABELS: dict[str, tuple[str, str]] = {
                            "reach the projected year-end top-{k} cutoff."),
     "types_meeting_help": ("五类特定案件中，本院排名在前{k}名以内的类型数 / 类型数。",
                            "Of the five specific types, how many rank within the top {k}."),
-    "core_meeting_help": ("“3+1”核心指标中达到标准的个数（标准见法院督导简报）。",
-                          "How many of the 3+1 core indices meet their threshold."),
+    "core_meeting_help": ("“3+1”核心指标中达到标准的个数 / 有案件可计算的指标个数（标准见法院督导简报；"
+                          "没有案件的指标不计入，也不影响达标）。",
+                          "How many of the 3+1 core indices meet their threshold, of those "
+                          "with cases to measure (an index with none is left out and cannot "
+                          "fail the standard)."),
     "backward_help": ("落后指标个数：低于标准、低于全省或全国排名较上周下降（含此前已落后、本周仍落后的）；本周新出现的见“本周新增落后指标”。"
                       "未进入目标名次是持续状态，见“目标状态”，不计入。",
                       "Backward indices: below their threshold, below the province, or whose "
