@@ -26,6 +26,7 @@ EVENTS = {
     "password_changed", "visit_recorded", "ledger_item_added", "ledger_item_updated",
     "typical_case_marked", "escalation_changed", "export_refused", "audit_archived",
     "write_refused", "backup_made", "backup_restored", "drop_import", "weekly_published",
+    "id_lookup", "id_lookup_refused",
 }
 # GB/T 22239-2019 level 3 asks that audit records be kept at least six months; the store
 # refuses to delete younger entries (migration 0003 says the same number)

@@ -28,8 +28,10 @@ from supervision.data.db import (
     migrate_file,
     schema_is_current,
 )
+from supervision.domain.filters import Filters
 from supervision.output.safe_output import md
-from supervision.security.access import AccessDenied
+from supervision.security import id_lookups
+from supervision.security.access import Access, AccessDenied
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_TTL_S = 900        # a cached page result lives 15 minutes (a new import: a new key)
@@ -96,11 +98,48 @@ related_respondents = _page_data(views.related_respondents)
 termination_audit = _page_data(views.termination_audit)
 settlements = _page_data(views.settlements)
 respondent_cases = _page_data(views.respondent_cases)
-respondent_search = _page_data(views.respondent_search)
+_respondent_search = _page_data(views.respondent_search)
 escalation_candidates = _page_data(views.escalation_candidates)
 roadmap = _page_data(views.roadmap_view)
-explorer_count = _page_data(views.explorer_count)
-explorer_page = _page_data(views.explorer_page)
-explorer_breakdown = _page_data(views.explorer_breakdown)
+_explorer_count = _page_data(views.explorer_count)
+_explorer_page = _page_data(views.explorer_page)
+_explorer_breakdown = _page_data(views.explorer_breakdown)
 index_codes = _page_data(views.index_codes)
 core_thresholds = _page_data(lookups.thresholds)
+
+
+# ---------------------------------------------------------------- searches by text
+# A search text that may hold an ID number, from a role that sees numbers masked, is a
+# whole-number lookup bounded per day (supervision.security.id_lookups), checked in the
+# store at every call, before the cache: a result cached for another session is not a way
+# around it.
+
+
+def _check_id_lookup(access: Access, text: str | None) -> None:
+    if not id_lookups.allowed(store(), access, text):
+        st.error(f"今天按完整证件号码查询的不同号码已达 {id_lookups.ID_LOOKUPS_PER_DAY} 个上限，"
+                 "请明天再查，或请有权查看完整号码的人员查询。 / You have looked up "
+                 f"{id_lookups.ID_LOOKUPS_PER_DAY} different whole ID numbers today, the most "
+                 "allowed: try again tomorrow, or ask someone whose role sees full numbers.")
+        st.stop()
+
+
+def respondent_search(access: Access, filters: Filters, text: str) -> Any:
+    _check_id_lookup(access, text)
+    return _respondent_search(access, filters, text)
+
+
+def explorer_count(access: Access, filters: Filters, court: str | None) -> Any:
+    _check_id_lookup(access, filters.text)
+    return _explorer_count(access, filters, court)
+
+
+def explorer_page(access: Access, filters: Filters, court: str | None, offset: int,
+                  limit: int) -> Any:
+    _check_id_lookup(access, filters.text)
+    return _explorer_page(access, filters, court, offset, limit)
+
+
+def explorer_breakdown(access: Access, filters: Filters, court: str | None) -> Any:
+    _check_id_lookup(access, filters.text)
+    return _explorer_breakdown(access, filters, court)
