@@ -91,8 +91,19 @@ if access is None:
 st.session_state["_run_access"] = access
 
 role_pages = {p: page(p) for p in access.pages}
+
+
+def landing() -> None:
+    """Never drawn: the root URL switches to the role's first page (below)."""
+
+
+# The root URL is a hidden landing page, not the role's first page: Streamlit serves its
+# default page at "/" only, so /targets, a link a president opens while logged in, was
+# "Page not found" when targets was that default. Every page keeps its own path this way.
+home = st.Page(landing, title=t("app_title"), url_path="home", default=True,
+               visibility="hidden")
 # expanded: every page of the role listed (Streamlit folds more than ten under "View more")
-navigation = st.navigation(list(role_pages.values()), expanded=True)
+navigation = st.navigation([home, *role_pages.values()], expanded=True)
 # widgets after st.navigation: their identity is the same in every run of a page
 st.sidebar.markdown(f"**{md(access.display_name or access.username)}** · "
                     f"{md(enum(access.role))}")
@@ -101,12 +112,15 @@ if st.sidebar.button(t("logout"), key="logout_button"):
     st.rerun()
 login.keep_cookie()
 login.fold_sidebar_on_tablets()
+at_home = navigation.url_path == ""   # the default page's path (Streamlit's rule)
 current_page = navigation.url_path or access.pages[0]
 # a copied URL names its page in ?page=, so a new session lands on it after logging in
 requested_page = st.query_params.get("page") or st.session_state.get("_requested_page")
-if not st.session_state.get("_landed"):
+if at_home or not st.session_state.get("_landed"):
     st.session_state["_landed"] = True
-    if requested_page in role_pages and requested_page != current_page:
+    if requested_page not in role_pages:
+        requested_page = current_page
+    if at_home or requested_page != current_page:
         st.switch_page(role_pages[requested_page], query_params=st.query_params.to_dict())
 
 if access.sees_cases:
