@@ -62,7 +62,7 @@ else:
     def candidate_table() -> pl.DataFrame:
         shown = table.with_columns(
             pl.col("reasons").list.eval(pl.element().replace_strict(names, default=pl.element()))
-            .list.join("、").alias("reasons"),
+            .list.join(t("enum_sep")).alias("reasons"),
             pl.col("status").replace_strict(names, default=pl.col("status")).fill_null("—")
             .alias("esc_status"))
         out = case_rows(shown.select("case_number", "case_type", "amount_yuan", "filed_on",
@@ -86,7 +86,7 @@ else:
     if chosen is not None:
         case = table.filter(pl.col("case_number") == chosen).row(0, named=True)
         st.subheader(f"{md(case['case_number'])} · {enum(case['status']) if case['status'] else t('esc_unmarked')}")
-        st.write(t("esc_reasons") + "：" + "、".join(md(names.get(r, r)) for r in case["reasons"]))
+        st.write(t("esc_reasons") + t("label_sep") + t("enum_sep").join(md(names.get(r, r)) for r in case["reasons"]))
         history = ledger.escalation_history(store, case["case_number"])
         if history.height:
             st.dataframe(history.select(
@@ -128,7 +128,7 @@ if marked.height:
     st.dataframe(marked.select(
         pl.col("case_number").alias(column_header("case_number")),
         pl.col("status").replace_strict(names, default=pl.col("status")).alias(t("status")),
-        pl.col("reasons").map_elements(lambda r: "、".join(names.get(x, x) for x in json.loads(r)),
+        pl.col("reasons").map_elements(lambda r: t("enum_sep").join(names.get(x, x) for x in json.loads(r)),
                                        return_dtype=pl.String).alias(t("esc_reasons")),
         pl.col("note").alias(t("note")), person("updated_by", people, t("audit_actor")),
         local_time_column("updated_at", time_header())),

@@ -128,7 +128,7 @@ def related_cases(ctx: state.Context) -> None:
             (pl.col("value_yuan") / 10_000).round(1).alias("amount_wan"),
             pl.col("court_codes").str.split(", ").list.eval(
                 pl.element().replace_strict(court_names, default=pl.element()))
-            .list.join("、").alias(t("court")))), hide_index=True, width="stretch",
+            .list.join(t("enum_sep")).alias(t("court")))), hide_index=True, width="stretch",
             placeholder="—", on_select="rerun", selection_mode="single-row",
             key="related_table")
         st.caption(t("related_click"))

@@ -75,9 +75,9 @@ else:
                   help=t("median_pending", n="—" if summary["median_pending_days"] is None
                          else f"{summary['median_pending_days']:,.0f}"))
         names = ctx.court_names()
-        st.markdown(f"**{t('court')}**：" + "、".join(md(names.get(c, c))
+        st.markdown(f"**{t('court')}**{t('label_sep')}" + t("enum_sep").join(md(names.get(c, c))
                                                      for c in summary["courts"]))
-        st.markdown(f"**{t('judge')}**：" + ("、".join(md(j) for j in summary["judges"]) or "—"))
+        st.markdown(f"**{t('judge')}**{t('label_sep')}" + (t("enum_sep").join(md(j) for j in summary["judges"]) or "—"))
 
         def respondent_table() -> pl.DataFrame:
             return case_rows(cases.drop("respondent_name", "respondent_kind", "respondent_id"),

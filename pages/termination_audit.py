@@ -64,7 +64,7 @@ else:
     else:
         labels = enum_names()
         missing = unqualified["missing"].list.eval(
-            pl.element().replace_strict(labels, default=pl.element())).list.join("、")
+            pl.element().replace_strict(labels, default=pl.element())).list.join(t("enum_sep"))
 
         def unqualified_table() -> pl.DataFrame:
             # each of the six conditions, case by case: ✓ satisfied, ✗ not (empty = ✗)

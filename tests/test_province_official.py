@@ -216,3 +216,16 @@ def test_the_province_page_and_the_weekly_report_say_the_same_change(demo_db, mo
     slipped = sorted(report.index[report["落后指标"] > 0])
     line = next(m.value for m in app.markdown if m.value.startswith("有落后指标"))
     assert f"的法院 {len(slipped)} 家（共 {len(report)} 家）" in line
+
+
+def test_the_english_report_has_no_chinese_punctuation(con):
+    """Reasons, items and lists are joined with the language's own marks (B's row holds a
+    reason: "National rank · …: rank fell")."""
+    view = views.province_view(con, SUPERVISOR, Filters(as_of=AS_OF))
+    table, _marks, _kinds = weekly.report_tables(view, pl.DataFrame(), {}, "en")
+    cells = [v for column in table.columns for v in table[column].to_list()
+             if isinstance(v, str)]
+    assert any(": " in v for v in cells), cells
+    assert not [v for v in cells if set(v) & set("：；、（），")], cells
+    zh, _marks, _kinds = weekly.report_tables(view, pl.DataFrame(), {}, "zh")
+    assert [v for v in zh["落后指标及原因"].to_list() if v] == ["全国排名 · 实际执行率：全国排名较上周下降"]

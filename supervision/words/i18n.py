@@ -539,6 +539,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "clause_sep": ("；", "; "),
     "sentence_end": ("。", "."),
     "list_sep": ("；", "; "),
+    # the items of one list (names, reasons) and a label before its value
+    "enum_sep": ("、", ", "),
+    "label_sep": ("：", ": "),
+    "comma": ("，", ", "),
+    "paren_open": ("（", " ("),
+    "paren_close": ("）", ")"),
     "projected_rank": ("年底预测排名", "Projected year-end rank"),
     "ranked_courts": ("已排名法院数", "Ranked courts"),
     "pending_now": ("现有未结（件）", "Pending now (cases)"),

@@ -86,18 +86,20 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     if items.height:
         # each open item: its requirement and status, and for an item linked to an index,
         # the index's value at the first and the latest update (are the measures working?)
+        comma, opened, closed = (text(k, language)
+                                 for k in ("comma", "paren_open", "paren_close"))
         described = items.with_columns(
             line=pl.col("requirement")
-            + pl.lit("（") + pl.col("status").replace_strict(names_for_items,
-                                                             default=pl.col("status"))
-            + pl.when(pl.col("overdue")).then(pl.lit("，" + text("overdue_item", language)))
+            + pl.lit(opened) + pl.col("status").replace_strict(names_for_items,
+                                                               default=pl.col("status"))
+            + pl.when(pl.col("overdue")).then(pl.lit(comma + text("overdue_item", language)))
             .otherwise(pl.lit(""))
             + pl.when(pl.col("first_value").is_not_null() & (pl.col("latest_as_of")
                                                               > pl.col("first_as_of")))
-            .then(pl.lit("，") + (pl.col("first_value") * 100).round(1).cast(pl.String)
+            .then(pl.lit(comma) + (pl.col("first_value") * 100).round(1).cast(pl.String)
                   + pl.lit("% → ") + (pl.col("latest_value") * 100).round(1).cast(pl.String)
                   + pl.lit("%"))
-            .otherwise(pl.lit("")) + pl.lit("）"))
+            .otherwise(pl.lit("")) + pl.lit(closed))
         open_items = described.group_by("court_code").agg(
             open=pl.len(), overdue=pl.col("overdue").sum(), item_lines=pl.col("line"))
     else:
@@ -107,9 +109,10 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     courts = courts.join(open_items, on="court_code", how="left")
 
     flagged = [{b["index"] for b in rows} for rows in courts["backward_indices"].to_list()]
-    reasons = ["；".join(f"{index_label(b['index'], type_names, language)}："
-                        + "、".join(names.get(r, r) for r in b["reasons"])
-                        for b in rows) for rows in courts["backward_indices"].to_list()]
+    clause, label, items = (text(k, language) for k in ("clause_sep", "label_sep", "enum_sep"))
+    reasons = [clause.join(index_label(b["index"], type_names, language) + label
+                           + items.join(names.get(r, r) for r in b["reasons"])
+                           for b in rows) for rows in courts["backward_indices"].to_list()]
     name_col = "name_en" if language == "en" else "name"
     columns: dict[str, Any] = {text("court", language): courts[name_col]}
     marks: dict[str, list[bool]] = {text("court", language): [False] * courts.height}
@@ -153,11 +156,13 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     marks[text("backward_reasons", language)] = [False] * courts.height
     items_header = text("open_items_n", language)
     columns[items_header] = [
-        None if o is None else f"{o}" + (f"（{text('overdue_item', language)} {d}）" if d else "")
+        None if o is None else f"{o}" + (text("paren_open", language)
+                                         + f"{text('overdue_item', language)} {d}"
+                                         + text("paren_close", language) if d else "")
         for o, d in zip(courts["open"], courts["overdue"], strict=True)]
     marks[items_header] = [bool(d) for d in courts["overdue"].fill_null(0)]
     lines_header = text("open_items_title", language)
-    columns[lines_header] = [None if ls is None else "；".join(ls)
+    columns[lines_header] = [None if ls is None else clause.join(ls)
                              for ls in courts["item_lines"].to_list()]
     marks[lines_header] = [False] * courts.height
     # the key columns first (as on 全省一览): court, standing, rank and its move, the
