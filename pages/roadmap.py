@@ -53,11 +53,12 @@ for code, plan in plans.items():
     if need == 0:
         st.success(t("roadmap_on_track"))
         continue
-    weeks_left = plan["weeks"].height
-    if weeks_left:
-        # the need spread over the weeks left: on top of the court's current pace
-        st.caption(t("roadmap_per_week", per=need / weeks_left, need=num(need),
-                     weeks=weeks_left))
+    projected = plan["projection"].row(0, named=True)
+    if projected["extra_per_week"] is not None:
+        # the need spread over the weeks left, on top of the court's current pace: the
+        # projection's figure, the one the targets page and the brief show
+        st.caption(t("roadmap_per_week", per=projected["extra_per_week"], need=num(need),
+                     weeks=projected["weeks_left"]))
     if plan["cases"].height and plan["cases"]["likelihood"].is_null().all():
         st.warning(t("roadmap_no_history"))
     if words.short:

@@ -91,3 +91,49 @@ def test_without_a_subset_the_words_speak_of_all_pending_cases():
         "年底前还需执行完毕（件）", "路线图案件", "全部未结案件的期望执行完毕数", None)
     assert words.short.startswith("即使全部 3 件未结案件都推进，期望只能执行完毕 0.8 件，少于所需的 30 件")
     assert plan_words({**_plan(False), "shortfall": 0.0}, "").short is None
+
+
+def test_the_roadmap_and_the_targets_page_say_the_same_per_week_need(con, monkeypatch):
+    """One figure, two pages: the need per week and the weeks left (from the data's latest
+    day, 1 September, the last filing: 121 days, 17.3 weeks, to 31 December) come from the
+    projection on both (the roadmap once divided by its 6
+    calendar weeks, partial ones included, and said less a week than the targets page)."""
+    import re
+    import uuid
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from supervision.security import users
+    from supervision.store import engine
+    from tests.test_app import login
+
+    latest = D(2026, 9, 1)
+    projected = views.roadmap_view(con, SUPERVISOR, Filters(as_of=latest), "A")["overall"][
+        "projection"].row(0, named=True)
+    need = projected["extra_needed"]
+    assert need > 0 and projected["weeks_left"] == pytest.approx(121 / 7)
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                       "current_database()").fetchone()[0]
+    con.execute("CHECKPOINT")
+    con.close()
+    name = f"rs{uuid.uuid4().hex[:8]}"     # a supervisor of court A's province (琼)
+    users.add_user(engine(), name, "督导", "", "supervisor", "A", "roadmap-words-1")
+    monkeypatch.setenv("SUPERVISION_DB", path)
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                            default_timeout=60)
+    app.query_params["court"] = "A"
+    login(app, name, "roadmap-words-1")
+    said = {}
+    for page_file in ("pages/targets.py", "pages/roadmap.py"):
+        app.switch_page(page_file)
+        app.run()
+        assert not app.exception, app.exception
+        text = "\n".join(str(e.value) for e in [*app.markdown, *app.caption])
+        said[page_file] = text
+    per_week = f"{need / (121 / 7):.1f}"
+    assert "统计截至 2026-09-01" in said["pages/targets.py"]
+    assert f"平均到剩余 17.3 周，即在本院现有进度之外每周再多执行完毕 {per_week} 件" in said[
+        "pages/targets.py"]
+    assert re.search(rf"每周再多执行完毕 {per_week} 件（{need} 件分到剩余 17.3 周）",
+                     said["pages/roadmap.py"]), said["pages/roadmap.py"]

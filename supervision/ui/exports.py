@@ -113,14 +113,16 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
     csv_name = file_name(ctx, page, "csv", court_label)
     xlsx_name = file_name(ctx, page, "xlsx", court_label)
     kinds = kinds or {headers_of("amount_wan"): "wan", headers_of("recovered_wan"): "wan"}
+    # a page with several tables of one kind (the roadmap: one per ranking) keys each by its view
+    key = page if view is None else f"{page}_{view}"
     c1, c2 = st.columns(2)
     c1.download_button(t("download_csv"),
                        data=audited(ctx, csv_name, page,
                                     lambda: safe_csv_bytes(frame(), notes=info), **scope),
-                       file_name=csv_name, mime="text/csv", key=f"{page}_csv",
+                       file_name=csv_name, mime="text/csv", key=f"{key}_csv",
                        on_click="ignore")
     with c2:
-        xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{page}_xlsx", view=view,
+        xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{key}_xlsx", view=view,
                       scope=scope, build=deferred(lambda progress=None: safe_xlsx_bytes(
                           {t("page_" + page)[:31]: frame()}, notes=info,
                           notes_title=t("about_sheet"), kinds=kinds, progress=progress)))

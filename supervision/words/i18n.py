@@ -219,9 +219,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "roadmap_overall": ("实际执行率：进入全国前{k}名", "Successful enforcement rate: top {k}"),
     "roadmap_type": ("{type}：进入全国前{k}名", "{type}: top {k}"),
     "roadmap_need": ("年底前还需执行完毕（件）", "Still needed by 31 December (cases)"),
-    "roadmap_per_week": ("即在本院现有进度之外，平均每周再多执行完毕 {per:.1f} 件（{need} 件分到剩余 {weeks} 周）。",
+    "roadmap_per_week": ("即在本院现有进度之外，平均每周再多执行完毕 {per:.1f} 件（{need} 件分到剩余 {weeks:.1f} 周）。",
                          "That is {per:.1f} more full-performance conclusions a week on top of the "
-                         "court's current pace ({need} spread over the {weeks} weeks left)."),
+                         "court's current pace ({need} spread over the {weeks:.1f} weeks left)."),
     "roadmap_cases": ("路线图案件", "Cases on the roadmap"),
     "roadmap_expected": ("全部未结案件的期望执行完毕数", "Expected from all pending cases"),
     "roadmap_shortfall": ("计划缺口（件）", "Plan shortfall (cases)"),
@@ -539,6 +539,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "clause_sep": ("；", "; "),
     "sentence_end": ("。", "."),
     "list_sep": ("；", "; "),
+    "no_courts_in_scope": ("案件数据中没有您可以查看的法院（您所在的法院不在已导入的数据中）。请联系管理员。",
+                           "The case data holds no court you may see (your court is not in the "
+                           "imported data). Please contact the administrator."),
     # the items of one list (names, reasons) and a label before its value
     "enum_sep": ("、", ", "),
     "label_sep": ("：", ": "),
@@ -559,10 +562,13 @@ LABELS: dict[str, tuple[str, str]] = {
                           "Not within the top {k} now (rank {rank})"),
     "ontrack_keeps": ("按近{weeks}周进度预计年底在前{k}名内",
                       "at its pace of the last {weeks} weeks it ends the year within the top {k}"),
-    "ontrack_reachable": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行完毕 {extra} 件（现有未结 {pending} 件），不多于现有未结案件数",
+    "ontrack_reachable": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行完毕 {extra} 件（现有未结 {pending} 件），"
+                          "不多于现有未结案件数（只是件数的比较；这些案件预计能执行完毕多少，见达标路线图）",
                           "at its pace of the last {weeks} weeks, it needs {extra} more "
                           "full-performance conclusions by 31 December beyond that pace "
-                          "({pending} cases pending now), not more than its pending cases"),
+                          "({pending} cases pending now), not more than its pending cases (a "
+                          "count only: how many of them are expected to end in full "
+                          "performance is the roadmap's estimate)"),
     "ontrack_unreachable": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行完毕 {extra} 件（现有未结 {pending} 件），多于现有未结案件数",
                             "at its pace of the last {weeks} weeks, it needs {extra} more "
                             "full-performance conclusions by 31 December beyond that pace "
