@@ -350,3 +350,18 @@ def test_the_roadmap_feeds_the_pending_timetable(app):
     app.run()
     app.toggle(key="pending_by_roadmap").set_value(True).run()
     assert not app.exception
+
+
+def test_a_user_whose_court_is_not_in_the_data_is_told_so(demo_db, tmp_path, monkeypatch):
+    """The demo supervisor's court (HI000) is not in a database of courts A, B, C: the
+    sidebar says so instead of failing on an empty court list (demo_db: the demo users)."""
+    from tests.conftest import make_db
+
+    make_db(tmp_path / "other.duckdb").close()
+    monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "other.duckdb"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    login(at, "supervisor")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "案件数据中没有您可以查看的法院（您所在的法院不在已导入的数据中）。请联系管理员。"]

@@ -47,6 +47,10 @@ def sidebar_filters(access: Access, ref: dict[str, Any]
     Returns the filters, the court and the values to mirror in the URL."""
     courts: pl.DataFrame = ref["courts"]
     codes = courts["court_code"].to_list()
+    if not codes:
+        # the user's court (and so its province) is not in the data: nothing to show
+        st.error(t("no_courts_in_scope"))
+        st.stop()
     latest: dt.date = ref["latest"] or dt.date.today()
     earliest: dt.date = min(ref.get("earliest") or latest, latest)
     default_court = access.court_code if access.court_code in codes else codes[0]
