@@ -61,7 +61,7 @@ def hostile_server(demo_db, operational_store, trap, tmp_path_factory):
     shutil.copy(demo_db, db)
     con = duckdb.connect(str(db))
     con.execute("UPDATE courts SET name = ? WHERE court_code = 'HI720'",
-                [f"![c]({trap}/court.png)海口海事法院"])
+                [f":material/warning::streamlit:![c]({trap}/court.png)海口海事法院"])
     con.execute("UPDATE case_types SET name = ? WHERE specific AND code = "
                 "(SELECT min(code) FROM case_types WHERE specific)",
                 [f'<a href="{trap}/type">涉</a>![t]({trap}/type.png)'])
@@ -83,6 +83,10 @@ def test_imported_names_are_shown_as_text_and_fetch_nothing(hostile_server, tab,
     page = tab(1400, 2400)
     login(page, hostile_server, "hostile", "hostile-password-1", "?court=HI720&page=targets")
     expect(page.locator("h1").first).to_contain_text("![c](", timeout=30_000)
+    # Streamlit's icon and emoji shortcodes are text too, not a drawn icon or logo
+    title = page.locator("h1").first
+    assert ":material/warning::streamlit:" in title.inner_text().replace("\u2060", "")
+    assert title.locator("img, [data-testid='stIconMaterial']").count() == 0
     for name in ("全省一览", "法院督导简报", "未结案件分类", "案件查询"):
         page.get_by_role("link", name=name).first.click()
         wait_idle(page)

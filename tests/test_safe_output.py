@@ -57,6 +57,10 @@ def test_markdown_text_is_shown_as_typed():
     assert not re.search(r"(?<!\\)!\\?\[", escaped.replace("\\!\\[", ""))
     assert "](http" not in escaped and "<img" not in escaped
     assert md("海口海事法院") == "海口海事法院"
+    # shortcodes Streamlit draws as icons, a logo or emoji, whatever a backslash says
+    for code in (":material/warning:", ":streamlit:", ":smile:"):
+        assert code not in md(code).replace("\\", "")
+        assert md(code).replace("\\", "").replace("\u2060", "") == code
 
 
 def test_plotly_labels_carry_no_markup():

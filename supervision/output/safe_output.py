@@ -134,7 +134,10 @@ def _break_autolink(match: re.Match) -> str:
 def md(text: object) -> str:
     """Text shown verbatim inside Streamlit markdown (titles, captions, st.markdown)."""
     unlinked = _AUTOLINK.sub(_break_autolink, str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(unlinked, quote=False))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(unlinked, quote=False))
+    # Streamlit reads :material/name:, :streamlit: and emoji shortcodes whatever the
+    # backslash: a word joiner after each colon keeps them text
+    return escaped.replace("\\:", "\\:" + _JOINER)
 
 
 def plain(text: object) -> str:
