@@ -173,6 +173,16 @@ def test_the_brief_opens_with_the_official_position_and_a_true_verdict(con):
     assert first.columns[:3] == ["官方口径（全部案件）", "全国排名", "已排名法院数"]
     assert first.schema["前2名线"] == pl.Float64 and first.schema["现有未结（件）"] == pl.Int64
     assert sections.workbook_kinds()["前2名线"] == "percent"
+    # the 3+1 sheet holds its values as numbers too (shown as percentages): the cards' own
+    core = sections.workbook_sheets()["“3+1”核心指标"]
+    assert core.schema["本院"] == pl.Float64 and sections.workbook_kinds()["本院"] == "percent"
+    assert [f"{v * 100:.1f}%" if v is not None else "—" for v in core["本院"]] == [
+        c.value for c in sections.cards]
+    # every sheet name fits Excel's 31 characters, in both languages
+    from supervision.words.i18n import LABELS
+    for key in ("ontrack_sheet", "subset_sheet", "core_title", "backward_title", "trend_title",
+                "pending_type_age", "largest_pending", "open_items_title", "about_sheet"):
+        assert all(len(words) <= 31 for words in LABELS[key]), key
 
 
 def test_the_brief_pdf_holds_the_official_rank_and_gap_on_page_one(con, tmp_path):

@@ -30,6 +30,7 @@ class Card:
     sub: str
     colour: str
     help: str
+    rate: float | None = None     # the value as a number (the workbook's cell)
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,8 @@ class Sections:
     def workbook_sheets(self) -> dict[str, pl.DataFrame]:
         core = pl.DataFrame({
             t("core_title"): [c.name for c in self.cards],
-            t("value"): [c.value for c in self.cards],
+            # a number the workbook formats as a percentage (the value column's kind)
+            t("value"): pl.Series([c.rate for c in self.cards], dtype=pl.Float64),
             t("status"): [c.sub for c in self.cards]})
         backward = self.backward.select(
             pl.col("label").alias(t("backward_title")),
@@ -293,7 +295,7 @@ def open_items_table(items: pl.DataFrame, type_names: dict[str, str]) -> pl.Data
 def core_cards(core: pl.DataFrame) -> list[Card]:
     """The 3+1 cards: value, threshold, province and the status in the backward vocabulary
     (ENUMS green/amber/red/grey: 达到标准, 低于标准（不低于全省）, ...)."""
-    return [Card(name=enum(r["index"]), value=pct(r["value"]),
+    return [Card(name=enum(r["index"]), value=pct(r["value"]), rate=r["value"],
                  sub=f"{t('threshold')} {pct(r['threshold'])} · {t('province_value')} "
                      f"{pct(r['province_value'])} · {enum(r['status'])}",
                  colour=charts.STATUS_COLOURS[r["status"]],

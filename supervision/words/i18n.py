@@ -423,7 +423,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "backward_title": ("落后指标", "Backward indices"),
     "no_backward": ("无落后指标。", "No backward index."),
     "trend_title": ("每周实际执行率与全国排名", "Weekly rate and national rank"),
-    "pending_type_age": ("未结案件（按类型与时长）", "Pending caseload by type and age"),
+    "pending_type_age": ("未结案件（按类型与时长）", "Pending cases by type and age"),
     "largest_pending": ("标的额最大的未结案件", "Largest-value pending cases"),
     "download_xlsx": ("下载简报（XLSX）", "Download the brief (XLSX)"),
     "print_hint": ("打印：浏览器菜单“打印”（A4 纵向），侧栏不会打印。",
