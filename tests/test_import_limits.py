@@ -369,3 +369,51 @@ def test_the_import_command_starts_its_worker_without_the_importers_libraries():
          "if m in sys.modules))"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------- damaged CSV text
+
+
+def _many_lines(n: int) -> list[str]:
+    """n valid case rows (distinct case numbers), past the head the binary check reads."""
+    return [GOOD_EN[0].replace("琼1执1号", f"琼1执{1000 + i}号") for i in range(n)]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_nul_byte_far_into_a_csv_is_named_with_its_line(tmp_path, db_path, quoted):
+    """A NUL past the first 8 KB (which the binary check reads) split the plain reader's
+    lines and stopped the import with a generic error: now the file is refused, its line
+    named, nothing stored (in a file with quoted fields too)."""
+    lines = _many_lines(200)
+    lines[149] = lines[149].replace("张三", "张\0三")          # line 151 of the file
+    if quoted:
+        lines[0] = lines[0].replace("王法官", '"王,法官"')
+    path = tmp_path / "nul.csv"
+    path.write_bytes(("\n".join([HEADER_EN, *lines]) + "\n").encode("utf-8"))
+    before = digest(db_path)
+    with pytest.raises(UnreadableFile, match=r"line 151 holds a NUL character"):
+        import_files(db_path, {"cases": path})
+    assert digest(db_path) == before
+
+
+def test_a_csv_whose_lines_end_in_cr_alone_is_read_line_by_line(tmp_path, db_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("\r".join([HEADER_EN, *GOOD_EN]) + "\r").encode("utf-8"))
+    [report] = import_files(db_path, {"cases": path})
+    assert (report.rows, report.stored, report.rejected_rows) == (3, 3, 0)
+    assert sorted(table(db_path, "cases")["judge"].drop_nulls()) == ["李法官", "王法官"]
+
+
+def test_a_field_longer_than_any_text_is_rejected_row_by_row(tmp_path, db_path):
+    """A quoted field of 200,000 characters (past the csv module's default limit, which
+    stopped the import without a line number): its row is rejected with the reason, the
+    others stored."""
+    lines = list(GOOD_EN)
+    lines[1] = lines[1].replace("某公司", '"' + "某" * 200_000 + '"')
+    path = tmp_path / "long.csv"
+    path.write_bytes(("\n".join([HEADER_EN, *lines]) + "\n").encode("utf-8"))
+    [report] = import_files(db_path, {"cases": path})
+    assert (report.rows, report.stored, report.rejected_rows) == (3, 2, 1)
+    [reject] = report.rejects.iter_rows(named=True)
+    assert (reject["row"], reject["column"], reject["reason"]) == (
+        3, "respondent_name", "longer than 300 characters")

@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -43,6 +44,10 @@ _MAX_OUTSIDE_GB2312 = 0.05
 # Real workbooks compress 10–20 times (measured: dense text, numbers, blank styled cells);
 # a member above 100 times is a zip bomb. Larger files import as CSV, read in batches.
 MAX_XLSX_COLUMNS = 100
+# the longest field the csv module reads from a quoted CSV (its own default is 128 KiB; a
+# longer field stopped the import without a line number); the importer rejects any text
+# longer than its own limit row by row
+MAX_CSV_FIELD = 16 * 1024 * 1024
 MAX_XLSX_CELLS = 10_000_000                 # rows × columns of a sheet's extent
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024   # every member of the zip, expanded
 MAX_COMPRESSION_RATIO = 100
@@ -109,11 +114,18 @@ def _looks_utf16(head: bytes) -> bool:
 
 def _open_csv(path: Path, workdir: Path) -> Source:
     encoding = _detect_encoding(path)
-    if encoding == "utf-8":
+    nul_line, cr_only = _line_ends(path)
+    if nul_line:
+        raise UnreadableFile(
+            f"{path}: 第 {nul_line:,} 行含有 NUL 字符（\\0），不是纯文本 CSV；请另存为 CSV 后再导入 / "
+            f"line {nul_line:,} holds a NUL character (\\0): not a plain-text CSV; save it "
+            f"as CSV and import again")
+    if encoding == "utf-8" and not cr_only:
         text_path = path
     else:
+        # UTF-8 for the readers, and lines that end in CR alone (old Mac files) ended in LF
         text_path = workdir / f"{len(list(workdir.iterdir()))}.utf8.csv"
-        _transcode(path, text_path, encoding)
+        _transcode(path, text_path, encoding, cr_only=cr_only)
     with open(text_path, "rb") as handle:
         quoted = False
         first_line = handle.readline().decode("utf-8")
@@ -176,12 +188,32 @@ def _decodes(path: Path, encoding: str, *, check_gb: bool = False) -> bool:
     return not check_gb or non_ascii == 0 or outside / non_ascii <= _MAX_OUTSIDE_GB2312
 
 
-def _transcode(path: Path, target: Path, encoding: str) -> None:
+def _transcode(path: Path, target: Path, encoding: str, *, cr_only: bool = False) -> None:
     decoder = codecs.getincrementaldecoder(encoding)()
     with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
         while chunk := src.read(_CHUNK):
-            out.write(decoder.decode(chunk))
+            text = decoder.decode(chunk)
+            out.write(text.replace("\r", "\n") if cr_only else text)
         out.write(decoder.decode(b"", final=True))
+
+
+def _line_ends(path: Path) -> tuple[int | None, bool]:
+    """(the line of the first NUL byte, or None; whether lines end in CR alone: a CR and
+    no LF in the whole file). A NUL past the head the binary check reads would split a
+    line of the plain reader; a file of CR-ended lines would read as one line."""
+    lines = 1
+    cr = lf = False
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            at = chunk.find(b"\0")
+            if at >= 0:
+                head = chunk[:at]
+                ends = head.count(b"\n") or (0 if lf else head.count(b"\r"))
+                return lines + ends, False
+            lf = lf or b"\n" in chunk
+            cr = cr or b"\r" in chunk
+            lines += chunk.count(b"\n") if lf else chunk.count(b"\r")
+    return None, cr and not lf
 
 
 def _csv_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dict]]]:
@@ -222,13 +254,14 @@ def _quoted_csv_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dic
     splits the records, a batch at a time."""
     width = len(source.header)
     names = [*source.header, "_row"]
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD))
     with open(source.text_path, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle, delimiter=source.separator)
         next(reader, None)
         while True:
             good: list[list] = []
             ragged: list[dict] = []
-            for fields in reader:
+            for fields in _records(reader, source.path):
                 if not fields:
                     continue
                 if len(fields) != width:
@@ -244,6 +277,17 @@ def _quoted_csv_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dic
                 return
             frame = pl.DataFrame(good, schema={n: pl.String for n in names}, orient="row")
             yield frame.with_columns(pl.col("_row").cast(pl.Int64)), ragged
+
+
+def _records(reader: Any, path: Path) -> Iterator[list[str]]:
+    """The csv module's records; a file it cannot split (a field past MAX_CSV_FIELD) is
+    refused with the line where it stopped."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise UnreadableFile(f"{path}: 第 {reader.line_num:,} 行无法读取（{exc}）/ line "
+                             f"{reader.line_num:,} cannot be read ({exc}); nothing was "
+                             f"imported") from None
 
 
 # ---------------------------------------------------------------- XLSX and Parquet

@@ -43,6 +43,9 @@ MAX_AMOUNT = 1e16
 # in key order 48 s); a million changed cases of 10 M ran out of DuckDB's 1 GB on the
 # delete path
 REBUILD_SHARE = 0.1
+# the longest text a cell may hold (case numbers, names, ID numbers, judges: tens of
+# characters); a longer one is a damaged file, rejected row by row
+MAX_TEXT_CHARS = 300
 REJECT_DETAIL_CAP = 100_000  # rejects listed line by line; beyond it, counts per reason
 REJECT_SCHEMA = {"file": pl.String, "row": pl.Int64, "column": pl.String, "value": pl.String,
                  "reason": pl.String}
@@ -148,8 +151,8 @@ def _typed(frame: pl.DataFrame, columns: tuple[Column, ...], known: Known
             reason = "unknown case type"
         else:
             parsed = raw
-            bad = pl.lit(False)
-            reason = ""
+            bad = value.str.len_chars() > MAX_TEXT_CHARS
+            reason = f"longer than {MAX_TEXT_CHARS} characters"
         if c.default is not None:
             # an empty cell takes the default; a filled one that does not parse is bad
             parsed = pl.when(empty).then(_default(c)).otherwise(parsed)
