@@ -417,3 +417,38 @@ def test_a_field_longer_than_any_text_is_rejected_row_by_row(tmp_path, db_path):
     [reject] = report.rejects.iter_rows(named=True)
     assert (reject["row"], reject["column"], reject["reason"]) == (
         3, "respondent_name", "longer than 300 characters")
+
+
+def _workbook(path: Path, rows: list[list], second: list[list] | None = None) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for sheet_rows in [rows, *([second] if second else [])]:
+        sheet = book.add_worksheet()
+        for r, row in enumerate(sheet_rows):
+            for c, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("="):
+                    sheet.write_formula(r, c, value)   # no stored result, as scripts write
+                else:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_a_sheet_with_formula_cells_is_refused_naming_them(tmp_path, db_path):
+    """A formula's stored result is what its writer left: xlsxwriter leaves 0, so
+    `=1000*2` imported as an amount of 0.00 and a name formula as "0". The sheet read is
+    refused, its formula cells named; formulas on another sheet do not matter."""
+    header = next(csv.reader([HEADER_EN]))
+    good = [next(csv.reader([line])) for line in GOOD_EN]
+    with_formulas = [header, good[0], good[1], good[2]]
+    with_formulas[1] = [*good[0][:7], "=1000*2", *good[0][8:]]               # H2
+    with_formulas[3] = [*good[2][:13], '=A1&"x"', *good[2][14:]]            # N4
+    before = digest(db_path)
+    path = _workbook(tmp_path / "formulas.xlsx", with_formulas)
+    with pytest.raises(UnreadableFile, match=r"formula cells \(H2, N4, …\)"):
+        import_files(db_path, {"cases": path})
+    assert digest(db_path) == before
+    plain = _workbook(tmp_path / "plain.xlsx", [header, *good], second=[["=1+1"]])
+    [report] = import_files(db_path, {"cases": plain})
+    assert (report.rows, report.stored, report.rejected_rows) == (3, 3, 0)

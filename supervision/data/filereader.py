@@ -530,8 +530,57 @@ def _held_extent_by_tags(book: zipfile.ZipFile, member: str) -> Extent | None:
     return Extent(first_row, last_row, first_column, last_column)
 
 
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s/>])")
+_LAST_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])[^>]*?\sr\s*=\s*[\"']"
+                        rb"([A-Za-z]+\d+)[\"']")
+
+
+def _first_sheet(book: zipfile.ZipFile) -> str | None:
+    """The member of the workbook's first sheet (the one read), by the workbook's order."""
+    names = {m.filename for m in book.infolist()}
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels not in names or "xl/workbook.xml" not in names:
+        return None
+    targets = {}
+    for a, b, c, d in _RELATIONSHIP.findall(book.read(rels)):
+        ident, target = (a, b) if a else (d, c)
+        target = target.decode("utf-8", "replace").lstrip("/")
+        targets[ident] = target if target.startswith("xl/") else f"xl/{target}"
+    sheets = _SHEET_NAME.findall(book.read("xl/workbook.xml"))
+    return targets.get(sheets[0][1]) if sheets else None
+
+
+def formula_cells(path: Path, at_most: int = 5) -> list[str]:
+    """The first formula cells (as B7) of the sheet an import reads: a formula's stored
+    result is whatever the writer left (none, 0, a stale value), so such a sheet is refused
+    rather than read."""
+    found: list[str] = []
+    with zipfile.ZipFile(path) as book:
+        member = _first_sheet(book)
+        if member is None:
+            return found
+        cell = b"?"
+        for chunk in _chunks(book, member):
+            for match in _FORMULA.finditer(chunk):
+                before = list(_LAST_CELL.finditer(chunk, 0, match.start()))
+                cell = before[-1].group(1) if before else cell
+                found.append(cell.decode("ascii", "replace"))
+                if len(found) >= at_most:
+                    return found
+            last = list(_LAST_CELL.finditer(chunk))
+            cell = last[-1].group(1) if last else cell
+    return found
+
+
 def _open_xlsx(path: Path) -> Source:
     check_xlsx(path)
+    formulas = formula_cells(path)
+    if formulas:
+        cells = "、".join(formulas)
+        raise UnreadableFile(
+            f"{path}: 工作表含有公式单元格（{cells}…），公式的结果不一定保存在文件中；请复制后“选择性粘贴为"
+            f"数值”再导入 / the sheet holds formula cells ({', '.join(formulas)}, …), whose "
+            f"results a file need not hold: paste them as values and import again")
     try:
         import fastexcel
 
