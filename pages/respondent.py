@@ -93,6 +93,8 @@ else:
                                court_label=cases["respondent_name"][0], rows=cases.height,
                                # the file holds the respondent's cases in every court of
                                # the user's scope, whatever the sidebar's court
-                               court=None, detail={"respondent": key})
+                               court=None, detail={"respondent": key},
+                               # the trail names the respondent by its keyed reference
+                               audit_label=t("respondent") + "-" + key[:12])
     st.caption(t("respondent_scope", as_of=ctx.filters.as_of.isoformat(),
                  scope=md(ctx.province_name())))

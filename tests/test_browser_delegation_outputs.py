@@ -7,11 +7,13 @@ rendered pages go to test-artifacts/ to be looked at."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import fastexcel
+import polars as pl
 from playwright.sync_api import Page, expect
 
 from tests.browser_kit import (
@@ -71,7 +73,8 @@ def test_the_brief_prints_on_a4_and_downloads_as_the_same_pdf(server, tab):
 def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,
                                                                operational_store):
     page = tab()
-    login(page, server, "supervisor", "?page=explorer&court=HI720&pri=high")
+    # a search text every case number holds (执): the same cases, a text in the filters
+    login(page, server, "supervisor", "?page=explorer&court=HI720&pri=high&q=执")
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载XLSX").click()
     assert download.value.suggested_filename == "案件查询_海口海事法院_2026-11-25.xlsx"
@@ -95,9 +98,16 @@ def test_exports_read_like_the_screen_with_their_filters_inside(server, tab,
     from supervision.security import audit
     from supervision.store import engine
 
-    exported = audit.entries(engine(operational_store), event="export")["target"].to_list()
+    entries = audit.entries(engine(operational_store), event="export")
+    exported = entries["target"].to_list()
     assert {"案件查询_海口海事法院_2026-11-25.xlsx", "案件查询_海口海事法院_2026-11-25.csv"} <= set(
         exported)
+    # the search text (it may name a person) is kept as its keyed reference only
+    from supervision.security import personal
+
+    detail = json.loads(entries.filter(pl.col("target") == "案件查询_海口海事法院_2026-11-25.csv")
+                        ["detail"][0])
+    assert detail["filters"]["text"] == "keyed:" + personal.reference("执")
 
 
 def test_a_tablet_gets_the_width_and_whole_figures(server, browser):

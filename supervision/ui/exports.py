@@ -105,37 +105,44 @@ def case_downloads(ctx: state.Context, *, page: str, frame: Callable[[], pl.Data
                    kinds: dict[str, str] | None = None, rows: int = 0,
                    view: object = None, filters: Filters | None = None,
                    court: str | None | object = state.SIDEBAR_COURT,
-                   detail: dict[str, object] | None = None) -> None:
+                   detail: dict[str, object] | None = None,
+                   audit_label: str | None = None) -> None:
     """CSV and XLSX of a case table (`frame` is called only when a file is built);
-    `filters` and `court` are the scope the table really covers (see `audited`)."""
+    `filters` and `court` are the scope the table really covers (see `audited`);
+    `audit_label` stands for `court_label` in the file name the audit trail records (a
+    person's name is not written there: the administrator reads it)."""
     scope = {"filters": filters, "court": court, "detail": detail}
     info = notes(ctx, page, caption, court_label)
     csv_name = file_name(ctx, page, "csv", court_label)
     xlsx_name = file_name(ctx, page, "xlsx", court_label)
+    audit_names = ((file_name(ctx, page, "csv", audit_label),
+                    file_name(ctx, page, "xlsx", audit_label)) if audit_label
+                   else (csv_name, xlsx_name))
     kinds = kinds or {headers_of("amount_wan"): "wan", headers_of("recovered_wan"): "wan"}
     # a page with several tables of one kind (the roadmap: one per ranking) keys each by its view
     key = page if view is None else f"{page}_{view}"
     c1, c2 = st.columns(2)
     c1.download_button(t("download_csv"),
-                       data=audited(ctx, csv_name, page,
+                       data=audited(ctx, audit_names[0], page,
                                     lambda: safe_csv_bytes(frame(), notes=info), **scope),
                        file_name=csv_name, mime="text/csv", key=f"{key}_csv",
                        on_click="ignore")
     with c2:
         xlsx_download(ctx, page=page, name=xlsx_name, rows=rows, key=f"{key}_xlsx", view=view,
-                      scope=scope, build=deferred(lambda progress=None: safe_xlsx_bytes(
+                      scope=scope, audit_name=audit_names[1], build=deferred(lambda progress=None: safe_xlsx_bytes(
                           {t("page_" + page)[:31]: frame()}, notes=info,
                           notes_title=t("about_sheet"), kinds=kinds, progress=progress)))
 
 
 def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: str,
                   build: Callable[..., bytes], view: object = None,
-                  scope: dict[str, object] | None = None) -> None:
+                  scope: dict[str, object] | None = None,
+                  audit_name: str | None = None) -> None:
     """A small workbook is built when its button is clicked. A large one takes seconds:
     a first button builds it with a progress bar, then the download button appears."""
     if rows <= XLSX_DIRECT_ROWS:
         st.download_button(t("download_xlsx_cases"),
-                           data=audited(ctx, name, page, build, **(scope or {})),
+                           data=audited(ctx, audit_name or name, page, build, **(scope or {})),
                            file_name=name, mime=XLSX_MIME, key=key, on_click="ignore")
         return
     ready = st.session_state.get(f"{key}_ready")
@@ -143,7 +150,8 @@ def xlsx_download(ctx: state.Context, *, page: str, name: str, rows: int, key: s
     if ready and ready[0] == view:
         content = ready[1]
         st.download_button(t("download_xlsx_cases"),
-                           data=audited(ctx, name, page, lambda: content, **(scope or {})),
+                           data=audited(ctx, audit_name or name, page, lambda: content,
+                                        **(scope or {})),
                            file_name=name,
                            mime=XLSX_MIME, key=key, on_click="ignore", type="primary")
         return

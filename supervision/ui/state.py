@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from supervision.domain.filters import Filters
+from supervision.security import personal
 from supervision.security.access import Access, access_for
 from supervision.ui import data
 from supervision.words.i18n import lang
@@ -81,8 +82,13 @@ def audit_export(ctx: Context, file_name: str, what: str, *, filters: Filters | 
     used = filters or ctx.filters
     access = access or ctx.access
     courts = (court,) if court else access.allowed_courts(data.con())
+    scope = used.scope()
+    if scope.get("text"):
+        # a search text may name a person: the trail (which the administrator reads, who
+        # sees no case data) keeps its keyed reference, enough to match a known search
+        scope["text"] = "keyed:" + personal.reference(scope["text"])
     audit.record(data.store(), access.username, "export", file_name, what=what,
-                 court=court or "all", courts=list(courts), filters=used.scope(),
+                 court=court or "all", courts=list(courts), filters=scope,
                  as_of=used.as_of, period_start=used.start, **detail)
 
 
