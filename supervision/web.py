@@ -16,6 +16,9 @@ app.py with what this module gives it:
   public origin of a proxy that rewrites Host) is refused with 403. Streamlit's own check
   lets any port of a local host in. A handshake without an Origin is let through as
   Streamlit does: every browser sends one, and other clients can send any.
+- A request (or websocket) whose Host is neither an IP address, `localhost` nor the host
+  of a listed origin is refused with 421 (host_allowed): another site's name pointed at
+  this server (DNS rebinding) does not reach the login form, the health or metrics.
 - GET /healthz answers whether this server is ready to serve (for the proxy, the service
   manager and the operator): 200 with a small JSON when the case database opens and its
   schema is this release's, and the operational store answers with its Alembic migrations
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import ipaddress
 import json
 import logging
 import os
@@ -331,5 +335,47 @@ class WebsocketOrigin:
         await self.app(scope, receive, send)
 
 
+def host_allowed(host: str | None) -> bool:
+    """Whether a request's Host names this server as it is reached: an IP address (a
+    laptop on a room's network, the proxy), `localhost`, or the host of an origin listed
+    in SUPERVISION_ALLOWED_ORIGINS. Any other name is a page's own domain pointed at this
+    server (DNS rebinding: its script would then be same-origin with the app). No Host
+    header: allowed (a browser always sends one)."""
+    if host is None:
+        return True
+    origin = parse_origin(f"http://{host}")
+    if origin is None:
+        return False
+    name = origin[1].strip("[]")
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name == "localhost" or name in {o[1] for o in allowed_origins()}
+
+
+class HostCheck:
+    """Refuse (421) an HTTP request or websocket whose Host is not this server's (ASGI
+    middleware; host_allowed)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = Headers(scope=scope).get("host") if scope["type"] in ("http", "websocket") \
+            else None
+        if host_allowed(host):
+            await self.app(scope, receive, send)
+            return
+        log.warning("refused a request for host %r", host)
+        if scope["type"] == "websocket":
+            await receive()       # websocket.connect
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await Response("misdirected request: this server does not answer for that host\n",
+                       status_code=421, media_type="text/plain")(scope, receive, send)
+
+
 def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders), Middleware(WebsocketOrigin)]
+    return [Middleware(HostCheck), Middleware(SecurityHeaders), Middleware(WebsocketOrigin)]

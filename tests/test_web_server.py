@@ -163,6 +163,27 @@ def test_a_websocket_from_another_origin_is_refused(server):
         assert handshake(server, origin) == 403, origin
 
 
+def test_a_request_for_another_host_is_refused(server):
+    """DNS rebinding: another site's name pointed at this server. Its page, health, login
+    routes and websocket answer 421 (the websocket 403); an IP address, localhost and the
+    listed proxy's host are served."""
+    port = urlsplit(server).port
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+               "Sec-WebSocket-Protocol": "streamlit"}
+    for host in (f"evil.example:{port}", "evil.example",
+                 f"dashboard.example.org.evil.example:{port}"):
+        for path in ("/", "/healthz", "/_stcore/health", "/targets?court=HI720"):
+            assert request(server, "GET", path, headers={"Host": host})[0] == 421, (host, path)
+        assert request(server, "POST", "/auth/cookie", "x",
+                       {"Host": host, "Origin": f"http://{host}"})[0] == 421
+        assert request(server, "GET", "/_stcore/stream", headers={
+            "Host": host, "Origin": f"http://{host}", **upgrade})[0] == 403, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}",
+                 f"192.168.1.5:{port}", "dashboard.example.org", "DASHBOARD.example.org:443"):
+        assert request(server, "GET", "/_stcore/health", headers={"Host": host})[0] == 200, host
+
+
 CSP_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "'wasm-unsafe-eval'", "data:", "blob:"}
 
 
