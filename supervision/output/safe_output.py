@@ -24,6 +24,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # word joiner inside "://", "www." and "@" keeps them text.
 _AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)|(@)")
 _JOINER = "\u2060"
+_SHORTCODE_START = re.compile(r"\\:(?=[A-Za-z0-9_+\-])")
 
 
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -136,8 +137,9 @@ def md(text: object) -> str:
     unlinked = _AUTOLINK.sub(_break_autolink, str(text))
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(unlinked, quote=False))
     # Streamlit reads :material/name:, :streamlit: and emoji shortcodes whatever the
-    # backslash: a word joiner after each colon keeps them text
-    return escaped.replace("\\:", "\\:" + _JOINER)
+    # backslash: a word joiner after a colon that a name follows keeps them text (not
+    # after "优先级: 高": a joiner is still a character when the text is copied)
+    return _SHORTCODE_START.sub("\\:" + _JOINER, escaped)
 
 
 def plain(text: object) -> str:
