@@ -67,13 +67,15 @@ secondary = pl.concat([courts.select((pl.col("rate") * 100).round(1).alias(rate_
 table = pl.concat([f for f in (key, analysis, secondary) if f is not None], how="horizontal")
 subset_note = t("subset_columns_note", rate=subset_rate_header, rank=t("subset_rank"),
                 subset=sidebar.subset_caption(ctx, markdown=False))
+# narrow columns for the short Chinese headers; English ones ("National rank") need more
+narrow = "small" if lang() == "zh" else None
 event = st.dataframe(
     table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
     key="province_table", height=min(36 * (table.height + 1) + 3, 1200), placeholder="—",
     column_config={
         t("court"): st.column_config.TextColumn(pinned=True),
         t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank"),
-                                                          width="small"),
+                                                          width=narrow),
         t("rank_change"): st.column_config.TextColumn(help=t("rank_change_help")),
         t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
         rate_header: st.column_config.NumberColumn(help=help_text("overall_rate"),
@@ -85,7 +87,7 @@ event = st.dataframe(
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
         t("backward_count"): st.column_config.NumberColumn(help=help_text("backward"),
-                                                           width="small"),
+                                                           width=narrow),
         t("backward_change"): st.column_config.TextColumn(help=t("backward_change_help")),
         t("newly_backward"): st.column_config.TextColumn(help=t("newly_backward_help")),
         subset_rate_header: st.column_config.NumberColumn(help=subset_note, format="%.1f"),
