@@ -91,3 +91,28 @@ def test_the_pages_refuse_a_search_past_the_limit_and_query_nothing(demo_db, mon
     # a number looked up earlier today still runs
     at.text_input(key=box).input(candidate(5)).run()
     assert not at.exception and not at.error
+
+
+def test_lookups_at_once_never_pass_the_limit(store):
+    """Sixty different numbers looked up at once by one user (sessions run in threads, and
+    servers in processes): exactly the limit is let through and recorded."""
+    import threading
+
+    users.add_user(store, "busy", "忙", "", "analyst", "HI000", "busy-analyst-1")
+    analyst = Access("busy", "analyst", "HI000", "琼")
+    start = threading.Barrier(60)
+    results: list[bool] = []
+
+    def look_up(k: int) -> None:
+        start.wait()
+        results.append(id_lookups.allowed(store, analyst, candidate(k)))
+
+    threads = [threading.Thread(target=look_up, args=(k,)) for k in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results) == id_lookups.ID_LOOKUPS_PER_DAY
+    trail = audit.entries(store, actor="busy")
+    assert trail.filter(event="id_lookup").height == id_lookups.ID_LOOKUPS_PER_DAY
+    assert trail.filter(event="id_lookup_refused").height == 60 - id_lookups.ID_LOOKUPS_PER_DAY
