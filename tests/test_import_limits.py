@@ -452,3 +452,43 @@ def test_a_sheet_with_formula_cells_is_refused_naming_them(tmp_path, db_path):
     plain = _workbook(tmp_path / "plain.xlsx", [header, *good], second=[["=1+1"]])
     [report] = import_files(db_path, {"cases": plain})
     assert (report.rows, report.stored, report.rejected_rows) == (3, 3, 0)
+
+
+def test_formulas_outside_the_cells_do_not_refuse_a_sheet(tmp_path, db_path):
+    """A sparkline's range and a drop-down list taken from another sheet, as Excel writes
+    them (<xm:f> in the sheet's <extLst>, after <sheetData>), are not cells: the sheet
+    imports. (They refused it, naming the last cell read.)"""
+    import xlsxwriter
+
+    header = next(csv.reader([HEADER_EN]))
+    good = [next(csv.reader([line])) for line in GOOD_EN]
+    path = tmp_path / "template.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("案件")
+    for r, row in enumerate([header, *good]):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.add_sparkline("X2", {"range": "案件!H2:I2"})                      # <xm:f>
+    lists = book.add_worksheet("字典")
+    lists.write_column(0, 0, ["fully_performed", "terminated_current"])
+    sheet.data_validation("G2:G100", {"validate": "list", "source": "=字典!$A$1:$A$2"})
+    book.close()
+    # Excel's own form of a list from another sheet, in the sheet's extLst
+    excel_list = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="'
+                  b'http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:'
+                  b'dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/'
+                  b'excel/2006/main"><x14:dataValidation type="list"><x14:formula1><xm:f>'
+                  b'&#23383;&#20856;!$A$1:$A$2</xm:f></x14:formula1><xm:sqref>G2:G100</xm:sqref>'
+                  b'</x14:dataValidation></x14:dataValidations></ext></extLst>')
+    with_list = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(with_list, "w",
+                                                          zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", excel_list + b"</worksheet>")
+            target.writestr(item, data)
+    for workbook in (path, with_list):
+        assert filereader.formula_cells(workbook) == []
+        [report] = import_files(db_path, {"cases": workbook})
+        assert (report.rows, report.rejected_rows) == (3, 0), workbook

@@ -531,6 +531,8 @@ def _held_extent_by_tags(book: zipfile.ZipFile, member: str) -> Extent | None:
 
 
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?=[\s/>])")
+_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>|<(?:[A-Za-z_][\w.-]*:)?"
+                             rb"sheetData\s*/>")
 _LAST_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])[^>]*?\sr\s*=\s*[\"']"
                         rb"([A-Za-z]+\d+)[\"']")
 
@@ -561,6 +563,10 @@ def formula_cells(path: Path, at_most: int = 5) -> list[str]:
             return found
         cell = b"?"
         for chunk in _chunks(book, member):
+            # a cell's formula is an <f> in <sheetData>; what follows it (a list's source
+            # in <extLst> as <xm:f>, a sparkline's range) is not a cell
+            end = _SHEET_DATA_END.search(chunk)
+            chunk = chunk[:end.start()] if end else chunk
             for match in _FORMULA.finditer(chunk):
                 before = list(_LAST_CELL.finditer(chunk, 0, match.start()))
                 cell = before[-1].group(1) if before else cell
@@ -569,6 +575,8 @@ def formula_cells(path: Path, at_most: int = 5) -> list[str]:
                     return found
             last = list(_LAST_CELL.finditer(chunk))
             cell = last[-1].group(1) if last else cell
+            if end:
+                break
     return found
 
 
