@@ -396,12 +396,23 @@ def test_a_nul_byte_far_into_a_csv_is_named_with_its_line(tmp_path, db_path, quo
     assert digest(db_path) == before
 
 
-def test_a_csv_whose_lines_end_in_cr_alone_is_read_line_by_line(tmp_path, db_path):
+@pytest.mark.parametrize("line_end, inside", [("\r", None), ("\r", "\n"), ("\r\n", "\r"),
+                                              ("\r", "\r\n")])
+def test_a_csv_whose_lines_end_in_cr_alone_is_read_line_by_line(tmp_path, db_path, line_end,
+                                                                inside):
+    """Old Mac files end lines in CR alone, and a quoted cell may still hold a line break
+    of another kind (`inside`, in the second row's respondent name)."""
+    lines = list(GOOD_EN)
+    if inside:
+        lines[1] = lines[1].replace("某公司", f'"某{inside}公司"')
     path = tmp_path / "mac.csv"
-    path.write_bytes(("\r".join([HEADER_EN, *GOOD_EN]) + "\r").encode("utf-8"))
+    path.write_bytes((line_end.join([HEADER_EN, *lines]) + line_end).encode("utf-8"))
     [report] = import_files(db_path, {"cases": path})
     assert (report.rows, report.stored, report.rejected_rows) == (3, 3, 0)
-    assert sorted(table(db_path, "cases")["judge"].drop_nulls()) == ["李法官", "王法官"]
+    stored = table(db_path, "cases")
+    assert sorted(stored["judge"].drop_nulls()) == ["李法官", "王法官"]
+    assert len(stored.filter(pl.col("respondent_name").str.starts_with("某")
+                             & pl.col("respondent_name").str.ends_with("公司"))) == 1
 
 
 def test_a_field_longer_than_any_text_is_rejected_row_by_row(tmp_path, db_path):

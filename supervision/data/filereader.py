@@ -29,6 +29,7 @@ import polars as pl
 BATCH_ROWS = 200_000
 ACCEPTED_ENCODINGS = "UTF-8 (with or without BOM) or GBK/GB18030"
 _CHUNK = 1 << 22
+_BARE_CR = re.compile("\r(?!\n)")
 # Bytes that GBK/GB18030 decodes "successfully" whatever the file really is: a Big5 file
 # decodes into private-use code points and characters outside the GB2312 set. Real GBK
 # court data is almost all GB2312 (rare name characters are the exception).
@@ -135,8 +136,12 @@ def _open_csv(path: Path, workdir: Path) -> Source:
                 quoted = True
                 break
     separator = "\t" if "\t" in first_line and "," not in first_line else ","
-    header = _unique([clean_header(h) for h in
-                      next(csv.reader([first_line], delimiter=separator), [])])
+    try:
+        names = next(csv.reader([first_line], delimiter=separator), [])
+    except csv.Error as exc:
+        raise UnreadableFile(f"{path}: 第一行（表头）无法读取（{exc}）/ the header line cannot "
+                             f"be read ({exc}); nothing was imported") from None
+    header = _unique([clean_header(h) for h in names])
     if not any(header):
         raise UnreadableFile(f"{path}: the file is empty")
     return Source(path, "csv", header, text_path, separator, quoted)
@@ -189,31 +194,44 @@ def _decodes(path: Path, encoding: str, *, check_gb: bool = False) -> bool:
 
 
 def _transcode(path: Path, target: Path, encoding: str, *, cr_only: bool = False) -> None:
+    """`path` as UTF-8 at `target`; with `cr_only`, every CR not followed by LF (a line
+    end of an old Mac file) as LF."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    held = ""       # a CR at the end of a piece: is the next piece's first character LF?
     with open(path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as out:
         while chunk := src.read(_CHUNK):
-            text = decoder.decode(chunk)
-            out.write(text.replace("\r", "\n") if cr_only else text)
-        out.write(decoder.decode(b"", final=True))
+            text = held + decoder.decode(chunk)
+            if cr_only:
+                held = "\r" if text.endswith("\r") else ""
+                text = _BARE_CR.sub("\n", text[:len(text) - len(held)])
+            out.write(text)
+        rest = held + decoder.decode(b"", final=True)
+        out.write(_BARE_CR.sub("\n", rest) if cr_only else rest)
 
 
 def _line_ends(path: Path) -> tuple[int | None, bool]:
-    """(the line of the first NUL byte, or None; whether lines end in CR alone: a CR and
-    no LF in the whole file). A NUL past the head the binary check reads would split a
-    line of the plain reader; a file of CR-ended lines would read as one line."""
+    """(the line of the first NUL byte, or None; whether lines end in CR alone: the file's
+    first line break is a CR not followed by LF, as old Mac files have, whose quoted cells
+    may still hold LF). A NUL past the head the binary check reads would split a line of
+    the plain reader; a file of CR-ended lines would read as one line."""
     lines = 1
-    cr = lf = False
+    cr_ended: bool | None = None
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
+            if cr_ended is None:
+                cr, lf = chunk.find(b"\r"), chunk.find(b"\n")
+                if cr >= 0 and (lf < 0 or cr < lf):
+                    if cr == len(chunk) - 1:
+                        chunk += handle.read(1)
+                    cr_ended = chunk[cr + 1:cr + 2] != b"\n"
+                elif lf >= 0:
+                    cr_ended = False
+            line_break = b"\r" if cr_ended else b"\n"
             at = chunk.find(b"\0")
             if at >= 0:
-                head = chunk[:at]
-                ends = head.count(b"\n") or (0 if lf else head.count(b"\r"))
-                return lines + ends, False
-            lf = lf or b"\n" in chunk
-            cr = cr or b"\r" in chunk
-            lines += chunk.count(b"\n") if lf else chunk.count(b"\r")
-    return None, cr and not lf
+                return lines + chunk[:at].count(line_break), bool(cr_ended)
+            lines += chunk.count(line_break)
+    return None, bool(cr_ended)
 
 
 def _csv_batches(source: Source) -> Iterator[tuple[pl.DataFrame, list[dict]]]:
