@@ -102,8 +102,13 @@ def landing() -> None:
 # "Page not found" when targets was that default. Every page keeps its own path this way.
 home = st.Page(landing, title=t("app_title"), url_path="home", default=True,
                visibility="hidden")
+# the paths of pages outside the role lead to the landing too (not to Streamlit's "Page
+# not found"): a link a supervisor sends a president, /province, opens the president's
+# first page
+elsewhere = [st.Page(landing, title=t(title), url_path=key, visibility="hidden")
+             for key, (_path, title, _icon) in PAGE_FILES.items() if key not in role_pages]
 # expanded: every page of the role listed (Streamlit folds more than ten under "View more")
-navigation = st.navigation([home, *role_pages.values()], expanded=True)
+navigation = st.navigation([home, *role_pages.values(), *elsewhere], expanded=True)
 # widgets after st.navigation: their identity is the same in every run of a page
 st.sidebar.markdown(f"**{md(access.display_name or access.username)}** · "
                     f"{md(enum(access.role))}")
@@ -112,8 +117,9 @@ if st.sidebar.button(t("logout"), key="logout_button"):
     st.rerun()
 login.keep_cookie()
 login.fold_sidebar_on_tablets()
-at_home = navigation.url_path == ""   # the default page's path (Streamlit's rule)
-current_page = navigation.url_path or access.pages[0]
+# the landing page (its path is "", Streamlit's rule for the default) or another role's
+at_home = navigation.url_path not in role_pages
+current_page = navigation.url_path if not at_home else access.pages[0]
 # a copied URL names its page in ?page=, so a new session lands on it after logging in
 requested_page = st.query_params.get("page") or st.session_state.get("_requested_page")
 if at_home or not st.session_state.get("_landed"):

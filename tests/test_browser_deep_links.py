@@ -75,21 +75,26 @@ def test_a_page_link_as_the_first_request_of_a_new_server_leads_to_login_then_th
         page.screenshot(path=str(ARTIFACTS / f"first_request_{path}.png"))
 
 
-@pytest.mark.parametrize("user, path", [("president", "targets"), ("supervisor", "province")])
-def test_a_link_to_the_first_page_of_a_logged_in_users_role_opens_it(server, tab, user, path):
+@pytest.mark.parametrize("user, path, lands", [("president", "targets", "targets"),
+                                               ("supervisor", "province", "province"),
+                                               ("president", "province", "targets")])
+def test_a_link_to_the_first_page_of_a_logged_in_users_role_opens_it(server, tab, user, path,
+                                                                     lands):
     """A logged-in user (the login cookie) opens a link to their role's first page, as a
     colleague would send it: the page, without Streamlit's "Page not found" (that page was
-    the default one, served at "/" only); the root URL lands on the same page."""
+    the default one, served at "/" only); the root URL lands on the same page. A link to a
+    page outside the role (a supervisor's /province sent to a president) lands on the
+    role's first page, without that dialog either."""
     first = tab()
     login(first, server, user)
-    expect(first.locator("h1").first).to_contain_text(TITLES[path], timeout=30_000)
-    assert f"/{path}?" in first.url, first.url
+    expect(first.locator("h1").first).to_contain_text(TITLES[lands], timeout=30_000)
+    assert f"/{lands}?" in first.url, first.url
     linked = first.context.new_page()
     linked.goto(f"{server}/{path}?as_of=2026-11-07")
     expect(linked.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(linked)
-    expect(linked.locator("h1").first).to_contain_text(TITLES[path], timeout=30_000)
+    expect(linked.locator("h1").first).to_contain_text(TITLES[lands], timeout=30_000)
     expect(linked.get_by_text("Page not found")).to_have_count(0)
     no_exception(linked)
     assert "as_of=2026-11-07" in linked.url, linked.url
-    linked.screenshot(path=str(ARTIFACTS / f"linked_first_page_{user}.png"))
+    linked.screenshot(path=str(ARTIFACTS / f"linked_{path}_{user}.png"))
