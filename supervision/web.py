@@ -377,5 +377,24 @@ class HostCheck:
                        status_code=421, media_type="text/plain")(scope, receive, send)
 
 
+# Streamlit's own routes that answer without a login and that nothing here uses: the cache
+# statistics (the app's cached function names and their counts)
+CLOSED_PATHS = {"/_stcore/metrics"}
+
+
+class ClosedRoutes:
+    """404 for CLOSED_PATHS (ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/") in CLOSED_PATHS:
+            await Response(status_code=404)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def middleware() -> list[Middleware]:
-    return [Middleware(HostCheck), Middleware(SecurityHeaders), Middleware(WebsocketOrigin)]
+    return [Middleware(HostCheck), Middleware(SecurityHeaders), Middleware(ClosedRoutes),
+            Middleware(WebsocketOrigin)]

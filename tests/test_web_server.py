@@ -184,6 +184,13 @@ def test_a_request_for_another_host_is_refused(server):
         assert request(server, "GET", "/_stcore/health", headers={"Host": host})[0] == 200, host
 
 
+def test_streamlits_cache_statistics_are_not_served(server):
+    """/_stcore/metrics named the app's cached functions and their counts to anyone."""
+    for path in ("/_stcore/metrics", "/_stcore/metrics/"):
+        assert request(server, "GET", path)[0] == 404, path
+    assert request(server, "GET", "/_stcore/health")[0] == 200
+
+
 CSP_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "'wasm-unsafe-eval'", "data:", "blob:"}
 
 
