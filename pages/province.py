@@ -75,15 +75,17 @@ event = st.dataframe(
     column_config={
         t("court"): st.column_config.TextColumn(pinned=True),
         t("national_rank"): st.column_config.NumberColumn(help=help_text("national_rank"),
-                                                          width=narrow),
+                                                          width=narrow, format="localized"),
         t("rank_change"): st.column_config.TextColumn(help=t("rank_change_help")),
         t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
         rate_header: st.column_config.NumberColumn(help=help_text("overall_rate"),
                                                    format="%.1f"),
-        t("gap_cases"): st.column_config.NumberColumn(help=help_text("gap_cases", k=k)),
+        t("gap_cases"): st.column_config.NumberColumn(help=help_text("gap_cases", k=k),
+                                                      format="localized"),
         t("projected_rank"): st.column_config.NumberColumn(
-            help=t("projected_rank_help", weeks=PACE_WEEKS)),
-        t("year_end_need"): st.column_config.NumberColumn(help=help_text("year_end_need", k=k)),
+            help=t("projected_rank_help", weeks=PACE_WEEKS), format="localized"),
+        t("year_end_need"): st.column_config.NumberColumn(help=help_text("year_end_need", k=k),
+                                                          format="localized"),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
         t("backward_count"): st.column_config.NumberColumn(help=help_text("backward"),
@@ -91,7 +93,7 @@ event = st.dataframe(
         t("backward_change"): st.column_config.TextColumn(help=t("backward_change_help")),
         t("newly_backward"): st.column_config.TextColumn(help=t("newly_backward_help")),
         subset_rate_header: st.column_config.NumberColumn(help=subset_note, format="%.1f"),
-        t("subset_rank"): st.column_config.NumberColumn(help=subset_note),
+        t("subset_rank"): st.column_config.NumberColumn(help=subset_note, format="localized"),
     })
 if subset:
     st.caption(md(subset_note))

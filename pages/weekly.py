@@ -38,9 +38,13 @@ def _shade(frame):  # noqa: ANN001, ANN202 - a pandas frame in, CSS for each cel
                           False: ""}).set_axis(frame.columns, axis=1)
 
 
+# counts and ranks with thousands separators, as the PDF and the headline figures write them
+whole = [c for c, dtype in table.schema.items() if dtype.is_integer()]
 styled = table.to_pandas().style.apply(_shade, axis=None).format(na_rep="—").format(
     {c: (lambda v: "—" if v != v or v is None else f"{v * 100:.1f}%")
-     for c, k in kinds.items() if k == "percent"}, na_rep="—")  # NA never reaches a formatter
+     for c, k in kinds.items() if k == "percent"}, na_rep="—").format(
+    {c: (lambda v: "—" if v != v or v is None else f"{int(v):,}") for c in whole},
+    na_rep="—")  # NA never reaches a formatter
 st.dataframe(styled, hide_index=True, width="stretch", placeholder="—",
              height=min(36 * (table.height + 1) + 3, 1100),
              column_config={t("court"): st.column_config.TextColumn(pinned=True)})
