@@ -107,3 +107,14 @@ def test_the_trends_rank_axis_ticks_whole_ranks():
     fig = charts.trend(few, title="", rate_label="", rank_label="排名", cutoff_label="",
                        language="zh")
     assert _ticks(fig.layout.yaxis2) == (",d", 1, 1)     # up to 8th: every rank from 1
+
+
+def test_a_stack_of_one_colour_still_names_it_in_the_legend():
+    """An index's drill-down lists cases of one status: its bars keep a legend entry
+    saying what their colour is (plotly hides the legend of a single trace by default)."""
+    frame = pl.DataFrame({"type_name": ["涉民生案件", "金融借款"], "cases": [3, 2],
+                          "status": ["pending", "pending"]})
+    fig = charts.stacked_bars(frame, x="type_name", y="cases", colour="status", title="",
+                              x_title="案件类型", y_title="件数", colour_names={"pending": "未结"})
+    assert fig.layout.showlegend is True
+    assert [(trace.name, trace.showlegend) for trace in fig.data] == [("未结", None)]

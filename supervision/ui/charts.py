@@ -296,6 +296,9 @@ def stacked_bars(frame: pl.DataFrame, *, x: str, y: str, colour: str, title: str
     if dated is not None:       # bars by week or month: a date axis in the page's language
         _date_axis(fig, dated, axis="yaxis" if horizontal else "xaxis")
     fig = _layout(fig, title, height=420)
+    # the colours are named even when one value is left (plotly hides a one-trace legend:
+    # an index's drill-down of one status had bars and no word for their colour)
+    fig.update_layout(showlegend=True)
     if legend_title:
         fig.update_layout(legend_title_text=plain(legend_title))
     return fig
