@@ -419,7 +419,7 @@ def _check_book(path: Path, book: zipfile.ZipFile) -> None:
     if "xl/workbook.xml" not in names:
         raise UnreadableFile(f"{path}: 是 zip 文件但不是 XLSX 工作簿 / a zip archive but not "
                              f"an XLSX workbook (no xl/workbook.xml)")
-    titles = _sheet_titles(book, names)
+    titles = dict(_sheets(book))
     for m in sorted(members, key=lambda m: m.filename):
         if _is_worksheet(m.filename):
             _check_sheet(path, book, m.filename, titles.get(m.filename, m.filename))
@@ -435,20 +435,22 @@ def _is_worksheet(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
 
 
-def _sheet_titles(book: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Member name -> the sheet's name as Excel shows it (best effort, for messages)."""
+def _sheets(book: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(member name, the sheet's name as Excel shows it) of every sheet, in the workbook's
+    order (the first is the one an import reads); empty when the workbook's parts are
+    missing or too large to be its own (best effort)."""
     rels = "xl/_rels/workbook.xml.rels"
     small = {m.filename for m in book.infolist() if m.file_size < 4 * 2**20}
     if rels not in small or "xl/workbook.xml" not in small:
-        return {}
+        return []
     targets = {}
     for a, b, c, d in _RELATIONSHIP.findall(book.read(rels)):
         ident, target = (a, b) if a else (d, c)
         target = target.decode("utf-8", "replace").lstrip("/")
         targets[ident] = target if target.startswith("xl/") else f"xl/{target}"
-    return {targets[ident]: name.decode("utf-8", "replace")
+    return [(targets[ident], name.decode("utf-8", "replace"))
             for name, ident in _SHEET_NAME.findall(book.read("xl/workbook.xml"))
-            if ident in targets}
+            if ident in targets]
 
 
 def _too_large(path: Path, title: str, extent: Extent, declared: bool) -> UnreadableFile:
@@ -555,46 +557,34 @@ _LAST_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c(?=[\s/>])[^>]*?\sr\s*=\s*[\"
                         rb"([A-Za-z]+\d+)[\"']")
 
 
-def _first_sheet(book: zipfile.ZipFile) -> str | None:
-    """The member of the workbook's first sheet (the one read), by the workbook's order."""
-    names = {m.filename for m in book.infolist()}
-    rels = "xl/_rels/workbook.xml.rels"
-    if rels not in names or "xl/workbook.xml" not in names:
-        return None
-    targets = {}
-    for a, b, c, d in _RELATIONSHIP.findall(book.read(rels)):
-        ident, target = (a, b) if a else (d, c)
-        target = target.decode("utf-8", "replace").lstrip("/")
-        targets[ident] = target if target.startswith("xl/") else f"xl/{target}"
-    sheets = _SHEET_NAME.findall(book.read("xl/workbook.xml"))
-    return targets.get(sheets[0][1]) if sheets else None
-
-
 def formula_cells(path: Path, at_most: int = 5) -> list[str]:
     """The first formula cells (as B7) of the sheet an import reads: a formula's stored
     result is whatever the writer left (none, 0, a stale value), so such a sheet is refused
     rather than read."""
     found: list[str] = []
     with zipfile.ZipFile(path) as book:
-        member = _first_sheet(book)
-        if member is None:
+        sheets = _sheets(book)
+        if not sheets:
             return found
-        cell = b"?"
-        for chunk in _chunks(book, member):
+        previous = b""      # the piece before: where a formula's cell opened, if not in its own
+        for chunk in _chunks(book, sheets[0][0]):
             # a cell's formula is an <f> in <sheetData>; what follows it (a list's source
             # in <extLst> as <xm:f>, a sparkline's range) is not a cell
-            end = _SHEET_DATA_END.search(chunk)
+            # (bytes.find first: the regular expressions try every "<" of a piece and
+            # cost three times the inflating, where most pieces hold neither)
+            at = chunk.find(b"sheetData")
+            end = _SHEET_DATA_END.search(chunk, max(at - 64, 0)) if at >= 0 else None
             chunk = chunk[:end.start()] if end else chunk
-            for match in _FORMULA.finditer(chunk):
-                before = list(_LAST_CELL.finditer(chunk, 0, match.start()))
-                cell = before[-1].group(1) if before else cell
-                found.append(cell.decode("ascii", "replace"))
+            maybe = b"<f" in chunk or b":f" in chunk
+            for match in _FORMULA.finditer(chunk) if maybe else ():
+                cells = (list(_LAST_CELL.finditer(chunk, 0, match.start()))
+                         or list(_LAST_CELL.finditer(previous)))
+                found.append(cells[-1].group(1).decode("ascii", "replace") if cells else "?")
                 if len(found) >= at_most:
                     return found
-            last = list(_LAST_CELL.finditer(chunk))
-            cell = last[-1].group(1) if last else cell
             if end:
                 break
+            previous = chunk
     return found
 
 
