@@ -34,7 +34,7 @@ def is_id_lookup(access: Access, text: str | None) -> bool:
 def allowed(eng: Engine, access: Access, text: str | None) -> bool:
     """Whether this user may run a search of `text` now; a lookup that counts is recorded
     (the same number again within the day is not counted twice)."""
-    if not text or not is_id_lookup(access, text):
+    if not is_id_lookup(access, text):
         return True
     looked_up = personal.reference(unicodedata.normalize("NFKC", text).strip().upper())
     with eng.begin() as connection:
