@@ -43,14 +43,19 @@ c2.metric(t("national_rank"), "—" if overall["rank"] is None
 c3.metric(t("cutoff", k=k), pct(overall["cutoff"]), help=help_text("cutoff", k=k))
 c4.metric(t("gap_cases"), num(overall["gap"]),
           help=help_text("gap_cases", k=k) + f" {t('pending')}: {overall['pending']:,}")
-unreachable_now = (overall["is_ranked"] and not overall["meets_target"]
-                   and overall["gap"] is not None and overall["gap"] > overall["pending"])
+# the brief's sentence (now, and by the year end at the current pace), in the brief's
+# colour of what it says: green only for a court in the top k now that its pace keeps
+# there, amber for one in it now only, red outside it. (Today's gap against today's
+# pending cases says nothing of the year: cases filed later are closed in it too.)
+verdict = md(brief_sections.verdict(overall, p))
 if not overall["is_ranked"]:
-    st.info(t("not_ranked", n=overall["concluded"], m=overall["min_concluded"]))
+    st.info(verdict)
+elif brief_sections.keeps_target(overall, p):
+    st.success(verdict)
 elif overall["meets_target"]:
-    st.success(t("on_track"))
-elif unreachable_now:
-    st.warning(t("unreachable"))
+    st.warning(verdict)
+else:
+    st.error(verdict)
 st.caption(caption)
 
 # --- the sidebar's subset: its place on the same ranking, an analysis with no verdict
@@ -105,8 +110,7 @@ if p is not None:
                    weeks=p["weeks_left"]))
         if overall["gap"] is not None:
             st.caption(t("gap_explained"))
-        # one warning: today's is already above when the gap exceeds the pending caseload
-        if not p["reachable"] and not unreachable_now:
+        if not p["reachable"]:
             st.warning(t("unreachable_by_year_end", extra=p["extra_needed"],
                          pending=p["pending"]))
     elif p["extra_needed"] == 0:

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from supervision.output.safe_output import md
 from supervision.security.users import DEMO_USERS
-from tests.conftest import DEMO_END
+from tests.conftest import DEMO_END, add_cases
 
 PASSWORDS = {u: p for u, _, _, _, p in DEMO_USERS}
 ROLE_PAGES = {   # the spec of who opens what (supervision.domain.vocabulary.ROLES must agree)
@@ -365,3 +365,46 @@ def test_a_user_whose_court_is_not_in_the_data_is_told_so(demo_db, tmp_path, mon
     assert not at.exception
     assert [e.value for e in at.error] == [
         "案件数据中没有您可以查看的法院（您所在的法院不在已导入的数据中）。请联系管理员。"]
+
+
+def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_now_only(
+        demo_db, tmp_path, monkeypatch):
+    """The five-line case of tests/test_official_position.py, worked by hand there: the
+    supervisor's court (HI000) is 1st of 2 now (top 1) and 2nd by the year end at the
+    pace of the last 8 weeks, needing 3 more of its 5 pending cases. The page says so in
+    the brief's sentence, as a warning: no green "meets the target" (demo_db: the demo
+    users)."""
+    from tests.conftest import make_db
+    from tests.test_official_position import pace_lost_cases
+
+    db = make_db(tmp_path / "pace.duckdb", [("HI000", "琼"), ("HI720", "琼")])
+    db.execute("UPDATE targets SET target_rank = 1, min_concluded = 3")
+    add_cases(db, *pace_lost_cases("HI000", "HI720"))
+    db.close()
+    monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "pace.duckdb"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    at.query_params["as_of"] = "2026-06-30"
+    login(at, "supervisor")
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [], [c.value for c in at.caption]
+    assert "2026-06-30" in " ".join(c.value for c in at.caption), [c.value for c in at.caption]
+    assert [w.value for w in at.warning][0] == (
+        "目前在前1名内（第 1 名）；按近8周进度推算，在现有进度之外，年底前还需多执行完毕 3 件"
+        "（现有未结 5 件），不多于现有未结案件数（只是件数的比较；这些案件预计能执行完毕多少，"
+        "见达标路线图）。")
+    # HI720, 2nd now: (1 + 4) ÷ 8 against the cutoff 3/4, ⌈(¾·8 − 5) ÷ ¼⌉ = 4 short, with
+    # 1 pending case; by its pace 1st at the year end. Red for now, and no "cannot be
+    # reached" from today's gap against today's pending cases: its pace reaches it.
+    other = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                              default_timeout=60)
+    other.query_params.update({"as_of": "2026-06-30", "court": "HI720"})
+    login(other, "supervisor")
+    other.switch_page("pages/targets.py")
+    other.run()
+    assert not other.exception, other.exception
+    assert [e.value for e in other.error] == [
+        "目前未进入前1名（第 2 名，差 4 件）；按近8周进度预计年底在前1名内。"]
+    assert not other.success and not other.warning

@@ -204,10 +204,53 @@ def test_the_brief_pdf_holds_the_official_rank_and_gap_on_page_one(con, tmp_path
 
 def test_a_court_in_the_top_k_is_told_so_and_where_the_year_ends(con):
     # B: 6/7 = 85.7 %, 1st of 5; no pace in the last 8 weeks: stays 1st, needs nothing
-    from supervision.ui import brief_sections
+    from supervision.ui import brief_sections, charts
 
     brief = views.brief_view(con, SUPERVISOR, Filters(as_of=AS_OF), "B")
     row = brief["ranks"].filter(brief["ranks"]["ranking"] == "overall").row(0, named=True)
     block = brief_sections.on_track(row, brief["projection"].row(0, named=True), "实际执行率")
     assert dict(block.cards)["全国排名"] == "1 / 5" and dict(block.cards)["距名线差距（今日，件）"] == "0"
     assert block.verdict == "目前在前2名内（第 1 名）；按近8周进度预计年底在前2名内。"
+    assert block.colour == charts.STATUS_COLOURS["green"]
+
+
+def pace_lost_cases(first: str, second: str) -> list[dict]:
+    """`first` 3 of 4 fully performed, concluded 1 February, and 5 pending; `second` 1 of
+    4 by February and 4 of 4 on 1 June (the last 8 weeks of 30 June), and a case filed on
+    30 June (the data's last day, so the app's as-of date can be 30 June)."""
+    return [*_concluded(first, 4, 3), *_concluded(second, 4, 1),
+            *[closed(f"{second}j{i}", second, D(2026, 1, 2), D(2026, 6, 1), "fully_performed")
+              for i in range(4)],
+            *[closed(f"{first}p{i}", first, D(2026, 3, 1), None, None) for i in range(5)],
+            closed(f"{second}new", second, AS_OF, None, None)]
+
+
+def test_a_court_in_the_top_k_now_that_its_pace_loses_is_not_told_it_meets_the_target(tmp_path):
+    """Top 1, at least 3 concluded. As of 30 June 2026: A 3 of 4 fully performed (75 %),
+    all concluded 1 February, no pace since; B 1 of 4 by February and 4 of 4 on 1 June,
+    (1 + 4) ÷ 8 = 62.5 %: A is 1st now. Over the last 8 weeks B concluded 4, all fully:
+    0.5 a week each. 184 days to 31 December = 26.29 weeks: B ends the year at
+    8 + 13.14 → 21 concluded and 5 + 13.14 → 18 fully, 18 ÷ 21 = 85.7 %, first; A stays at
+    75 %. A needs x more with (3 + x) ÷ (4 + x) ≥ 6/7: 7·(3 + x) ≥ 6·(4 + x), x ≥ 3; it
+    has 5 pending. The sentence says both, and its colour is not the green of a kept target."""
+    from supervision.ui import brief_sections, charts
+
+    c = make_db(tmp_path / "pace.duckdb", [("A", "琼"), ("B", "琼")])
+    c.execute("UPDATE targets SET target_rank = 1, min_concluded = 3")
+    add_cases(c, *pace_lost_cases("A", "B"))
+    brief = views.brief_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
+    c.close()
+    row = _row(brief["ranks"], "overall")
+    projection = brief["projection"].row(0, named=True)
+    assert (row["rank"], row["meets_target"], row["gap"]) == (1, True, 0)
+    assert (projection["projected_rank"], projection["extra_needed"]) == (2, 3)
+    assert not brief_sections.keeps_target(row, projection)
+    block = brief_sections.on_track(row, projection, "实际执行率")
+    assert block.verdict.startswith("目前在前1名内（第 1 名）；按近8周进度推算，在现有进度之外，"
+                                    "年底前还需多执行完毕 3 件（现有未结 5 件），不多于现有未结案件数")
+    assert block.colour == charts.STATUS_COLOURS["amber"]
+    # B, 2nd now, is red; a court first now and first at its pace would be green
+    # (test_a_court_in_the_top_k_is_told_so_and_where_the_year_ends)
+    b_row = dict(row, rank=2, meets_target=False, gap=1)
+    assert brief_sections.on_track(b_row, projection, "实际执行率").colour == \
+        charts.STATUS_COLOURS["red"]

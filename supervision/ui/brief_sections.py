@@ -94,8 +94,10 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
         (t("year_end_need"), "—" if extra is None else num(extra)),
         (t("pending_now"), "—" if pending is None else num(pending)),
     ]
+    # green: in the top k and kept there at the current pace; amber: in it now only
     colour = charts.STATUS_COLOURS["grey" if not row["is_ranked"] else
-                                   "green" if row["meets_target"] else "red"]
+                                   "green" if keeps_target(row, p) else
+                                   "amber" if row["meets_target"] else "red"]
     title = t("ontrack_title", metric=rate_label, k=k) + " · " + t("official_title")
     return OnTrack(title=title, cards=cards, figures=figures, percent=[t("cutoff", k=k)],
                    verdict=verdict(row, p), colour=colour)
@@ -116,6 +118,13 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
         now = t("ontrack_out_nogap", k=k, rank=rank)
     later = _by_year_end(projection, k)
     return now + (t("clause_sep") + later if later else "") + t("sentence_end")
+
+
+def keeps_target(row: dict[str, Any], projection: dict[str, Any] | None) -> bool:
+    """In the top k now, and (where there is a projection) kept there by the year end at
+    the current pace: the verdict's green."""
+    return bool(row["is_ranked"] and row["meets_target"]
+                and (projection is None or not projection["extra_needed"]))
 
 
 def _by_year_end(p: dict[str, Any] | None, k: int) -> str:

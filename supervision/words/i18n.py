@@ -388,9 +388,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "cutoff": ("前{k}名线", "Top-{k} cutoff"),
     "gap_cases": ("距名线差距（今日，件）", "Gap to the cutoff today (cases)"),
     "pending": ("未结", "Pending"),
-    "unreachable": ("差距大于未结案件数，本期无法达到目标。",
-                    "The gap exceeds the pending caseload: the target cannot be reached this period."),
-    "on_track": ("已达到目标。", "Meets the target."),
     "unreachable_by_year_end": ("按年底预测还需执行完毕 {extra} 件，多于现有未结案件 {pending} 件。",
                                 "By the year-end projection it needs {extra} more full-performance "
                                 "conclusions, more than its {pending} pending cases."),
