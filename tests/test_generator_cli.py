@@ -73,7 +73,7 @@ def test_report_json_has_the_agreed_shape(demo_db, tmp_path):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["as_of"] == "2026-09-30" and doc["period_start"] == "2026-01-01"
-    assert set(doc) == {"as_of", "period_start", "targets", "courts", "provinces"}
+    assert set(doc) == {"as_of", "period_start", "subset", "targets", "courts", "provinces"}
     [court] = doc["courts"]
     for key in ("court_code", "province", "handled", "concluded", "fully_performed",
                 "actually_concluded", "overall_rate", "overall_rank", "overall_cutoff",
@@ -133,15 +133,40 @@ def test_the_report_takes_the_dashboards_filters_and_matches_it(demo_db, tmp_pat
     con = connect(tmp_path / "report-copy.duckdb", read_only=True)
     page = views.targets_view(con, Access("s", "supervisor", "HI000", "琼"), f, "HI720")
     con.close()
-    # the report ranks the filtered cases: the targets page's analysis of that subset
+    # the report ranks the filtered cases: the targets page's analysis of that subset, and
+    # says so; no gap, which is official only (the page shows none for a subset either)
+    document = json.loads(proc.stdout)
+    assert document["subset"] == {
+        "case_types": ["livelihood", "financial_loan"], "value_min": 10_000.0,
+        "value_max": 1_000_000.0, "priorities": ["high", "normal"],
+        "complexities": ["simple", "ordinary"]}
     overall = page["subset"]
     assert court["concluded"] == overall["concluded"]
     assert court["overall_rate"] == overall["rate"]
-    assert (court["overall_rank"], court["overall_gap"]) == (overall["rank"], overall["gap"])
+    assert court["overall_rank"] == overall["rank"] and court["overall_gap"] is None
     assert court["overall_cutoff"] == overall["cutoff"]
-    # and the filter changed something: the unfiltered report differs
-    plain = report(demo_db, tmp_path, "--court", "HI720")
-    assert json.loads(plain.stdout)["courts"][0]["concluded"] != court["concluded"]
+    assert court["types"] and all(t["gap"] is None for t in court["types"].values())
+    # the CSV says it on every row
+    rows = report(demo_db, tmp_path, "--court", "HI720", "--priority", "high", "--format",
+                  "csv").stdout.splitlines()
+    header, first = rows[0].split(","), rows[1].split(",")
+    assert first[header.index("subset")] == "priorities=high"
+    assert first[header.index("overall_gap")] == ""
+    # and the filter changed something: the unfiltered report differs, is official (no
+    # subset) and gives the official gap, the targets page's
+    plain = json.loads(report(demo_db, tmp_path).stdout)
+    assert plain["subset"] is None
+    by_code = {c["court_code"]: c for c in plain["courts"]}
+    assert by_code["HI720"]["concluded"] != court["concluded"]
+    gapped = [c for c in plain["courts"] if c["overall_gap"] is not None]
+    assert gapped, "no ranked court in the demo"
+    from supervision.engine.metrics import national_ranks
+    con = connect(tmp_path / "report-copy.duckdb", read_only=True)
+    official = national_ranks(con, Filters(as_of=dt.date(2026, 9, 30)))
+    con.close()
+    official_overall = official.filter((official["ranking"] == "overall") & (
+        official["court_code"] == gapped[0]["court_code"])).row(0, named=True)
+    assert gapped[0]["overall_gap"] == official_overall["gap"]
 
 
 def test_the_report_refuses_an_unknown_filter_value(demo_db, tmp_path):

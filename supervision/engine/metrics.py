@@ -22,7 +22,7 @@ import polars as pl
 from supervision.data.lookups import specific_types, targets, thresholds
 from supervision.data.queries import run, run_arrays
 from supervision.domain import metric_declarations, vocabulary
-from supervision.domain.filters import Filters
+from supervision.domain.filters import SIDEBAR_FILTERS, Filters
 from supervision.engine import (
     mapped_arrays,
     memory_core_counts,
@@ -397,7 +397,10 @@ def _num(value: Any) -> Any:
 
 def report(con: duckdb.DuckDBPyConnection, filters: Filters,
            visible: list[str] | None = None) -> dict[str, Any]:
-    """The `report` command's document: targets, courts and provinces as of filters.as_of."""
+    """The `report` command's document: targets, courts and provinces as of filters.as_of.
+    Under a sidebar filter (`Filters.narrows`) every figure is the subset's, as the pages'
+    analysis of it: the document says so (`subset`) and gives no gap, which is official
+    only (a court's distance to its national target is counted on all its cases)."""
     # two national scans: every count (court_counts) and every ranking (rank_aggregate)
     counts = court_counts(con, filters, None)
     all_ranks = national_ranks(con, filters)
@@ -411,11 +414,16 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     overall = ranks.filter(pl.col("ranking") == "overall")
     types = ranks.filter(pl.col("ranking") != "overall")
 
+    subset = filters.narrows()
+
+    def gap(row: dict[str, Any]) -> int | None:
+        return None if subset else row["gap"]
+
     by_court_types: dict[str, dict[str, Any]] = {}
     for row in types.iter_rows(named=True):
         by_court_types.setdefault(row["court_code"], {})[row["ranking"]] = {
             "concluded": row["concluded"], "rate": _num(row["rate"]), "rank": row["rank"],
-            "cutoff": _num(row["cutoff"]), "gap": row["gap"]}
+            "cutoff": _num(row["cutoff"]), "gap": gap(row)}
     core_by_court = {r["court_code"]: r for r in core.iter_rows(named=True)}
     overall_by_court = {r["court_code"]: r for r in overall.iter_rows(named=True)}
     name_by_court = {r["court_code"]: r for r in names.iter_rows(named=True)}
@@ -435,7 +443,7 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             "overall_rate": _num(row["overall_rate"]),
             "overall_rank": o["rank"],
             "overall_cutoff": _num(o["cutoff"]),
-            "overall_gap": o["gap"],
+            "overall_gap": gap(o),
             "amount_recovery_rate": _num(row["amount_recovery_rate"]),
             "closure_rate": _num(row["closure_rate"]),
             "actual_conclusion_rate": _num(row["actual_conclusion_rate"]),
@@ -454,6 +462,8 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     return {
         "as_of": filters.as_of.isoformat(),
         "period_start": filters.start.isoformat(),
+        # the sidebar's filters when they narrow the cases (null: the official position)
+        "subset": _subset(filters) if subset else None,
         "targets": {
             r["ranking"]: {"metric": r["metric"], "target_rank": r["target_rank"],
                            "min_concluded": r["min_concluded"], "cutoff": _num(r["cutoff"]),
@@ -482,6 +492,12 @@ def rank_cutoffs(con: duckdb.DuckDBPyConnection, filters: Filters,
                          "cutoff").unique().sort("ranking"))
 
 
+def _subset(filters: Filters) -> dict[str, Any]:
+    """The narrowing filters of a report, by name (`Filters.scope`'s values)."""
+    scope = filters.scope()
+    return {name: scope[name] for name in SIDEBAR_FILTERS if scope.get(name) is not None}
+
+
 def report_rows(document: dict[str, Any]) -> pl.DataFrame:
     """The report flattened to one row per court (the CSV format)."""
     rows = []
@@ -489,6 +505,10 @@ def report_rows(document: dict[str, Any]) -> pl.DataFrame:
         row = {k: v for k, v in c.items() if k not in ("core", "types")}
         row["as_of"] = document["as_of"]
         row["period_start"] = document["period_start"]
+        # the narrowing filters, name=value; empty on the official position
+        row["subset"] = "; ".join(
+            f"{name}={','.join(map(str, value)) if isinstance(value, list) else value}"
+            for name, value in (document.get("subset") or {}).items())
         row.update({f"core_{k}": v for k, v in c["core"].items()})
         for code, t in sorted(c["types"].items()):
             row.update({f"{code}_{k}": v for k, v in t.items()})
