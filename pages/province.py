@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from supervision.engine.projection import PACE_WEEKS
+from supervision.engine.ranking import AMOUNT_RECOVERY_RATE
 from supervision.output.safe_output import md
 from supervision.ui import data, exports, navigate, sidebar, state
 from supervision.words.fmt import count_change, num, pct, rank_movement
@@ -33,13 +34,25 @@ courts: pl.DataFrame = glance["courts"].sort("rank", "court_code", nulls_last=Tr
 k = courts["target_rank"].drop_nulls().first() if courts.height else None
 type_k = glance["type_target_rank"]
 type_names = ctx.type_names()
-rate_header = t("overall_rate") + " %"
+# the ranking's metric names the rate; the amount metric's gaps are yuan, shown in 万元
+metric = courts["metric"].drop_nulls().first() if courts.height else None
+metric = metric or "overall_rate"
+by_amount = metric == AMOUNT_RECOVERY_RATE
+rate_header = t(metric) + " %"
+gap_header = t("gap_amount") if by_amount else t("gap_cases")
+need_header = t("year_end_need_amount") if by_amount else t("year_end_need")
+
+
+def in_wan_up(column: str) -> pl.Expr:
+    """Yuan in 万元 rounded up to the hundred yuan (as the brief's wan_up)."""
+    return (pl.col(column) / 100).ceil() / 100
 words = pl.DataFrame({
     t("rank_change"): [rank_movement(b, n) for b, n in
                        zip(courts["rank_week_before"], courts["rank"], strict=True)],
     t("target_standing"): [standing_label(s, k, language) for s in courts["standing"]],
     t("backward_change"): [count_change(d) for d in courts["backward_change"]],
-    t("newly_backward"): [t("list_sep").join(index_label(i, type_names, language) for i in rows)
+    t("newly_backward"): [t("list_sep").join(index_label(i, type_names, language, metric)
+                                             for i in rows)
                           or "—" for rows in courts["newly_backward"].to_list()],
 }, schema=dict.fromkeys((t("rank_change"), t("target_standing"), t("backward_change"),
                          t("newly_backward")), pl.String))
@@ -54,13 +67,15 @@ key = pl.concat([courts.select(pl.col("name_en" if lang_en else "name").alias(t(
                  words.select(t("rank_change")),
                  courts.select(pl.col("backward").alias(t("backward_count"))),
                  words.select(t("newly_backward")),
-                 courts.select(pl.col("gap").alias(t("gap_cases")))], how="horizontal")
+                 courts.select((in_wan_up("amount_gap") if by_amount else pl.col("gap"))
+                               .alias(gap_header))], how="horizontal")
 analysis = courts.select((pl.col("subset_rate") * 100).round(1).alias(subset_rate_header),
                          pl.col("subset_rank").alias(t("subset_rank"))) if subset else None
 secondary = pl.concat([courts.select((pl.col("rate") * 100).round(1).alias(rate_header)),
                        words.select(t("backward_change")), courts.select(
     pl.col("projected_rank").alias(t("projected_rank")),
-    pl.col("extra_needed").alias(t("year_end_need")),
+    (in_wan_up("extra_amount_needed") if by_amount else pl.col("extra_needed"))
+    .alias(need_header),
     pl.format("{}/{}", "core_meeting", "core").alias(t("core_meeting")),
     pl.format("{}/{}", "types_meeting", "types").alias(t("types_meeting")),
     pl.col("pending").alias(t("pending")))], how="horizontal")
@@ -78,14 +93,15 @@ event = st.dataframe(
                                                           width=narrow, format="localized"),
         t("rank_change"): st.column_config.TextColumn(help=t("rank_change_help")),
         t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
-        rate_header: st.column_config.NumberColumn(help=help_text("overall_rate"),
-                                                   format="%.1f"),
-        t("gap_cases"): st.column_config.NumberColumn(help=help_text("gap_cases", k=k),
-                                                      format="localized"),
+        rate_header: st.column_config.NumberColumn(help=help_text(metric), format="%.1f"),
+        gap_header: st.column_config.NumberColumn(
+            help=help_text("gap_amount" if by_amount else "gap_cases", k=k),
+            format="%.2f" if by_amount else "localized"),
         t("projected_rank"): st.column_config.NumberColumn(
             help=t("projected_rank_help", weeks=PACE_WEEKS), format="localized"),
-        t("year_end_need"): st.column_config.NumberColumn(help=help_text("year_end_need", k=k),
-                                                          format="localized"),
+        need_header: st.column_config.NumberColumn(
+            help=help_text("year_end_need", k=k) if not by_amount else None,
+            format="%.2f" if by_amount else "localized"),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),
         t("backward_count"): st.column_config.NumberColumn(help=help_text("backward"),

@@ -41,8 +41,13 @@ c2.metric(t("national_rank"), "—" if overall["rank"] is None
           else f"{overall['rank']} / {overall['ranked_courts']:,}",
           help=help_text("national_rank"))
 c3.metric(t("cutoff", k=k), pct(overall["cutoff"]), help=help_text("cutoff", k=k))
-c4.metric(t("gap_cases"), num(overall["gap"]),
-          help=help_text("gap_cases", k=k) + f" {t('pending')}: {overall['pending']:,}")
+if brief_sections.by_amount(overall):   # the amount metric's gap is yuan (万元)
+    amount_gap = brief_sections.today_gap(overall)
+    c4.metric(t("gap_amount"), "—" if amount_gap is None else brief_sections.wan_up(amount_gap),
+              help=help_text("gap_amount", k=k))
+else:
+    c4.metric(t("gap_cases"), num(overall["gap"]),
+              help=help_text("gap_cases", k=k) + f" {t('pending')}: {overall['pending']:,}")
 # the brief's sentence (now, and by the year end at the current pace), in the brief's
 # colour of what it says: green only for a court in the top k now that its pace keeps
 # there, amber for one in it now only, red outside it. (Today's gap against today's
@@ -104,8 +109,16 @@ if p is not None:
     st.write(t("projection_text", weeks=PACE_WEEKS, wc=p["weekly_concluded"],
                wf=p["weekly_fully_performed"],
                rate=pct(p["projected_rate"]), rank=p["projected_rank"] or "—", k=k,
-               cut=pct(p["projected_cutoff"])))
-    if p["extra_needed"]:
+               cut=pct(p["projected_cutoff"]), metric=t(overall["metric"])))
+    if brief_sections.by_amount(overall):
+        if p["extra_amount_needed"]:
+            st.write(t("needed_amount_text", k=k,
+                       extra=brief_sections.wan_up(p["extra_amount_needed"]),
+                       per=brief_sections.wan_up(p["extra_amount_per_week"] or 0),
+                       weeks=p["weeks_left"]))
+        elif p["extra_amount_needed"] == 0:
+            st.write(t("needed_none", k=k))
+    elif p["extra_needed"]:
         st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"] or 0,
                    weeks=p["weeks_left"]))
         if overall["gap"] is not None:

@@ -280,7 +280,8 @@ def province_view(con: duckdb.DuckDBPyConnection, access: Access,
             for court in scope]
     courts = pl.DataFrame(rows, infer_schema_length=None, schema_overrides={
         "newly_backward": pl.List(pl.String), "projected_rank": pl.Int64,
-        "extra_needed": pl.Int64, "rank_week_before": pl.Int64})
+        "extra_needed": pl.Int64, "rank_week_before": pl.Int64, "amount_gap": pl.Float64,
+        "extra_amount_needed": pl.Float64})
     subset = analyses_subset(filters, "overall")
     if subset:
         courts = courts.join(_subset_overall(con, filters, scope), on="court_code", how="left")
@@ -328,11 +329,14 @@ def _province_row(court: str, core: dict[Filters, pl.DataFrame],
         backward_indices=[dict(index=i, reasons=rs) for i, rs in
                           zip(backward_now["index"], backward_now["reasons"], strict=True)],
         newly_backward=[i for i in backward_now["index"] if i not in before],
-        rate=overall["rate"], cutoff=overall["cutoff"], gap=overall["gap"],
+        metric=overall["metric"], rate=overall["rate"], cutoff=overall["cutoff"],
+        gap=overall["gap"], amount_gap=overall["amount_gap"],
         pending=overall["pending"], is_ranked=overall["is_ranked"],
         meets_target=overall["meets_target"], target_rank=overall["target_rank"],
         projected_rank=projected["projected_rank"][0] if projected.height else None,
         extra_needed=projected["extra_needed"][0] if projected.height else None,
+        extra_amount_needed=(projected["extra_amount_needed"][0] if projected.height
+                             else None),
         types_meeting=int(types["meets_target"].sum()), types=types.height,
         # of the indices with cases to measure: an index with none cannot fail the
         # standard (metrics.meets_standard), so "3/3" and "4/4" both meet it

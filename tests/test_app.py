@@ -408,3 +408,48 @@ def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_n
     assert [e.value for e in other.error] == [
         "目前未进入前1名（第 2 名，差 4 件）；按近8周进度预计年底在前1名内。"]
     assert not other.success and not other.warning
+
+
+def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tmp_path,
+                                                                      monkeypatch):
+    """tests/test_official_position.py's amount case, worked by hand there, with the
+    supervisor's court HI000 as A (2nd, 900,000 yuan short) and HI720 as B: the targets
+    page's gap card is in 万元 and its verdict says so; the province page and the brief
+    open with the metric's name and no error (demo_db: the demo users)."""
+    from tests.conftest import closed, make_db
+
+    db = make_db(tmp_path / "amount.duckdb", [("HI000", "琼"), ("HI720", "琼")])
+    db.execute("UPDATE targets SET target_rank = 1, min_concluded = 3")
+    db.execute("UPDATE targets SET metric = 'amount_recovery_rate' WHERE target = 'overall'")
+    million = 1_000_000.0
+    add_cases(db, *[closed(f"{court}{i}", court, dt.date(2026, 1, 2), dt.date(2026, 2, 1),
+                           "fully_performed" if i < 3 else "terminated_current",
+                           amount_applied=million,
+                           amount_recovered=million if i < 3 else last)
+                    for court, last in (("HI000", 0.0), ("HI720", 900_000.0))
+                    for i in range(4)],
+              closed("HI720new", "HI720", dt.date(2026, 6, 30), None, None))
+    db.close()
+    monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "amount.duckdb"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    at.query_params["as_of"] = "2026-06-30"
+    login(at, "supervisor")
+    assert not at.exception, at.exception
+    # the province page (the supervisor's first): the rate by its metric's name
+    assert any("执行到位率 %" in str(frame.value.columns) for frame in at.dataframe)
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "距名线差距（今日，万元）") == "90.00"
+    # (the sentence as markdown: md() escapes what markdown would read, e.g. "90\.00")
+    assert [e.value for e in at.error] == [md(
+        "目前未进入前1名（第 2 名，差 90.00 万元）；按近8周进度推算，在现有进度之外，"
+        "年底前还需多执行到位 90.00 万元。")]
+    # spread over the 184 ÷ 7 = 26.3 weeks left: 900,000 ÷ 26.29 = 34,239 yuan a week,
+    # 3.43 万元 rounded up to the hundred yuan
+    assert ("年底前还需多执行到位 90.00 万元；平均到剩余 26.3 周，即在本院现有进度之外每周再多执行到位 "
+            "3.43 万元。") in texts(at)
+    at.switch_page("pages/court_brief.py")
+    at.run()
+    assert not at.exception, at.exception

@@ -254,3 +254,53 @@ def test_a_court_in_the_top_k_now_that_its_pace_loses_is_not_told_it_meets_the_t
     b_row = dict(row, rank=2, meets_target=False, gap=1)
     assert brief_sections.on_track(b_row, projection, "实际执行率").colour == \
         charts.STATUS_COLOURS["red"]
+
+
+def test_the_amount_metric_gives_its_gap_in_yuan_and_its_own_name(tmp_path):
+    """The overall target on the amount recovery rate (DOMAIN.md: the targets table names
+    the metric), top 1, at least 3 concluded. As of 30 June 2026, every case applied for
+    1,000,000 yuan and concluded 1 February: A recovered 3 of 4 cases in full (3,000,000
+    of 4,000,000: 75 %); B 3 in full and 900,000 of the fourth (3,900,000: 97.5 %, 1st).
+    A is 2nd; to reach 97.5 % of 4,000,000 it must recover 3,900,000 − 3,000,000 =
+    900,000 yuan more = 90.00 万元. No pace in the last 8 weeks: the year end needs the same.
+    Its brief, its province row and the weekly report say so, under the metric's name."""
+    from supervision.ui import brief_sections, charts
+    from supervision.workflow import weekly
+
+    c = make_db(tmp_path / "amount.duckdb", [("A", "琼"), ("B", "琼")])
+    c.execute("UPDATE targets SET target_rank = 1, min_concluded = 3")
+    c.execute("UPDATE targets SET metric = 'amount_recovery_rate' WHERE target = 'overall'")
+    million = 1_000_000.0
+
+    def case(number: str, court: str, recovered: float) -> dict:
+        return closed(number, court, D(2026, 1, 2), D(2026, 2, 1),
+                      "fully_performed" if recovered == million else "terminated_current",
+                      amount_applied=million, amount_recovered=recovered)
+
+    add_cases(c, *[case(f"A{i}", "A", million if i < 3 else 0.0) for i in range(4)],
+              *[case(f"B{i}", "B", million if i < 3 else 900_000.0) for i in range(4)])
+    brief = views.brief_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
+    province = views.province_view(c, SUPERVISOR, Filters(as_of=AS_OF))
+    c.close()
+    row = _row(brief["ranks"], "overall")
+    assert (row["metric"], row["rate"], row["rank"], row["cutoff"]) == (
+        "amount_recovery_rate", 0.75, 2, 0.975)
+    assert (row["gap"], row["amount_gap"]) == (None, 900_000)
+    projection = brief["projection"].row(0, named=True)
+    assert projection["extra_amount_needed"] == 900_000
+    block = brief_sections.on_track(row, projection, "执行到位率")
+    assert block.verdict == ("目前未进入前1名（第 2 名，差 90.00 万元）；按近8周进度推算，在现有进度之外，"
+                             "年底前还需多执行到位 90.00 万元。")
+    assert dict(block.cards)["距名线差距（今日，万元）"] == "90.00"
+    assert dict(block.cards)["年底前还需执行到位（万元）"] == "90.00"
+    assert block.figures["距名线差距（今日，万元）"] == 90.0
+    assert block.colour == charts.STATUS_COLOURS["red"]
+    # the province row carries the metric and the yuan gaps; the weekly report names the
+    # rate by the metric, in its column and in a backward reason
+    a = province["courts"].filter(pl.col("court_code") == "A").row(0, named=True)
+    assert (a["metric"], a["rate"], a["amount_gap"], a["extra_amount_needed"]) == (
+        "amount_recovery_rate", 0.75, 900_000, 900_000)
+    table, _marks, _kinds = weekly.report_tables(province, pl.DataFrame(), {}, "zh")
+    assert "执行到位率" in table.columns and "实际执行率" not in table.columns
+    assert weekly.index_label("rank_overall", {}, "zh", "amount_recovery_rate") == \
+        "全国排名 · 执行到位率"

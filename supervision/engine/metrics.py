@@ -444,6 +444,10 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             "overall_rank": o["rank"],
             "overall_cutoff": _num(o["cutoff"]),
             "overall_gap": gap(o),
+            # the overall ranking's metric (the targets table's): its rank, cutoff and gap
+            # are that rate's; for the amount metric the gap is yuan (`overall_amount_gap`)
+            "overall_metric": o["metric"],
+            "overall_amount_gap": None if subset else _num(o["amount_gap"]),
             "amount_recovery_rate": _num(row["amount_recovery_rate"]),
             "closure_rate": _num(row["closure_rate"]),
             "actual_conclusion_rate": _num(row["actual_conclusion_rate"]),
@@ -474,7 +478,8 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
         "provinces": [
             {"province": p["province"], "name": p["name"], "handled": p["handled"],
              "concluded": p["concluded"], "fully_performed": p["fully_performed"],
-             "overall_rate": _num(p["overall_rate"]), "rank": p["rank"],
+             "overall_rate": _num(p["overall_rate"]), "metric": p["metric"],
+             "ranked_rate": _num(p["rate"]), "rank": p["rank"],
              "courts": p["courts"], "courts_meeting_standard": p["courts_meeting_standard"],
              "share_meeting_standard": _num(p["share_meeting_standard"])}
             for p in provinces.iter_rows(named=True)

@@ -5,12 +5,14 @@ never disagree."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from supervision.engine.projection import PACE_WEEKS
+from supervision.engine.ranking import AMOUNT_RECOVERY_RATE
 from supervision.output import pdf
 from supervision.ui import charts, sidebar
 from supervision.ui.state import Context
@@ -46,6 +48,7 @@ class OnTrack:
     percent: list[str]              # names of the figures that are rates (fractions)
     verdict: str
     colour: str
+    amounts: list[str] = field(default_factory=list)   # figures in 万元 (decimals)
 
     def card_rows(self) -> list[list[tuple[str, str]]]:
         """The cards in rows short enough that no label is cut (screen) or wraps (PDF)."""
@@ -58,8 +61,8 @@ class OnTrack:
         columns: dict[str, list[Any]] = {t("official_title"): [self.title]}
         columns.update({name: [value] for name, value in self.figures.items()})
         columns[t("verdict")] = [self.verdict]
-        schema = {name: (pl.Float64 if name in self.percent else pl.Int64)
-                  for name in self.figures}
+        schema = {name: (pl.Float64 if name in self.percent or name in self.amounts
+                         else pl.Int64) for name in self.figures}
         return pl.DataFrame(columns, schema={t("official_title"): pl.String, **schema,
                                              t("verdict"): pl.String})
 
@@ -74,24 +77,30 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
     its year-end projection row (None: no projection)."""
     k = row["target_rank"]
     p = projection if projection and projection.get("projected_rate") is not None else None
-    extra = None if p is None else p["extra_needed"]
+    amount = by_amount(row)
+    extra = year_end_need(row, p)
     pending = None if p is None else p["pending"]
+    # the amount metric's gaps are yuan, shown in 万元; the case metric's are cases
+    gap_name = t("gap_amount") if amount else t("gap_cases")
+    need_name = t("year_end_need_amount") if amount else t("year_end_need")
+    gap = today_gap(row)
     figures: dict[str, int | float | None] = {
         t("national_rank"): row["rank"],
         t("ranked_courts"): row["ranked_courts"],
         t("cutoff", k=k): row["cutoff"],
-        t("gap_cases"): row["gap"],
+        gap_name: _in_wan(gap) if amount else gap,
         t("projected_rank"): None if p is None else p["projected_rank"],
-        t("year_end_need"): extra,
+        need_name: _in_wan(extra) if amount else extra,
         t("pending_now"): pending,
     }
     rank = "—" if row["rank"] is None else f"{row['rank']} / {num(row['ranked_courts'])}"
+    shown = wan_up if amount else num
     cards = [
         (t("national_rank"), rank),
         (t("cutoff", k=k), pct(row["cutoff"])),
-        (t("gap_cases"), num(row["gap"])),
+        (gap_name, shown(gap) if gap is not None else "—"),
         (t("projected_rank"), "—" if p is None else num(p["projected_rank"])),
-        (t("year_end_need"), "—" if extra is None else num(extra)),
+        (need_name, "—" if extra is None else shown(extra)),
         (t("pending_now"), "—" if pending is None else num(pending)),
     ]
     # green: in the top k and kept there at the current pace; amber: in it now only
@@ -100,7 +109,38 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
                                    "amber" if row["meets_target"] else "red"]
     title = t("ontrack_title", metric=rate_label, k=k) + " · " + t("official_title")
     return OnTrack(title=title, cards=cards, figures=figures, percent=[t("cutoff", k=k)],
-                   verdict=verdict(row, p), colour=colour)
+                   verdict=verdict(row, p), colour=colour,
+                   amounts=[gap_name, need_name] if amount else [])
+
+
+def by_amount(row: dict[str, Any]) -> bool:
+    """Whether the ranking's target is the amount recovery rate (its gaps are yuan)."""
+    return row.get("metric") == AMOUNT_RECOVERY_RATE
+
+
+def today_gap(row: dict[str, Any]) -> int | float | None:
+    """Today's gap to the cutoff in the ranking's unit: cases, or yuan for the amount
+    metric (ranking.rank's `gap` / `amount_gap`)."""
+    return row.get("amount_gap") if by_amount(row) else row["gap"]
+
+
+def year_end_need(row: dict[str, Any], projection: dict[str, Any] | None
+                  ) -> int | float | None:
+    """What the year-end projection still needs beyond the court's pace, in the ranking's
+    unit (projection's `extra_needed` cases, or `extra_amount_needed` yuan)."""
+    if projection is None:
+        return None
+    return projection["extra_amount_needed" if by_amount(row) else "extra_needed"]
+
+
+def _in_wan(yuan: int | float | None) -> float | None:
+    return None if yuan is None else yuan / 10_000
+
+
+def wan_up(yuan: float) -> str:
+    """A yuan gap in 万元, rounded up to the hundred yuan: a gap is a least amount, and one
+    above zero never reads as 0.00."""
+    return f"{math.ceil(yuan / 100) / 100:,.2f}"
 
 
 def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
@@ -110,13 +150,16 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
     if not row["is_ranked"]:
         return t("not_ranked", n=row["concluded"], m=row["min_concluded"])
     k, rank = row["target_rank"], row["rank"]
+    gap = today_gap(row)
     if row["meets_target"]:
         now = t("ontrack_in", k=k, rank=rank)
-    elif row["gap"] is not None:
-        now = t("ontrack_out", k=k, rank=rank, gap=num(row["gap"]))
+    elif gap is not None and by_amount(row):
+        now = t("ontrack_out_amount", k=k, rank=rank, gap=wan_up(gap))
+    elif gap is not None:
+        now = t("ontrack_out", k=k, rank=rank, gap=num(gap))
     else:
         now = t("ontrack_out_nogap", k=k, rank=rank)
-    later = _by_year_end(projection, k)
+    later = _by_year_end(row, projection, k)
     return now + (t("clause_sep") + later if later else "") + t("sentence_end")
 
 
@@ -124,18 +167,21 @@ def keeps_target(row: dict[str, Any], projection: dict[str, Any] | None) -> bool
     """In the top k now, and (where there is a projection) kept there by the year end at
     the current pace: the verdict's green."""
     return bool(row["is_ranked"] and row["meets_target"]
-                and (projection is None or not projection["extra_needed"]))
+                and not year_end_need(row, projection))
 
 
-def _by_year_end(p: dict[str, Any] | None, k: int) -> str:
+def _by_year_end(row: dict[str, Any], p: dict[str, Any] | None, k: int) -> str:
     """The year-end clause of the verdict ("" without a projection)."""
-    if p is None or p["extra_needed"] is None:
+    need = year_end_need(row, p)
+    if p is None or need is None:
         return ""
-    if p["extra_needed"] == 0:
+    if need == 0:
         return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
+    if by_amount(row):
+        return t("ontrack_amount_needed", weeks=PACE_WEEKS, extra=wan_up(need))
     # `reachable` compares the extra need with the pending caseload, and says no more
     key = "ontrack_reachable" if p["reachable"] else "ontrack_unreachable"
-    return t(key, weeks=PACE_WEEKS, extra=num(p["extra_needed"]), pending=num(p["pending"]))
+    return t(key, weeks=PACE_WEEKS, extra=num(need), pending=num(p["pending"]))
 
 
 def subset_rank_line(row: dict[str, Any] | None, subset: str, rate_label: str) -> str | None:
@@ -267,10 +313,11 @@ class Sections:
         return doc
 
 
-def _index_label(code: str, type_names: dict[str, str]) -> str:
+def _index_label(code: str, type_names: dict[str, str], metric: str = "overall_rate") -> str:
+    """An index's name; the overall ranking by its target's metric."""
     if code.startswith("rank_"):
         ranking = code.removeprefix("rank_")
-        name = t("overall_rate") if ranking == "overall" else type_names.get(ranking, ranking)
+        name = t(metric) if ranking == "overall" else type_names.get(ranking, ranking)
         return f"{t('national_rank')} · {name}"
     return enum(code)
 
@@ -286,10 +333,12 @@ def rank_cell(now: int | None, before: int | None) -> str:
     return t("rank_with_move", rank=now, move=rank_movement(before, now))
 
 
-def open_items_table(items: pl.DataFrame, type_names: dict[str, str]) -> pl.DataFrame:
+def open_items_table(items: pl.DataFrame, type_names: dict[str, str],
+                     metric: str = "overall_rate") -> pl.DataFrame:
     """The ledger's open items as read on the brief and in the weekly report."""
     names = enum_names()
-    labels = {c: _index_label(c, type_names) for c in items["index_code"].drop_nulls().unique()}
+    labels = {c: _index_label(c, type_names, metric)
+              for c in items["index_code"].drop_nulls().unique()}
     return items.select(
         pl.col("requirement").alias(t("requirement")), pl.col("owner").alias(t("owner")),
         pl.col("due_on").alias(t("due_on")),
@@ -312,13 +361,13 @@ def core_cards(core: pl.DataFrame) -> list[Card]:
             for r in core.iter_rows(named=True)]
 
 
-def backward_rows(backward: pl.DataFrame, type_names: dict[str, str]
-                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def backward_rows(backward: pl.DataFrame, type_names: dict[str, str],
+                  metric: str = "overall_rate") -> tuple[pl.DataFrame, pl.DataFrame]:
     """The flagged (backward) rows with their label and reasons in words, and the same as
     read on screen and on paper (rank with its move in words)."""
     flagged = backward.filter(pl.col("reasons").list.len() > 0).with_columns(
         label=pl.col("index").replace_strict(
-            {c: _index_label(c, type_names) for c in backward["index"].to_list()}),
+            {c: _index_label(c, type_names, metric) for c in backward["index"].to_list()}),
         reason_text=pl.col("reasons").list.eval(
             pl.element().replace_strict(enum_names(), default=pl.element()))
         .list.join(t("list_sep")))
@@ -345,8 +394,11 @@ def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None
     type_names = ctx.type_names()
     core = backward.filter(~pl.col("index").str.starts_with("rank_"))
     cards = core_cards(core)
-    flagged, screen = backward_rows(backward, type_names)
     ranks: pl.DataFrame = brief["ranks"]
+    # the overall ranking's rate is its target's metric (data: the targets table)
+    overall = ranks.filter(pl.col("ranking") == "overall")
+    metric = overall["metric"][0] if overall.height else "overall_rate"
+    flagged, screen = backward_rows(backward, type_names, metric)
     headline = ranks.filter(pl.col("ranking") == brief["headline"])
     k = int(headline["target_rank"][0]) if headline.height else 20
     weekly: pl.DataFrame = brief["weekly"]
@@ -357,7 +409,7 @@ def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None
     largest = case_rows(largest.select([c for c in LARGEST_COLUMNS if c in largest.columns]),
                         ctx)
     no_data = core["value"].is_null().all() and not ranks["is_ranked"].any()
-    open_items = (open_items_table(items, type_names) if items is not None and items.height
+    open_items = (open_items_table(items, type_names, metric) if items is not None and items.height
                   else pl.DataFrame())
     projection: pl.DataFrame = brief["projection"]
     ranking_label = rate_label if brief["headline"] == "overall" else (

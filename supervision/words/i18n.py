@@ -124,6 +124,8 @@ LABELS: dict[str, tuple[str, str]] = {
                  "cutoff; each adds one to both parts of the rate. It leaves out the pace to "
                  "31 December (see \"Still needed by 31 December\")."),
     "year_end_need": ("年底前还需执行完毕（件）", "Still needed by 31 December (cases)"),
+    "year_end_need_amount": ("年底前还需执行到位（万元）",
+                             "Still to recover by 31 December (10k yuan)"),
     "year_end_need_help": ("年底前还需执行完毕（件）：按本院和各院近{weeks}周进度推算到12月31日，"
                            "在本院现有进度之外还需再执行完毕多少件，才能达到预计的年底前{k}名线。",
                            "Still needed by 31 December (cases): with this court's and every "
@@ -387,17 +389,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "national_rank": ("全国排名", "National rank"),
     "cutoff": ("前{k}名线", "Top-{k} cutoff"),
     "gap_cases": ("距名线差距（今日，件）", "Gap to the cutoff today (cases)"),
+    "gap_amount": ("距名线差距（今日，万元）", "Gap to the cutoff today (10k yuan)"),
     "pending": ("未结", "Pending"),
     "unreachable_by_year_end": ("按年底预测还需执行完毕 {extra} 件，多于现有未结案件 {pending} 件。",
                                 "By the year-end projection it needs {extra} more full-performance "
                                 "conclusions, more than its {pending} pending cases."),
     "projection": ("年底预测", "Year-end projection"),
     "projection_text": (
-        "按近{weeks}周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底实际执行率 {rate}，"
+        "按近{weeks}周进度（每周结案 {wc:.1f} 件，其中执行完毕 {wf:.1f} 件），预计年底{metric} {rate}，"
         "全国排名约第 {rank} 位（预计前{k}名线 {cut}）。",
         "At its pace of the last {weeks} weeks ({wc:.1f} conclusions a week, {wf:.1f} by full "
-        "performance) it would end the year at {rate}, about rank {rank} (projected top-{k} "
-        "cutoff {cut})."),
+        "performance) it would end the year at {rate} ({metric}), about rank {rank} "
+        "(projected top-{k} cutoff {cut})."),
+    "needed_amount_text": (
+        "按各院现有进度推算，要在12月31日前达到预计的前{k}名线，年底前还需多执行到位 {extra} 万元；"
+        "平均到剩余 {weeks:.1f} 周，即在本院现有进度之外每周再多执行到位 {per} 万元。",
+        "With every court's pace projected, reaching the projected top-{k} cutoff by 31 "
+        "December needs {extra} (10k yuan) more recovered; over the {weeks:.1f} weeks left, "
+        "that is {per} (10k yuan) a week on top of the court's current pace."),
     "needed_text": (
         "按各院现有进度推算，要在12月31日前达到预计的前{k}名线，年底前还需执行完毕 {extra} 件；"
         "平均到剩余 {weeks:.1f} 周，即在本院现有进度之外每周再多执行完毕 {per:.1f} 件。",
@@ -555,6 +564,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "ontrack_in": ("目前在前{k}名内（第 {rank} 名）", "Within the top {k} now (rank {rank})"),
     "ontrack_out": ("目前未进入前{k}名（第 {rank} 名，差 {gap} 件）",
                     "Not within the top {k} now (rank {rank}, {gap} cases short)"),
+    "ontrack_out_amount": ("目前未进入前{k}名（第 {rank} 名，差 {gap} 万元）",
+                           "Not within the top {k} now (rank {rank}, {gap} (10k yuan) short)"),
+    "ontrack_amount_needed": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行到位 {extra} 万元",
+                              "at its pace of the last {weeks} weeks, it needs {extra} (10k "
+                              "yuan) more recovered by 31 December beyond that pace"),
     "ontrack_out_nogap": ("目前未进入前{k}名（第 {rank} 名）",
                           "Not within the top {k} now (rank {rank})"),
     "ontrack_keeps": ("按近{weeks}周进度预计年底在前{k}名内",
@@ -633,6 +647,13 @@ HELP: dict[str, tuple[str, str]] = {
         "every court's pace of the last {pace_weeks} weeks to 31 December; so does the "
         "roadmap's \"Plan shortfall (cases)\": that need minus what every pending case is "
         "expected to yield."),
+    "gap_amount": (
+        "距名线差距（今日，万元）= 若今天结算，本期已结案件还需再执行到位多少金额才能达到今天的前{k}名线"
+        "（执行到位率 = 到位金额 ÷ 申请金额）：⌈名线 × 申请金额 − 到位金额⌉，按百元向上取整显示。",
+        "Gap to the cutoff today (10k yuan) = if the year ended today, how much more the "
+        "cases concluded this period must recover to reach today's top-{k} cutoff (amount "
+        "recovery rate = recovered ÷ applied): ⌈cutoff × applied − recovered⌉, shown rounded "
+        "up to the hundred yuan."),
     "year_end_need": (
         "年底前还需执行完毕（件）= 按本院和各院近{pace_weeks}周进度推算到12月31日后，本院在现有进度之外"
         "还需再执行完毕多少件，才能达到预计的年底前{k}名线（已计入各院到年底的进度）。",

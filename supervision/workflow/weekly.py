@@ -23,12 +23,14 @@ from supervision.words.fmt import count_change, rank_movement, zoned_time
 from supervision.words.i18n import enum_names_in, text
 
 
-def index_label(index: str, type_names: dict[str, str], language: str) -> str:
-    """An index code's name: a 3+1 index by its name, rank_<ranking> as 全国排名 · <ranking>."""
+def index_label(index: str, type_names: dict[str, str], language: str,
+                metric: str = "overall_rate") -> str:
+    """An index code's name: a 3+1 index by its name, rank_<ranking> as 全国排名 · <ranking>
+    (the overall ranking by its target's `metric`)."""
     if index.startswith("rank_"):
         ranking = index.removeprefix("rank_")
         return text("national_rank", language) + " · " + (
-            text("overall_rate", language) if ranking == "overall"
+            text(metric, language) if ranking == "overall"
             else type_names.get(ranking, ranking))
     return enum_names_in(language).get(index, index)
 
@@ -110,7 +112,10 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
 
     flagged = [{b["index"] for b in rows} for rows in courts["backward_indices"].to_list()]
     clause, label, items = (text(k, language) for k in ("clause_sep", "label_sep", "enum_sep"))
-    reasons = [clause.join(index_label(b["index"], type_names, language) + label
+    # the overall ranking's rate is its target's metric (data: the targets table)
+    metric = (courts["metric"].drop_nulls().first() if "metric" in courts.columns
+              and courts.height else None) or "overall_rate"
+    reasons = [clause.join(index_label(b["index"], type_names, language, metric) + label
                            + items.join(names.get(r, r) for r in b["reasons"])
                            for b in rows) for rows in courts["backward_indices"].to_list()]
     name_col = "name_en" if language == "en" else "name"
@@ -122,7 +127,7 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
         columns[header] = courts[index]
         marks[header] = [index in f for f in flagged]
         kinds[header] = "percent"
-    rate_header = text("overall_rate", language)
+    rate_header = text(metric, language)
     columns[rate_header] = courts["rate"]
     marks[rate_header] = [False] * courts.height
     kinds[rate_header] = "percent"
@@ -149,7 +154,7 @@ def report_tables(view: dict[str, Any], items: pl.DataFrame, type_names: dict[st
     marks[text("backward_change", language)] = [False] * courts.height
     newly_header = text("newly_backward", language)
     columns[newly_header] = [text("list_sep", language).join(
-        index_label(i, type_names, language) for i in rows) or None
+        index_label(i, type_names, language, metric) for i in rows) or None
         for rows in courts["newly_backward"].to_list()]
     marks[newly_header] = [False] * courts.height
     columns[text("backward_reasons", language)] = reasons
