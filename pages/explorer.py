@@ -61,7 +61,8 @@ if "x_drill" not in st.session_state:
                           ("status", drill_status if drill_status in METHODS else None)) if v}
 
 index: str | None = st.session_state.get("x_index")
-index_name = weekly.index_label(index, ctx.type_names(), lang()) if index else ""
+index_name = (weekly.index_label(index, ctx.type_names(), lang(), ctx.overall_metric())
+              if index else "")
 # the index is a filter like the others, on view: a chip that removes it
 if index and st.button("× " + t("index_filter", index=md(index_name)), key="x_clear_index",
                        help=t("clear_index"), type="primary"):

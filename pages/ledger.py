@@ -47,7 +47,7 @@ def index_label(code: str | None) -> str:
         return "—"
     if code.startswith("rank_"):
         ranking = code.removeprefix("rank_")
-        return f"{t('national_rank')} · " + (t("overall_rate") if ranking == "overall"
+        return f"{t('national_rank')} · " + (t(ctx.overall_metric()) if ranking == "overall"
                                               else type_names.get(ranking, ranking))
     return names.get(code, code)
 

@@ -72,8 +72,10 @@ else:
     names = ctx.court_names()
     type_names = ctx.type_names()
     language = lang()
-    index_names = {i: (t("overall_rate") if i == "rate" else t("backward_count")
-                       if i == "backward" else weekly.index_label(i, type_names, language))
+    metric = ctx.overall_metric()
+    index_names = {i: (t(metric) if i == "rate" else t("backward_count")
+                       if i == "backward" else weekly.index_label(i, type_names, language,
+                                                                  metric))
                    for i in changed["index"].unique().to_list()}
 
     def shown(col: str) -> pl.Expr:

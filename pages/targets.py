@@ -82,7 +82,7 @@ if types.height:
     st.plotly_chart(charts.type_bars(
         types, title=t("types_title", k=type_k), court_label=ctx.court_name(),
         cutoff_label=t("cutoff", k=type_k), unranked_label=t("unranked"),
-        rate_label=t("overall_rate"),
+        rate_label=t(types["metric"][0]),    # the type target's metric (data)
         rank_label=t("national_rank"),
         legend={"meets": t("legend_meets", k=type_k), "below": t("legend_below", k=type_k),
                 "unranked": t("unranked")}), width="stretch", config=charts.config(), key="types_chart")
@@ -174,16 +174,19 @@ with left:
     st.subheader(t("province_ranking"))
     # national and the same for every court: its own (cached) call, after the court's figures
     provinces: pl.DataFrame = data.province_ranking(ctx.access, ctx.filters.official())
+    # ranked on the overall target's metric: that rate beside the rank
+    province_metric = ctx.overall_metric()
+    province_rate_header = t(province_metric) + " %"
     prov = provinces.select(
         pl.col("rank").alias(t("rank")),
         pl.col(lang_col).alias(t("province")),
-        (pl.col("overall_rate") * 100).round(1).alias(t("overall_rate") + " %"),
+        (pl.col("rate") * 100).round(1).alias(province_rate_header),
         pl.col("concluded").alias(t("count")),
         (pl.col("share_meeting_standard") * 100).round(1).alias(t("meets") + " %"),
     )
     st.dataframe(prov, hide_index=True, width="stretch", height=420, placeholder="—",
-                 column_config={t("overall_rate") + " %": st.column_config.NumberColumn(
-                     help=help_text("overall_rate"))})
+                 column_config={province_rate_header: st.column_config.NumberColumn(
+                     help=help_text(province_metric))})
     st.caption(caption)
 with right:
     st.subheader(t("national_table", top=NATIONAL_TABLE_TOP))

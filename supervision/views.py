@@ -50,7 +50,10 @@ def _court_cases(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
 def reference(con: duckdb.DuckDBPyConnection, access: Access) -> dict[str, Any]:
     """Courts in scope, case types, value bands and the span of data dates."""
     courts = metrics.lookup(con, "court_names", visible=list(access.allowed_courts(con)))
+    overall = lookups.targets(con, metrics.lookup).filter(pl.col("target") == "overall")
     return {
+        # the rate the overall ranking is on (the targets table's metric)
+        "overall_metric": overall["metric"][0] if overall.height else "overall_rate",
         "courts": courts,
         "case_types": metrics.lookup(con, "case_types_list"),
         "value_bands": run(con, "value_bands_list"),

@@ -442,6 +442,9 @@ def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tm
     at.run()
     assert not at.exception, at.exception
     assert _metric(at, "距名线差距（今日，万元）") == "90.00"
+    # the province ranking beside it: ranked on the amount rate, and showing that rate
+    [provinces] = [f.value for f in at.dataframe if "省份" in f.value.columns]
+    assert "执行到位率 %" in provinces.columns and "实际执行率 %" not in provinces.columns
     # (the sentence as markdown: md() escapes what markdown would read, e.g. "90\.00")
     assert [e.value for e in at.error] == [md(
         "目前未进入前1名（第 2 名，差 90.00 万元）；按近8周进度推算，在现有进度之外，"

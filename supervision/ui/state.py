@@ -60,6 +60,10 @@ class Context:
         """Court code -> name in the current language (the user's courts)."""
         return self._names("courts", "court_code")
 
+    def overall_metric(self) -> str:
+        """The rate the overall ranking is on: the targets table's metric."""
+        return self.reference.get("overall_metric") or "overall_rate"
+
     def type_name(self, code: str) -> str:
         row = self.reference["case_types"].filter(pl.col("code") == code)
         if row.height == 0:
