@@ -417,3 +417,27 @@ def test_province_ranking_pools_its_courts_and_counts_those_meeting_the_standard
     assert hainan["share_meeting_standard"] == pytest.approx(0.5)
     assert (beijing["courts"], beijing["courts_meeting_standard"]) == (1, 0)
     assert not hainan["province_meets_standard"] and not beijing["province_meets_standard"]
+
+
+def test_the_amount_gap_is_exact_for_the_cutoff_court_and_below_it():
+    """Amount metric, top 1. A applied 34,234,786 and recovered 7,913,390 (23.1 %, 1st: the
+    cutoff itself; in floating point cutoff × applied − recovered came out above 0 and the
+    gap 1 yuan). B 4,000,000 applied, 3,000,000 recovered; C the cutoff of a second group,
+    3,900,000 of 4,000,000 (97.5 %), and D 3,000,000 of 4,000,000 below it:
+    3,900,000 − 3,000,000 = 900,000 yuan exactly. E recovered 1 fen short of 75 % of
+    1,000,000.03 yuan against a cutoff of 3 ÷ 4: ⌈750,000.0225 − 750,000.01⌉ = 1 yuan."""
+    from supervision.engine import ranking
+
+    counts = pl.DataFrame({
+        "group": ["g1", "g1", "g2", "g2", "g3", "g3"],
+        "court_code": ["A", "B", "C", "D", "F", "E"],
+        "concluded": [3, 3, 3, 3, 3, 3], "fully_performed": [0] * 6,
+        "amount_applied": [34_234_786.0, 4_000_000.0, 4_000_000.0, 4_000_000.0, 4.0,
+                           1_000_000.03],
+        "amount_recovered": [7_913_390.0, 0.0, 3_900_000.0, 3_000_000.0, 3.0, 750_000.01],
+    }).with_columns(metric=pl.lit(ranking.AMOUNT_RECOVERY_RATE), target_rank=pl.lit(1),
+                    min_concluded=pl.lit(3))
+    out = ranking.rank(counts, ["group"])
+    gaps = dict(zip(out["court_code"], out["amount_gap"], strict=True))
+    # B: ⌈7,913,390 × 4,000,000 ÷ 34,234,786 − 0⌉ = ⌈924,602.25⌉ = 924,603
+    assert gaps == {"A": 0.0, "B": 924_603.0, "C": 0.0, "D": 900_000.0, "F": 0.0, "E": 1.0}

@@ -304,3 +304,32 @@ def test_the_amount_metric_gives_its_gap_in_yuan_and_its_own_name(tmp_path):
     assert "执行到位率" in table.columns and "实际执行率" not in table.columns
     assert weekly.index_label("rank_overall", {}, "zh", "amount_recovery_rate") == \
         "全国排名 · 执行到位率"
+
+
+def test_a_court_its_pace_loses_below_a_100_percent_cutoff_is_amber_and_told(tmp_path):
+    """Top 2, at least 3 concluded, as of 30 June 2026. B 3 of 3 (100 %); A 9 of 10
+    (90 %, 2nd now, 5 pending); C 2 of 2 concluded on 1 June, unranked now (2 < 3). At the
+    pace of the last 8 weeks (C: 2 ÷ 8 a week, all fully; 26.29 weeks left) C ends the year
+    at 2 + 6.57 → 9 of 9, 100 %; B stays 3 of 3: the projected top-2 cutoff is 100 %, A
+    (9 of 10, no pace) is 3rd, and no count of extra conclusions reaches 100 % (none is
+    given). The verdict says where its pace puts it; not green."""
+    from supervision.ui import brief_sections, charts
+
+    c = make_db(tmp_path / "full.duckdb", [("A", "琼"), ("B", "琼"), ("C", "琼")])
+    c.execute("UPDATE targets SET target_rank = 2, min_concluded = 3")
+    add_cases(c, *_concluded("B", 3, 3), *_concluded("A", 10, 9),
+              *[closed(f"C{i}", "C", D(2026, 1, 2), D(2026, 6, 1), "fully_performed")
+                for i in range(2)],
+              *[closed(f"Ap{i}", "A", D(2026, 3, 1), None, None) for i in range(5)],
+              closed("Cnew", "C", AS_OF, None, None))
+    brief = views.brief_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
+    c.close()
+    row = _row(brief["ranks"], "overall")
+    projection = brief["projection"].row(0, named=True)
+    assert (row["rank"], row["meets_target"]) == (2, True)
+    assert (projection["projected_rank"], projection["projected_cutoff"],
+            projection["extra_needed"]) == (3, 1.0, None)
+    assert not brief_sections.keeps_target(row, projection)
+    block = brief_sections.on_track(row, projection, "实际执行率")
+    assert block.verdict == "目前在前2名内（第 2 名）；按近8周进度预计年底第 3 名，不在前2名内。"
+    assert block.colour == charts.STATUS_COLOURS["amber"]

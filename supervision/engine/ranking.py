@@ -16,7 +16,7 @@ target's metric, rank and minimum are data (the targets table).
   numerator and denominator: max(0, ⌈(cutoff × concluded − fully performed) ÷ (1 − cutoff)⌉),
   in exact integers (cutoff = cutoff_fp ÷ cutoff_concluded); empty when not ranked, or when
   the cutoff is 100 % and the court is below it; for the amount metric, the yuan gap
-  max(0, ⌈cutoff × applied − recovered⌉).
+  max(0, ⌈cutoff × applied − recovered⌉), in exact integers of fen (cutoff = R ÷ A).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
     cutoffs = (ranked.filter(pl.col("_position") == pl.min_horizontal(
         "target_rank", "ranked_courts"))
         .select(*over, cutoff="rate", _cutoff_fp="fully_performed",
-                _cutoff_concluded="concluded", _cutoff_ranked="ranked_courts"))
+                _cutoff_concluded="concluded", _cutoff_recovered="amount_recovered",
+                _cutoff_applied="amount_applied", _cutoff_ranked="ranked_courts"))
     # each row's rank back by its row number (one integer key, not the group and the code)
     out = (scored.join(ranked.select("_row", "rank"), on="_row", how="left",
                        maintain_order="left")
@@ -65,11 +66,10 @@ def rank(counts: pl.DataFrame, over: list[str]) -> pl.DataFrame:
            .with_columns(ranked_courts=pl.col("_cutoff_ranked").fill_null(0)))
     return out.with_columns(
         gap=_case_gap(),
-        amount_gap=pl.when(pl.col("is_ranked") & (pl.col("metric") == AMOUNT_RECOVERY_RATE))
-        .then((pl.col("cutoff") * pl.col("amount_applied") - pl.col("amount_recovered"))
-              .ceil().clip(lower_bound=0)),
+        amount_gap=_amount_gap(),
         meets_target=(pl.col("rank") <= pl.col("target_rank")).fill_null(False),
-    ).drop("_cutoff_fp", "_cutoff_concluded", "_cutoff_ranked")
+    ).drop("_cutoff_fp", "_cutoff_concluded", "_cutoff_recovered", "_cutoff_applied",
+           "_cutoff_ranked")
 
 
 def _case_gap() -> pl.Expr:
@@ -83,6 +83,22 @@ def _case_gap() -> pl.Expr:
             .when(short <= 0).then(0)
             .otherwise((short + (b - a) - 1) // (b - a))
             .cast(pl.Int64))
+
+
+def _amount_gap() -> pl.Expr:
+    """⌈cutoff × applied − recovered⌉ yuan with cutoff = R/A (the k-th court's recovered and
+    applied): ⌈(R·applied − recovered·A) ÷ A⌉ in whole fen, exact in 128-bit integers (in
+    floating point the k-th court itself came out 1 yuan short), then up to the yuan."""
+    def fen(column: str) -> pl.Expr:
+        return (pl.col(column) * 100).round(0).cast(pl.Int128)
+
+    short = fen("_cutoff_recovered") * fen("amount_applied") - fen("amount_recovered") * fen(
+        "_cutoff_applied")
+    per = fen("_cutoff_applied")
+    gap_fen = (short + per - 1) // per
+    return (pl.when(~pl.col("is_ranked") | (pl.col("metric") != AMOUNT_RECOVERY_RATE)).then(None)
+            .when(short <= 0).then(0.0)
+            .otherwise(((gap_fen + 99) // 100).cast(pl.Float64)))
 
 
 def with_target(counts: pl.DataFrame, targets: pl.DataFrame, specific: list[str]) -> pl.DataFrame:

@@ -166,15 +166,30 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
 def keeps_target(row: dict[str, Any], projection: dict[str, Any] | None) -> bool:
     """In the top k now, and (where there is a projection) kept there by the year end at
     the current pace: the verdict's green."""
-    return bool(row["is_ranked"] and row["meets_target"]
-                and not year_end_need(row, projection))
+    if not (row["is_ranked"] and row["meets_target"]):
+        return False
+    if projection is None:
+        return True
+    need = year_end_need(row, projection)
+    if need is not None:
+        return need == 0
+    # no need computed (a 100 % projected cutoff the court is below): its projected rank
+    projected = projection.get("projected_rank")
+    return projected is not None and projected <= row["target_rank"]
 
 
 def _by_year_end(row: dict[str, Any], p: dict[str, Any] | None, k: int) -> str:
     """The year-end clause of the verdict ("" without a projection)."""
     need = year_end_need(row, p)
-    if p is None or need is None:
+    if p is None:
         return ""
+    if need is None:    # e.g. a 100 % projected cutoff: where its pace puts it, if ranked
+        projected = p.get("projected_rank")
+        if projected is None:
+            return ""
+        if projected <= k:
+            return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
+        return t("ontrack_loses", weeks=PACE_WEEKS, k=k, rank=projected)
     if need == 0:
         return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
     if by_amount(row):

@@ -566,6 +566,9 @@ LABELS: dict[str, tuple[str, str]] = {
                     "Not within the top {k} now (rank {rank}, {gap} cases short)"),
     "ontrack_out_amount": ("目前未进入前{k}名（第 {rank} 名，差 {gap} 万元）",
                            "Not within the top {k} now (rank {rank}, {gap} (10k yuan) short)"),
+    "ontrack_loses": ("按近{weeks}周进度预计年底第 {rank} 名，不在前{k}名内",
+                      "at its pace of the last {weeks} weeks it ends the year at rank "
+                      "{rank}, outside the top {k}"),
     "ontrack_amount_needed": ("按近{weeks}周进度推算，在现有进度之外，年底前还需多执行到位 {extra} 万元",
                               "at its pace of the last {weeks} weeks, it needs {extra} (10k "
                               "yuan) more recovered by 31 December beyond that pace"),
