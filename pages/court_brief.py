@@ -30,9 +30,13 @@ st.caption(t("print_hint"))
 position = sections.on_track
 if position is not None:
     with st.container(key="brief_sec_ontrack"):
-        st.subheader(md(position.title), help=help_text("gap_cases", k=sections.k))
-        helps = {t("year_end_need"): help_text("year_end_need", k=sections.k),
-                 t("gap_cases"): help_text("gap_cases", k=sections.k)}
+        amount = bool(position.amounts)     # the amount metric: gaps in 万元
+        gap_key = "gap_amount" if amount else "gap_cases"
+        st.subheader(md(position.title), help=help_text(gap_key, k=sections.k))
+        helps = {t(gap_key): help_text(gap_key, k=sections.k),
+                 t("year_end_need_amount" if amount else "year_end_need"):
+                 help_text("year_end_need_amount" if amount else "year_end_need",
+                           k=sections.k)}
         for row in position.card_rows():      # rows of three: no label is cut
             for col, (name, value) in zip(st.columns(brief_sections.CARDS_PER_ROW), row,
                                           strict=False):

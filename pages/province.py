@@ -100,7 +100,7 @@ event = st.dataframe(
         t("projected_rank"): st.column_config.NumberColumn(
             help=t("projected_rank_help", weeks=PACE_WEEKS), format="localized"),
         need_header: st.column_config.NumberColumn(
-            help=help_text("year_end_need", k=k) if not by_amount else None,
+            help=help_text("year_end_need_amount" if by_amount else "year_end_need", k=k),
             format="%.2f" if by_amount else "localized"),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),

@@ -9,9 +9,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from supervision.engine.projection import PACE_WEEKS
 from supervision.engine.roadmap import PRIOR_CASES
 from supervision.output.safe_output import md
-from supervision.ui import charts, data, exports, sidebar, state
+from supervision.ui import brief_sections, charts, data, exports, sidebar, state
 from supervision.ui.tables import case_rows, on_screen
 from supervision.words.fmt import num
 from supervision.words.i18n import help_text, t
@@ -40,6 +41,11 @@ for code, plan in plans.items():
     words = plan_words(plan, subset_name)
     st.subheader(md(label), help=help_text("needed_per_week"))
     need = plan["need"]
+    if need is None and plan["amount_need"] is not None:
+        # ranked on the amount recovery rate: a yuan need, which a plan of cases cannot meet
+        st.info(t("roadmap_amount_metric", extra=brief_sections.wan_up(plan["amount_need"]),
+                  k=k, weeks=PACE_WEEKS) if plan["amount_need"] else t("roadmap_on_track"))
+        continue
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(words.need, num(need), help=words.need_help)
     c2.metric(words.cases, num(plan["cases"].height))

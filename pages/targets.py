@@ -80,19 +80,28 @@ types = (page["court_ranks"].filter(pl.col("ranking") != "overall")
 if types.height:
     type_k = types["target_rank"][0]
     st.plotly_chart(charts.type_bars(
-        types, title=t("types_title", k=type_k), court_label=ctx.court_name(),
+        types, title=t("types_title", k=type_k, metric=t(types["metric"][0])),
+        court_label=ctx.court_name(),
         cutoff_label=t("cutoff", k=type_k), unranked_label=t("unranked"),
         rate_label=t(types["metric"][0]),    # the type target's metric (data)
         rank_label=t("national_rank"),
         legend={"meets": t("legend_meets", k=type_k), "below": t("legend_below", k=type_k),
                 "unranked": t("unranked")}), width="stretch", config=charts.config(), key="types_chart")
-    behind = types.filter(pl.col("is_ranked") & ~pl.col("meets_target")).sort("gap",
-                                                                             descending=True)
+    # furthest behind in the type target's unit: cases, or yuan for the amount metric
+    types_by_amount = brief_sections.by_amount(types.row(0, named=True))
+    behind = types.filter(pl.col("is_ranked") & ~pl.col("meets_target")).sort(
+        "amount_gap" if types_by_amount else "gap", descending=True, nulls_last=True)
     if behind.height:
         worst = behind.row(0, named=True)
-        st.markdown("**" + t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
-                                 gap=worst["gap"]) + "**",
-                    help=help_text("gap_cases", k=worst["target_rank"]))
+        worst_gap = brief_sections.today_gap(worst)
+        if types_by_amount:
+            furthest = t("furthest_amount", type=md(worst["type_name"]), rank=worst["rank"],
+                         gap="—" if worst_gap is None else brief_sections.wan_up(worst_gap))
+        else:
+            furthest = t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
+                         gap=num(worst_gap))
+        st.markdown("**" + furthest + "**", help=help_text(
+            "gap_amount" if types_by_amount else "gap_cases", k=worst["target_rank"]))
     elif types["is_ranked"].any():
         st.markdown(t("furthest_none", k=type_k))
     else:
@@ -171,7 +180,7 @@ st.caption(caption)
 # --- province ranking and the national table
 left, right = st.columns(2)
 with left:
-    st.subheader(t("province_ranking"))
+    st.subheader(t("province_ranking", metric=t(ctx.overall_metric())))
     # national and the same for every court: its own (cached) call, after the court's figures
     provinces: pl.DataFrame = data.province_ranking(ctx.access, ctx.filters.official())
     # ranked on the overall target's metric: that rate beside the rank

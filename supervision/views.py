@@ -92,11 +92,13 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     all_ranks = metrics.national_ranks(con, official, aggregate)
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
     projection = metrics.year_end_projection(con, official, headline, aggregate)
-    # the user's province pooled: its courts' overall counts (as the province ranking pools)
-    pooled = (all_ranks.filter((pl.col("ranking") == "overall")
-                               & (pl.col("province") == access.province))
+    # the user's province pooled: its courts' overall counts (as the province ranking pools),
+    # on the overall target's metric
+    overall_rows = all_ranks.filter(pl.col("ranking") == "overall")
+    metric = overall_rows["metric"][0] if overall_rows.height else ranking.OVERALL_RATE
+    pooled = (overall_rows.filter(pl.col("province") == access.province)
               .select(pl.col(*ranking.COUNTS).sum())
-              .select(rate=ranking.rate(pl.lit(ranking.OVERALL_RATE))))
+              .select(rate=ranking.rate(pl.lit(metric))))
     return {
         "headline": headline,
         "ranks": ranks,
@@ -558,7 +560,11 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         projection = metrics.year_end_projection(con, official, ranking_code, aggregate).filter(
             pl.col("court_code") == court)
         need = projection["extra_needed"][0] if projection.height else None
-        if ranking_code != headline and not need:
+        # a ranking on the amount recovery rate needs yuan, not full performances: the
+        # roadmap (which plans cases) does not apply; its yuan need is said instead
+        amount_need = (projection["extra_amount_needed"][0] if projection.height
+                       and "extra_amount_needed" in projection.columns else None)
+        if ranking_code != headline and not need and not amount_need:
             continue    # a type on track (or unranked) needs no roadmap
         subset = _ranking_cases(scoped, ranking_code)
         # likelihoods learn from all the court's closed cases of the ranking (as the method
@@ -569,7 +575,8 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         pending = run(con, "roadmap_pending", scope=subset.scope(), as_of=filters.as_of)
         cases, weeks, shortfall = roadmap.plan(roadmap.likelihoods(history, pending), need,
                                                filters.as_of)
-        out[ranking_code] = dict(need=need, cases=cases, weeks=weeks, shortfall=shortfall,
+        out[ranking_code] = dict(need=need, amount_need=amount_need,
+                                 cases=cases, weeks=weeks, shortfall=shortfall,
                                  pending=pending.height,
                                  expected_all=float(cases["likelihood"].sum())
                                  if cases.height else 0.0,

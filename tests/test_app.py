@@ -456,3 +456,9 @@ def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tm
     at.switch_page("pages/court_brief.py")
     at.run()
     assert not at.exception, at.exception
+    at.switch_page("pages/roadmap.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [
+        "该排名按执行到位率：按近8周进度推算，要达到预计的前1名线，年底前还需多执行到位 90.00 万元。"
+        "达标路线图按执行完毕的件数排期，不适用于金额指标。"]

@@ -281,7 +281,13 @@ def test_the_amount_metric_gives_its_gap_in_yuan_and_its_own_name(tmp_path):
               *[case(f"B{i}", "B", million if i < 3 else 900_000.0) for i in range(4)])
     brief = views.brief_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
     province = views.province_view(c, SUPERVISOR, Filters(as_of=AS_OF))
+    targets = views.targets_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
+    roadmap = views.roadmap_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")["overall"]
     c.close()
+    # the province beside the court, pooled on the same metric: 6,900,000 ÷ 8,000,000
+    assert targets["province_overall_rate"] == pytest.approx(0.8625)
+    # the roadmap plans cases: under the amount metric it has no case need, the yuan one
+    assert (roadmap["need"], roadmap["amount_need"]) == (None, 900_000)
     row = _row(brief["ranks"], "overall")
     assert (row["metric"], row["rate"], row["rank"], row["cutoff"]) == (
         "amount_recovery_rate", 0.75, 2, 0.975)
@@ -333,3 +339,22 @@ def test_a_court_its_pace_loses_below_a_100_percent_cutoff_is_amber_and_told(tmp
     block = brief_sections.on_track(row, projection, "实际执行率")
     assert block.verdict == "目前在前2名内（第 2 名）；按近8周进度预计年底第 3 名，不在前2名内。"
     assert block.colour == charts.STATUS_COLOURS["amber"]
+
+
+def test_the_report_under_one_type_keeps_that_types_official_gap(con):
+    """A filter of exactly one specific type is that type's official ranking (all its
+    cases): `report` keeps its gaps; the overall ranking is then the subset's, with none.
+    Loan cases (top 2): B 4 + 2 of 7 = 6/7, D 3/4, C 5/8, A 3/10, E 0/3: the cutoff is D's
+    3/4; C needs ⌈(3·8 − 5·4) ÷ (4 − 3)⌉ = 4, A ⌈(3·10 − 3·4) ÷ 1⌉ = 18, E ⌈(9 − 0) ÷ 1⌉ = 9."""
+    from supervision.engine.metrics import report
+
+    loan = report(con, Filters(as_of=AS_OF, case_types=("loan",)))
+    plain = report(con, Filters(as_of=AS_OF))
+    gaps = {c["court_code"]: c["types"]["loan"]["gap"] for c in loan["courts"]}
+    assert gaps == {"A": 18, "B": 0, "C": 4, "D": 0, "E": 9}
+    assert gaps == {c["court_code"]: c["types"]["loan"]["gap"] for c in plain["courts"]}
+    assert loan["subset"] == {"case_types": ["loan"]}
+    assert all(c["overall_gap"] is None for c in loan["courts"])
+    # with another filter beside the type, the type's ranking is a subset too
+    high = report(con, Filters(as_of=AS_OF, case_types=("loan",), priorities=("high",)))
+    assert all(c["types"]["loan"]["gap"] is None for c in high["courts"])

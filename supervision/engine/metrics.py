@@ -415,15 +415,21 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
     types = ranks.filter(pl.col("ranking") != "overall")
 
     subset = filters.narrows()
+    # a filter of exactly one specific type, and nothing else: that type's ranking counts
+    # all its cases, so it is official (its gap stands), as the targets page leads with it
+    only_type = (filters.case_types[0] if filters.case_types and len(filters.case_types) == 1
+                 and not filters.with_(case_types=None).narrows() else None)
 
-    def gap(row: dict[str, Any]) -> int | None:
-        return None if subset else row["gap"]
+    def gap(row: dict[str, Any], column: str = "gap") -> Any:
+        official = not subset or row["ranking"] == only_type
+        return _num(row[column]) if official else None
 
     by_court_types: dict[str, dict[str, Any]] = {}
     for row in types.iter_rows(named=True):
         by_court_types.setdefault(row["court_code"], {})[row["ranking"]] = {
             "concluded": row["concluded"], "rate": _num(row["rate"]), "rank": row["rank"],
-            "cutoff": _num(row["cutoff"]), "gap": gap(row)}
+            "cutoff": _num(row["cutoff"]), "gap": gap(row), "metric": row["metric"],
+            "amount_gap": gap(row, "amount_gap")}
     core_by_court = {r["court_code"]: r for r in core.iter_rows(named=True)}
     overall_by_court = {r["court_code"]: r for r in overall.iter_rows(named=True)}
     name_by_court = {r["court_code"]: r for r in names.iter_rows(named=True)}
@@ -447,7 +453,8 @@ def report(con: duckdb.DuckDBPyConnection, filters: Filters,
             # the overall ranking's metric (the targets table's): its rank, cutoff and gap
             # are that rate's; for the amount metric the gap is yuan (`overall_amount_gap`)
             "overall_metric": o["metric"],
-            "overall_amount_gap": None if subset else _num(o["amount_gap"]),
+            "overall_ranked_rate": _num(o["rate"]),
+            "overall_amount_gap": gap(o, "amount_gap"),
             "amount_recovery_rate": _num(row["amount_recovery_rate"]),
             "closure_rate": _num(row["closure_rate"]),
             "actual_conclusion_rate": _num(row["actual_conclusion_rate"]),

@@ -233,6 +233,13 @@ LABELS: dict[str, tuple[str, str]] = {
                                "full performances expected from every pending case (at least "
                                "0): what even pushing every pending case is expected to leave "
                                "short."),
+    "roadmap_amount_metric": ("该排名按执行到位率：按近{weeks}周进度推算，要达到预计的前{k}名线，年底前还需多执行到位 {extra} 万元。"
+                              "达标路线图按执行完毕的件数排期，不适用于金额指标。",
+                              "This ranking is on the amount recovery rate: at the pace of "
+                              "the last {weeks} weeks, reaching the projected top-{k} cutoff needs "
+                              "{extra} (10k yuan) more recovered by 31 December. The roadmap "
+                              "plans full-performance conclusions (cases) and does not apply "
+                              "to an amount target."),
     "roadmap_unranked": ("本期未排名：没有可计算的名线差距。", "Unranked this period: no gap to plan for."),
     "roadmap_on_track": ("按现有进度预计年底可达到目标，无需额外安排。",
                          "At its pace it reaches the target by year end: nothing extra to plan."),
@@ -415,15 +422,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "left, that is {per:.1f} a week on top of the court's current pace."),
     "needed_none": ("按现有进度预计年底可保持在前{k}名。",
                     "At its current pace it stays within the top {k} at year end."),
-    "types_title": ("五类特定案件实际执行率与前{k}名线", "Five specific case types vs the top-{k} cutoff"),
+    "types_title": ("五类特定案件{metric}与前{k}名线", "Five specific case types vs the top-{k} cutoff"),
     "furthest": ("差距最大：{type}（排名第 {rank} 位，差 {gap} 件）。",
                  "Furthest behind: {type} (rank {rank}, {gap} cases short)."),
+    "furthest_amount": ("差距最大：{type}（排名第 {rank} 位，差 {gap} 万元）。",
+                        "Furthest behind: {type} (rank {rank}, {gap} (10k yuan) short)."),
     "types_none_ranked": ("五类特定案件均未达到排名所需的已结案件数。",
                           "No specific type has enough concluded cases to be ranked."),
     "furthest_none": ("五类案件中已排名的类型均在前{k}名。",
                       "Every ranked specific type is within the top {k}."),
     "province_courts": ("全省法院{metric}（前{k}名线）", "Courts of the province: {metric} vs the top-{k} cutoff"),
-    "province_ranking": ("各省（区、市）实际执行率排名", "Province ranking"),
+    "province_ranking": ("各省（区、市）{metric}排名", "Province ranking ({metric})"),
     "national_table": ("全国法院排名（前{top}名及本院）", "National ranking (top {top} and own courts)"),
     "core_title": ("“3+1”核心指标", "The 3+1 core indices"),
     "backward_title": ("落后指标", "Backward indices"),
@@ -657,6 +666,13 @@ HELP: dict[str, tuple[str, str]] = {
         "cases concluded this period must recover to reach today's top-{k} cutoff (amount "
         "recovery rate = recovered ÷ applied): ⌈cutoff × applied − recovered⌉, shown rounded "
         "up to the hundred yuan."),
+    "year_end_need_amount": (
+        "年底前还需执行到位（万元）= 按本院和各院近{pace_weeks}周进度推算到12月31日后，本院在现有进度之外"
+        "还需再执行到位多少金额，才能达到预计的年底前{k}名线（执行到位率）。",
+        "Still to recover by 31 December (10k yuan) = with this court's and every court's "
+        "pace of the last {pace_weeks} weeks projected to 31 December, how much more, on top "
+        "of this court's pace, must be recovered to reach the projected year-end top-{k} "
+        "cutoff (amount recovery rate)."),
     "year_end_need": (
         "年底前还需执行完毕（件）= 按本院和各院近{pace_weeks}周进度推算到12月31日后，本院在现有进度之外"
         "还需再执行完毕多少件，才能达到预计的年底前{k}名线（已计入各院到年底的进度）。",
