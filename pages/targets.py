@@ -108,8 +108,7 @@ if types.height:
         st.markdown(t("types_none_ranked"))
     unranked = types.filter(~pl.col("is_ranked"))
     for row in unranked.iter_rows(named=True):
-        st.caption(f"{md(row['type_name'])}: " + t("not_ranked", n=row["concluded"],
-                                                  m=row["min_concluded"]))
+        st.caption(f"{md(row['type_name'])}: " + brief_sections.unranked_words(row))
     st.caption(caption)
 
 # --- projection to 31 December

@@ -358,3 +358,17 @@ def test_the_report_under_one_type_keeps_that_types_official_gap(con):
     # with another filter beside the type, the type's ranking is a subset too
     high = report(con, Filters(as_of=AS_OF, case_types=("loan",), priorities=("high",)))
     assert all(c["types"]["loan"]["gap"] is None for c in high["courts"])
+
+
+def test_an_unranked_court_is_told_why():
+    """At least 3 concluded: 3 conclusions that applied for nothing under the amount metric
+    (no rate: unranked with enough conclusions), or 2 (too few)."""
+    from supervision.ui import brief_sections
+
+    row = {"concluded": 3, "min_concluded": 3, "rate": None, "is_ranked": False}
+    assert brief_sections.unranked_words(row) == (
+        "未排名：本期已结 3 件，但申请金额合计为 0，执行到位率无法计算。")
+    assert brief_sections.verdict(dict(row, target_rank=1, rank=None, meets_target=False,
+                                       gap=None), None) == brief_sections.unranked_words(row)
+    few = dict(row, concluded=2, rate=0.5)
+    assert brief_sections.unranked_words(few) == "未排名：本期已结 2 件，少于排名所需的 3 件。"

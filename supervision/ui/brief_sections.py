@@ -148,7 +148,7 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
     year-end projection keeps it there or what it still needs beyond its current pace
     against its pending cases."""
     if not row["is_ranked"]:
-        return t("not_ranked", n=row["concluded"], m=row["min_concluded"])
+        return unranked_words(row)
     k, rank = row["target_rank"], row["rank"]
     gap = today_gap(row)
     if row["meets_target"]:
@@ -161,6 +161,14 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
         now = t("ontrack_out_nogap", k=k, rank=rank)
     later = _by_year_end(row, projection, k)
     return now + (t("clause_sep") + later if later else "") + t("sentence_end")
+
+
+def unranked_words(row: dict[str, Any]) -> str:
+    """Why a court is not ranked: too few conclusions, or (the amount metric) enough of
+    them but nothing applied for, so no rate (ranking.rank: ranked = enough and a rate)."""
+    if row["concluded"] >= row["min_concluded"] and row["rate"] is None:
+        return t("not_ranked_no_rate", n=row["concluded"])
+    return t("not_ranked", n=row["concluded"], m=row["min_concluded"])
 
 
 def keeps_target(row: dict[str, Any], projection: dict[str, Any] | None) -> bool:

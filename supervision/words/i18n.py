@@ -386,6 +386,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_match": ("没有符合筛选条件的案件。", "No case matches these filters."),
     "not_ranked": ("未排名：本期已结 {n} 件，少于排名所需的 {m} 件。",
                    "Not ranked: {n} cases concluded this period, fewer than the {m} needed."),
+    "not_ranked_no_rate": ("未排名：本期已结 {n} 件，但申请金额合计为 0，执行到位率无法计算。",
+                           "Not ranked: {n} cases concluded this period, but nothing was "
+                           "applied for, so there is no amount recovery rate."),
     "access_denied": ("无权查看该法院的数据，已显示本院。",
                       "You may not see that court; showing your own court."),
     # every metric's name, from its declaration (supervision/domain/metric_declarations.py)
