@@ -367,6 +367,15 @@ def test_a_user_whose_court_is_not_in_the_data_is_told_so(demo_db, tmp_path, mon
         "案件数据中没有您可以查看的法院（您所在的法院不在已导入的数据中）。请联系管理员。"]
 
 
+def supervisor_on(as_of: str, **params: str) -> AppTest:
+    """The app on SUPERVISION_DB as of `as_of` (and any other URL `params`), the demo
+    supervisor logged in."""
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=60)
+    at.query_params.update({"as_of": as_of, **params})
+    return login(at, "supervisor")
+
+
 def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_now_only(
         demo_db, tmp_path, monkeypatch):
     """The five-line case of tests/test_official_position.py, worked by hand there: the
@@ -382,10 +391,7 @@ def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_n
     add_cases(db, *pace_lost_cases("HI000", "HI720"))
     db.close()
     monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "pace.duckdb"))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
-                           default_timeout=60)
-    at.query_params["as_of"] = "2026-06-30"
-    login(at, "supervisor")
+    at = supervisor_on("2026-06-30")
     at.switch_page("pages/targets.py")
     at.run()
     assert not at.exception, at.exception
@@ -398,10 +404,7 @@ def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_n
     # HI720, 2nd now: (1 + 4) ÷ 8 against the cutoff 3/4, ⌈(¾·8 − 5) ÷ ¼⌉ = 4 short, with
     # 1 pending case; by its pace 1st at the year end. Red for now, and no "cannot be
     # reached" from today's gap against today's pending cases: its pace reaches it.
-    other = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
-                              default_timeout=60)
-    other.query_params.update({"as_of": "2026-06-30", "court": "HI720"})
-    login(other, "supervisor")
+    other = supervisor_on("2026-06-30", court="HI720")
     other.switch_page("pages/targets.py")
     other.run()
     assert not other.exception, other.exception
@@ -431,10 +434,7 @@ def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tm
               closed("HI720new", "HI720", dt.date(2026, 6, 30), None, None))
     db.close()
     monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "amount.duckdb"))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
-                           default_timeout=60)
-    at.query_params["as_of"] = "2026-06-30"
-    login(at, "supervisor")
+    at = supervisor_on("2026-06-30")
     assert not at.exception, at.exception
     # the province page (the supervisor's first): the rate by its metric's name
     assert any("执行到位率 %" in str(frame.value.columns) for frame in at.dataframe)
