@@ -139,12 +139,15 @@ def test_which_filters_add_a_subset_analysis():
 
 
 def _brief_sections(con, filters: Filters):
+    return _brief_sections_of(views.brief_view(con, SUPERVISOR, filters, "A"), filters,
+                              views.reference(con, SUPERVISOR))
+
+
+def _brief_sections_of(brief: dict, filters: Filters, reference: dict):
     from supervision.ui import brief_sections
     from supervision.ui.state import Context
 
-    brief = views.brief_view(con, SUPERVISOR, filters, "A")
-    ctx = Context(access=SUPERVISOR, filters=filters, court="A",
-                  reference=views.reference(con, SUPERVISOR))
+    ctx = Context(access=SUPERVISOR, filters=filters, court="A", reference=reference)
     return brief_sections.build(ctx, brief)
 
 
@@ -283,6 +286,7 @@ def test_the_amount_metric_gives_its_gap_in_yuan_and_its_own_name(tmp_path):
     province = views.province_view(c, SUPERVISOR, Filters(as_of=AS_OF))
     targets = views.targets_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")
     roadmap = views.roadmap_view(c, SUPERVISOR, Filters(as_of=AS_OF), "A")["overall"]
+    reference = views.reference(c, SUPERVISOR)
     c.close()
     # the province beside the court, pooled on the same metric: 6,900,000 ÷ 8,000,000
     assert targets["province_overall_rate"] == pytest.approx(0.8625)
@@ -300,6 +304,19 @@ def test_the_amount_metric_gives_its_gap_in_yuan_and_its_own_name(tmp_path):
     assert dict(block.cards)["距名线差距（今日，万元）"] == "90.00"
     assert dict(block.cards)["年底前还需执行到位（万元）"] == "90.00"
     assert block.figures["距名线差距（今日，万元）"] == 90.0
+    # one yuan more: the card, the verdict and the workbook's figure all read 90.01
+    # (rounded up to the hundred yuan), the workbook's column with two decimals
+    off = brief_sections.on_track(dict(row, amount_gap=900_001.0),
+                                  dict(projection, extra_amount_needed=900_001.0), "执行到位率")
+    assert dict(off.cards)["距名线差距（今日，万元）"] == "90.01"
+    assert off.figures["距名线差距（今日，万元）"] == off.figures["年底前还需执行到位（万元）"] == 90.01
+    assert "差 90.01 万元" in off.verdict
+    sections = _brief_sections_of(brief, Filters(as_of=AS_OF), reference)
+    kinds = sections.workbook_kinds()
+    assert kinds["距名线差距（今日，万元）"] == kinds["年底前还需执行到位（万元）"] == "wan_gap"
+    from supervision.output.safe_output import safe_xlsx_bytes
+    assert safe_xlsx_bytes(sections.workbook_sheets(), notes=[], notes_title="说明",
+                           kinds=kinds)[:2] == b"PK"
     assert block.colour == charts.STATUS_COLOURS["red"]
     # the province row carries the metric and the yuan gaps; the weekly report names the
     # rate by the metric, in its column and in a backward reason

@@ -52,7 +52,8 @@ def write_safe_csv(frame: pl.DataFrame, path: Path) -> None:
 
 
 # Excel number formats by kind of column; a caller names its columns' kinds
-XLSX_FORMATS = {"percent": "0.0%", "wan": "#,##0.0", "integer": "#,##0", "date": "yyyy-mm-dd"}
+XLSX_FORMATS = {"percent": "0.0%", "wan": "#,##0.0", "wan_gap": "#,##0.00", "integer": "#,##0",
+                "date": "yyyy-mm-dd"}
 
 
 def _display_width(text: str) -> int:

@@ -134,13 +134,14 @@ def year_end_need(row: dict[str, Any], projection: dict[str, Any] | None
 
 
 def _in_wan(yuan: int | float | None) -> float | None:
-    return None if yuan is None else yuan / 10_000
+    """A yuan gap in 万元 rounded up to the hundred yuan: the number its card shows."""
+    return None if yuan is None else math.ceil(yuan / 100) / 100
 
 
 def wan_up(yuan: float) -> str:
     """A yuan gap in 万元, rounded up to the hundred yuan: a gap is a least amount, and one
     above zero never reads as 0.00."""
-    return f"{math.ceil(yuan / 100) / 100:,.2f}"
+    return f"{_in_wan(yuan):,.2f}"
 
 
 def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
@@ -285,7 +286,10 @@ class Sections:
         percent = [t("value"), t("threshold"), t("province_value"), self.rate_label,
                    t("cutoff", k=self.k),
                    *([] if self.on_track is None else self.on_track.percent)]
-        return {**{c: "percent" for c in percent}, t("value_wan"): "wan"}
+        # a yuan gap in 万元 to the hundred yuan, as its card reads (wan_up)
+        gaps = [] if self.on_track is None else self.on_track.amounts
+        return {**{c: "percent" for c in percent}, t("value_wan"): "wan",
+                **{c: "wan_gap" for c in gaps}}
 
     def pdf(self, *, title: str, notes: list[str]) -> pdf.Document:
         doc = pdf.Document(title=title, notes=notes)
