@@ -119,16 +119,22 @@ if p is not None:
                rate=pct(p["projected_rate"]), rank=p["projected_rank"] or "—", k=k,
                cut=pct(p["projected_cutoff"]), metric=t(overall["metric"])))
     if brief_sections.by_amount(overall):
-        if p["extra_amount_needed"]:
+        if p["extra_amount_needed"] and p["extra_amount_per_week"] is None:   # 31 December
+            st.write(t("needed_amount_text_last_day", k=k,
+                       extra=brief_sections.wan_up(p["extra_amount_needed"])))
+        elif p["extra_amount_needed"]:
             st.write(t("needed_amount_text", k=k,
                        extra=brief_sections.wan_up(p["extra_amount_needed"]),
-                       per=brief_sections.wan_up(p["extra_amount_per_week"] or 0),
+                       per=brief_sections.wan_up(p["extra_amount_per_week"]),
                        weeks=p["weeks_left"]))
         elif p["extra_amount_needed"] == 0:
             st.write(t("needed_none", k=k))
     elif p["extra_needed"]:
-        st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"] or 0,
-                   weeks=p["weeks_left"]))
+        if p["extra_per_week"] is None:     # 31 December: no week left to spread it over
+            st.write(t("needed_text_last_day", k=k, extra=p["extra_needed"]))
+        else:
+            st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"],
+                       weeks=p["weeks_left"]))
         if overall["gap"] is not None:
             st.caption(t("gap_explained"))
         if not p["reachable"]:

@@ -413,15 +413,14 @@ def test_the_targets_page_tells_a_court_its_pace_loses_that_it_is_in_the_top_k_n
     assert not other.success and not other.warning
 
 
-def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tmp_path,
-                                                                      monkeypatch):
-    """tests/test_official_position.py's amount case, worked by hand there, with the
-    supervisor's court HI000 as A (2nd, 900,000 yuan short) and HI720 as B: the targets
-    page's gap card is in 万元 and its verdict says so; the province page and the brief
-    open with the metric's name and no error (demo_db: the demo users)."""
+def _amount_db(tmp_path: Path, last_day: dt.date) -> Path:
+    """tests/test_official_position.py's amount case: the overall target on the amount
+    recovery rate, top 1; HI000 recovered 3,000,000 of 4,000,000 yuan, HI720 3,900,000, all
+    concluded 1 February 2026; a case filed on `last_day` (the data's last day)."""
     from tests.conftest import closed, make_db
 
-    db = make_db(tmp_path / "amount.duckdb", [("HI000", "琼"), ("HI720", "琼")])
+    path = tmp_path / "amount.duckdb"
+    db = make_db(path, [("HI000", "琼"), ("HI720", "琼")])
     db.execute("UPDATE targets SET target_rank = 1, min_concluded = 3")
     db.execute("UPDATE targets SET metric = 'amount_recovery_rate' WHERE target = 'overall'")
     million = 1_000_000.0
@@ -431,9 +430,32 @@ def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tm
                            amount_recovered=million if i < 3 else last)
                     for court, last in (("HI000", 0.0), ("HI720", 900_000.0))
                     for i in range(4)],
-              closed("HI720new", "HI720", dt.date(2026, 6, 30), None, None))
+              closed("HI720new", "HI720", last_day, None, None))
     db.close()
-    monkeypatch.setenv("SUPERVISION_DB", str(tmp_path / "amount.duckdb"))
+    return path
+
+
+def test_on_the_years_last_day_the_need_is_not_spread_over_no_weeks(demo_db, tmp_path,
+                                                                     monkeypatch):
+    """As of 31 December no week is left: the amount case still needs 900,000 yuan (no
+    pace), said without a per-week figure (it read "0.00 万元 a week over 0.0 weeks")."""
+    monkeypatch.setenv("SUPERVISION_DB", str(_amount_db(tmp_path, dt.date(2026, 12, 31))))
+    at = supervisor_on("2026-12-31")
+    at.switch_page("pages/targets.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert ("按各院现有进度推算，要达到预计的前1名线，还需多执行到位 90.00 万元（今天是本年最后一天）。"
+            in texts(at))
+    assert "每周再多" not in texts(at)
+
+
+def test_the_amount_metric_is_named_and_gapped_in_yuan_on_every_page(demo_db, tmp_path,
+                                                                      monkeypatch):
+    """tests/test_official_position.py's amount case, worked by hand there, with the
+    supervisor's court HI000 as A (2nd, 900,000 yuan short) and HI720 as B: the targets
+    page's gap card is in 万元 and its verdict says so; the province page and the brief
+    open with the metric's name and no error (demo_db: the demo users)."""
+    monkeypatch.setenv("SUPERVISION_DB", str(_amount_db(tmp_path, dt.date(2026, 6, 30))))
     at = supervisor_on("2026-06-30")
     assert not at.exception, at.exception
     # the province page (the supervisor's first): the rate by its metric's name

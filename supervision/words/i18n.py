@@ -423,6 +423,14 @@ LABELS: dict[str, tuple[str, str]] = {
         "With every court's pace projected, reaching the projected top-{k} cutoff by 31 "
         "December needs {extra} more full-performance conclusions; over the {weeks:.1f} weeks "
         "left, that is {per:.1f} a week on top of the court's current pace."),
+    "needed_text_last_day": (
+        "按各院现有进度推算，要达到预计的前{k}名线，还需执行完毕 {extra} 件（今天是本年最后一天）。",
+        "With every court's pace projected, reaching the projected top-{k} cutoff needs {extra} "
+        "more full-performance conclusions (today is the last day of the year)."),
+    "needed_amount_text_last_day": (
+        "按各院现有进度推算，要达到预计的前{k}名线，还需多执行到位 {extra} 万元（今天是本年最后一天）。",
+        "With every court's pace projected, reaching the projected top-{k} cutoff needs {extra} "
+        "(10k yuan) more recovered (today is the last day of the year)."),
     "needed_none": ("按现有进度预计年底可保持在前{k}名。",
                     "At its current pace it stays within the top {k} at year end."),
     "types_title": ("五类特定案件{metric}与前{k}名线", "Five specific case types vs the top-{k} cutoff"),
