@@ -16,7 +16,7 @@ from supervision.engine.projection import PACE_WEEKS
 from supervision.engine.ranking import AMOUNT_RECOVERY_RATE
 from supervision.output.safe_output import md
 from supervision.ui import data, exports, navigate, sidebar, state
-from supervision.words.fmt import count_change, num, pct, rank_movement
+from supervision.words.fmt import count_change, num, pct, rank_movement, wan_gap_column
 from supervision.words.i18n import help_text, lang, t
 from supervision.workflow.weekly import index_label, standing_label
 
@@ -35,17 +35,11 @@ k = courts["target_rank"].drop_nulls().first() if courts.height else None
 type_k = glance["type_target_rank"]
 type_names = ctx.type_names()
 # the ranking's metric names the rate; the amount metric's gaps are yuan, shown in 万元
-metric = courts["metric"].drop_nulls().first() if courts.height else None
-metric = metric or "overall_rate"
+metric = ctx.overall_metric()
 by_amount = metric == AMOUNT_RECOVERY_RATE
 rate_header = t(metric) + " %"
 gap_header = t("gap_amount") if by_amount else t("gap_cases")
 need_header = t("year_end_need_amount") if by_amount else t("year_end_need")
-
-
-def in_wan_up(column: str) -> pl.Expr:
-    """Yuan in 万元 rounded up to the hundred yuan (as the brief's wan_up)."""
-    return (pl.col(column) / 100).ceil() / 100
 words = pl.DataFrame({
     t("rank_change"): [rank_movement(b, n) for b, n in
                        zip(courts["rank_week_before"], courts["rank"], strict=True)],
@@ -67,14 +61,14 @@ key = pl.concat([courts.select(pl.col("name_en" if lang_en else "name").alias(t(
                  words.select(t("rank_change")),
                  courts.select(pl.col("backward").alias(t("backward_count"))),
                  words.select(t("newly_backward")),
-                 courts.select((in_wan_up("amount_gap") if by_amount else pl.col("gap"))
+                 courts.select((wan_gap_column("amount_gap") if by_amount else pl.col("gap"))
                                .alias(gap_header))], how="horizontal")
 analysis = courts.select((pl.col("subset_rate") * 100).round(1).alias(subset_rate_header),
                          pl.col("subset_rank").alias(t("subset_rank"))) if subset else None
 secondary = pl.concat([courts.select((pl.col("rate") * 100).round(1).alias(rate_header)),
                        words.select(t("backward_change")), courts.select(
     pl.col("projected_rank").alias(t("projected_rank")),
-    (in_wan_up("extra_amount_needed") if by_amount else pl.col("extra_needed"))
+    (wan_gap_column("extra_amount_needed") if by_amount else pl.col("extra_needed"))
     .alias(need_header),
     pl.format("{}/{}", "core_meeting", "core").alias(t("core_meeting")),
     pl.format("{}/{}", "types_meeting", "types").alias(t("types_meeting")),

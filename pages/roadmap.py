@@ -12,9 +12,9 @@ import streamlit as st
 from supervision.engine.projection import PACE_WEEKS
 from supervision.engine.roadmap import PRIOR_CASES
 from supervision.output.safe_output import md
-from supervision.ui import brief_sections, charts, data, exports, sidebar, state
+from supervision.ui import charts, data, exports, sidebar, state
 from supervision.ui.tables import case_rows, on_screen
-from supervision.words.fmt import num
+from supervision.words.fmt import num, wan_gap_text
 from supervision.words.i18n import help_text, t
 from supervision.words.roadmap_words import plan_words
 
@@ -43,7 +43,7 @@ for code, plan in plans.items():
     need = plan["need"]
     if need is None and plan["amount_need"] is not None:
         # ranked on the amount recovery rate: a yuan need, which a plan of cases cannot meet
-        st.info(t("roadmap_amount_metric", extra=brief_sections.wan_up(plan["amount_need"]),
+        st.info(t("roadmap_amount_metric", extra=wan_gap_text(plan["amount_need"]),
                   k=k, weeks=PACE_WEEKS) if plan["amount_need"] else t("roadmap_on_track"))
         continue
     c1, c2, c3, c4 = st.columns(4)

@@ -11,7 +11,7 @@ from supervision.engine.projection import PACE_WEEKS
 from supervision.output.safe_output import md
 from supervision.ui import brief_sections, charts, data, exports, navigate, sidebar, state
 from supervision.views import NATIONAL_TABLE_TOP
-from supervision.words.fmt import num, pct
+from supervision.words.fmt import pct
 from supervision.words.i18n import help_text, t
 
 ctx = state.context("targets")
@@ -41,13 +41,9 @@ c2.metric(t("national_rank"), "—" if overall["rank"] is None
           else f"{overall['rank']} / {overall['ranked_courts']:,}",
           help=help_text("national_rank"))
 c3.metric(t("cutoff", k=k), pct(overall["cutoff"]), help=help_text("cutoff", k=k))
-if brief_sections.by_amount(overall):   # the amount metric's gap is yuan (万元)
-    amount_gap = brief_sections.today_gap(overall)
-    c4.metric(t("gap_amount"), "—" if amount_gap is None else brief_sections.wan_up(amount_gap),
-              help=help_text("gap_amount", k=k))
-else:
-    c4.metric(t("gap_cases"), num(overall["gap"]),
-              help=help_text("gap_cases", k=k) + f" {t('pending')}: {overall['pending']:,}")
+gap_name, gap_text, gap_help = brief_sections.gap_words(overall)   # cases, or 万元
+c4.metric(gap_name, gap_text,
+          help=help_text(gap_help, k=k) + f" {t('pending')}: {overall['pending']:,}")
 # the brief's sentence (now, and by the year end at the current pace), in the brief's
 # colour of what it says: green only for a court in the top k now that its pace keeps
 # there, amber for one in it now only, red outside it. (Today's gap against today's
@@ -93,15 +89,10 @@ if types.height:
         "amount_gap" if types_by_amount else "gap", descending=True, nulls_last=True)
     if behind.height:
         worst = behind.row(0, named=True)
-        worst_gap = brief_sections.today_gap(worst)
-        if types_by_amount:
-            furthest = t("furthest_amount", type=md(worst["type_name"]), rank=worst["rank"],
-                         gap="—" if worst_gap is None else brief_sections.wan_up(worst_gap))
-        else:
-            furthest = t("furthest", type=md(worst["type_name"]), rank=worst["rank"],
-                         gap=num(worst_gap))
-        st.markdown("**" + furthest + "**", help=help_text(
-            "gap_amount" if types_by_amount else "gap_cases", k=worst["target_rank"]))
+        _, worst_gap, worst_help = brief_sections.gap_words(worst)
+        furthest = t("furthest_amount" if types_by_amount else "furthest",
+                     type=md(worst["type_name"]), rank=worst["rank"], gap=worst_gap)
+        st.markdown("**" + furthest + "**", help=help_text(worst_help, k=worst["target_rank"]))
     elif types["is_ranked"].any():
         st.markdown(t("furthest_none", k=type_k))
     else:
@@ -118,29 +109,15 @@ if p is not None:
                wf=p["weekly_fully_performed"],
                rate=pct(p["projected_rate"]), rank=p["projected_rank"] or "—", k=k,
                cut=pct(p["projected_cutoff"]), metric=t(overall["metric"])))
-    if brief_sections.by_amount(overall):
-        if p["extra_amount_needed"] and p["extra_amount_per_week"] is None:   # 31 December
-            st.write(t("needed_amount_text_last_day", k=k,
-                       extra=brief_sections.wan_up(p["extra_amount_needed"])))
-        elif p["extra_amount_needed"]:
-            st.write(t("needed_amount_text", k=k,
-                       extra=brief_sections.wan_up(p["extra_amount_needed"]),
-                       per=brief_sections.wan_up(p["extra_amount_per_week"]),
-                       weeks=p["weeks_left"]))
-        elif p["extra_amount_needed"] == 0:
-            st.write(t("needed_none", k=k))
-    elif p["extra_needed"]:
-        if p["extra_per_week"] is None:     # 31 December: no week left to spread it over
-            st.write(t("needed_text_last_day", k=k, extra=p["extra_needed"]))
-        else:
-            st.write(t("needed_text", k=k, extra=p["extra_needed"], per=p["extra_per_week"],
-                       weeks=p["weeks_left"]))
-        if overall["gap"] is not None:
-            st.caption(t("gap_explained"))
-        if not p["reachable"]:
-            st.warning(t("unreachable_by_year_end", extra=p["extra_needed"],
-                         pending=p["pending"]))
-    elif p["extra_needed"] == 0:
+    need = brief_sections.year_end_need(overall, p)     # cases, or yuan
+    if need:
+        st.write(brief_sections.year_end_need_words(overall, p, k))
+        if not brief_sections.by_amount(overall):   # cases: beside today's gap and pending
+            if overall["gap"] is not None:
+                st.caption(t("gap_explained"))
+            if not p["reachable"]:
+                st.warning(t("unreachable_by_year_end", extra=need, pending=p["pending"]))
+    elif need == 0:
         st.write(t("needed_none", k=k))
 else:
     st.info(t("no_match"))

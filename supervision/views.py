@@ -562,8 +562,7 @@ def roadmap_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         need = projection["extra_needed"][0] if projection.height else None
         # a ranking on the amount recovery rate needs yuan, not full performances: the
         # roadmap (which plans cases) does not apply; its yuan need is said instead
-        amount_need = (projection["extra_amount_needed"][0] if projection.height
-                       and "extra_amount_needed" in projection.columns else None)
+        amount_need = projection["extra_amount_needed"][0] if projection.height else None
         if ranking_code != headline and not need and not amount_need:
             continue    # a type on track (or unranked) needs no roadmap
         subset = _ranking_cases(scoped, ranking_code)

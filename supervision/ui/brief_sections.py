@@ -5,7 +5,6 @@ never disagree."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +17,7 @@ from supervision.ui import charts, sidebar
 from supervision.ui.state import Context
 from supervision.ui.tables import case_rows
 from supervision.views import AGE_BANDS
-from supervision.words.fmt import num, pct, rank_movement
+from supervision.words.fmt import num, pct, rank_movement, wan_gap, wan_gap_text
 from supervision.words.i18n import enum, enum_names, help_text, t
 
 LARGEST_COLUMNS = ["case_number", "case_type", "amount_yuan", "filed_on", "statutory_deadline",
@@ -81,26 +80,25 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
     extra = year_end_need(row, p)
     pending = None if p is None else p["pending"]
     # the amount metric's gaps are yuan, shown in 万元; the case metric's are cases
-    gap_name = t("gap_amount") if amount else t("gap_cases")
+    gap_name, gap_text, _ = gap_words(row)
     need_name = t("year_end_need_amount") if amount else t("year_end_need")
     gap = today_gap(row)
     figures: dict[str, int | float | None] = {
         t("national_rank"): row["rank"],
         t("ranked_courts"): row["ranked_courts"],
         t("cutoff", k=k): row["cutoff"],
-        gap_name: _in_wan(gap) if amount else gap,
+        gap_name: wan_gap(gap) if amount else gap,
         t("projected_rank"): None if p is None else p["projected_rank"],
-        need_name: _in_wan(extra) if amount else extra,
+        need_name: wan_gap(extra) if amount else extra,
         t("pending_now"): pending,
     }
     rank = "—" if row["rank"] is None else f"{row['rank']} / {num(row['ranked_courts'])}"
-    shown = wan_up if amount else num
     cards = [
         (t("national_rank"), rank),
         (t("cutoff", k=k), pct(row["cutoff"])),
-        (gap_name, shown(gap) if gap is not None else "—"),
+        (gap_name, gap_text),
         (t("projected_rank"), "—" if p is None else num(p["projected_rank"])),
-        (need_name, "—" if extra is None else shown(extra)),
+        (need_name, wan_gap_text(extra) if amount else num(extra)),
         (t("pending_now"), "—" if pending is None else num(pending)),
     ]
     # green: in the top k and kept there at the current pace; amber: in it now only
@@ -133,15 +131,28 @@ def year_end_need(row: dict[str, Any], projection: dict[str, Any] | None
     return projection["extra_amount_needed" if by_amount(row) else "extra_needed"]
 
 
-def _in_wan(yuan: int | float | None) -> float | None:
-    """A yuan gap in 万元 rounded up to the hundred yuan: the number its card shows."""
-    return None if yuan is None else math.ceil(yuan / 100) / 100
+def gap_words(row: dict[str, Any]) -> tuple[str, str, str]:
+    """Today's gap card of a ranking row: (its name, its value as read, its help's key),
+    in cases or, for the amount metric, in 万元."""
+    if by_amount(row):
+        return t("gap_amount"), wan_gap_text(today_gap(row)), "gap_amount"
+    return t("gap_cases"), num(row["gap"]), "gap_cases"
 
 
-def wan_up(yuan: float) -> str:
-    """A yuan gap in 万元, rounded up to the hundred yuan: a gap is a least amount, and one
-    above zero never reads as 0.00."""
-    return f"{_in_wan(yuan):,.2f}"
+def year_end_need_words(row: dict[str, Any], p: dict[str, Any], k: int) -> str:
+    """The projection's need (`year_end_need`, above 0) in a sentence, the targets page's:
+    in cases or 万元, spread over the weeks left (not on 31 December: none is left)."""
+    need = year_end_need(row, p)
+    if by_amount(row):
+        per = p["extra_amount_per_week"]
+        if per is None:
+            return t("needed_amount_text_last_day", k=k, extra=wan_gap_text(need))
+        return t("needed_amount_text", k=k, extra=wan_gap_text(need), per=wan_gap_text(per),
+                 weeks=p["weeks_left"])
+    per = p["extra_per_week"]
+    if per is None:
+        return t("needed_text_last_day", k=k, extra=need)
+    return t("needed_text", k=k, extra=need, per=per, weeks=p["weeks_left"])
 
 
 def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
@@ -155,7 +166,7 @@ def verdict(row: dict[str, Any], projection: dict[str, Any] | None) -> str:
     if row["meets_target"]:
         now = t("ontrack_in", k=k, rank=rank)
     elif gap is not None and by_amount(row):
-        now = t("ontrack_out_amount", k=k, rank=rank, gap=wan_up(gap))
+        now = t("ontrack_out_amount", k=k, rank=rank, gap=wan_gap_text(gap))
     elif gap is not None:
         now = t("ontrack_out", k=k, rank=rank, gap=num(gap))
     else:
@@ -202,7 +213,7 @@ def _by_year_end(row: dict[str, Any], p: dict[str, Any] | None, k: int) -> str:
     if need == 0:
         return t("ontrack_keeps", weeks=PACE_WEEKS, k=k)
     if by_amount(row):
-        return t("ontrack_amount_needed", weeks=PACE_WEEKS, extra=wan_up(need))
+        return t("ontrack_amount_needed", weeks=PACE_WEEKS, extra=wan_gap_text(need))
     # `reachable` compares the extra need with the pending caseload, and says no more
     key = "ontrack_reachable" if p["reachable"] else "ontrack_unreachable"
     return t(key, weeks=PACE_WEEKS, extra=num(need), pending=num(p["pending"]))
@@ -286,7 +297,7 @@ class Sections:
         percent = [t("value"), t("threshold"), t("province_value"), self.rate_label,
                    t("cutoff", k=self.k),
                    *([] if self.on_track is None else self.on_track.percent)]
-        # a yuan gap in 万元 to the hundred yuan, as its card reads (wan_up)
+        # a yuan gap in 万元 to the hundred yuan, as its card reads (fmt.wan_gap)
         gaps = [] if self.on_track is None else self.on_track.amounts
         return {**{c: "percent" for c in percent}, t("value_wan"): "wan",
                 **{c: "wan_gap" for c in gaps}}

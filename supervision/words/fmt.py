@@ -5,6 +5,7 @@ the court's time zone."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -25,6 +26,26 @@ def wan(yuan: float | None, digits: int = 1) -> str:
     if yuan is None:
         return "—"
     return f"{yuan / WAN:,.{digits}f}"
+
+
+# a yuan gap or need (what is still to recover) in 万元, rounded up to the hundred yuan:
+# it is a least amount, and one above zero never reads 0.00
+GAP_HUNDREDS = WAN // 100
+
+
+def wan_gap(yuan: float | None) -> float | None:
+    """A yuan gap in 万元, rounded up to the hundred yuan (the number its card shows)."""
+    return None if yuan is None else math.ceil(yuan / 100) / GAP_HUNDREDS
+
+
+def wan_gap_text(yuan: float | None) -> str:
+    """A yuan gap in 万元 as read: two decimals, rounded up (`wan_gap`); "—" for none."""
+    return "—" if yuan is None else f"{wan_gap(yuan):,.2f}"
+
+
+def wan_gap_column(yuan: str) -> pl.Expr:
+    """A column of yuan gaps in 万元, rounded up to the hundred yuan (`wan_gap`)."""
+    return (pl.col(yuan) / 100).ceil() / GAP_HUNDREDS
 
 
 def pct(rate: float | None, digits: int = 1) -> str:
