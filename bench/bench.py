@@ -202,9 +202,15 @@ def _table(results: dict) -> str:
                     f"{x['province_ms']:,.0f} / {x['bare_ms']:,.0f} ms; filter change "
                     f"{x['filter_change_ms']:,.0f} ({x['filter_change_ms'] / x['filter_bare_ms']:.1f}×); "  # noqa: E501
                     f"CPU ÷ bare's: targets {x['targets_cpu_ms'] / x['bare_cpu_ms']:.1f}×, "
-                    f"brief {x['brief_cpu_ms'] / x['bare_cpu_ms']:.1f}×")
+                    f"brief {x['brief_cpu_ms'] / x['bare_cpu_ms']:.1f}×; "
+                    + (f"3 days before, derived first: {x['derivation_ms']:,.0f} ms, then "
+                       f"targets {x['derived_targets_ms']:,.0f} "
+                       f"({x['derived_targets_ms'] / x['derived_bare_ms']:.1f}×)"
+                       if "derivation_ms" in x else "—"))
         row(f"as-of date {back} days back, never seen: targets with province ranking / brief / "
-            "province view / bare query (ms, × bare); then a filter change there", moved)
+            "province view / bare query (ms, × bare); then a filter change there; CPU; a date "
+            "3 days before derived first (rank counts), then the targets page with its "
+            "province ranking (× bare)", moved)
     row("as-of dates: peak RSS of the process (every date above in use)", lambda r: (
         f"{r['dates']['peak_rss_mb']:,.0f} MB" if "dates" in r else "—"))
     for kind, label in (("sessions", "browser sessions"),

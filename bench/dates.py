@@ -15,6 +15,10 @@ every ratio is taken side by side. For each date DAYS_BACK days before the lates
   is its own and not the targets page's leftovers);
 - province: views.province_view (what the weekly report is built from) at a third date
   never seen;
+- once derived: at a fourth date never seen (three days before), the date's rank counts
+  first (metrics.rank_aggregate: the derivation, which the default view's counts are part
+  of), then the targets page with its province ranking: what the page costs beyond the
+  derivation, the least any faster derivation would leave;
 - filter change: at the targets page's date, FILTER_CHANGES draws of page_data.filter_draws
   plus a priority-only change, targets data with its province ranking, mean.
 
@@ -37,7 +41,7 @@ from supervision import store as operational_store
 from supervision import views
 from supervision.data.db import connect_current_version
 from supervision.domain.filters import Filters
-from supervision.engine import single_flight
+from supervision.engine import metrics, single_flight
 from supervision.security.access import Access
 from supervision.serve import return_large_allocations
 
@@ -68,7 +72,8 @@ def _cpu_since(before: Any) -> float:
 def _one_date(con: Any, access: Access, court: str, day: dt.date, back: int
               ) -> dict[str, float]:
     f = Filters(as_of=day)
-    brief_day, province_day = (Filters(as_of=day - dt.timedelta(days=k)) for k in (1, 2))
+    brief_day, province_day, derived_day = (Filters(as_of=day - dt.timedelta(days=k))
+                                            for k in (1, 2, 3))
     row: dict[str, float] = {}
     row["bare_ms"] = statistics.median(_ms(lambda: bare_rank(con, f)) for _ in range(3))
     row["bare_cpu_ms"] = statistics.median(_cpu_ms(lambda: bare_rank(con, f)) for _ in range(3))
@@ -80,6 +85,12 @@ def _one_date(con: Any, access: Access, court: str, day: dt.date, back: int
     row["brief_ms"] = _ms(lambda: views.brief_view(con, access, brief_day, court))
     row["brief_cpu_ms"] = _cpu_since(started)
     row["province_ms"] = _ms(lambda: views.province_view(con, access, province_day))
+    row["derivation_ms"] = _ms(lambda: metrics.rank_aggregate(con, derived_day))
+    row["derived_targets_ms"] = _ms(lambda: (
+        views.targets_view(con, access, derived_day, court),
+        views.province_ranking_view(con, access, derived_day)))
+    row["derived_bare_ms"] = statistics.median(_ms(lambda: bare_rank(con, derived_day))
+                                               for _ in range(3))
     draws = [*filter_draws(day, FILTER_CHANGES, seed=back + 11), f.with_(priorities=("high",))]
     changes = [_ms(lambda d=d: (views.targets_view(con, access, d, court),
                                 views.province_ranking_view(con, access, d))) for d in draws]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 
 import duckdb
 import numpy as np
@@ -241,6 +242,30 @@ def test_each_week_of_the_trend_is_the_raw_count_at_that_weeks_end(demo, trend):
                            raw.select("court_code", *COUNTS).sort("court_code"),
                            check_dtypes=False, abs_tol=0.01)
         assert week["concluded"].sum() > 0
+
+
+@pytest.mark.parametrize("trend", ["overall", "livelihood"])
+def test_each_week_of_the_trend_ranks_as_the_ranking_of_that_week(demo_db, tmp_path, trend):
+    # the trend's ranks and cutoffs (ranking.rank_columns, every court of every week) are
+    # the national ranking's (ranking.rank) as of that week's end, court by court, on both
+    # metrics
+    shutil.copy(demo_db, tmp_path / "demo.duckdb")
+    demo = connect(tmp_path / "demo.duckdb")
+    for metric in ("overall_rate", "amount_recovery_rate"):
+        demo.execute("UPDATE targets SET metric = ?, min_concluded = 3", [metric])
+        f = Filters(as_of=DEMO_END, priorities=("high", "normal"))
+        codes = metrics.all_courts(demo)["court_code"]
+        weekly = metrics.weekly_ranks(demo, f, trend, codes)
+        assert set(weekly["metric"]) == {metric}
+        for weeks_back in (0, 1, 5, 30):
+            week = weekly.filter(pl.col("week_end") == f.as_of - dt.timedelta(days=7 * weeks_back))
+            ranked = metrics.national_ranks(demo, f, weeks_back=weeks_back).filter(
+                pl.col("ranking") == trend)
+            assert_frame_equal(week.select("court_code", "rate", "rank", "cutoff"),
+                               ranked.select("court_code", "rate", "rank", "cutoff")
+                               .sort("court_code"))
+            assert week["rank"].drop_nulls().len() > 5
+    demo.close()
 
 
 def test_the_presidents_province_rate_is_the_province_rankings_rate(demo):

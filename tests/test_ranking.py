@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from supervision.engine.ranking import rank
+from supervision.engine.ranking import rank, rank_columns
 
 
 def frame(rows, metric="overall_rate", k=2, minimum=10):
@@ -72,3 +75,58 @@ def test_each_group_is_ranked_on_its_own():
                over=["group"])
     ranks = {(r["group"], r["court_code"]): r["rank"] for r in out.iter_rows(named=True)}
     assert ranks == {("w1", "A"): 1, ("w1", "B"): 2, ("w2", "A"): 2, ("w2", "B"): 1}
+
+
+# ------------------------------------------------ rank_columns: the weekly trend's grid
+
+
+def test_the_grid_ranks_each_week_on_its_own_as_worked_by_hand():
+    # rows A–D, columns two weeks; k = 2, at least 10 concluded
+    # week 1: A 9/10, B 9/10, C 6/10, D 5/9 (unranked) -> ranks 1, 1, 3; cutoff 0.9 (2nd)
+    # week 2: A 3/10, B 0/0 (no rate), C 8/10, D 7/10 -> C 1, D 2, A 3; cutoff 0.7
+    concluded = np.array([[10, 10], [10, 0], [10, 10], [9, 10]], dtype=np.float64)
+    fully = np.array([[9, 3], [9, 0], [6, 8], [5, 7]], dtype=np.float64)
+    zeros = np.zeros_like(concluded)
+    out = rank_columns(concluded, fully, zeros, zeros, "overall_rate", 2, 10)
+    assert out.rank.tolist() == [[1, 3], [1, 0], [3, 1], [0, 2]]
+    assert out.cutoff.tolist() == pytest.approx([0.9, 0.7])
+    assert np.isnan(out.rate[1, 1]) and out.rate[3, 0] == pytest.approx(5 / 9)
+    # on the amount metric: recovered ÷ applied; a week where no court is ranked
+    applied = np.array([[100.0, 0], [50.0, 0]])
+    recovered = np.array([[25.0, 0], [50.0, 0]])
+    out = rank_columns(np.full((2, 2), 10.0), np.zeros((2, 2)), applied, recovered,
+                       "amount_recovery_rate", 1, 1)
+    assert out.rank.tolist() == [[2, 0], [1, 0]]
+    assert out.cutoff[0] == 1.0 and np.isnan(out.cutoff[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), courts=st.integers(1, 9), weeks=st.integers(1, 4),
+       metric=st.sampled_from(["overall_rate", "amount_recovery_rate"]),
+       k=st.integers(1, 10), minimum=st.integers(0, 4))
+def test_the_grid_ranks_as_rank_ranks(data, courts, weeks, metric, k, minimum):
+    # small counts, so that ties, empty courts and courts under the minimum are common
+    def grid(top: int) -> np.ndarray:
+        return np.array(data.draw(st.lists(st.lists(st.integers(0, top), min_size=weeks,
+                                                    max_size=weeks),
+                                           min_size=courts, max_size=courts)),
+                        dtype=np.float64)
+
+    concluded = grid(6)
+    fully = np.minimum(grid(6), concluded)
+    applied = grid(4) * 25.5
+    recovered = np.minimum(grid(4) * 25.5, applied)
+    got = rank_columns(concluded, fully, applied, recovered, metric, k, minimum)
+    long = pl.DataFrame({
+        "court_code": [f"C{c}" for c in range(courts) for _ in range(weeks)],
+        "week": [w for _ in range(courts) for w in range(weeks)],
+        "concluded": concluded.ravel().astype(np.int64),
+        "fully_performed": fully.ravel().astype(np.int64),
+        "amount_applied": applied.ravel(), "amount_recovered": recovered.ravel(),
+    }).with_columns(metric=pl.lit(metric), target_rank=pl.lit(k),
+                    min_concluded=pl.lit(minimum))
+    want = rank(long, over=["week"])
+    assert want["rank"].fill_null(0).to_list() == got.rank.ravel().tolist()
+    assert want["rate"].fill_null(np.nan).to_numpy().tobytes() == got.rate.ravel().tobytes()
+    cutoffs = np.tile(got.cutoff, courts)
+    assert want["cutoff"].fill_null(np.nan).to_numpy().tobytes() == cutoffs.tobytes()

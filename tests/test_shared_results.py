@@ -203,17 +203,17 @@ def test_the_rankings_derived_from_the_scan_are_shared_and_stay_each_users(serve
     _path, con = served
     single_flight.forget()
     ranked = Counter()
-    real = metrics.ranking.rank
+    real = metrics.ranking.rank_columns
 
-    def counting(counts, over):  # noqa: ANN001, ANN202 - a stand-in for ranking.rank
-        ranked[tuple(over)] += 1
-        return real(counts, over)
+    def counting(*grids, **target):  # noqa: ANN002, ANN003, ANN202 - ranking.rank_columns'
+        ranked["weeks"] += 1
+        return real(*grids, **target)
 
-    monkeypatch.setattr(metrics.ranking, "rank", counting)
+    monkeypatch.setattr(metrics.ranking, "rank_columns", counting)
     f = Filters(as_of=DEMO_END, complexities=("complex",))
     one = metrics.weekly_ranks(con.cursor(), f, "overall", ["HI720"])
     other = metrics.weekly_ranks(con.cursor(), f, "overall", ["HI100", "HI101"])
-    assert ranked[("week_end",)] == 1
+    assert ranked["weeks"] == 1
     assert set(one["court_code"]) == {"HI720"}
     assert set(other["court_code"]) == {"HI100", "HI101"}
     assert metrics.year_end_projection(con.cursor(), f).height == \

@@ -19,7 +19,7 @@ Three layers, each kept as long as what it depends on:
   week (numpy bincount, amounts summed exactly in fen).
 
 From the cells: `ranking_counts` (every court × ranking, as of `as_of - 7k`),
-`weekly_counts` (the trend of any ranking, week by week) and `pace_counts` (the year-end
+`weekly_grid` (the trend of any ranking, week by week) and `pace_counts` (the year-end
 projection's input). Ranks, cutoffs and gaps are computed by supervision.engine.ranking,
 the one definition; the tests hold these counts to tests/sql/court_rank_counts.sql, which
 counts one date straight from the table.
@@ -497,34 +497,39 @@ def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
     return out
 
 
-def weekly_counts(cells: RankCells, courts: pl.DataFrame, ranking: str, as_of: dt.date,
-                  period_start: dt.date, max_weeks: int = MAX_WEEKS) -> pl.DataFrame:
-    """For each week ending as_of, as_of - 7, … back to the period start (at most
-    `max_weeks`), every court's cumulative counts since the period start on `ranking`."""
+@dataclass(frozen=True)
+class WeeklyCounts:
+    """The trend of one ranking: for each week ending as_of, as_of - 7, … back to the period
+    start (`week_end`, newest first), every court's cumulative counts since the period
+    start (`sums[c]`: court × week, in the courts' order; counts whole numbers, amounts
+    in fen, as float64)."""
+
+    week_end: np.ndarray
+    sums: dict[str, np.ndarray]
+
+
+def weekly_grid(cells: RankCells, ranking: str, as_of: dt.date, period_start: dt.date,
+                max_weeks: int = MAX_WEEKS) -> WeeklyCounts:
+    """The weeks of the trend of `ranking` since the period start (at most `max_weeks`)
+    and every court's cumulative counts at each week's end."""
     weeks = [w for w in range(min(max_weeks, MAX_WEEKS))
              if as_of - dt.timedelta(days=7 * w) >= period_start]
-    codes = courts["court_code"]
-    if not weeks:
-        return pl.DataFrame(schema={"week_end": pl.Date, "court_code": pl.String,
-                                    "ranking": pl.String, **dict.fromkeys(SUMS[:2], pl.Int64),
-                                    **dict.fromkeys(SUMS[2:], pl.Float64)})
-    out: dict[str, object] = {
-        # court-major, newest week first: the same order for every column below
-        "week_end": np.tile(np.datetime64(as_of, "D") - 7 * np.array(weeks), len(codes)),
-        "court_code": codes.gather(np.arange(len(codes)).repeat(len(weeks))),
-        "ranking": ranking,
-    }
-    last = max(weeks)
+    week_end = np.datetime64(as_of, "D") - 7 * np.array(weeks, dtype=np.int64)
+    sums: dict[str, np.ndarray] = {}
     for c in SUMS:
         per_week = cells.grid[c][:, :, :MAX_WEEKS]
         trend = (per_week.sum(axis=1) if ranking == "overall"
                  else per_week[:, cells.specific.index(ranking) + 1]).astype(np.float64)
+        if not weeks:
+            sums[c] = trend[:, :0]
+            continue
+        last = max(weeks)
         grid = trend[:, :last + 1].copy()
         # the oldest week shown also holds what is older (a period longer than shown)
         grid[:, last] += trend[:, last + 1:].sum(axis=1)
         # week k holds every conclusion up to its end: the weeks k, k+1, … (older weeks)
-        out[c] = grid[:, ::-1].cumsum(axis=1)[:, ::-1].ravel()
-    return _frame(out).with_columns(pl.col("week_end").cast(pl.Date))
+        sums[c] = grid[:, ::-1].cumsum(axis=1)[:, ::-1]
+    return WeeklyCounts(week_end, sums)
 
 
 def pace_counts(cells: RankCells, courts: pl.DataFrame, ranking: str,

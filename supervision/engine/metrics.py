@@ -247,26 +247,81 @@ def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
     return ranks if visible is None else ranks.filter(pl.col("court_code").is_in(list(visible)))
 
 
+@dataclass(frozen=True)
+class WeeklyRanks:
+    """Every court's weekly trend on one ranking (`weekly_ranks`): the weeks (`week_end`,
+    newest first), the target's metric, the courts' codes in the grids' row order and
+    court × week grids of the counts (amounts in fen) and of `ranks`
+    (ranking.rank_columns)."""
+
+    week_end: np.ndarray
+    metric: str
+    codes: pl.Series
+    sums: dict[str, np.ndarray]
+    ranks: ranking.ColumnRanks
+
+
 def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code: str,
                  visible: list[str], aggregate: RankAggregate | None = None) -> pl.DataFrame:
     """Week by week since the period start: the visible courts' cumulative rate and national
     rank on `ranking_code` ('overall' or a specific type), and each week's cutoff, on the
-    target's own metric. `aggregate`: rank_aggregate(con, filters)."""
-    def every_court() -> pl.DataFrame:
+    target's own metric. `aggregate`: rank_aggregate(con, filters). Every court of every
+    week is ranked once for all sessions (ranking.rank_columns); the frame holds only the
+    visible courts' rows, by court code and week."""
+    def every_court() -> WeeklyRanks | None:
         agg = aggregate or rank_aggregate(con, filters)
-        counts = memory_counts.weekly_counts(agg.counts, agg.courts, ranking_code, filters.as_of,
-                                          filters.start, MAX_WEEKS)
-        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
-                              over=["week_end"])
-        return ranked.select("week_end", "court_code", "metric", "concluded",
-                             "fully_performed", "amount_applied", "amount_recovered", "rate",
-                             "rank", "cutoff")
+        target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
+                                     agg.specific)
+        if not target.height:
+            return None
+        goal = target.row(0, named=True)
+        weekly = memory_counts.weekly_grid(agg.counts, ranking_code, filters.as_of,
+                                           filters.start, MAX_WEEKS)
+        s = weekly.sums
+        ranks = ranking.rank_columns(
+            s["concluded"], s["fully_performed"], memory_counts.yuan(s["amount_applied"]),
+            memory_counts.yuan(s["amount_recovered"]), goal["metric"], goal["target_rank"],
+            goal["min_concluded"])
+        return WeeklyRanks(weekly.week_end, goal["metric"], agg.courts["court_code"], s, ranks)
 
-    weekly = _national(con, "weekly_ranks", filters, ranking_code, every_court)
-    # sorted once narrowed to the visible courts (every court's 160,000 rows by code cost
-    # more than the rest of the ranking)
-    return weekly.filter(pl.col("court_code").is_in(list(visible))).sort("court_code",
-                                                                       "week_end")
+    return _visible_weeks(_national(con, "weekly_ranks", filters, ranking_code, every_court),
+                          visible)
+
+
+WEEKLY_SCHEMA = {"week_end": pl.Date, "court_code": pl.String, "metric": pl.String,
+                 "concluded": pl.Int64, "fully_performed": pl.Int64,
+                 "amount_applied": pl.Float64, "amount_recovered": pl.Float64,
+                 "rate": pl.Float64, "rank": pl.Int64, "cutoff": pl.Float64}
+
+
+def _visible_weeks(weekly: WeeklyRanks | None, visible: list[str]) -> pl.DataFrame:
+    """The rows of the visible courts (by code, then week) of every court's trend."""
+    if weekly is None or not weekly.week_end.size:
+        return pl.DataFrame(schema=WEEKLY_SCHEMA)
+    chosen = np.sort(np.flatnonzero(weekly.codes.is_in(list(visible)).to_numpy()))
+    # rows in court code order: the grids' rows are the courts' order
+    chosen = chosen[np.argsort(weekly.codes.gather(chosen).to_numpy(), kind="stable")]
+    oldest_first = slice(None, None, -1)
+    weeks = weekly.week_end.size
+
+    def cells(grid: np.ndarray) -> np.ndarray:
+        return grid[chosen][:, oldest_first].ravel()
+
+    s, r = weekly.sums, weekly.ranks
+    return pl.DataFrame({
+        "week_end": np.tile(weekly.week_end[oldest_first], chosen.size),
+        "court_code": weekly.codes.gather(np.repeat(chosen, weeks)),
+        "metric": [weekly.metric] * (chosen.size * weeks),
+        "concluded": cells(s["concluded"]).astype(np.int64),
+        "fully_performed": cells(s["fully_performed"]).astype(np.int64),
+        "amount_applied": memory_counts.yuan(cells(s["amount_applied"])),
+        "amount_recovered": memory_counts.yuan(cells(s["amount_recovered"])),
+        "rate": cells(r.rate),
+        "rank": cells(r.rank),
+        "cutoff": np.tile(r.cutoff[oldest_first], chosen.size),
+    }, schema=WEEKLY_SCHEMA).with_columns(
+        pl.col("rate", "cutoff").fill_nan(None),
+        pl.when(pl.col("rank") > 0).then(pl.col("rank")).alias("rank"))
 
 
 def year_end_projection(con: duckdb.DuckDBPyConnection, filters: Filters,

@@ -1,8 +1,9 @@
-"""National rank, cutoff and gap: the one definition (pure polars, no I/O).
+"""National rank, cutoff and gap: the one definition (polars and numpy, no I/O).
 
 DOMAIN.md "National-rank targets". Every ranking in the product goes through `rank`: the
-current ranks (overall and the five types), each week of the weekly trend, and the
-year-end projection. Counts come from the cases in memory (read by
+current ranks (overall and the five types), the weeks before, and the year-end
+projection; the weekly trend through `rank_columns`, the same definition on a court × week
+grid. Counts come from the cases in memory (read by
 queries/memory_cases.sql, counted at any as-of date by supervision/engine/memory_counts.py;
 the tests' per-date reference is tests/sql/court_rank_counts.sql); the
 target's metric, rank and minimum are data (the targets table).
@@ -11,6 +12,9 @@ target's metric, rank and minimum are data (the targets table).
   (`amount_recovery_rate`), as the target names;
 - ranked: at least `min_concluded` concluded cases and a rate;
 - rank = 1 + number of ranked courts with a strictly higher rate (ties share the best);
+  (`rank`, in polars, for any groups; `rank_columns`, the same in numpy for the weekly
+  trend's court × week grid, where every court of every week is ranked and a page shows
+  a few: tests/test_ranking.py holds the two equal)
 - cutoff = the k-th highest rate among ranked courts (the lowest if fewer than k);
 - gap = more full-performance conclusions needed to reach the cutoff, each adding one to
   numerator and denominator: max(0, ⌈(cutoff × concluded − fully performed) ÷ (1 − cutoff)⌉),
@@ -21,6 +25,9 @@ target's metric, rank and minimum are data (the targets table).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 OVERALL_RATE, AMOUNT_RECOVERY_RATE = "overall_rate", "amount_recovery_rate"
@@ -112,3 +119,42 @@ def with_target(counts: pl.DataFrame, targets: pl.DataFrame, specific: list[str]
         targets.select("target", "metric", "target_rank", "min_concluded"), on="target",
         how="inner")
     return counts.join(per_ranking, on="ranking", how="inner", maintain_order="left")
+
+
+@dataclass(frozen=True)
+class ColumnRanks:
+    """`rank_columns`' result, court × column (a column: a week of the trend): `rate` (NaN:
+    none), `rank` (0: not ranked) and per column the `cutoff` (NaN: no court ranked)."""
+
+    rate: np.ndarray
+    rank: np.ndarray
+    cutoff: np.ndarray
+
+
+def rank_columns(concluded: np.ndarray, fully_performed: np.ndarray,
+                 amount_applied: np.ndarray, amount_recovered: np.ndarray, metric: str,
+                 target_rank: int, min_concluded: int) -> ColumnRanks:
+    """`rank`'s rate, rank and cutoff for every court (row) within each column of court ×
+    column grids of the COUNTS (amounts in yuan), all columns on one target: the same
+    definition in numpy, for the weekly trend (160,000 court-weeks ranked in ~2 ms instead
+    of ~40). The rate is the same IEEE division of the same doubles."""
+    numerator, denominator = ((amount_recovered, amount_applied)
+                              if metric == AMOUNT_RECOVERY_RATE
+                              else (fully_performed, concluded))
+    numerator = np.asarray(numerator, dtype=np.float64)
+    denominator = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(denominator > 0, numerator / denominator, np.nan)
+    ranked = (np.asarray(concluded) >= min_concluded) & ~np.isnan(rate)
+    ranks = np.zeros(rate.shape, dtype=np.int64)
+    cutoff = np.full(rate.shape[1], np.nan)
+    for column in range(rate.shape[1]):
+        rates = np.sort(rate[ranked[:, column], column])      # ascending
+        if not rates.size:
+            continue
+        cutoff[column] = rates[rates.size - min(target_rank, rates.size)]
+        chosen = ranked[:, column]
+        # 1 + the ranked rates strictly above the court's
+        ranks[chosen, column] = 1 + rates.size - np.searchsorted(
+            rates, rate[chosen, column], side="right")
+    return ColumnRanks(rate, ranks, cutoff)
