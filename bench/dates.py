@@ -11,6 +11,9 @@ every ratio is taken side by side. For each date DAYS_BACK days before the lates
 - bare: the bare rate-and-rank query (bench/page_data.py BARE_QUERY) at that date, the
   median of three;
 - targets: views.targets_view then views.province_ranking_view, the date never seen;
+- filter change: then, at that date, FILTER_CHANGES draws of page_data.filter_draws plus a
+  priority-only change, targets data with its province ranking, mean (before the other
+  dates below, as the user who moved the date changes a filter next);
 - brief: views.brief_view at the day before (another date never seen, so that its cost
   is its own and not the targets page's leftovers);
 - province: views.province_view (what the weekly report is built from) at a third date
@@ -18,9 +21,7 @@ every ratio is taken side by side. For each date DAYS_BACK days before the lates
 - once derived: at a fourth date never seen (three days before), the date's rank counts
   first (metrics.rank_aggregate: the derivation, which the default view's counts are part
   of), then the targets page with its province ranking: what the page costs beyond the
-  derivation, the least any faster derivation would leave;
-- filter change: at the targets page's date, FILTER_CHANGES draws of page_data.filter_draws
-  plus a priority-only change, targets data with its province ranking, mean.
+  derivation, the least any faster derivation would leave.
 
 Prints figures; asserts nothing. Used by bench/bench.py (step `dates`).
 """
@@ -81,6 +82,14 @@ def _one_date(con: Any, access: Access, court: str, day: dt.date, back: int
     row["targets_ms"] = _ms(lambda: (views.targets_view(con, access, f, court),
                                      views.province_ranking_view(con, access, f)))
     row["targets_cpu_ms"] = _cpu_since(started)
+    # the filter changes next, as the user who moved the date makes them: the other dates
+    # below, held beside it, could displace this one (single_flight.DATED keeps ~256 MB,
+    # 50–70 MB a date; the province view derives two)
+    draws = [*filter_draws(day, FILTER_CHANGES, seed=back + 11), f.with_(priorities=("high",))]
+    changes = [_ms(lambda d=d: (views.targets_view(con, access, d, court),
+                                views.province_ranking_view(con, access, d))) for d in draws]
+    row["filter_change_ms"] = sum(changes) / len(changes)
+    row["filter_bare_ms"] = statistics.median(_ms(lambda d=d: bare_rank(con, d)) for d in draws)
     started = resource.getrusage(resource.RUSAGE_SELF)
     row["brief_ms"] = _ms(lambda: views.brief_view(con, access, brief_day, court))
     row["brief_cpu_ms"] = _cpu_since(started)
@@ -91,11 +100,6 @@ def _one_date(con: Any, access: Access, court: str, day: dt.date, back: int
         views.province_ranking_view(con, access, derived_day)))
     row["derived_bare_ms"] = statistics.median(_ms(lambda: bare_rank(con, derived_day))
                                                for _ in range(3))
-    draws = [*filter_draws(day, FILTER_CHANGES, seed=back + 11), f.with_(priorities=("high",))]
-    changes = [_ms(lambda d=d: (views.targets_view(con, access, d, court),
-                                views.province_ranking_view(con, access, d))) for d in draws]
-    row["filter_change_ms"] = sum(changes) / len(changes)
-    row["filter_bare_ms"] = statistics.median(_ms(lambda d=d: bare_rank(con, d)) for d in draws)
     return row
 
 

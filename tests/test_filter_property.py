@@ -282,6 +282,13 @@ def test_rank_counts_and_ranks_in_memory_are_the_sqls(cons, chosen, as_of, week)
     # and gaps ranked on them
     served, plain = cons
     f = Filters(as_of=as_of, **chosen)
+    # the ranks now as a page's subset asks for them (no aggregate): a subset is counted
+    # for now only (memory_counts.NOW_SLOTS), every case by week (the date's own counts)
+    single_flight.forget()
+    columns = KEYS + RANK_COUNTS + RANKED + ["pending"]
+    equal(metrics.national_ranks(served, f).select(columns), sql_ranks(plain, f), KEYS,
+          f"{f}, now")
+    single_flight.forget()
     aggregate = metrics.rank_aggregate(served, f)
     for weeks in (0, week):
         got = metrics.national_ranks(served, f, aggregate, weeks_back=weeks)

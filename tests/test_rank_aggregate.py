@@ -216,6 +216,26 @@ def test_the_aggregate_path_and_the_raw_path_agree_on_the_demo(demo, chosen):
                        metrics.national_ranks(demo, week_ago).select(ranked))
 
 
+@pytest.mark.parametrize("chosen", FILTERS)
+def test_a_subset_counted_for_now_is_its_counts_by_week_summed(demo, chosen):
+    # a sidebar's subset is counted for now only (its rank now, 3+1 counts and province
+    # ranking need no week): every cell the sum of its weeks, the pending the same; a week
+    # back or a trend asked of those counts is refused, not answered with zeros
+    f = Filters(as_of=DEMO_END, **chosen)
+    by_week = metrics.rank_aggregate(demo, f).counts
+    now = metrics.rank_aggregate(demo, f, by_week=False).counts
+    assert by_week.by_week and now.by_week is (not f.narrows())
+    for column in COUNTS:
+        assert np.array_equal(now.weeks(column), by_week.weeks(column))
+        assert now.weeks(column).sum() > 0
+    assert np.array_equal(now.pending, by_week.pending) and now.pending.sum() > 0
+    if f.narrows():
+        with pytest.raises(ValueError, match="for now, not by week"):
+            now.weeks("concluded", 1)
+        with pytest.raises(ValueError, match="for now, not by week"):
+            memory_counts.weekly_grid(now, "overall", f.as_of, f.start)
+
+
 def test_the_pace_is_the_difference_of_the_raw_counts_eight_weeks_apart(demo):
     f = Filters(as_of=DEMO_END, value_min=10_000.0)
     pace = metrics.year_end_projection(demo, f).sort("court_code")

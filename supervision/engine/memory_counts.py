@@ -373,22 +373,36 @@ def gathered(column: np.ndarray, rows: Rows) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RankCells:
-    """The counts of one filter set at one date: `grid[s]` court × bucket × slot (weeks
-    back 0 … MAX_WEEKS - 1, PENDING_SLOT the pending cases; only `concluded` is counted
-    there). Bucket 0 is every type outside the specific ones, bucket k the k-th specific
-    type. Amounts are in fen, so that every sum of cells is exact; the frames give yuan."""
+    """The counts of one filter set at one date: `grid[s]` court × bucket × slot. Counted
+    by week (`by_week`): slots 0 … MAX_WEEKS - 1 the weeks back and PENDING_SLOT the pending
+    cases (only `concluded` is counted there); counted for now only (NOW_SLOTS): slot 0
+    every conclusion of the period, slot 1 the pending. Bucket 0 is every type outside the
+    specific ones, bucket k the k-th specific type. Amounts are in fen, so that every sum
+    of cells is exact; the frames give yuan."""
 
     grid: dict[str, np.ndarray]
     specific: tuple[str, ...]
 
+    @property
+    def by_week(self) -> bool:
+        return self.grid["concluded"].shape[2] == SLOTS
+
     def weeks(self, column: str, from_week: int = 0, to_week: int = MAX_WEEKS) -> np.ndarray:
         """court × bucket: `column` summed over the weeks back from_week … to_week - 1."""
+        if not self.by_week:
+            if (from_week, to_week) != (0, MAX_WEEKS):
+                raise ValueError("these counts were counted for now, not by week")
+            return self.grid[column][:, :, 0]
         return self.grid[column][:, :, from_week:to_week].sum(axis=2)
 
     @property
     def pending(self) -> np.ndarray:
         """court × bucket: pending at the as-of date."""
-        return self.grid["concluded"][:, :, PENDING_SLOT]
+        return self.grid["concluded"][:, :, -1]
+
+
+# a filter set counted for now only: every conclusion of the period, and the pending
+NOW_SLOTS = 2
 
 
 def _within(rows: np.ndarray, selection: Selection) -> Rows:
@@ -404,14 +418,16 @@ _COUNTED_COLUMNS = ("traits", "applied_fen", "recovered_fen")
 
 
 def _cell_counts(cell: np.ndarray, pending_cell: np.ndarray, buckets: int,
-                 column: Callable[[str], np.ndarray]) -> dict[str, np.ndarray]:
-    """The flat court × bucket × slot grid of the concluded cases at `cell` (intp), whose
-    traits and amounts in fen `column(name)` gives (asked after the first count), and of
-    the pending cases at `pending_cell` (court × bucket)."""
-    size = buckets * SLOTS
+                 column: Callable[[str], np.ndarray], slots: int = SLOTS
+                 ) -> dict[str, np.ndarray]:
+    """The flat court × bucket × slot grid (`slots` per court × bucket, the last the
+    pending) of the concluded cases at `cell` (intp), whose traits and amounts in fen
+    `column(name)` gives (asked after the first count), and of the pending cases at
+    `pending_cell` (court × bucket)."""
+    size = buckets * slots
     concluded = np.bincount(cell, minlength=size)
     # no concluded case has the pending slot: it takes the pending cases' count
-    concluded.reshape(buckets, SLOTS)[:, PENDING_SLOT] = counted(pending_cell, buckets)
+    concluded.reshape(buckets, slots)[:, slots - 1] = counted(pending_cell, buckets)
     fully = (column("traits") & FULLY) != 0
     return {"concluded": concluded,
             "fully_performed": np.bincount(cell[fully], minlength=size),
@@ -420,17 +436,20 @@ def _cell_counts(cell: np.ndarray, pending_cell: np.ndarray, buckets: int,
                                             minlength=size)}
 
 
-def _rank_cells(cases: Cases, grid: dict[str, np.ndarray]) -> RankCells:
-    shape = (cases.courts.height, len(cases.specific) + 1, SLOTS)
+def _rank_cells(cases: Cases, grid: dict[str, np.ndarray], slots: int = SLOTS) -> RankCells:
+    shape = (cases.courts.height, len(cases.specific) + 1, slots)
     return RankCells({c: (a.astype(np.int32) if c in SUMS[:2] else a).reshape(shape)
                       for c, a in grid.items()}, cases.specific)
 
 
-def count_cells(cases: Cases, at: Dated, selection: Selection) -> RankCells:
+def count_cells(cases: Cases, at: Dated, selection: Selection,
+                by_week: bool = True) -> RankCells:
     """The counts of the cases of `selection` that a ranking counts at `at`, per court ×
-    bucket × slot: the concluded ones per week back, with their fully performed cases and
-    amounts; the pending ones (counted only) in PENDING_SLOT. Every case: the date's own
-    (`at.official`, counted with the date)."""
+    bucket: `by_week`, the concluded ones per week back, with their fully performed cases
+    and amounts, and the pending ones (counted only) in PENDING_SLOT; else the same for
+    now only (NOW_SLOTS: a few hundred kilobytes of cells that stay in the processor's
+    cache, instead of 9 MB each: what a filter's rank now, 3+1 counts and province ranking
+    need). Every case: the date's own (`at.official`, counted with the date, by week)."""
     if selection.every_case:
         return at.official
     sub = _within(at.concluded_rows, selection)
@@ -439,10 +458,16 @@ def count_cells(cases: Cases, at: Dated, selection: Selection) -> RankCells:
     # gathers leave Python's lock) while this one counts (bincount holds it)
     gathers = {c: _THREADS.submit(np.take, cases.columns[c], positions)
                for c in _COUNTED_COLUMNS}
+    cell = gathered(at.concluded_cell, sub).astype(np.intp)
+    slots = SLOTS if by_week else NOW_SLOTS
+    if not by_week:
+        # court × bucket × week → court × bucket × slot 0
+        cell //= SLOTS
+        cell *= NOW_SLOTS
     return _rank_cells(cases, _cell_counts(
-        gathered(at.concluded_cell, sub).astype(np.intp),
-        gathered(at.pending_cell, _within(at.pending_rows, selection)),
-        cases.courts.height * (len(cases.specific) + 1), lambda c: gathers[c].result()))
+        cell, gathered(at.pending_cell, _within(at.pending_rows, selection)),
+        cases.courts.height * (len(cases.specific) + 1), lambda c: gathers[c].result(),
+        slots), slots)
 
 
 def yuan(fen: object) -> np.ndarray:
@@ -480,6 +505,8 @@ def ranking_counts(cells: RankCells, courts: pl.DataFrame, specific: list[str],
         raise ValueError(f"ranks are kept for the last {MAX_WEEKS - 1} weeks")
     if list(cells.specific) != list(specific):
         raise ValueError("the cells were counted for other specific types")
+    if weeks_back and not cells.by_week:
+        raise ValueError("these counts were counted for now, not by week")
 
     def by_ranking(per_bucket: np.ndarray) -> np.ndarray:
         # ranking-major: every court of 'overall' (all buckets), then of each specific type
@@ -512,6 +539,8 @@ def weekly_grid(cells: RankCells, ranking: str, as_of: dt.date, period_start: dt
                 max_weeks: int = MAX_WEEKS) -> WeeklyCounts:
     """The weeks of the trend of `ranking` since the period start (at most `max_weeks`)
     and every court's cumulative counts at each week's end."""
+    if not cells.by_week:
+        raise ValueError("these counts were counted for now, not by week")
     weeks = [w for w in range(min(max_weeks, MAX_WEEKS))
              if as_of - dt.timedelta(days=7 * w) >= period_start]
     week_end = np.datetime64(as_of, "D") - 7 * np.array(weeks, dtype=np.int64)

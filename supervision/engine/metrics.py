@@ -145,19 +145,21 @@ def _memory_params(unsliced: Filters, courts: pl.DataFrame,
                 **codes)
 
 
-def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters) -> RankAggregate:
-    """What a page's rankings derive from: per court the counts by ranking and week back,
-    counted from the cases in memory at filters.as_of (supervision/engine/memory_counts.py).
-    It names no user: one computation serves every session
-    (supervision.engine.single_flight)."""
+def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   by_week: bool = True) -> RankAggregate:
+    """What a page's rankings derive from: per court the counts by ranking and week back
+    (`by_week`; else for now only: the ranks now, the 3+1 counts and the province ranking
+    of a sidebar's subset), counted from the cases in memory at filters.as_of
+    (supervision/engine/memory_counts.py). It names no user: one computation serves every
+    session (supervision.engine.single_flight)."""
     def count() -> RankAggregate:
         cases = _memory_cases(con, filters)
         cells = memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
-                                          _selection(cases, filters))
+                                          _selection(cases, filters), by_week)
         return RankAggregate(cells, cases.courts, list(cases.specific), targets(con, lookup))
 
     # national: the cases of every court, whoever asks
-    return _national(con, "rank_aggregate", filters, None, count)
+    return _national(con, "rank_aggregate", filters, by_week, count)
 
 
 def _case_arrays(con: duckdb.DuckDBPyConnection, name: str, key: Filters,
@@ -206,7 +208,7 @@ def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
         cases = _memory_cases(con, filters)
         return memory_core_counts.court_core_counts(
             cases, _dated_cases(con, filters, cases), _selection(cases, filters),
-            rank_aggregate(con, filters).counts)
+            rank_aggregate(con, filters, by_week=False).counts)
 
     return _national(con, "court_core_counts", filters, None, count)
 
@@ -230,7 +232,7 @@ def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
     `filters.as_of - 7 × weeks_back`. `aggregate`: rank_aggregate(con, filters), if the
     caller has it (one scan serves every ranking of a page)."""
     def compute() -> pl.DataFrame:
-        agg = aggregate or rank_aggregate(con, filters)
+        agg = aggregate or rank_aggregate(con, filters, by_week=weeks_back > 0)
         counts = memory_counts.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
         ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
                               over=["ranking"])
