@@ -236,6 +236,11 @@ def test_a_subset_counted_for_now_is_its_counts_by_week_summed(demo, chosen):
             memory_counts.weekly_grid(now, "overall", f.as_of, f.start)
 
 
+def test_a_trend_of_an_unknown_ranking_is_refused(demo):
+    with pytest.raises(ValueError, match="no ranking 'nonexistent'"):
+        metrics.weekly_ranks(demo, Filters(as_of=DEMO_END), "nonexistent", ["HI720"])
+
+
 def test_the_pace_is_the_difference_of_the_raw_counts_eight_weeks_apart(demo):
     f = Filters(as_of=DEMO_END, value_min=10_000.0)
     pace = metrics.year_end_projection(demo, f).sort("court_code")
@@ -268,11 +273,12 @@ def test_each_week_of_the_trend_is_the_raw_count_at_that_weeks_end(demo, trend):
 def test_each_week_of_the_trend_ranks_as_the_ranking_of_that_week(demo_db, tmp_path, trend):
     # the trend's ranks and cutoffs (ranking.rank_columns, every court of every week) are
     # the national ranking's (ranking.rank) as of that week's end, court by court, on both
-    # metrics
+    # metrics; and with a minimum no court reaches, no rank and no cutoff (null, not NaN)
     shutil.copy(demo_db, tmp_path / "demo.duckdb")
     demo = connect(tmp_path / "demo.duckdb")
-    for metric in ("overall_rate", "amount_recovery_rate"):
-        demo.execute("UPDATE targets SET metric = ?, min_concluded = 3", [metric])
+    for metric, minimum in (("overall_rate", 3), ("amount_recovery_rate", 3),
+                            ("overall_rate", 10**9)):
+        demo.execute("UPDATE targets SET metric = ?, min_concluded = ?", [metric, minimum])
         f = Filters(as_of=DEMO_END, priorities=("high", "normal"))
         codes = metrics.all_courts(demo)["court_code"]
         weekly = metrics.weekly_ranks(demo, f, trend, codes)
@@ -284,7 +290,10 @@ def test_each_week_of_the_trend_ranks_as_the_ranking_of_that_week(demo_db, tmp_p
             assert_frame_equal(week.select("court_code", "rate", "rank", "cutoff"),
                                ranked.select("court_code", "rate", "rank", "cutoff")
                                .sort("court_code"))
-            assert week["rank"].drop_nulls().len() > 5
+            if minimum == 3:
+                assert week["rank"].drop_nulls().len() > 5
+            else:
+                assert week["rank"].null_count() == week["cutoff"].null_count() == week.height
     demo.close()
 
 

@@ -57,6 +57,25 @@ def served(demo_db, tmp_path):
     con.close()
 
 
+def test_the_default_views_counts_are_kept_once_whatever_is_asked(served):
+    # every case is counted with the date, by week: asked for now only (a subset's ranks
+    # now, 3+1 counts), it is the same entry, not a second 28 MB of the same counts
+    _path, con = served
+    single_flight.forget()
+    f = Filters(as_of=DEMO_END)
+    metrics.rank_aggregate(con, f)
+    kept = single_flight.RESULTS.kept_bytes
+    metrics.rank_aggregate(con, f, by_week=False)
+    assert single_flight.RESULTS.kept_bytes == kept > 0
+    # a subset counted for now only is far smaller than by week
+    narrowed = f.with_(priorities=("high",))
+    metrics.rank_aggregate(con, narrowed, by_week=False)
+    now_only = single_flight.RESULTS.kept_bytes - kept
+    metrics.rank_aggregate(con, narrowed)
+    assert 0 < now_only * 10 < single_flight.RESULTS.kept_bytes - kept - now_only
+    single_flight.forget()
+
+
 def test_two_users_on_two_courts_share_one_rank_scan(served, scans):
     _path, con = served
     f = Filters(as_of=DEMO_END, value_min=10_000.0)

@@ -152,6 +152,10 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
     of a sidebar's subset), counted from the cases in memory at filters.as_of
     (supervision/engine/memory_counts.py). It names no user: one computation serves every
     session (supervision.engine.single_flight)."""
+    # every case (no sidebar filter): the date's own counts, by week, whatever is asked
+    # (one entry kept, not two of the same 28 MB)
+    by_week = by_week or all(getattr(filters, f) is None for f in memory_counts.SLICED_FILTERS)
+
     def count() -> RankAggregate:
         cases = _memory_cases(con, filters)
         cells = memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
@@ -252,13 +256,14 @@ def court_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
 @dataclass(frozen=True)
 class WeeklyRanks:
     """Every court's weekly trend on one ranking (`weekly_ranks`): the weeks (`week_end`,
-    newest first), the target's metric, the courts' codes in the grids' row order and
-    court × week grids of the counts (amounts in fen) and of `ranks`
+    newest first), the target's metric, the courts' codes in the grids' row order (and
+    each code's row), and court × week grids of the counts (amounts in fen) and of `ranks`
     (ranking.rank_columns)."""
 
     week_end: np.ndarray
     metric: str
     codes: pl.Series
+    row_of: dict[str, int]
     sums: dict[str, np.ndarray]
     ranks: ranking.ColumnRanks
 
@@ -272,6 +277,8 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
     visible courts' rows, by court code and week."""
     def every_court() -> WeeklyRanks | None:
         agg = aggregate or rank_aggregate(con, filters)
+        if ranking_code != "overall" and ranking_code not in agg.specific:
+            raise ValueError(f"no ranking {ranking_code!r}")
         target = ranking.with_target(pl.DataFrame({"ranking": [ranking_code]}), agg.targets,
                                      agg.specific)
         if not target.height:
@@ -284,7 +291,9 @@ def weekly_ranks(con: duckdb.DuckDBPyConnection, filters: Filters, ranking_code:
             s["concluded"], s["fully_performed"], memory_counts.yuan(s["amount_applied"]),
             memory_counts.yuan(s["amount_recovered"]), goal["metric"], goal["target_rank"],
             goal["min_concluded"])
-        return WeeklyRanks(weekly.week_end, goal["metric"], agg.courts["court_code"], s, ranks)
+        codes = agg.courts["court_code"]
+        return WeeklyRanks(weekly.week_end, goal["metric"], codes,
+                           {code: row for row, code in enumerate(codes)}, s, ranks)
 
     return _visible_weeks(_national(con, "weekly_ranks", filters, ranking_code, every_court),
                           visible)
@@ -300,9 +309,9 @@ def _visible_weeks(weekly: WeeklyRanks | None, visible: list[str]) -> pl.DataFra
     """The rows of the visible courts (by code, then week) of every court's trend."""
     if weekly is None or not weekly.week_end.size:
         return pl.DataFrame(schema=WEEKLY_SCHEMA)
-    chosen = np.sort(np.flatnonzero(weekly.codes.is_in(list(visible)).to_numpy()))
-    # rows in court code order: the grids' rows are the courts' order
-    chosen = chosen[np.argsort(weekly.codes.gather(chosen).to_numpy(), kind="stable")]
+    # each visible court once, by code (the grids' rows are the courts' order)
+    chosen = np.array([weekly.row_of[code] for code in sorted(set(visible))
+                       if code in weekly.row_of], dtype=np.int64)
     oldest_first = slice(None, None, -1)
     weeks = weekly.week_end.size
 
