@@ -30,13 +30,10 @@ st.caption(t("print_hint"))
 position = sections.on_track
 if position is not None:
     with st.container(key="brief_sec_ontrack"):
-        amount = bool(position.amounts)     # the amount metric: gaps in 万元
-        gap_key = "gap_amount" if amount else "gap_cases"
-        st.subheader(md(position.title), help=help_text(gap_key, k=sections.k))
-        helps = {t(gap_key): help_text(gap_key, k=sections.k),
-                 t("year_end_need_amount" if amount else "year_end_need"):
-                 help_text("year_end_need_amount" if amount else "year_end_need",
-                           k=sections.k)}
+        # the amount metric's gaps are in 万元
+        keys = brief_sections.gap_and_need_keys(bool(position.amounts))
+        st.subheader(md(position.title), help=help_text(keys[0], k=sections.k))
+        helps = {t(key): help_text(key, k=sections.k) for key in keys}
         for row in position.card_rows():      # rows of three: no label is cut
             for col, (name, value) in zip(st.columns(brief_sections.CARDS_PER_ROW), row,
                                           strict=False):

@@ -16,8 +16,8 @@ from supervision.security.access import AccessDenied
 from supervision.ui import charts, data, exports, state
 from supervision.ui.tables import display_names, on_screen, person
 from supervision.words.fmt import local_time_column, pct, time_header
-from supervision.words.i18n import column_header, enum_names, t
-from supervision.workflow import ledger
+from supervision.words.i18n import column_header, enum_names, lang, t
+from supervision.workflow import ledger, weekly
 
 OPINION_SLOTS = 4     # opinions a visit form takes at once (another visit adds more)
 
@@ -43,13 +43,7 @@ def refused(exc: AccessDenied) -> str:
 
 
 def index_label(code: str | None) -> str:
-    if not code:
-        return "—"
-    if code.startswith("rank_"):
-        ranking = code.removeprefix("rank_")
-        return f"{t('national_rank')} · " + (t(ctx.overall_metric()) if ranking == "overall"
-                                              else type_names.get(ranking, ranking))
-    return names.get(code, code)
+    return weekly.index_label(code, type_names, lang(), ctx.overall_metric()) if code else "—"
 
 
 items = ledger.items(store, (ctx.court,), today=ctx.filters.as_of)

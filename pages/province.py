@@ -15,7 +15,7 @@ import streamlit as st
 from supervision.engine.projection import PACE_WEEKS
 from supervision.engine.ranking import AMOUNT_RECOVERY_RATE
 from supervision.output.safe_output import md
-from supervision.ui import data, exports, navigate, sidebar, state
+from supervision.ui import brief_sections, data, exports, navigate, sidebar, state
 from supervision.words.fmt import count_change, num, pct, rank_movement, wan_gap_column
 from supervision.words.i18n import help_text, lang, t
 from supervision.workflow.weekly import index_label, standing_label
@@ -38,8 +38,8 @@ type_names = ctx.type_names()
 metric = ctx.overall_metric()
 by_amount = metric == AMOUNT_RECOVERY_RATE
 rate_header = t(metric) + " %"
-gap_header = t("gap_amount") if by_amount else t("gap_cases")
-need_header = t("year_end_need_amount") if by_amount else t("year_end_need")
+gap_key, need_key = brief_sections.gap_and_need_keys(by_amount)
+gap_header, need_header = t(gap_key), t(need_key)
 words = pl.DataFrame({
     t("rank_change"): [rank_movement(b, n) for b, n in
                        zip(courts["rank_week_before"], courts["rank"], strict=True)],
@@ -89,12 +89,12 @@ event = st.dataframe(
         t("target_standing"): st.column_config.TextColumn(help=t("standing_help", k=k)),
         rate_header: st.column_config.NumberColumn(help=help_text(metric), format="%.1f"),
         gap_header: st.column_config.NumberColumn(
-            help=help_text("gap_amount" if by_amount else "gap_cases", k=k),
+            help=help_text(gap_key, k=k),
             format="%.2f" if by_amount else "localized"),
         t("projected_rank"): st.column_config.NumberColumn(
             help=t("projected_rank_help", weeks=PACE_WEEKS), format="localized"),
         need_header: st.column_config.NumberColumn(
-            help=help_text("year_end_need_amount" if by_amount else "year_end_need", k=k),
+            help=help_text(need_key, k=k),
             format="%.2f" if by_amount else "localized"),
         t("types_meeting"): st.column_config.TextColumn(help=t("types_meeting_help", k=type_k)),
         t("core_meeting"): st.column_config.TextColumn(help=t("core_meeting_help")),

@@ -544,15 +544,14 @@ def weekly_grid(cells: RankCells, ranking: str, as_of: dt.date, period_start: dt
     weeks = [w for w in range(min(max_weeks, MAX_WEEKS))
              if as_of - dt.timedelta(days=7 * w) >= period_start]
     week_end = np.datetime64(as_of, "D") - 7 * np.array(weeks, dtype=np.int64)
+    if not weeks:
+        return WeeklyCounts(week_end, {c: np.zeros((cells.grid[c].shape[0], 0)) for c in SUMS})
+    last = max(weeks)
     sums: dict[str, np.ndarray] = {}
     for c in SUMS:
         per_week = cells.grid[c][:, :, :MAX_WEEKS]
         trend = (per_week.sum(axis=1) if ranking == "overall"
                  else per_week[:, cells.specific.index(ranking) + 1]).astype(np.float64)
-        if not weeks:
-            sums[c] = trend[:, :0]
-            continue
-        last = max(weeks)
         grid = trend[:, :last + 1].copy()
         # the oldest week shown also holds what is older (a period longer than shown)
         grid[:, last] += trend[:, last + 1:].sum(axis=1)

@@ -136,8 +136,9 @@ def rank_columns(concluded: np.ndarray, fully_performed: np.ndarray,
                  target_rank: int, min_concluded: int) -> ColumnRanks:
     """`rank`'s rate, rank and cutoff for every court (row) within each column of court ×
     column grids of the COUNTS (amounts in yuan), all columns on one target: the same
-    definition in numpy, for the weekly trend (160,000 court-weeks ranked in ~2 ms instead
-    of ~40). The rate is the same IEEE division of the same doubles."""
+    definition in numpy, for the weekly trend (at 10 M, 163,000 court-weeks in ~16 ms,
+    where a polars frame of them, its target's join and `rank` took ~67). The rate is the
+    same IEEE division of the same doubles."""
     numerator, denominator = ((amount_recovered, amount_applied)
                               if metric == AMOUNT_RECOVERY_RATE
                               else (fully_performed, concluded))

@@ -18,7 +18,8 @@ from supervision.ui.state import Context
 from supervision.ui.tables import case_rows
 from supervision.views import AGE_BANDS
 from supervision.words.fmt import num, pct, rank_movement, wan_gap, wan_gap_text
-from supervision.words.i18n import enum, enum_names, help_text, t
+from supervision.words.i18n import enum, enum_names, help_text, lang, t
+from supervision.workflow import weekly
 
 LARGEST_COLUMNS = ["case_number", "case_type", "amount_yuan", "filed_on", "statutory_deadline",
                    "days_to_deadline", "priority", "complexity", "respondent_name", "judge"]
@@ -81,7 +82,7 @@ def on_track(row: dict[str, Any], projection: dict[str, Any] | None,
     pending = None if p is None else p["pending"]
     # the amount metric's gaps are yuan, shown in 万元; the case metric's are cases
     gap_name, gap_text, _ = gap_words(row)
-    need_name = t("year_end_need_amount") if amount else t("year_end_need")
+    need_name = t(gap_and_need_keys(amount)[1])
     gap = today_gap(row)
     figures: dict[str, int | float | None] = {
         t("national_rank"): row["rank"],
@@ -116,6 +117,12 @@ def by_amount(row: dict[str, Any]) -> bool:
     return row.get("metric") == AMOUNT_RECOVERY_RATE
 
 
+def gap_and_need_keys(amount: bool) -> tuple[str, str]:
+    """The words' keys (name and help) of today's gap and the year-end need in the
+    ranking's unit: cases, or (`amount`: the amount recovery rate) 万元."""
+    return ("gap_amount", "year_end_need_amount") if amount else ("gap_cases", "year_end_need")
+
+
 def today_gap(row: dict[str, Any]) -> int | float | None:
     """Today's gap to the cutoff in the ranking's unit: cases, or yuan for the amount
     metric (ranking.rank's `gap` / `amount_gap`)."""
@@ -134,9 +141,8 @@ def year_end_need(row: dict[str, Any], projection: dict[str, Any] | None
 def gap_words(row: dict[str, Any]) -> tuple[str, str, str]:
     """Today's gap card of a ranking row: (its name, its value as read, its help's key),
     in cases or, for the amount metric, in 万元."""
-    if by_amount(row):
-        return t("gap_amount"), wan_gap_text(today_gap(row)), "gap_amount"
-    return t("gap_cases"), num(row["gap"]), "gap_cases"
+    key = gap_and_need_keys(by_amount(row))[0]
+    return t(key), (wan_gap_text if by_amount(row) else num)(today_gap(row)), key
 
 
 def year_end_need_words(row: dict[str, Any], p: dict[str, Any], k: int) -> str:
@@ -352,12 +358,9 @@ class Sections:
 
 
 def _index_label(code: str, type_names: dict[str, str], metric: str = "overall_rate") -> str:
-    """An index's name; the overall ranking by its target's metric."""
-    if code.startswith("rank_"):
-        ranking = code.removeprefix("rank_")
-        name = t(metric) if ranking == "overall" else type_names.get(ranking, ranking)
-        return f"{t('national_rank')} · {name}"
-    return enum(code)
+    """An index's name in the current language (weekly.index_label: the overall ranking
+    by its target's metric)."""
+    return weekly.index_label(code, type_names, lang(), metric)
 
 
 def rank_cell(now: int | None, before: int | None) -> str:
@@ -434,8 +437,7 @@ def build(ctx: Context, brief: dict[str, Any], items: pl.DataFrame | None = None
     cards = core_cards(core)
     ranks: pl.DataFrame = brief["ranks"]
     # the overall ranking's rate is its target's metric (data: the targets table)
-    overall = ranks.filter(pl.col("ranking") == "overall")
-    metric = overall["metric"][0] if overall.height else "overall_rate"
+    metric = ctx.overall_metric()
     flagged, screen = backward_rows(backward, type_names, metric)
     headline = ranks.filter(pl.col("ranking") == brief["headline"])
     k = int(headline["target_rank"][0]) if headline.height else 20
