@@ -138,15 +138,18 @@ def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     """Compute the national results the pages' first views need under `filters` — every
     case in memory (mapped from disk when an earlier start kept them), the rank counts,
     every court's ranks now and one and two weeks back, the weekly ranks and projection of
-    the overall ranking and the province ranking — into the results every session shares
-    (supervision.engine.single_flight). Names no user and returns nothing: supervision.serve
-    runs it when the server starts."""
+    the overall ranking, the province ranking, the date's cases (what a sidebar filter
+    counts from) and the day tables of other dates — into the results every session shares (supervision.engine.single_flight).
+    Names no user and returns nothing: supervision.serve runs it when the server starts."""
     aggregate = metrics.rank_aggregate(con, filters)
+    metrics.warm_date(con, filters)
     for weeks_back in (0, 1, 2):
         metrics.national_ranks(con, filters, aggregate, weeks_back=weeks_back)
     metrics.year_end_projection(con, filters, "overall", aggregate)
     metrics.weekly_ranks(con, filters, "overall", [], aggregate)
     metrics.province_ranking(con, filters)
+    # last: the day tables that serve every other date (supervision.engine.day_counts)
+    metrics.warm_day_tables(con, filters)
 
 
 def province_ranking_view(con: duckdb.DuckDBPyConnection, access: Access,

@@ -370,8 +370,11 @@ def test_a_dates_own_counts_are_those_of_every_case_counted_by_slices(demo, as_o
         assert np.array_equal(grid, counted.grid[column]), column
     assert at.official.grid["concluded"].sum() > 0
     cells = memory_counts.count_cells(cases, at, every)
-    assert_frame_equal(memory_core_counts.court_core_counts(cases, at, every, cells),
-                       memory_core_counts.court_core_counts(cases, at, sliced, cells))
+    assert_frame_equal(
+        memory_core_counts.court_core_counts(cases, memory_counts.default_view(cases, at).core,
+                                             cells),
+        memory_core_counts.court_core_counts(
+            cases, memory_core_counts.subset_core(cases, at, sliced), cells))
     assert at.core_counts.sum() == cases.columns["traits"].size
 
 

@@ -39,13 +39,15 @@ SUFFIX = ".arrays"
 FORMAT = 2
 
 
-def folder_of(version: str, name: str, params: dict[str, Any]) -> Path:
+def folder_of(version: str, name: str, params: dict[str, Any], label: str | None = None
+              ) -> Path:
     """Where the columns of queries/<name>.sql with `params` are kept for `version` (a
-    version link's path)."""
+    version link's path); `label`: the folder of something derived from them (its own
+    format among `params`)."""
     sql, _needed = load_sql(name)
     digest = hashlib.sha256(json.dumps([FORMAT, sql, params], sort_keys=True, default=str)
                             .encode()).hexdigest()[:16]
-    return Path(version + SUFFIX) / f"{name}-{digest}"
+    return Path(version + SUFFIX) / f"{label or name}-{digest}"
 
 
 def kept(version: str, name: str, params: dict[str, Any],
@@ -63,6 +65,14 @@ def kept(version: str, name: str, params: dict[str, Any],
     arrays = read()
     _write(folder, arrays)
     return arrays
+
+
+def kept_folder(folder: Path, write: Callable[[Path], None]) -> Path | None:
+    """`folder`, written by `write(scratch)` first if it is not there yet (the scratch
+    folder renamed into place once written); None when it cannot be written."""
+    if not folder.is_dir():
+        _write_with(folder, write)
+    return folder if folder.is_dir() else None
 
 
 def _alive(pid: int) -> bool:
@@ -87,12 +97,20 @@ def _clean_scratch(parent: Path) -> None:
 def _write(folder: Path, arrays: dict[str, np.ndarray]) -> None:
     """Write the columns under a name of this thread's, then rename the folder into place:
     another process or thread sees it whole or not at all."""
+    def columns(scratch: Path) -> None:
+        for column, array in arrays.items():
+            np.save(scratch / f"{column}.npy", np.ascontiguousarray(array))
+
+    _write_with(folder, columns)
+
+
+def _write_with(folder: Path, write: Callable[[Path], None]) -> None:
+    """`write(scratch)` into a folder of this thread's, then rename it into place."""
     _clean_scratch(folder.parent)
     scratch = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}")
     try:
         scratch.mkdir(parents=True)
-        for column, array in arrays.items():
-            np.save(scratch / f"{column}.npy", np.ascontiguousarray(array))
+        write(scratch)
         os.rename(scratch, folder)
     except OSError as exc:      # a read-only folder, a full disk, or another writer first
         if not folder.is_dir():

@@ -9,7 +9,9 @@ per combination of the chosen priorities, complexities and types, the value rang
 slice), and one numpy bincount counts them per court × combination of flags (a case is in
 a handful of the 2^7 combinations only), from which each count per court is a sum.
 
-- `court_core_counts(cases, at, selection, cells)`: every court's core-index counts and
+- `subset_core(cases, at, selection)`: a filter's 3+1 counts per court (a date's default
+  view has its own: memory_counts.DefaultView, supervision.engine.day_counts).
+- `court_core_counts(cases, core, cells)`: every court's core-index counts and
   rates, with the handled, concluded and fully performed cases and amounts from the rank
   counts of the same filters and date: what the province ranking, the province view, the
   weekly report and the brief show.
@@ -68,29 +70,28 @@ def _core_cells(cases: memory_counts.Cases, at: memory_counts.Dated,
     return out
 
 
-def court_core_counts(cases: memory_counts.Cases, at: memory_counts.Dated,
-                      selection: memory_counts.Selection,
-                      cells: memory_counts.RankCells) -> pl.DataFrame:
-    """Every court (court_code, province) with its counts of the cases of `selection` at
-    `at`: the core indices' counts and rates, and the handled, concluded and fully
-    performed cases and the amounts of `cells` (the rank counts of the same filters and
-    date) with their rates; zero where a court has none."""
-    courts = cases.courts.height
-    combos = memory_counts.COMBOS
-    if selection.every_case:      # counted with the date
-        per_combo = at.core_counts.reshape(courts, len(combos))
-    else:
-        per_combo = memory_counts.counted(_core_cells(cases, at, selection),
-                                          courts * len(combos)).reshape(courts, len(combos))
-    flagged = per_combo @ combos
+def subset_core(cases: memory_counts.Cases, at: memory_counts.Dated,
+                selection: memory_counts.Selection) -> memory_counts.CoreCounts:
+    """The 3+1 counts of the cases of `selection` at `at`, per court."""
+    courts, combos = cases.courts.height, memory_counts.COMBOS
+    per_combo = memory_counts.counted(_core_cells(cases, at, selection),
+                                      courts * len(combos)).reshape(courts, len(combos))
     chosen = _selected_petitions(cases, selection)
-    court = cases.petitions["court_index"]
+    return memory_counts.CoreCounts(per_combo @ combos, *memory_counts.petition_counts(
+        cases, chosen & at.petition_in, chosen & at.petition_resolved))
+
+
+def court_core_counts(cases: memory_counts.Cases, core: memory_counts.CoreCounts,
+                      cells: memory_counts.RankCells) -> pl.DataFrame:
+    """Every court (court_code, province) with its 3+1 counts `core` (subset_core, or a
+    date's default view's) and rates, and the handled, concluded and fully performed cases
+    and the amounts of `cells` (the rank counts of the same filters and date) with their
+    rates; zero where a court has none."""
     concluded = cells.weeks("concluded").sum(axis=1)
     counts = pl.DataFrame({
-        **{flag: flagged[:, k] for k, flag in enumerate(CORE_FLAGS)},
-        "petitions": np.bincount(court[chosen & at.petition_in], minlength=courts),
-        "petitions_resolved_count": np.bincount(court[chosen & at.petition_resolved],
-                                                minlength=courts),
+        **{flag: core.flags[:, k] for k, flag in enumerate(CORE_FLAGS)},
+        "petitions": core.petitions,
+        "petitions_resolved_count": core.petitions_resolved,
         "handled": concluded + cells.pending.sum(axis=1),
         "concluded": concluded,
         "fully_performed": cells.weeks("fully_performed").sum(axis=1),

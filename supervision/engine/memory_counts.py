@@ -282,12 +282,54 @@ def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
     official = _rank_cells(cases, _cell_counts(
         concluded_cell.astype(np.intp), pending_cell, buckets,
         lambda c: np.concatenate([run[5][c] for run in parts])))
-    p = cases.petitions
-    petition_in = ((p["received_day"] >= ps) & (p["received_day"] <= d) & (p["filed_day"] <= d)
-                   & ~((p["closed_day"] <= d) & ((p["traits"] & LEFT_OUT) != 0)))
+    petition_in, petition_resolved = petitions_at(cases.petitions, d, ps)
     return Dated(as_of, start, concluded_rows, concluded_cell, pending_rows, pending_cell,
-                 core_combo, petition_in, petition_in & (p["resolved_day"] <= d), official,
+                 core_combo, petition_in, petition_resolved, official,
                  np.sum([run[4] for run in parts], axis=0))
+
+
+def petitions_at(p: dict[str, np.ndarray], d: int, ps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which petitions count at day `d` for the period from day `ps` (masks): those received
+    in the period of a case that exists then (filed, and not closed by a method left out),
+    and of those the ones resolved by then (the case_core_status macro's petitions)."""
+    received = ((p["received_day"] >= ps) & (p["received_day"] <= d) & (p["filed_day"] <= d)
+                & ~((p["closed_day"] <= d) & ((p["traits"] & LEFT_OUT) != 0)))
+    return received, received & (p["resolved_day"] <= d)
+
+
+@dataclass(frozen=True)
+class CoreCounts:
+    """Every court's 3+1 counts at a date (rows in the courts' order): `flags` court ×
+    CORE_FLAGS, and the petitions received in the period and resolved by the date."""
+
+    flags: np.ndarray
+    petitions: np.ndarray
+    petitions_resolved: np.ndarray
+
+
+@dataclass(frozen=True)
+class DefaultView:
+    """Every case's counts at one date (no sidebar filter): the rank counts by week
+    (`official`, RankCells) and the 3+1 counts (`core`): what every page's official
+    position is ranked and judged on."""
+
+    official: RankCells
+    core: CoreCounts
+
+
+def petition_counts(cases: Cases, received: np.ndarray,
+                    resolved: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per court, how many petitions `received` and `resolved` (masks) hold."""
+    court, courts = cases.petitions["court_index"], cases.courts.height
+    return (np.bincount(court[received], minlength=courts),
+            np.bincount(court[resolved], minlength=courts))
+
+
+def default_view(cases: Cases, at: Dated) -> DefaultView:
+    """The default view's counts of a derived date (counted in `dated`'s pass)."""
+    flags = at.core_counts.reshape(cases.courts.height, len(COMBOS)) @ COMBOS
+    return DefaultView(at.official, CoreCounts(
+        flags, *petition_counts(cases, at.petition_in, at.petition_resolved)))
 
 
 def counted(cells: np.ndarray, size: int) -> np.ndarray:

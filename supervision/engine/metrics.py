@@ -10,9 +10,13 @@ leave DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
+import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
@@ -24,6 +28,7 @@ from supervision.data.queries import run, run_arrays
 from supervision.domain import metric_declarations, vocabulary
 from supervision.domain.filters import SIDEBAR_FILTERS, Filters
 from supervision.engine import (
+    day_counts,
     mapped_arrays,
     memory_core_counts,
     memory_counts,
@@ -33,6 +38,7 @@ from supervision.engine import (
 from supervision.engine.projection import PACE_WEEKS, project_year_end
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 MAX_WEEKS = memory_counts.MAX_WEEKS  # the weekly trend reaches back a year at most
 # the 3+1 core indices: the declared metrics held to a threshold, in declared order
@@ -128,6 +134,96 @@ def _dated_cases(con: duckdb.DuckDBPyConnection, filters: Filters,
     return single_flight.DATED.get(con, "_dated_cases", unsliced, derive)
 
 
+def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
+                  cases: memory_counts.Cases | None = None) -> memory_counts.DefaultView:
+    """Every case's counts (no sidebar filter) at filters.as_of for the period from
+    filters.start: looked up in the day tables (supervision.engine.day_counts) where they
+    cover the date, else counted in the date's derivation (memory_counts.default_view).
+    Shared by every session."""
+    unsliced = _unsliced(filters)
+
+    def look_up() -> memory_counts.DefaultView:
+        held = cases or _memory_cases(con, filters)
+        tables = _day_tables(con, filters, held)
+        if tables is not None and tables.covers(unsliced.as_of, unsliced.start):
+            return tables.view_at(held, unsliced.as_of, unsliced.start)
+        return memory_counts.default_view(held, _dated_cases(con, filters, held))
+
+    return single_flight.DATED.get(con, "_default_view", unsliced, look_up)
+
+
+def _day_tables(con: duckdb.DuckDBPyConnection, filters: Filters,
+                cases: memory_counts.Cases, wait: bool = False) -> day_counts.DayTables | None:
+    """The day tables of the served version's cases (every case, no subset), kept beside
+    the version and read from there by every server; None on a connection that is not a
+    served version, for a subset of the cases, below day_counts.MIN_CASES cases, where
+    they cannot be written, or (unless `wait`) while they are being written: the first
+    request for them starts that on a thread of its own (~10 s at 10 M cases), and the
+    dates asked meanwhile are derived."""
+    version = single_flight.served_version(con)
+    unsliced = _unsliced(filters)
+    key = _undated(unsliced)
+    if (version is None or key != Filters(as_of=memory_counts.EPOCH)
+            or cases.columns["traits"].size < day_counts.MIN_CASES):
+        return None
+    params = _memory_params(unsliced, cases.courts, _case_codes(con))
+    folder = mapped_arrays.folder_of(version, "memory_cases",
+                                     {**params, "day_counts": day_counts.FORMAT},
+                                     label="day_counts")
+    if not folder.is_dir():
+        writer = _day_tables_writer(folder, cases)
+        if not wait:
+            return None
+        writer.join()
+        if not folder.is_dir():
+            return None
+    return single_flight.DAYS.get(con, "day_tables", key, lambda: _open_day_tables(folder))
+
+
+_writers: dict[Path, threading.Thread] = {}
+_writers_lock = threading.Lock()
+
+
+def _day_tables_writer(folder: Path, cases: memory_counts.Cases) -> threading.Thread:
+    """The thread writing the day tables into `folder` (started by the first to ask)."""
+    with _writers_lock:
+        writer = _writers.get(folder)
+        if writer is None:
+            writer = _writers[folder] = threading.Thread(
+                target=_write_day_tables, args=(folder, cases), name="day-tables",
+                daemon=True)
+            writer.start()
+        return writer
+
+
+def _write_day_tables(folder: Path, cases: memory_counts.Cases) -> None:
+    try:
+        mapped_arrays.kept_folder(folder, lambda into: day_counts.write(cases, into))
+    except Exception:  # noqa: BLE001 - the dates are derived instead; the cause is logged
+        log.exception("%s: the day tables could not be written", folder)
+
+
+def _open_day_tables(folder: Path) -> day_counts.DayTables | None:
+    try:
+        return day_counts.DayTables.open(folder)
+    except (OSError, ValueError):
+        log.warning("%s: unreadable day tables, removed", folder)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
+def warm_day_tables(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    """Write the day tables of the version's cases now, if they are kept for it (the
+    server's warm-up: a thread of its own already)."""
+    _day_tables(con, filters, _memory_cases(con, filters), wait=True)
+
+
+def warm_date(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
+    """Derive the date's cases (what a sidebar filter at that date counts from), beside
+    its default view."""
+    _dated_cases(con, filters)
+
+
 def _undated(unsliced: Filters) -> Filters:
     """The key of the cases in memory: every date shares them, unless the subset is by
     closing method (a status as of the date)."""
@@ -158,8 +254,10 @@ def rank_aggregate(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     def count() -> RankAggregate:
         cases = _memory_cases(con, filters)
-        cells = memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
-                                          _selection(cases, filters), by_week)
+        selection = _selection(cases, filters)
+        cells = (_default_view(con, filters, cases).official if selection.every_case
+                 else memory_counts.count_cells(cases, _dated_cases(con, filters, cases),
+                                                selection, by_week))
         return RankAggregate(cells, cases.courts, list(cases.specific), targets(con, lookup))
 
     # national: the cases of every court, whoever asks
@@ -210,9 +308,14 @@ def court_core_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Da
     serves every session (supervision.engine.single_flight)."""
     def count() -> pl.DataFrame:
         cases = _memory_cases(con, filters)
+        selection = _selection(cases, filters)
+        if selection.every_case:
+            view = _default_view(con, filters, cases)
+            return memory_core_counts.court_core_counts(cases, view.core, view.official)
+        core = memory_core_counts.subset_core(cases, _dated_cases(con, filters, cases),
+                                              selection)
         return memory_core_counts.court_core_counts(
-            cases, _dated_cases(con, filters, cases), _selection(cases, filters),
-            rank_aggregate(con, filters, by_week=False).counts)
+            cases, core, rank_aggregate(con, filters, by_week=False).counts)
 
     return _national(con, "court_core_counts", filters, None, count)
 

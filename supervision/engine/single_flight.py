@@ -234,6 +234,9 @@ CASES = SharedResults(2)
 # the cases as they stand at one as-of date, with the default view's counts (50–70 MB at
 # 10 M cases): several dates in use by several sessions at once, within 256 MB
 DATED = SharedResults(64, max_bytes=256 * 2**20)
+# the day tables of the default view's cases (supervision.engine.day_counts: a few open
+# files and ~1 MB in memory), per version
+DAYS = SharedResults(2)
 # the small lookup tables every page run and filter change reads (court names, case types,
 # provinces, targets, thresholds: a few kB each), per query and parameters
 LOOKUPS = SharedResults(64, takes_a_slot=False)
@@ -265,4 +268,5 @@ def forget() -> None:
     RESULTS.clear()
     CASES.clear()
     DATED.clear()
+    DAYS.clear()
     LOOKUPS.clear()
