@@ -19,9 +19,9 @@ every ratio is taken side by side. For each date DAYS_BACK days before the lates
 - province: views.province_view (what the weekly report is built from) at a third date
   never seen;
 - once derived: at a fourth date never seen (three days before), the date's rank counts
-  first (metrics.rank_aggregate: the derivation, which the default view's counts are part
-  of), then the targets page with its province ranking: what the page costs beyond the
-  derivation, the least any faster derivation would leave.
+  first (metrics.rank_aggregate: the default view looked up in the day tables, or derived
+  where they do not cover the date), then the targets page with its province ranking: what
+  the page costs beyond them.
 
 Prints figures; asserts nothing. Used by bench/bench.py (step `dates`).
 """
