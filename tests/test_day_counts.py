@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def _tables(con: duckdb.DuckDBPyConnection, folder: Path,
     cases = metrics._memory_cases(con, Filters(as_of=as_of))
     folder.mkdir()
     day_counts.write(cases, folder)
-    return cases, day_counts.DayTables.open(folder)
+    return cases, day_counts.DayTables.open(folder, cases)
 
 
 def test_a_few_cases_worked_by_hand(db, tmp_path):
@@ -216,6 +217,44 @@ def test_the_pages_figures_from_the_tables_are_the_sqls(served_with_tables, as_o
     assert looked_up == [as_of]
 
 
+def _one_type_cases(fen: list[float], filed: list[int], closed: list[int]
+                    ) -> memory_counts.Cases:
+    """Cases of one court, one combination, no petitions: amounts in fen, day numbers."""
+    order = np.argsort(fen, kind="stable")
+    n = len(fen)
+    arrays = {"court_index": np.zeros(n, np.int16), "priority_index": np.zeros(n, np.int8),
+              "complexity_index": np.zeros(n, np.int8), "case_type_index": np.zeros(n, np.int8),
+              "applied_fen": np.array(fen)[order], "recovered_fen": np.zeros(n),
+              "filed_day": np.array(filed, np.int16)[order],
+              "closed_day": np.array(closed, np.int16)[order], "traits": np.zeros(n, np.uint8)}
+    petitions = {**{c: a[:0] for c, a in arrays.items() if c != "recovered_fen"},
+                 "received_day": np.zeros(0, np.int16), "resolved_day": np.zeros(0, np.int16)}
+    return memory_counts.Cases.from_arrays(
+        arrays, petitions, courts=pl.DataFrame({"court_code": ["A"], "province": ["琼"]}),
+        specific=(), priorities=("normal",), complexities=("ordinary",), case_types=("loan",))
+
+
+def test_amounts_are_exact_however_large_the_history_before_the_period(tmp_path):
+    # three closings of 4 × 10^15 fen in 2024 (together beyond 2^53, where doubles stop
+    # holding every whole number), then 1.01 and 1.00 yuan in 2026: the 2026 period's
+    # amount is 201 fen exactly, as the derivation (and the SQL) sum it
+    last = memory_counts._day(D(2026, 6, 30))
+    big = 4e15
+    cases = _one_type_cases([big, big, big, 101.0, 100.0],
+                            [last - 700, last - 650, last - 600, last - 100, last - 50],
+                            [last - 690, last - 640, last - 590, last - 20, last])
+    (tmp_path / "t").mkdir()
+    day_counts.write(cases, tmp_path / "t")
+    view = day_counts.DayTables.open(tmp_path / "t", cases).view_at(cases, D(2026, 6, 30),
+                                                                    D(2026, 1, 1))
+    assert view.official.weeks("amount_applied").sum() == 201
+    # a day whose amounts a double cannot sum exactly: no tables (the dates are derived)
+    cases = _one_type_cases([2.0 ** 53, 1.0], [last - 100, last - 50], [last - 20, last])
+    (tmp_path / "u").mkdir()
+    with pytest.raises(ValueError, match="exactly"):
+        day_counts.write(cases, tmp_path / "u")
+
+
 def test_the_tables_are_written_once_by_a_thread_and_distrusted_when_unreadable(
         hand_built, tmp_path, monkeypatch):
     path = tmp_path / "cases.duckdb"
@@ -236,29 +275,58 @@ def test_the_tables_are_written_once_by_a_thread_and_distrusted_when_unreadable(
         equal(got.select(KEYS + RANK_COUNTS + RANKED + ["pending"]), sql_ranks(plain, f), KEYS,
               f"{f}")
 
+    def writer() -> threading.Thread:
+        [thread] = [t for f, t in metrics._writers.items() if str(f).startswith(str(kept))]
+        return thread
+
     # the first date asked: the tables are not there yet, the date is derived with its
     # default view, and a thread writes them
     first = LAST_DAY - dt.timedelta(days=10)
     overall_ranks(Filters(as_of=first))
     assert derived == [(first, True)]
-    writers = [t for f, t in metrics._writers.items() if str(f).startswith(str(kept))]
-    assert len(writers) == 1
-    writers[0].join()
+    writer().join()
     [folder] = kept.glob("day_counts-*")
+    # tables of another release beside the version go when these are written
+    other = folder.with_name("day_counts-0123456789abcdef")
+    shutil.copytree(folder, other)
+    shutil.rmtree(folder)
+    single_flight.forget()
+    overall_ranks(Filters(as_of=first))
+    writer().join()
+    assert folder.is_dir() and not other.exists()
     # the next date is looked up; a filter there derives the date without the default view
     second = LAST_DAY - dt.timedelta(days=20)
     overall_ranks(Filters(as_of=second))
-    assert derived == [(first, True)]
+    assert derived == [(first, True)] * 2
     overall_ranks(Filters(as_of=second, priorities=("high",)))
-    assert derived == [(first, True), (second, False)]
-    # a filter first at a third date, then the tables cut short: the folder is removed,
-    # and the default view there is counted by a derivation that counts it
-    third = LAST_DAY - dt.timedelta(days=30)
-    overall_ranks(Filters(as_of=third, value_min=1_000.0))
-    (folder / "concluded.npy").write_bytes(b"\x93NUMPY")
+    assert derived == [(first, True)] * 2 + [(second, False)]
+    # tables not whole (a header alone; a table cut short; an empty file): the folder is
+    # removed, the default view counted by a derivation that counts it (even where a
+    # filter derived the date without it), and the tables written anew
+    for n, broken in enumerate(("concluded.npy", "open.npy", "bounds.npy")):
+        at = LAST_DAY - dt.timedelta(days=30 + n)
+        overall_ranks(Filters(as_of=at, value_min=1_000.0))
+        whole = (folder / broken).read_bytes()
+        (folder / broken).write_bytes(whole[:6] if n == 0 else whole[:len(whole) // 2]
+                                      if n == 1 else b"")
+        single_flight.DAYS.clear()
+        overall_ranks(Filters(as_of=at))
+        assert derived[-2:] == [(at, False), (at, True)], broken
+        writer().join()
+        assert (folder / broken).read_bytes() == whole, broken
+    # writing that fails is not tried again by this process: every date is derived
     single_flight.DAYS.clear()
-    overall_ranks(Filters(as_of=third))
-    assert derived[-2:] == [(third, False), (third, True)] and not folder.exists()
+    shutil.rmtree(folder)
+
+    def failing(*_a):  # noqa: ANN202 - a write that fails
+        raise ValueError("amounts too large to be summed exactly")
+
+    monkeypatch.setattr(day_counts, "write", failing)
+    for days in (40, 41):
+        overall_ranks(Filters(as_of=LAST_DAY - dt.timedelta(days=days)))
+        writer().join()
+    assert not folder.exists() and folder in metrics._failed
+    assert [d for d, _ in derived[-2:]] == [LAST_DAY - dt.timedelta(days=d) for d in (40, 41)]
     con.close()
     plain.close()
     single_flight.forget()

@@ -24,7 +24,7 @@ boundaries and period starts they reach back to, and `DayTables.view_at` reads t
 a date's 55 boundaries (os.preadv: the pages are the kernel's, not the server's memory)
 and takes differences: the same counts as `dated` (memory_counts.default_view), which
 tests hold them to, date by date. A date outside the tables, or a period that starts
-before them, is derived as before (None here).
+before them, is derived as before (`covers` False).
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ MIN_CASES = 1_000_000
 FORMAT = 1
 # rows written at a time: the tables go to the file, not the process's memory
 CHUNK_DAYS = 64
+# whole numbers a double holds exactly
+EXACT = 2 ** 53
 # the tables by court × bucket (the rank counts) and by court (the 3+1 flags)
 RANK_TABLES = ("concluded", "fully_performed", "amount_applied", "amount_recovered", "open")
 CLOSING_FLAGS = ("actually_concluded", "terminations", "terminations_qualified")
@@ -100,9 +102,9 @@ def _write_cumulative(path: Path, parts: list[_Part], cells: int, rows: int,
                       dtype: type) -> None:
     """A day-major table (`rows` × `cells`) of the events of `parts`, cumulative: row t
     holds every event up to its day (`_Events`). Written CHUNK_DAYS rows at a time, each
-    chunk from its own events only."""
-    weighted = any(part[2] is not None for part in parts)
-    total = np.zeros(cells, dtype=np.float64 if weighted else np.int64)
+    chunk from its own events only. Sums are whole numbers (amounts in fen) kept in int64:
+    a difference of two rows is exact however large the history before them."""
+    total = np.zeros(cells, dtype=np.int64)
     with open(path, "wb") as f:
         np.lib.format.write_array_header_1_0(f, {
             "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False,
@@ -120,10 +122,17 @@ def _write_cumulative(path: Path, parts: list[_Part], cells: int, rows: int,
                     keep = keep_of(positions)
                     index, w = index[keep], None if w is None else w[keep]
                 counted = np.bincount(index, weights=w, minlength=n * cells)
+                if w is not None:
+                    # a day's sum of amounts in fen, exact as a double below 2^53
+                    if np.abs(counted).max(initial=0) >= EXACT:
+                        raise ValueError("amounts too large to be summed exactly")
+                    counted = counted.astype(np.int64)
                 counts += counted if sign > 0 else -counted
             chunk = np.cumsum(counts.reshape(n, cells), axis=0, dtype=total.dtype)
             chunk += total
             total = chunk[-1].copy()
+            if np.abs(total).max(initial=0) >= EXACT ** 1.125:     # 2^59.6: far from overflow
+                raise ValueError("sums too large to be kept exactly")
             f.write(np.ascontiguousarray(chunk.astype(dtype)).tobytes())
 
 
@@ -162,7 +171,7 @@ def write(cases: mc.Cases, folder: Path) -> None:
     table("fully_performed", [(closings, bucket, None, having(mc.FULLY), 1)])
     for column in ("applied", "recovered"):
         table(f"amount_{column}", [(closings, bucket, col[f"{column}_fen"], None, 1)],
-              dtype=np.float64)
+              dtype=np.int64)
     for name, bits in zip(CLOSING_FLAGS, (mc.ACTUALLY, mc.TERMINATES,
                                           mc.TERMINATES | mc.CONDITIONS_MET), strict=True):
         table(name, [(closings, court, None, having(bits), 1)], by_court=True)
@@ -210,6 +219,8 @@ class _Rows:
             raise ValueError(f"{path}: not a day-major table")
         self.rows, self.cells = shape
         self.row_bytes = self.cells * self.dtype.itemsize
+        if path.stat().st_size != self.offset + self.rows * self.row_bytes:
+            raise ValueError(f"{path}: cut short or too long")
         self.fd = os.open(path, os.O_RDONLY)
         weakref.finalize(self, os.close, self.fd)
 
@@ -237,14 +248,24 @@ class DayTables:
     left_out: np.ndarray
 
     @classmethod
-    def open(cls, folder: Path) -> DayTables:
+    def open(cls, folder: Path, cases: mc.Cases) -> DayTables:
+        """The tables `write` wrote of `cases` into `folder`; ValueError (or EOFError) when
+        one is not whole or not of these cases' shape."""
         first, last, first_as_of = (int(v) for v in np.load(folder / "bounds.npy"))
-        names = (*RANK_TABLES, *CLOSING_FLAGS, *DEADLINE_FLAGS, "filed_kept",
-                 *(f"three_year_concluded_{y}" for y in _years(first_as_of, last)))
-        return cls(first, last, first_as_of, {n: _Rows(folder / f"{n}.npy") for n in names},
-                   {y: np.load(folder / f"filed_kept_before_{y}.npy")
-                    for y in _years(first_as_of, last)},
-                   np.load(folder / "left_out.npy"))
+        courts = cases.courts.height
+        shapes = {**dict.fromkeys(RANK_TABLES, courts * (len(cases.specific) + 1)),
+                  **dict.fromkeys((*CLOSING_FLAGS, *DEADLINE_FLAGS, "filed_kept",
+                                   *(f"three_year_concluded_{y}"
+                                     for y in _years(first_as_of, last))), courts)}
+        tables = {name: _Rows(folder / f"{name}.npy") for name in shapes}
+        before = {y: np.load(folder / f"filed_kept_before_{y}.npy")
+                  for y in _years(first_as_of, last)}
+        left_out = np.load(folder / "left_out.npy")
+        if (any((t.rows, t.cells) != (last - first + 1, shapes[n]) for n, t in tables.items())
+                or any(b.shape != (courts,) for b in before.values())
+                or left_out.ndim != 2 or left_out.shape[0] != 5):
+            raise ValueError(f"{folder}: tables of another shape than the cases'")
+        return cls(first, last, first_as_of, tables, before, left_out)
 
     def covers(self, as_of: dt.date, start: dt.date) -> bool:
         """Whether the date and its period are within the tables."""
@@ -269,7 +290,9 @@ class DayTables:
             np.subtract(at[:-1], at[1:], out=per_slot[:mc.MAX_WEEKS])
             per_slot[mc.PENDING_SLOT] = (self.tables["open"].read(np.array([d - self.first]))[0]
                                          if column == "concluded" else 0)
-            grid[column] = np.ascontiguousarray(per_slot.T)
+            # amounts: fen as doubles, as the derivation's sums give them
+            grid[column] = np.ascontiguousarray(
+                per_slot.T, dtype=np.float64 if column.startswith("amount_") else None)
         official = mc.RankCells({c: a.reshape(courts, buckets, mc.SLOTS)
                                  for c, a in grid.items()}, cases.specific)
         return mc.DefaultView(official, mc.CoreCounts(

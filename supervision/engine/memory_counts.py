@@ -140,8 +140,8 @@ class Dated:
     combination is Cases' `court_core` plus it); `petition_in` the
     petitions received in the period of a case counted then, `petition_resolved` those
     resolved by the date. The date's default view, every case (no sidebar filter), is
-    counted in the same pass: `official` its rank counts, `core_counts` its court ×
-    combination counts."""
+    counted in the same pass unless the day tables give it: `official` its rank counts,
+    `core_counts` its court × combination counts (None both when not counted)."""
 
     as_of: dt.date
     start: dt.date

@@ -10,6 +10,7 @@ leave DuckDB.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import math
 import shutil
@@ -150,7 +151,10 @@ def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
         held = cases or _memory_cases(con, filters)
         tables = _day_tables(con, filters, held)
         if tables is not None and tables.covers(unsliced.as_of, unsliced.start):
-            return tables.view_at(held, unsliced.as_of, unsliced.start)
+            try:
+                return tables.view_at(held, unsliced.as_of, unsliced.start)
+            except OSError:     # a read that failed: the date is derived
+                log.warning("day tables not read at %s", unsliced.as_of, exc_info=True)
         at = _dated_cases(con, filters, held)
         if at.official is None:     # derived while the tables covered the date; gone since
             at = memory_counts.dated(held, unsliced.as_of, unsliced.start)
@@ -164,38 +168,64 @@ def _day_tables(con: duckdb.DuckDBPyConnection, filters: Filters,
     """The day tables of the served version's cases (every case, no subset), kept beside
     the version and read from there by every server; None on a connection that is not a
     served version, for a subset of the cases, below day_counts.MIN_CASES cases, where
-    they cannot be written, or (unless `wait`) while they are being written: the first
-    request for them starts that on a thread of its own (~10 s at 10 M cases), and the
-    dates asked meanwhile are derived."""
+    they cannot be written or read, or (unless `wait`) while they are being written: the
+    first request for them starts that on a thread of its own (10–20 s at 10 M cases), and
+    the dates asked meanwhile are derived."""
     version = single_flight.served_version(con)
     unsliced = _unsliced(filters)
     key = _undated(unsliced)
     if (version is None or key != Filters(as_of=memory_counts.EPOCH)
             or cases.columns["traits"].size < day_counts.MIN_CASES):
         return None
-    params = _memory_params(unsliced, cases.courts, _case_codes(con))
-    folder = mapped_arrays.folder_of(version, "memory_cases",
-                                     {**params, "day_counts": day_counts.FORMAT},
-                                     label="day_counts")
+    folder = _day_tables_folder(con, version, unsliced, cases)
     if not folder.is_dir():
-        writer = _day_tables_writer(folder, cases)
-        if not wait:
+        writer = _day_tables_writer(version, folder, cases)
+        if writer is None or not wait:
             return None
         writer.join()
         if not folder.is_dir():
             return None
-    return single_flight.DAYS.get(con, "day_tables", key, lambda: _open_day_tables(folder))
+    try:
+        return single_flight.DAYS.get(con, "day_tables", key,
+                                      lambda: day_counts.DayTables.open(folder, cases))
+    except (ValueError, EOFError):     # not whole: removed, and written anew
+        log.warning("%s: day tables not whole, written anew", folder, exc_info=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        _day_tables_writer(version, folder, cases)
+    except OSError:     # this request could not open them (too many open files, say)
+        log.warning("%s: day tables not opened, the date derived", folder, exc_info=True)
+    return None
 
 
+def _day_tables_folder(con: duckdb.DuckDBPyConnection, version: str, unsliced: Filters,
+                       cases: memory_counts.Cases) -> Path:
+    """Where the day tables of the version's cases are kept: the folder's name covers the
+    cases' query and parameters and the Python that writes and reads the tables and
+    defines the counts (day_counts.py, memory_counts.py), so that a new release never
+    reads the tables of an old one."""
+    params = _memory_params(unsliced, cases.courts, _case_codes(con))
+    return mapped_arrays.folder_of(version, "memory_cases",
+                                   {**params, "day_counts": day_counts.FORMAT,
+                                    "definitions": _DEFINITIONS}, label="day_counts")
+
+
+_DEFINITIONS = hashlib.sha256(b"".join(
+    Path(m.__file__).read_bytes() for m in (day_counts, memory_counts))).hexdigest()
 _writers: dict[Path, threading.Thread] = {}
+_failed: set[Path] = set()
 _writers_lock = threading.Lock()
 
 
-def _day_tables_writer(folder: Path, cases: memory_counts.Cases) -> threading.Thread:
-    """The thread writing the day tables into `folder` (started by the first to ask)."""
+def _day_tables_writer(version: str, folder: Path,
+                       cases: memory_counts.Cases) -> threading.Thread | None:
+    """The thread writing the day tables into `folder`, started by the first to ask (again
+    when they were removed as not whole); None when writing them failed in this process
+    (the dates are derived) or the version has been replaced (its folder is gone)."""
     with _writers_lock:
         writer = _writers.get(folder)
-        if writer is None:
+        if folder in _failed or not Path(version).exists():
+            return None
+        if writer is None or not writer.is_alive():
             writer = _writers[folder] = threading.Thread(
                 target=_write_day_tables, args=(folder, cases), name="day-tables",
                 daemon=True)
@@ -205,18 +235,19 @@ def _day_tables_writer(folder: Path, cases: memory_counts.Cases) -> threading.Th
 
 def _write_day_tables(folder: Path, cases: memory_counts.Cases) -> None:
     try:
-        mapped_arrays.kept_folder(folder, lambda into: day_counts.write(cases, into))
+        written = mapped_arrays.kept_folder(folder, lambda into: day_counts.write(cases, into))
     except Exception:  # noqa: BLE001 - the dates are derived instead; the cause is logged
         log.exception("%s: the day tables could not be written", folder)
-
-
-def _open_day_tables(folder: Path) -> day_counts.DayTables | None:
-    try:
-        return day_counts.DayTables.open(folder)
-    except (OSError, ValueError):
-        log.warning("%s: unreadable day tables, removed", folder)
-        shutil.rmtree(folder, ignore_errors=True)
-        return None
+        written = None
+    if written is None:
+        with _writers_lock:
+            _failed.add(folder)
+        return
+    # the tables of another release or parameters, beside the same version: ~0.5 GB each
+    for other in folder.parent.glob("day_counts-*"):
+        if other != folder:
+            log.warning("%s: day tables of another release, removed", other)
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def warm_day_tables(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:

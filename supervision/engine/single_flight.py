@@ -231,11 +231,12 @@ RESULTS = SharedResults(256, max_bytes=160 * 2**20)
 # every case of the data version in memory (~270 MB at 10 M cases), whatever the date: one
 # per case subset other than the sidebar's; the default view's and one other
 CASES = SharedResults(2)
-# the cases as they stand at one as-of date, with the default view's counts (50–70 MB at
-# 10 M cases): several dates in use by several sessions at once, within 256 MB
+# the cases as they stand at one as-of date, with the default view's counts where the day
+# tables do not give them (20–70 MB at 10 M cases), and the default view at a date (~28 MB): several dates in use by several sessions at once, within 256 MB
 DATED = SharedResults(64, max_bytes=256 * 2**20)
 # the day tables of the default view's cases (supervision.engine.day_counts: a few open
-# files and ~1 MB in memory), per version
+# files and the ~1 % of cases closed by a method left out of counts, ~5 MB at 10 M), per
+# version
 DAYS = SharedResults(2)
 # the small lookup tables every page run and filter change reads (court names, case types,
 # provinces, targets, thresholds: a few kB each), per query and parameters
