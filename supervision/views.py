@@ -87,11 +87,18 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
     headline = headline_ranking(filters, specific)
     official = filters.official()
     # one count from the cases in memory serves every ranking, week and pace of the page
-    # (the province ranking is its own call: province_ranking_view)
     aggregate = metrics.rank_aggregate(con, official)
-    all_ranks = metrics.national_ranks(con, official, aggregate)
+    # the weekly trend, and the province ranking the page shows below the court's figures
+    # (its own call, province_ranking_view, then finds it computed), on another thread
+    # while the ranks and the projection are computed here: numpy and polars leave
+    # Python's lock, so a date no cache has seen is computed on both cores
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        trend = pool.submit(_trend_and_province_ranking, con.cursor(), official, headline,
+                            court, aggregate)
+        all_ranks = metrics.national_ranks(con, official, aggregate)
+        projection = metrics.year_end_projection(con, official, headline, aggregate)
+        weekly = trend.result()
     ranks = all_ranks.filter(pl.col("court_code").is_in(list(scope)))
-    projection = metrics.year_end_projection(con, official, headline, aggregate)
     # the user's province pooled: its courts' overall counts (as the province ranking pools),
     # on the overall target's metric
     overall_rows = all_ranks.filter(pl.col("ranking") == "overall")
@@ -104,11 +111,22 @@ def targets_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filter
         "ranks": ranks,
         "court_ranks": ranks.filter(pl.col("court_code") == court),
         "projection": projection.filter(pl.col("court_code") == court),
-        "weekly": metrics.weekly_ranks(con, official, headline, [court], aggregate),
+        "weekly": weekly,
         "province_overall_rate": pooled["rate"][0],
         "national": _national_table(con, access, all_ranks, set(scope), headline),
         "subset": subset_position(con, filters, headline, court),
     }
+
+
+def _trend_and_province_ranking(cursor: duckdb.DuckDBPyConnection, official: Filters,
+                                headline: str, court: str,
+                                aggregate: metrics.RankAggregate) -> pl.DataFrame:
+    """The court's weekly trend of the headline ranking (on `cursor`, closed after), the
+    province ranking computed into the shared results on the way."""
+    with cursor:
+        weekly = metrics.weekly_ranks(cursor, official, headline, [court], aggregate)
+        metrics.province_ranking(cursor, official)
+    return weekly
 
 
 def analyses_subset(filters: Filters, headline: str) -> bool:
@@ -203,23 +221,25 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
     official = filters.official()
     # the court's pending cases on a cursor of their own while the national counts are
     # ranked: DuckDB, numpy and polars leave Python's lock, so the two run side by side
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         pending = pool.submit(_court_pending, con.cursor(), scoped)
         limits = lookups.thresholds(con, metrics.lookup)
         headline = headline_ranking(filters, lookups.specific_types(con, metrics.lookup))
         # one count at the date: the ranks now, a week before and the weekly trend (first:
         # the 3+1 counts below take its handled, concluded and fully performed cases)
         aggregate = metrics.rank_aggregate(con, official)
+        # the trend and last week's ranks on the other thread (as the targets page's)
+        trend = pool.submit(_trend_and_ranks_before, con.cursor(), official, headline, court,
+                            aggregate)
         # its 3+1 indices and its province's, from the cases in memory (no scan)
         core = metrics.core_indices_from_memory(con, official, [court])
         ranks_now = metrics.court_ranks(con, official, [court], aggregate)
-        ranks_before = publication.with_published_ranks(   # last week's: as published
-            metrics.court_ranks(con, official, [court], aggregate, weeks_back=1),
-            official.as_of - dt.timedelta(days=7))
-        weekly = metrics.weekly_ranks(con, official, headline, [court], aggregate)
         projection = metrics.year_end_projection(con, official, headline, aggregate).filter(
             pl.col("court_code") == court)
         subset = brief_subset(con, filters, headline, court)
+        weekly, ranks_before = trend.result()
+        ranks_before = publication.with_published_ranks(   # last week's: as published
+            ranks_before, official.as_of - dt.timedelta(days=7))
         by_type_age, largest = pending.result()
     return {
         "headline": headline,
@@ -232,6 +252,16 @@ def brief_view(con: duckdb.DuckDBPyConnection, access: Access, filters: Filters,
         "pending_by_type_age": by_type_age,
         "largest_pending": largest,
     }
+
+
+def _trend_and_ranks_before(cursor: duckdb.DuckDBPyConnection, official: Filters,
+                            headline: str, court: str, aggregate: metrics.RankAggregate
+                            ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The court's weekly trend of the headline ranking and its ranks a week before (on
+    `cursor`, closed after)."""
+    with cursor:
+        return (metrics.weekly_ranks(cursor, official, headline, [court], aggregate),
+                metrics.court_ranks(cursor, official, [court], aggregate, weeks_back=1))
 
 
 def brief_subset(con: duckdb.DuckDBPyConnection, filters: Filters, headline: str,

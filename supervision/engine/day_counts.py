@@ -284,15 +284,19 @@ class DayTables:
         courts, buckets = cases.courts.height, len(cases.specific) + 1
         grid: dict[str, np.ndarray] = {}
         for column in mc.SUMS:
-            at = self.tables[column].read(ends)
-            # slot-major, then one transposing copy (a strided subtraction is 2–8× slower)
-            per_slot = np.empty((mc.SLOTS, at.shape[1]), dtype=at.dtype)
-            np.subtract(at[:-1], at[1:], out=per_slot[:mc.MAX_WEEKS])
+            # the rows read into the result itself, slot-major: row k less row k + 1 is slot
+            # k (ascending, so that row k + 1 is still the table's), and the last row, the
+            # day before the period, becomes the pending slot
+            per_slot = self.tables[column].read(ends)
+            for k in range(mc.MAX_WEEKS):
+                np.subtract(per_slot[k], per_slot[k + 1], out=per_slot[k])
             per_slot[mc.PENDING_SLOT] = (self.tables["open"].read(np.array([d - self.first]))[0]
                                          if column == "concluded" else 0)
-            # amounts: fen as doubles, as the derivation's sums give them
-            grid[column] = np.ascontiguousarray(
-                per_slot.T, dtype=np.float64 if column.startswith("amount_") else None)
+            # amounts stay whole fen in int64 (the derivation's are doubles, the same
+            # numbers: every reader turns them into yuan)
+            # court × bucket × slot as a view (no copy): the counts' readers sum over slots
+            # or take one, which a slot-major layout serves as well
+            grid[column] = per_slot.T
         official = mc.RankCells({c: a.reshape(courts, buckets, mc.SLOTS)
                                  for c, a in grid.items()}, cases.specific)
         return mc.DefaultView(official, mc.CoreCounts(
