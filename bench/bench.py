@@ -42,6 +42,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -211,6 +212,16 @@ def _table(results: dict) -> str:
             "province view / bare query (ms, × bare); then a filter change there; CPU; a date "
             "3 days before derived first (rank counts), then the targets page with its "
             "province ranking (× bare)", moved)
+    def spread(r: dict) -> str:
+        if "spread" not in r.get("dates", {}):
+            return "—"
+        return "; ".join(
+            f"{page} median {statistics.median(x):.1f}×, "
+            f"{sum(v <= 2 for v in x)} of {len(x)} ≤ 2×, worst {max(x):.1f}×"
+            for page, x in r["dates"]["spread"].items())
+
+    row("as-of dates: twelve more dates never seen across the year, one request each: "
+        "targets with province ranking; brief (÷ the bare query at the date)", spread)
     row("as-of dates: peak RSS of the process (every date above in use)", lambda r: (
         f"{r['dates']['peak_rss_mb']:,.0f} MB" if "dates" in r else "—"))
     for kind, label in (("sessions", "browser sessions"),

@@ -29,6 +29,7 @@ Prints figures; asserts nothing. Used by bench/bench.py (step `dates`).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import resource
 import statistics
@@ -48,6 +49,11 @@ from supervision.serve import return_large_allocations
 
 DAYS_BACK = (0, 7, 30, 90, 300)
 FILTER_CHANGES = 4
+# twelve more dates never seen, across the year (none of the dates above or those their
+# pages ask): the targets page at each, and the brief the day after; one call each, so that
+# the spread shows what a single request meets (a few take 100–170 ms more of the kernel's
+# time, zeroing fresh pages: perf on 2026-12-05)
+SPREAD_BACK = (19, 53, 75, 120, 150, 180, 210, 240, 270, 330, 345, 360)
 
 
 def _ms(call: Callable[[], Any]) -> float:
@@ -103,6 +109,21 @@ def _one_date(con: Any, access: Access, court: str, day: dt.date, back: int
     return row
 
 
+def _spread(con: Any, access: Access, court: str, latest: dt.date) -> dict[str, list[float]]:
+    """Per SPREAD_BACK date: the targets page (with its province ranking) and the brief
+    (the day before: never seen either), each ÷ the bare query at its date."""
+    targets, brief = [], []
+    for back in SPREAD_BACK:
+        f = Filters(as_of=latest - dt.timedelta(days=back))
+        before = f.with_(as_of=f.as_of - dt.timedelta(days=1))
+        bare = statistics.median(_ms(lambda f=f: bare_rank(con, f)) for _ in range(3))
+        targets.append(_ms(lambda f=f: (views.targets_view(con, access, f, court),
+                                        views.province_ranking_view(con, access, f))) / bare)
+        bare = statistics.median(_ms(lambda b=before: bare_rank(con, b)) for _ in range(3))
+        brief.append(_ms(lambda b=before: views.brief_view(con, access, b, court)) / bare)
+    return {"targets": targets, "brief": brief}
+
+
 def time_dates(db: Path, latest: dt.date, court: str = "HI720",
                days_back: tuple[int, ...] = DAYS_BACK) -> dict[str, Any]:
     """Per date (days back from `latest`): bare, targets (+ province ranking), brief and
@@ -123,6 +144,8 @@ def time_dates(db: Path, latest: dt.date, court: str = "HI720",
         out["dates"][str(back)] = row
         print(f"{back:>4} days back: " + ", ".join(f"{k} {v:,.0f}" for k, v in row.items()),
               flush=True)
+    out["spread"] = _spread(con, access, court, latest)
+    print("spread: " + json.dumps(out["spread"]), flush=True)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     con.close()
     return out
@@ -130,7 +153,6 @@ def time_dates(db: Path, latest: dt.date, court: str = "HI720",
 
 if __name__ == "__main__":
     import argparse
-    import json
 
     parser = argparse.ArgumentParser()
     parser.add_argument("db")

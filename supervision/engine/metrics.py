@@ -519,8 +519,9 @@ def core_indices_from_memory(con: duckdb.DuckDBPyConnection, filters: Filters,
     the cases in memory (court_core_counts; no scan): what the brief shows."""
     courts = court_core_counts(con, filters)
     mine = courts.filter(pl.col("court_code").is_in(list(visible)))
-    provinces = memory_core_counts.pooled_by_province(courts).filter(
-        pl.col("province").is_in(mine["province"].implode()))
+    # the provinces of the visible courts, each pooled from its own courts only
+    provinces = memory_core_counts.pooled_by_province(
+        courts.filter(pl.col("province").is_in(mine["province"].implode())))
     return pl.concat([mine.with_columns(level=pl.lit("court")),
                       provinces.with_columns(level=pl.lit("province"),
                                              court_code=pl.lit(None, pl.String))],
