@@ -31,7 +31,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -430,18 +430,30 @@ class RankCells:
 
     grid: dict[str, np.ndarray]
     specific: tuple[str, ...]
+    # the sums `weeks` gave (a page asks the same ones several times); not compared
+    _summed: dict[tuple[str, int, int], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @property
     def by_week(self) -> bool:
         return self.grid["concluded"].shape[2] == SLOTS
 
     def weeks(self, column: str, from_week: int = 0, to_week: int = MAX_WEEKS) -> np.ndarray:
-        """court × bucket: `column` summed over the weeks back from_week … to_week - 1."""
+        """court × bucket: `column` summed over the weeks back from_week … to_week - 1
+        (read-only: kept for the next asker)."""
         if not self.by_week:
             if (from_week, to_week) != (0, MAX_WEEKS):
                 raise ValueError("these counts were counted for now, not by week")
             return self.grid[column][:, :, 0]
-        return self.grid[column][:, :, from_week:to_week].sum(axis=2)
+        key = (column, from_week, to_week)
+        summed = self._summed.get(key)
+        if summed is None:
+            # summed slot by slot: whole rows when the grid is laid out slot-major (the day
+            # tables'), a strided pass otherwise
+            summed = np.add.reduce(np.moveaxis(self.grid[column], 2, 0)[from_week:to_week])
+            summed.flags.writeable = False
+            self._summed[key] = summed
+        return summed
 
     @property
     def pending(self) -> np.ndarray:
@@ -598,14 +610,16 @@ def weekly_grid(cells: RankCells, ranking: str, as_of: dt.date, period_start: dt
     last = max(weeks)
     sums: dict[str, np.ndarray] = {}
     for c in SUMS:
-        per_week = cells.grid[c][:, :, :MAX_WEEKS]
-        trend = (per_week.sum(axis=1) if ranking == "overall"
-                 else per_week[:, cells.specific.index(ranking) + 1]).astype(np.float64)
-        grid = trend[:, :last + 1].copy()
+        # week-major (week × court × bucket): whole rows when the grid is laid out so
+        per_week = np.moveaxis(cells.grid[c], 2, 0)[:MAX_WEEKS]
+        trend = (per_week.sum(axis=2) if ranking == "overall"
+                 else per_week[:, :, cells.specific.index(ranking) + 1]).astype(np.float64)
+        grid = trend[:last + 1].copy()
         # the oldest week shown also holds what is older (a period longer than shown)
-        grid[:, last] += trend[:, last + 1:].sum(axis=1)
-        # week k holds every conclusion up to its end: the weeks k, k+1, … (older weeks)
-        sums[c] = grid[:, ::-1].cumsum(axis=1)[:, ::-1]
+        grid[last] += trend[last + 1:].sum(axis=0)
+        # week k holds every conclusion up to its end: the weeks k, k+1, … (older weeks);
+        # court × week, as a view of the week-major sums
+        sums[c] = grid[::-1].cumsum(axis=0)[::-1].T
     return WeeklyCounts(week_end, sums)
 
 

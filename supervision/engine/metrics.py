@@ -122,19 +122,23 @@ def _memory_cases(con: duckdb.DuckDBPyConnection, filters: Filters) -> memory_co
 
 
 def _dated_cases(con: duckdb.DuckDBPyConnection, filters: Filters,
-                cases: memory_counts.Cases | None = None) -> memory_counts.Dated:
+                cases: memory_counts.Cases | None = None,
+                default_view: bool = False) -> memory_counts.Dated:
     """The cases in memory (`cases`: _memory_cases(con, filters), if the caller has them) as
     they stand at filters.as_of for the period from filters.start (memory_counts.dated: a
     few masks, no read), shared by every session. The default view is counted in the same
-    pass unless the day tables give it (a derivation 2–3× as fast at 10 M cases)."""
+    pass when asked for (`default_view`: the day tables do not give it) or when the day
+    tables do not cover the date; else not (a derivation 2–3× as fast at 10 M cases)."""
     unsliced = _unsliced(filters)
 
     def derive() -> memory_counts.Dated:
         held = cases or _memory_cases(con, filters)
-        tables = _day_tables(con, filters, held)
-        looked_up = tables is not None and tables.covers(unsliced.as_of, unsliced.start)
+        count_view = default_view
+        if not count_view:
+            tables = _day_tables(con, filters, held)
+            count_view = tables is None or not tables.covers(unsliced.as_of, unsliced.start)
         return memory_counts.dated(held, unsliced.as_of, unsliced.start,
-                                   default_view=not looked_up)
+                                   default_view=count_view)
 
     return single_flight.DATED.get(con, "_dated_cases", unsliced, derive)
 
@@ -155,7 +159,7 @@ def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
                 return tables.view_at(held, unsliced.as_of, unsliced.start)
             except OSError:     # a read that failed: the date is derived
                 log.warning("day tables not read at %s", unsliced.as_of, exc_info=True)
-        at = _dated_cases(con, filters, held)
+        at = _dated_cases(con, filters, held, default_view=True)
         if at.official is None:     # derived while the tables covered the date; gone since
             at = memory_counts.dated(held, unsliced.as_of, unsliced.start)
         return memory_counts.default_view(held, at)
