@@ -9,6 +9,7 @@ other courts' rank and rate without their names for users who may not see them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +21,12 @@ from supervision.data import lookups
 from supervision.data.queries import run
 from supervision.domain import vocabulary
 from supervision.domain.filters import SIDEBAR_FILTERS, Filters
-from supervision.engine import metrics, ranking, roadmap
+from supervision.engine import metrics, ranking, roadmap, single_flight
 from supervision.security import personal
 from supervision.security.access import Access, AccessDenied
 from supervision.workflow import publication
 
+log = logging.getLogger(__name__)
 AGE_BANDS = vocabulary.codes(vocabulary.AGE_BANDS)
 # a settlement due half a year or more after its agreement is long-term (长期履行)
 LONG_TERM_SETTLEMENT_DAYS = 180
@@ -122,10 +124,16 @@ def _trend_and_province_ranking(cursor: duckdb.DuckDBPyConnection, official: Fil
                                 headline: str, court: str,
                                 aggregate: metrics.RankAggregate) -> pl.DataFrame:
     """The court's weekly trend of the headline ranking (on `cursor`, closed after), the
-    province ranking computed into the shared results on the way."""
+    province ranking computed into the results every session shares on the way (where
+    they are shared: a served version; a failure there is the province section's own
+    call's to report)."""
     with cursor:
         weekly = metrics.weekly_ranks(cursor, official, headline, [court], aggregate)
-        metrics.province_ranking(cursor, official)
+        if single_flight.served_version(cursor) is not None:
+            try:
+                metrics.province_ranking(cursor, official)
+            except Exception:  # noqa: BLE001 - province_ranking_view meets it again
+                log.warning("the province ranking, computed ahead, failed", exc_info=True)
     return weekly
 
 

@@ -430,7 +430,8 @@ class RankCells:
 
     grid: dict[str, np.ndarray]
     specific: tuple[str, ...]
-    # the sums `weeks` gave (a page asks the same ones several times); not compared
+    # the sums `weeks` gave (a page asks the same ones several times; a few MB a date at
+    # 10 M cases, outside the byte count of the results that hold these cells); not compared
     _summed: dict[tuple[str, int, int], np.ndarray] = field(
         default_factory=dict, compare=False, repr=False)
 
@@ -444,7 +445,9 @@ class RankCells:
         if not self.by_week:
             if (from_week, to_week) != (0, MAX_WEEKS):
                 raise ValueError("these counts were counted for now, not by week")
-            return self.grid[column][:, :, 0]
+            now = self.grid[column][:, :, 0]
+            now.flags.writeable = False
+            return now
         key = (column, from_week, to_week)
         summed = self._summed.get(key)
         if summed is None:
