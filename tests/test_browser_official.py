@@ -5,8 +5,11 @@ whether the court is on track. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -54,8 +57,15 @@ def expected(app_db) -> dict:
 
 
 @pytest.fixture(scope="module")
-def server(app_db, tmp_path_factory):
-    with streamlit_server(app_db, tmp_path_factory.mktemp("log") / "streamlit.log") as base:
+def server_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("log") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(app_db, server_log):
+    # the day tables kept for the small demo too (from 1 M cases otherwise), so that a past
+    # date's official position below is looked up in them by a real server
+    with streamlit_server(app_db, server_log, SUPERVISION_DAY_TABLES_MIN_CASES="0") as base:
         yield base
 
 
@@ -120,3 +130,35 @@ def test_the_brief_answers_on_track_first_on_screen_and_in_the_pdf(server, tab,
         assert figure in squeezed, (figure, page_one)
     subprocess.run(["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", "1", str(pdf),
                     str(ARTIFACTS / "brief_official_page")], check=True)
+
+
+PAST = dt.date(2026, 9, 30)
+
+
+def test_a_past_date_looked_up_in_the_day_tables_is_the_derived_position(server, tab, app_db,
+                                                                         server_log):
+    # the server's warm-up writes the day tables and says so in its log; a date never
+    # asked before is then looked up in them: its official rank is the one the date's
+    # derivation gives on a connection that shares nothing (views on a plain connection)
+    deadline = time.monotonic() + 60
+    while "day tables: in use" not in server_log.read_text():
+        assert time.monotonic() < deadline, server_log.read_text()[-2000:]
+        time.sleep(0.2)
+    con = connect(app_db, read_only=True)
+    page_data = views.targets_view(con, Access("s", "supervisor", "HI000", "琼"),
+                                   Filters(as_of=PAST), COURT)
+    con.close()
+    official = page_data["court_ranks"].filter(pl.col("ranking") == "overall").row(
+        0, named=True)
+    assert official["rank"] and official["ranked_courts"], official
+    page = tab()
+    login(page, server, "supervisor", f"?page=targets&court={COURT}&as_of={PAST}")
+    expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
+    wait_idle(page)
+    no_exception(page)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert f"统计截至 {PAST.isoformat()}" in text, text
+    assert f"{official['rank']} / {official['ranked_courts']:,}" in text, text
+    assert f"前{official['target_rank']}名线" in text
+    assert f"{official['rate'] * 100:.1f}%" in text
+    page.screenshot(path=str(ARTIFACTS / "targets_past_date_day_tables.png"), full_page=True)

@@ -20,10 +20,11 @@ closed before it was filed (a CHECK of the table):
 
 So `write` keeps, per data version, day-major tables (row t: cumulative through day
 first + t) for the as-of dates of the last COVERED_DAYS days of the data and the week
-boundaries and period starts they reach back to, and `DayTables.view_at` reads the rows of
-a date's 55 boundaries (os.preadv: the pages are the kernel's, not the server's memory)
-and takes differences: the same counts as `dated` (memory_counts.default_view), which
-tests hold them to, date by date. A date outside the tables, or a period that starts
+boundaries and period starts they reach back to, and `DayTables.view_at` reads a date's 55
+rows — its 54 week ends and the day before its period (os.preadv: the pages are the
+kernel's, not the server's memory) — and takes differences in place: the same counts as
+`dated` (memory_counts.default_view; amounts whole fen in int64 where `dated` gives the
+same numbers as doubles), which tests hold them to, date by date. A date outside the tables, or a period that starts
 before them, is derived as before (`covers` False).
 """
 
@@ -42,8 +43,18 @@ from supervision.engine import memory_counts as mc
 
 # as-of dates this many days before the data's last day, up to it, are looked up
 COVERED_DAYS = 366
+
+
+def _min_cases() -> int:
+    """SUPERVISION_DAY_TABLES_MIN_CASES (a whole number, 0: always), else 1,000,000."""
+    text = os.environ.get("SUPERVISION_DAY_TABLES_MIN_CASES", "1000000").strip()
+    if not text.isdigit():
+        raise ValueError(f"SUPERVISION_DAY_TABLES_MIN_CASES: not a whole number: {text!r}")
+    return int(text)
+
+
 # below this many cases, the pass over them costs a few milliseconds: no tables are kept
-MIN_CASES = 1_000_000
+MIN_CASES = _min_cases()
 # the layout `write` writes and `DayTables` reads (raise it when either changes)
 FORMAT = 1
 # rows written at a time: the tables go to the file, not the process's memory

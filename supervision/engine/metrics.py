@@ -256,8 +256,14 @@ def _write_day_tables(folder: Path, cases: memory_counts.Cases) -> None:
 
 def warm_day_tables(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     """Write the day tables of the version's cases now, if they are kept for it (the
-    server's warm-up: a thread of its own already)."""
-    _day_tables(con, filters, _memory_cases(con, filters), wait=True)
+    server's warm-up: a thread of its own already), and say in the log whether they are."""
+    tables = _day_tables(con, filters, _memory_cases(con, filters), wait=True)
+    if tables is None:
+        log.warning("day tables: none")
+        return
+    first, last = (memory_counts.EPOCH + dt.timedelta(days=d)
+                   for d in (tables.first_as_of, tables.last))
+    log.warning("day tables: in use, as-of dates %s to %s", first, last)
 
 
 def warm_date(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
