@@ -177,12 +177,14 @@ class SharedResults:
                     self._drop(full)
             _computed(future, exception=exc)
             raise
-        with self._lock:
-            if self._results.get(full) is future:     # not dropped meanwhile
-                self._sizes[full] = _nbytes(result)
-                self._bytes += self._sizes[full]
-                self._evict()
-        _computed(future, result)
+        try:
+            with self._lock:
+                if self._results.get(full) is future:     # not dropped meanwhile
+                    self._sizes[full] = _nbytes(result)
+                    self._bytes += self._sizes[full]
+                    self._evict()
+        finally:    # the waiters have their result whatever the bookkeeping met
+            _computed(future, result)
         return result
 
     def _supersede(self, version: str) -> bool:
