@@ -165,8 +165,9 @@ def warm_national(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
     case in memory (mapped from disk when an earlier start kept them), the rank counts,
     every court's ranks now and one and two weeks back, the weekly ranks and projection of
     the overall ranking, the province ranking, the date's cases (what a sidebar filter
-    counts from) and the day tables of other dates — into the results every session shares (supervision.engine.single_flight).
-    Names no user and returns nothing: supervision.serve runs it when the server starts."""
+    counts from) and the day tables of other dates — into the results every session
+    shares (supervision.engine.single_flight). Names no user and returns nothing:
+    supervision.serve runs it when the server starts."""
     aggregate = metrics.rank_aggregate(con, filters)
     metrics.warm_date(con, filters)
     for weeks_back in (0, 1, 2):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from supervision import views
 from supervision.data.db import connect
@@ -69,14 +69,20 @@ def server(app_db, server_log):
         yield base
 
 
-def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,
-                                                            expected):
-    page = tab()
-    login(page, server, "supervisor", f"?page=targets&court={COURT}&pri=high")
+def _court_page_text(page: Page, server: str, query: str) -> str:
+    """The supervisor's page of COURT at `query`, drawn without an exception: its main
+    area's text."""
+    login(page, server, "supervisor", query)
     expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
     wait_idle(page)
     no_exception(page)
-    text = page.locator("[data-testid='stMain']").inner_text()
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def test_a_priority_filter_adds_a_subset_line_and_no_verdict(server, tab,
+                                                            expected):
+    page = tab()
+    text = _court_page_text(page, server, f"?page=targets&court={COURT}&pri=high")
     official, subset = expected["official"], expected["subset"]
     assert "官方口径（全部案件）" in text
     assert f"{official['rank']} / {official['ranked_courts']:,}" in text
@@ -152,11 +158,7 @@ def test_a_past_date_looked_up_in_the_day_tables_is_the_derived_position(server,
         0, named=True)
     assert official["rank"] and official["ranked_courts"], official
     page = tab()
-    login(page, server, "supervisor", f"?page=targets&court={COURT}&as_of={PAST}")
-    expect(page.locator("h1").first).to_contain_text("海口海事法院", timeout=30_000)
-    wait_idle(page)
-    no_exception(page)
-    text = page.locator("[data-testid='stMain']").inner_text()
+    text = _court_page_text(page, server, f"?page=targets&court={COURT}&as_of={PAST}")
     assert f"统计截至 {PAST.isoformat()}" in text, text
     assert f"{official['rank']} / {official['ranked_courts']:,}" in text, text
     assert f"前{official['target_rank']}名线" in text

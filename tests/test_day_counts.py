@@ -23,20 +23,16 @@ from hypothesis import strategies as st
 from supervision.data.db import connect, connect_current_version
 from supervision.domain.filters import Filters
 from supervision.engine import day_counts, memory_counts, metrics, single_flight
-from tests.conftest import add_cases, closed, make_db
+from tests.conftest import add_cases, closed
 from tests.test_filter_property import (
-    CASES,
-    COURTS,
-    EXTRA_PROVINCES,
-    EXTRA_TYPES,
     KEYS,
     LAST_DAY,
-    PETITIONS,
     RANK_COUNTS,
     RANKED,
     SETTINGS,
     equal,
     sql_ranks,
+    write_hand_built,
 )
 
 D = dt.date
@@ -118,15 +114,10 @@ def _same(got: memory_counts.DefaultView, want: memory_counts.DefaultView, what:
 @pytest.fixture(scope="module")
 def hand_built(tmp_path_factory) -> Iterator[Path]:
     """tests/test_filter_property.py's hand-built database: 8 courts, every closing method,
-    filed from 2021, closings clustered on week boundaries and year ends, petitions."""
+    filed from 2021, closings clustered on week boundaries and year ends, petitions, the
+    types ranked on amounts."""
     path = tmp_path_factory.mktemp("days") / "cases.duckdb"
-    con = make_db(path, COURTS)
-    con.executemany("INSERT INTO provinces VALUES (?, ?, ?, ?)", EXTRA_PROVINCES)
-    con.executemany("INSERT INTO case_types VALUES (?, ?, ?, ?)", EXTRA_TYPES)
-    con.execute("UPDATE targets SET target_rank = 3, min_concluded = 2")
-    add_cases(con, *CASES)
-    con.executemany("INSERT INTO petitions VALUES (?, ?, ?, ?)", PETITIONS)
-    con.close()
+    write_hand_built(path)
     yield path
 
 

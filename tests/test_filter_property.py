@@ -20,6 +20,7 @@ compared exactly (amounts are whole fen on both paths).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -151,21 +152,27 @@ def test_the_hand_built_cases_cover_every_code_and_edge():
     assert len(PETITIONS) > 100
 
 
-@pytest.fixture(scope="module")
-def cons(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]:
-    """(served, plain): a connection to the served version of the hand-built database (the
-    in-memory path, shared as on the server) and a plain read-only one (the SQL reference)."""
-    path = tmp_path_factory.mktemp("filters") / "cases.duckdb"
+def write_hand_built(path: Path) -> None:
+    """The hand-built database at `path`: COURTS, the extra provinces and types, CASES and
+    PETITIONS, and small targets, so that 8 courts rank, cut off and have gaps (the types
+    on amounts)."""
     con = make_db(path, COURTS)
     con.executemany("INSERT INTO provinces VALUES (?, ?, ?, ?)", EXTRA_PROVINCES)
     con.executemany("INSERT INTO case_types VALUES (?, ?, ?, ?)", EXTRA_TYPES)
-    # small targets, so that 8 courts rank, cut off and have gaps; the types on amounts
     con.execute("UPDATE targets SET target_rank = 3, min_concluded = 2")
     con.execute("UPDATE targets SET metric = 'amount_recovery_rate' "
                 "WHERE target = 'specific_type'")
     add_cases(con, *CASES)
     con.executemany("INSERT INTO petitions VALUES (?, ?, ?, ?)", PETITIONS)
     con.close()
+
+
+@pytest.fixture(scope="module")
+def cons(tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, duckdb.DuckDBPyConnection]:
+    """(served, plain): a connection to the served version of the hand-built database (the
+    in-memory path, shared as on the server) and a plain read-only one (the SQL reference)."""
+    path = tmp_path_factory.mktemp("filters") / "cases.duckdb"
+    write_hand_built(path)
     served, _version = connect_current_version(path)
     plain = connect(path, read_only=True)
     assert latest_date(plain) == LAST_DAY     # drawn by AS_OF: the default view

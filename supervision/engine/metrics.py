@@ -133,10 +133,7 @@ def _dated_cases(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     def derive() -> memory_counts.Dated:
         held = cases or _memory_cases(con, filters)
-        count_view = default_view
-        if not count_view:
-            tables = _day_tables(con, filters, held)
-            count_view = tables is None or not tables.covers(unsliced.as_of, unsliced.start)
+        count_view = default_view or _covering_tables(con, filters, held) is None
         return memory_counts.dated(held, unsliced.as_of, unsliced.start,
                                    default_view=count_view)
 
@@ -153,8 +150,8 @@ def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     def look_up() -> memory_counts.DefaultView:
         held = cases or _memory_cases(con, filters)
-        tables = _day_tables(con, filters, held)
-        if tables is not None and tables.covers(unsliced.as_of, unsliced.start):
+        tables = _covering_tables(con, filters, held)
+        if tables is not None:
             try:
                 return tables.view_at(held, unsliced.as_of, unsliced.start)
             except OSError:     # a read that failed: the date is derived
@@ -165,6 +162,15 @@ def _default_view(con: duckdb.DuckDBPyConnection, filters: Filters,
         return memory_counts.default_view(held, at)
 
     return single_flight.DATED.get(con, "_default_view", unsliced, look_up)
+
+
+def _covering_tables(con: duckdb.DuckDBPyConnection, filters: Filters,
+                     cases: memory_counts.Cases) -> day_counts.DayTables | None:
+    """The day tables (_day_tables) when they cover filters.as_of and its period."""
+    tables = _day_tables(con, filters, cases)
+    if tables is None or not tables.covers(filters.as_of, filters.start):
+        return None
+    return tables
 
 
 def _day_tables(con: duckdb.DuckDBPyConnection, filters: Filters,

@@ -234,7 +234,8 @@ RESULTS = SharedResults(256, max_bytes=160 * 2**20)
 # per case subset other than the sidebar's; the default view's and one other
 CASES = SharedResults(2)
 # the cases as they stand at one as-of date, with the default view's counts where the day
-# tables do not give them (20–70 MB at 10 M cases), and the default view at a date (~28 MB): several dates in use by several sessions at once, within 256 MB
+# tables do not give them (20–70 MB at 10 M cases), and the default view at a date
+# (~28 MB): several dates in use by several sessions at once, within 256 MB
 DATED = SharedResults(64, max_bytes=256 * 2**20)
 # the day tables of the default view's cases (supervision.engine.day_counts: a few open
 # files and the ~1 % of cases closed by a method left out of counts, ~5 MB at 10 M), per
