@@ -203,7 +203,7 @@ def test_the_aggregate_path_and_the_raw_path_agree_on_the_demo(demo, chosen):
     assert aggregate.courts.equals(courts) and aggregate.specific == specific
     for weeks_back in (0, 1, 2, 8):
         then = f.with_(as_of=f.as_of - dt.timedelta(days=7 * weeks_back))
-        derived = memory_counts.ranking_counts(aggregate.counts, courts, specific, weeks_back)
+        derived = metrics.national_ranks(demo, f, aggregate, weeks_back)   # its counts
         raw = _raw(demo, then)
         columns = KEYS + COUNTS + (["pending"] if weeks_back == 0 else [])
         assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),
@@ -329,8 +329,7 @@ def test_any_as_of_date_is_counted_from_memory_as_the_sql_counts_it(demo, as_of)
     # counts, court by court, the previous year's period included
     for chosen in (FILTERS[0], FILTERS[2]):
         f = Filters(as_of=as_of, **chosen)
-        derived = memory_counts.ranking_counts(metrics.rank_aggregate(demo, f).counts,
-                                               metrics.all_courts(demo), specific_types(demo))
+        derived = metrics.national_ranks(demo, f)      # the counts it ranks
         raw = _raw(demo, f)
         columns = KEYS + COUNTS + ["pending"]
         assert_frame_equal(derived.select(columns).sort(KEYS), raw.select(columns).sort(KEYS),

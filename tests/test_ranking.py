@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supervision.engine.ranking import rank, rank_columns
+from supervision.engine.ranking import rank, rank_columns, rank_grid, with_target
 
 
 def frame(rows, metric="overall_rate", k=2, minimum=10):
@@ -130,3 +130,60 @@ def test_the_grid_ranks_as_rank_ranks(data, courts, weeks, metric, k, minimum):
     assert want["rate"].fill_null(np.nan).to_numpy().tobytes() == got.rate.ravel().tobytes()
     cutoffs = np.tile(got.cutoff, courts)
     assert want["cutoff"].fill_null(np.nan).to_numpy().tobytes() == cutoffs.tobytes()
+
+
+# ------------------------------------------------ rank_grid: the national ranks' grid
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), courts=st.integers(1, 9), specific=st.integers(0, 3),
+       metrics=st.lists(st.sampled_from(["overall_rate", "amount_recovery_rate"]),
+                        min_size=2, max_size=2),
+       ks=st.lists(st.integers(1, 10), min_size=2, max_size=2),
+       minimums=st.lists(st.integers(0, 4), min_size=2, max_size=2),
+       with_pending=st.booleans(), specific_target=st.booleans())
+def test_the_national_grid_ranks_as_rank_ranks(data, courts, specific, metrics, ks,
+                                               minimums, with_pending, specific_target):
+    """rank_grid against rank on the long frame, every column and row: courts in an order
+    that is not their codes' (ties at the cutoff are taken in code order), a target for
+    'overall' and one for the specific types (or none: those columns left out)."""
+    columns = 1 + specific
+
+    def grid(top: int) -> np.ndarray:
+        return np.array(data.draw(st.lists(st.lists(st.integers(0, top), min_size=columns,
+                                                    max_size=columns),
+                                           min_size=courts, max_size=courts)),
+                        dtype=np.int64)
+
+    codes = data.draw(st.permutations([f"C{c}" for c in range(courts)]))
+    concluded = grid(6)
+    fully = np.minimum(grid(6), concluded)
+    applied = grid(4) * 25.5
+    recovered = np.minimum(grid(4) * 25.5, applied)
+    pending = grid(3)
+    rankings = ["overall", *[f"t{j}" for j in range(specific)]]
+    targets = pl.DataFrame({"target": ["overall", "specific_type"], "metric": metrics,
+                            "target_rank": ks, "min_concluded": minimums},
+                           schema_overrides={"target_rank": pl.Int32,
+                                             "min_concluded": pl.Int32})
+    if not specific_target:
+        targets = targets.head(1)
+    courts_frame = pl.DataFrame({"court_code": codes, "province": [c[-1] for c in codes]})
+    described = with_target(pl.DataFrame({"ranking": rankings}).with_row_index("column"),
+                            targets, rankings[1:])
+    got = rank_grid(described, courts_frame,
+                    {"concluded": concluded, "fully_performed": fully,
+                     "amount_applied": applied, "amount_recovered": recovered},
+                    pending if with_pending else None)
+    long = pl.DataFrame({
+        "ranking": [r for r in rankings for _ in range(courts)],
+        "court_code": codes * columns, "province": courts_frame["province"].to_list() * columns,
+        "concluded": concluded.T.ravel(), "fully_performed": fully.T.ravel(),
+        "amount_applied": applied.T.ravel(), "amount_recovered": recovered.T.ravel(),
+        "pending": pending.T.ravel() if with_pending else [None] * (courts * columns),
+    }, schema_overrides={"pending": pl.Int64})
+    want = rank(with_target(long, targets, rankings[1:]), over=["ranking"]).sort(
+        "ranking", "rank", "court_code", nulls_last=True)
+    assert got.columns == want.columns
+    assert got.to_dicts() == want.to_dicts()
+    assert got.schema == want.schema

@@ -394,10 +394,14 @@ def national_ranks(con: duckdb.DuckDBPyConnection, filters: Filters,
     caller has it (one scan serves every ranking of a page)."""
     def compute() -> pl.DataFrame:
         agg = aggregate or rank_aggregate(con, filters, by_week=weeks_back > 0)
-        counts = memory_counts.ranking_counts(agg.counts, agg.courts, agg.specific, weeks_back)
-        ranked = ranking.rank(ranking.with_target(counts, agg.targets, agg.specific),
-                              over=["ranking"])
-        return ranked.sort("ranking", "rank", "court_code", nulls_last=True)
+        grids = memory_counts.ranking_grids(agg.counts, agg.specific, weeks_back)
+        columns = ranking.with_target(
+            pl.DataFrame({"ranking": ["overall", *agg.specific]}).with_row_index("column"),
+            agg.targets, agg.specific)
+        sums = {c: memory_counts.yuan(grids[c]) if c.startswith("amount_") else grids[c]
+                for c in ranking.COUNTS}
+        return ranking.rank_grid(columns, agg.courts, sums,
+                                 None if weeks_back else grids["pending"])
 
     return _national(con, "national_ranks", filters, weeks_back, compute)
 

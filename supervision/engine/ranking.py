@@ -1,20 +1,20 @@
 """National rank, cutoff and gap: the one definition (polars and numpy, no I/O).
 
-DOMAIN.md "National-rank targets". Every ranking in the product goes through `rank`: the
-current ranks (overall and the five types), the weeks before, and the year-end
-projection; the weekly trend through `rank_columns`, the same definition on a court × week
-grid. Counts come from the cases in memory (read by
-queries/memory_cases.sql, counted at any as-of date by supervision/engine/memory_counts.py;
-the tests' per-date reference is tests/sql/court_rank_counts.sql); the
-target's metric, rank and minimum are data (the targets table).
+DOMAIN.md "National-rank targets". Every ranking in the product goes through this
+definition, written three times for the shapes it is asked in: `rank` (polars, any
+groups of a frame: the year-end projection), `rank_grid` (numpy, a court × ranking grid:
+the national ranks now and in the weeks before) and `rank_columns` (numpy, a court × week
+grid: the weekly trend); the two numpy ones share their kernel (`_rates`, `_rank_column`)
+and tests/test_ranking.py holds each to `rank` on drawn data. Counts come from the cases
+in memory (read by queries/memory_cases.sql, counted at any as-of date by
+supervision/engine/memory_counts.py; the tests' per-date reference is
+tests/sql/court_rank_counts.sql); the target's metric, rank and minimum are data (the
+targets table).
 
 - rate: fully performed ÷ concluded (`overall_rate`), or Σ recovered ÷ Σ applied
   (`amount_recovery_rate`), as the target names;
 - ranked: at least `min_concluded` concluded cases and a rate;
 - rank = 1 + number of ranked courts with a strictly higher rate (ties share the best);
-  (`rank`, in polars, for any groups; `rank_columns`, the same in numpy for the weekly
-  trend's court × week grid, where every court of every week is ranked and a page shows
-  a few: tests/test_ranking.py holds the two equal)
 - cutoff = the k-th highest rate among ranked courts (the lowest if fewer than k);
 - gap = more full-performance conclusions needed to reach the cutoff, each adding one to
   numerator and denominator: max(0, ⌈(cutoff × concluded − fully performed) ÷ (1 − cutoff)⌉),
@@ -139,6 +139,21 @@ def rank_columns(concluded: np.ndarray, fully_performed: np.ndarray,
     definition in numpy, for the weekly trend (at 10 M, 163,000 court-weeks in ~16 ms,
     where a polars frame of them, its target's join and `rank` took ~67). The rate is the
     same IEEE division of the same doubles."""
+    rate, ranked = _rates(concluded, fully_performed, amount_applied, amount_recovered,
+                          metric, min_concluded)
+    ranks = np.zeros(rate.shape, dtype=np.int64)
+    cutoff = np.full(rate.shape[1], np.nan)
+    for column in range(rate.shape[1]):
+        chosen = ranked[:, column]
+        ranks[chosen, column], cutoff[column], _ = _rank_column(rate[chosen, column],
+                                                                target_rank)
+    return ColumnRanks(rate, ranks, cutoff)
+
+
+def _rates(concluded: np.ndarray, fully_performed: np.ndarray, amount_applied: np.ndarray,
+           amount_recovered: np.ndarray, metric: str, min_concluded: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """The target metric's rate (NaN: none) and whether each cell is ranked."""
     numerator, denominator = ((amount_recovered, amount_applied)
                               if metric == AMOUNT_RECOVERY_RATE
                               else (fully_performed, concluded))
@@ -146,16 +161,90 @@ def rank_columns(concluded: np.ndarray, fully_performed: np.ndarray,
     denominator = np.asarray(denominator, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(denominator > 0, numerator / denominator, np.nan)
-    ranked = (np.asarray(concluded) >= min_concluded) & ~np.isnan(rate)
-    ranks = np.zeros(rate.shape, dtype=np.int64)
-    cutoff = np.full(rate.shape[1], np.nan)
-    for column in range(rate.shape[1]):
-        rates = np.sort(rate[ranked[:, column], column])      # ascending
-        if not rates.size:
-            continue
-        cutoff[column] = rates[rates.size - min(target_rank, rates.size)]
-        chosen = ranked[:, column]
-        # 1 + the ranked rates strictly above the court's
-        ranks[chosen, column] = 1 + rates.size - np.searchsorted(
-            rates, rate[chosen, column], side="right")
-    return ColumnRanks(rate, ranks, cutoff)
+    return rate, (np.asarray(concluded) >= min_concluded) & ~np.isnan(rate)
+
+
+def _rank_column(rates: np.ndarray, target_rank: int) -> tuple[np.ndarray, float, int]:
+    """The ranked rates of one group: each one's rank (1 + the rates strictly above it),
+    the cutoff (the target_rank-th highest, the lowest if fewer; NaN: none) and how many
+    rates are strictly above the cutoff."""
+    ascending = np.sort(rates)
+    if not ascending.size:
+        return np.zeros(0, dtype=np.int64), np.nan, 0
+    cutoff = ascending[ascending.size - min(target_rank, ascending.size)]
+    ranks = 1 + ascending.size - np.searchsorted(ascending, rates, side="right")
+    above = ascending.size - int(np.searchsorted(ascending, cutoff, side="right"))
+    return ranks, float(cutoff), above
+
+
+def rank_grid(columns: pl.DataFrame, courts: pl.DataFrame, sums: dict[str, np.ndarray],
+              pending: np.ndarray | None) -> pl.DataFrame:
+    """`rank` with `over=["ranking"]` for court × ranking grids (the national ranks), in
+    numpy: the same rows and values as `rank` on their long frame, sorted by ranking, rank
+    (unranked last) and court code (at 10 M, 20,850 rows in ~6 ms where the frame, its
+    target's join, `rank` and the sort took ~20; tests/test_ranking.py holds the two equal).
+
+    `columns`: a row per ranking with a target, in any order: `column` (its grids'
+    column), ranking, target, metric, target_rank, min_concluded (`with_target`).
+    `courts`: court_code and province, the grids' rows. `sums`: the COUNTS, court ×
+    column, amounts in yuan; `pending`: court × column, or None (null)."""
+    codes = courts["court_code"]
+    place = np.empty(len(codes), dtype=np.int64)       # each court's place in code order
+    place[codes.arg_sort().to_numpy()] = np.arange(len(codes))
+    parts: list[dict[str, np.ndarray]] = []
+    described = columns.sort("ranking").to_dicts()
+    for d in described:
+        j = d["column"]
+        rate, ranked = _rates(*(sums[c][:, j] for c in COUNTS), d["metric"], d["min_concluded"])
+        ranks = np.zeros(len(codes), dtype=np.int64)
+        ranks[ranked], cutoff, above = _rank_column(rate[ranked], d["target_rank"])
+        ranked_courts = int(ranked.sum())
+        # the court at the cutoff's place, ties in code order (`rank`'s order)
+        cutoff_row = -1
+        if ranked_courts:
+            tied = np.flatnonzero(ranked & (rate == cutoff))
+            tied = tied[np.argsort(place[tied])]
+            cutoff_row = int(tied[min(d["target_rank"], ranked_courts) - above - 1])
+        rows = np.lexsort((place, np.where(ranked, ranks, len(codes) + 1)))
+        parts.append({
+            "rows": rows, "rate": rate[rows], "is_ranked": ranked[rows], "rank": ranks[rows],
+            **{c: sums[c][rows, j] for c in COUNTS},
+            **({"pending": pending[rows, j]} if pending is not None else {}),
+            # (no court ranked: no row is, and no gap reads these)
+            **{f"_cutoff_{c}": np.full(rows.size, sums[c][cutoff_row, j] if ranked_courts
+                                       else 0) for c in COUNTS},
+            "cutoff": np.full(rows.size, cutoff), "ranked_courts": np.full(rows.size,
+                                                                           ranked_courts)})
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([part[name] for part in parts]) if parts else np.zeros(0)
+
+    rows = joined("rows").astype(np.int64)
+    # each column's ranking and target on each of its rows
+    targets = columns.sort("ranking").select(
+        "ranking", "target", "metric", "target_rank", "min_concluded")[
+        np.repeat(np.arange(len(parts)), [part["rows"].size for part in parts])]
+    out = pl.DataFrame({
+        "ranking": targets["ranking"],
+        "court_code": codes.gather(rows), "province": courts["province"].gather(rows),
+        "concluded": joined("concluded").astype(np.int64),
+        "fully_performed": joined("fully_performed").astype(np.int64),
+        "amount_applied": joined("amount_applied").astype(np.float64),
+        "amount_recovered": joined("amount_recovered").astype(np.float64),
+        "pending": (joined("pending").astype(np.int64) if pending is not None
+                    else pl.Series([None] * rows.size, dtype=pl.Int64)),
+        **{key: targets[key] for key in ("target", "metric", "target_rank", "min_concluded")},
+        "rate": joined("rate"), "is_ranked": joined("is_ranked").astype(bool),
+        "rank": joined("rank").astype(np.int64), "cutoff": joined("cutoff"),
+        "ranked_courts": joined("ranked_courts").astype(np.int64),
+        "_cutoff_fp": joined("_cutoff_fully_performed"),
+        "_cutoff_concluded": joined("_cutoff_concluded"),
+        "_cutoff_recovered": joined("_cutoff_amount_recovered"),
+        "_cutoff_applied": joined("_cutoff_amount_applied"),
+    }).with_columns(pl.col("rate", "cutoff").fill_nan(None),
+                    pl.when(pl.col("rank") > 0).then(pl.col("rank")).alias("rank"))
+    return out.with_columns(
+        gap=_case_gap(),
+        amount_gap=_amount_gap(),
+        meets_target=(pl.col("rank") <= pl.col("target_rank")).fill_null(False),
+    ).drop("_cutoff_fp", "_cutoff_concluded", "_cutoff_recovered", "_cutoff_applied")
