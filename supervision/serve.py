@@ -115,16 +115,32 @@ LARGE_ALLOCATION = 4 * 2**20   # bytes: allocations this large are mapped and gi
 
 
 def return_large_allocations() -> None:
-    """Make glibc map every allocation of LARGE_ALLOCATION or more and unmap it when freed.
+    """Make glibc map every allocation of LARGE_ALLOCATION or more and unmap it when freed,
+    in pages of the ordinary size.
 
     By default glibc raises that threshold to the largest block freed so far (up to
     32 MB), after which such blocks come from per-thread arenas that keep the memory: the
     rank counts' temporaries (tens of MB at 10 M cases, in each session's thread) then
-    stayed in the server's resident memory. A fixed threshold switches that off."""
+    stayed in the server's resident memory. A fixed threshold switches that off.
+
+    numpy asks the kernel for transparent huge pages on each array of 4 MB or more
+    (madvise): each first touch then zeroes 2 MB, and on a virtual machine that has handed
+    freed memory back to its host that cost 100–200 ms of kernel time in one request of
+    three at 10 M cases (docs/performance.md, "Huge pages"). Ordinary pages cost a few ms."""
     libc = ctypes.util.find_library("c")
     mallopt = getattr(ctypes.CDLL(libc), "mallopt", None) if libc else None
     if mallopt is not None:     # glibc only (a laptop's macOS or Windows has none)
         mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
+    numpy_huge_pages(False)
+
+
+def numpy_huge_pages(wanted: bool) -> bool:
+    """Whether numpy advises huge pages for its large arrays from now on (as the
+    NUMPY_MADVISE_HUGEPAGE environment variable does when numpy is imported, which in the
+    server Streamlit does before the app); returns the setting it replaces."""
+    from numpy._core import multiarray
+
+    return bool(multiarray._set_madvise_hugepage(wanted))
 
 
 def cors_origin_flags() -> list[str]:

@@ -252,3 +252,17 @@ def test_outside_production_every_process_of_one_machine_shares_one_local_key(tm
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert [p.name for p in tmp_path.iterdir()] == ["server-key"]    # no draft left
+
+
+def test_the_servers_allocator_asks_for_no_huge_pages():
+    """serve's allocator settings (supervision.serve.return_large_allocations, also the
+    bench's): numpy stops advising huge pages, whatever it advised before (a process of
+    its own: the settings are the process's)."""
+    code = ("from supervision.serve import numpy_huge_pages, return_large_allocations\n"
+            "numpy_huge_pages(True)\n"
+            "return_large_allocations()\n"
+            "print(numpy_huge_pages(True))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
