@@ -34,9 +34,9 @@ def click_bar(page: Page, chart_index: int) -> None:
     click_chart_point(page, chart, chart.locator("g.point path").first, settle=False)
 
 
-def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
+def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server, tab,
                                                                         browser):
-    page = logged_in(browser, server, "?page=explorer&court=HI720")
+    page = logged_in(tab(), server, "?page=explorer&court=HI720")
     for attempt in range(2):
         if attempt:     # the drill-down cleared: back to the explorer without it
             page.locator(".st-key-x_clear_drill button").first.click()
@@ -58,11 +58,10 @@ def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server,
                 timeout=30_000)
             assert found_line(fresh) == found, copied
             fresh.context.close()
-    page.context.close()
 
 
-def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):
-    page = logged_in(browser, server, "?page=pending&court=HI720")
+def test_the_pending_roadmap_switch_is_in_the_address_bar(server, tab, browser):
+    page = logged_in(tab(), server, "?page=pending&court=HI720")
     switch = page.get_by_role("switch", name="时间表按达标路线图排期")
     expect(switch).not_to_be_checked(timeout=30_000)
     assert "timetable" not in params(page.url), page.url
@@ -83,12 +82,11 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, browser):
         click_asking_for_a_run(page, center_of(label))     # and off again: gone from the URL
         expect(switch).not_to_be_checked(timeout=30_000)
         assert "timetable" not in params(page.url), (attempt, page.url)
-    page.context.close()
 
 
-def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
+def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server, tab,
                                                                          browser):
-    page = logged_in(browser, server, "?page=pending&court=HI720")
+    page = logged_in(tab(), server, "?page=pending&court=HI720")
     expect(page.get_by_role("heading", name="同一被执行人的关联案件")).to_be_visible(timeout=30_000)
     click_row(page, page.locator("[data-testid='stDataFrame']").count() - 1, 0)
     expect(page.locator("h1").first).to_contain_text("被执行人", timeout=30_000)
@@ -101,4 +99,3 @@ def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
     expect(fresh.locator("[data-testid='stMain'] h3").first
            ).to_have_text(shown, timeout=30_000)
     fresh.context.close()
-    page.context.close()

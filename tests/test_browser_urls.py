@@ -49,8 +49,8 @@ def path_and_query(url: str) -> str:
     return parts.path.lstrip("/") + (f"?{parts.query}" if parts.query else "")
 
 
-def logged_in(browser: Browser, base: str, query: str) -> Page:
-    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
+def logged_in(page: Page, base: str, query: str) -> Page:
+    """`page` (a tab of the shared context: tests/conftest.py `tab`) logged in at `query`."""
     login(page, base, USER, PASSWORDS[USER], query)
     return page
 
@@ -84,7 +84,8 @@ def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,
                                  keys: tuple[str, ...]) -> Page:
     """Opens the copied URL after a new login and checks that the address bar names the
     same view (the given keys and the path); returns the page for the caller's checks."""
-    fresh = logged_in(browser, base, path_and_query(copied))
+    fresh = logged_in(new_context(browser, viewport={"width": 1400, "height": 1000}).new_page(),
+                      base, path_and_query(copied))
     got, want = params(fresh.url), params(copied)
     assert urlsplit(fresh.url).path == urlsplit(copied).path, (copied, fresh.url)
     for key in keys:
@@ -92,7 +93,7 @@ def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,
     return fresh
 
 
-def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browser):
+def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, tab, browser):
     """Three rows, three courts: the URL copied as soon as the brief's title names the
     court is the brief of that court, not the province page it came from. The race (the URL
     read the moment the title changes) is what repeats; the address each row switches to is
@@ -100,7 +101,7 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
     view in a fresh browser is checked on the last row. The first row is the province's own
     court (the province page's court too): its brief is told from the page it came from by
     the path, the others by the court as well."""
-    page = logged_in(browser, server, "?page=province")
+    page = logged_in(tab(), server, "?page=province")
     previous = None
     for row in range(3):
         if row:     # back to the province page through the sidebar (no reload)
@@ -136,13 +137,12 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, browse
             expect(fresh.locator("h1").first).to_have_text(heading, timeout=30_000)
             assert sidebar_court(fresh) == clicked, (row, copied)
             fresh.context.close()
-    page.context.close()
 
 
-def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, browser,
+def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, tab, browser,
                                                                        demo_db):
     court = _court_with_backward_indices(demo_db)
-    page = logged_in(browser, server, f"?page=brief&court={court}")
+    page = logged_in(tab(), server, f"?page=brief&court={court}")
     for attempt in range(2):
         if attempt:     # back to the brief through the sidebar (no reload)
             page.get_by_role("link", name="法院督导简报").first.click()
@@ -165,7 +165,6 @@ def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, b
                 chip_text, timeout=30_000)
             assert found_line(fresh) == found, copied
             fresh.context.close()
-    page.context.close()
 
 
 def found_line(page: Page) -> str:
