@@ -59,19 +59,21 @@ CASE_SCHEMA = {
 
 
 def pytest_xdist_auto_num_workers(config) -> int:
-    """Workers for `-n auto` (pyproject.toml): one per core for the suite or a folder, none
-    (one process) for one or two named test files; SUPERVISION_TEST_WORKERS sets the
-    number. The tests keep the cores busy (Chromium, the servers, the imports): on this
-    machine's two cores, four workers cost 880 CPU-seconds and 442 s for the suite, two
-    705 and 373 s (2026-12-05: more processes than cores cost each other cache and
-    switches, and the browser tests no longer sleep)."""
+    """Workers for `-n auto` (pyproject.toml): one more than the cores for the suite or a
+    folder, none (one process) for one or two named test files; SUPERVISION_TEST_WORKERS
+    sets the number. The tests keep the cores busy (Chromium, the servers, the imports),
+    but a browser test still waits on its server and Chromium at times: on this machine's
+    two cores, `make test` with three workers took 5:48 and 5:51 (688–689 busy
+    CPU-seconds), with two 6:15–6:23 (2026-12-05, the twelfth session); four workers,
+    measured a day earlier, cost 880 CPU-seconds and 442 s, two then 705 and 373 s (more
+    processes than that cost each other cache and switches)."""
     wanted = os.environ.get("SUPERVISION_TEST_WORKERS", "").strip()
     if wanted.isdigit():
         return int(wanted)
     named = [Path(str(arg).split("::")[0]) for arg in config.args]
     if named and len(named) <= 2 and all(p.suffix == ".py" for p in named):
         return 0
-    return max(2, len(os.sched_getaffinity(0)))
+    return max(2, len(os.sched_getaffinity(0))) + 1
 
 
 # The test files that take longest, longest first (measured 2026-12-04):

@@ -135,7 +135,7 @@ def test_the_grid_ranks_as_rank_ranks(data, courts, weeks, metric, k, minimum):
 # ------------------------------------------------ rank_grid: the national ranks' grid
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.data(), courts=st.integers(1, 9), specific=st.integers(0, 3),
        metrics=st.lists(st.sampled_from(["overall_rate", "amount_recovery_rate"]),
                         min_size=2, max_size=2),
