@@ -137,10 +137,14 @@ def return_large_allocations() -> None:
 def numpy_huge_pages(wanted: bool) -> bool:
     """Whether numpy advises huge pages for its large arrays from now on (as the
     NUMPY_MADVISE_HUGEPAGE environment variable does when numpy is imported, which in the
-    server Streamlit does before the app); returns the setting it replaces."""
-    from numpy._core import multiarray
-
-    return bool(multiarray._set_madvise_hugepage(wanted))
+    server Streamlit does before the app); returns the setting it replaces (a numpy
+    without the switch is left as it is, and `wanted` returned)."""
+    try:    # numpy's own switch, not a public name (numpy 2.4): a numpy without it keeps
+        from numpy._core.multiarray import _set_madvise_hugepage   # its default
+    except ImportError:
+        log.warning("this numpy has no switch for huge pages; left as it is")
+        return wanted
+    return bool(_set_madvise_hugepage(wanted))
 
 
 def cors_origin_flags() -> list[str]:

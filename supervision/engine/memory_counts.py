@@ -605,8 +605,10 @@ def weekly_grid(cells: RankCells, ranking: str, as_of: dt.date, period_start: dt
     for c in SUMS:
         # week-major (week × court × bucket): whole rows when the grid is laid out so
         per_week = np.moveaxis(cells.grid[c], 2, 0)[:MAX_WEEKS]
-        # the buckets added by einsum: ~5× numpy's sum over a short last axis (~3 ms a
-        # column at 10 M), in the grid's own integers (exact)
+        # the buckets added by einsum: ~5× numpy's sum over this short, strided last axis
+        # (~3 ms a column on the day tables' grid), in the grid's own type: int32 counts
+        # (a court's conclusions in one week of one bucket, far below 2^31 / 6) or
+        # float64 fen (whole, exact below 2^53), as `sum` adds them
         trend = (np.einsum("wcb->wc", per_week) if ranking == "overall"
                  else per_week[:, :, cells.specific.index(ranking) + 1]).astype(np.float64)
         grid = trend[:last + 1].copy()

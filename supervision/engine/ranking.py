@@ -181,8 +181,9 @@ def rank_grid(columns: pl.DataFrame, courts: pl.DataFrame, sums: dict[str, np.nd
               pending: np.ndarray | None) -> pl.DataFrame:
     """`rank` with `over=["ranking"]` for court × ranking grids (the national ranks), in
     numpy: the same rows and values as `rank` on their long frame, sorted by ranking, rank
-    (unranked last) and court code (at 10 M, 20,850 rows in ~6 ms where the frame, its
-    target's join, `rank` and the sort took ~20; tests/test_ranking.py holds the two equal).
+    (unranked last) and court code (at 10 M, 20,850 rows: a national ranking ~13 ms with
+    its grids, where the frame, its target's join, `rank` and the sort took ~20;
+    tests/test_ranking.py holds the two equal).
 
     `columns`: a row per ranking with a target, in any order: `column` (its grids'
     column), ranking, target, metric, target_rank, min_concluded (`with_target`).
