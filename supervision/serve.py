@@ -139,8 +139,9 @@ def numpy_huge_pages(wanted: bool) -> bool:
     NUMPY_MADVISE_HUGEPAGE environment variable does when numpy is imported, which in the
     server Streamlit does before the app); returns the setting it replaces (a numpy
     without the switch is left as it is, and `wanted` returned)."""
-    try:    # numpy's own switch, not a public name (numpy 2.4): a numpy without it keeps
-        from numpy._core.multiarray import _set_madvise_hugepage   # its default
+    # numpy's own switch, not a public name (numpy 2.4): a numpy without it keeps its default
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
     except ImportError:
         log.warning("this numpy has no switch for huge pages; left as it is")
         return wanted
