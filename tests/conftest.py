@@ -65,9 +65,8 @@ def pytest_xdist_auto_num_workers(config) -> int:
     but a browser test still waits on its server and Chromium at times: on this machine's
     two cores, `make test` with three workers took 5:48–6:10 in five runs (median 6:06;
     688–731 busy CPU-seconds), with two 6:09–6:23 in four (2026-12-05, the twelfth
-    session); four workers,
-    measured a day earlier, cost 880 CPU-seconds and 442 s, two then 705 and 373 s (more
-    processes than that cost each other cache and switches)."""
+    session); four workers, measured a day earlier, cost 880 CPU-seconds and 442 s, two
+    then 705 and 373 s (more processes than that cost each other cache and switches)."""
     wanted = os.environ.get("SUPERVISION_TEST_WORKERS", "").strip()
     if wanted.isdigit():
         return int(wanted)
