@@ -572,7 +572,8 @@ def ranking_grids(cells: RankCells, specific: list[str], weeks_back: int = 0
         raise ValueError("these counts were counted for now, not by week")
 
     def by_ranking(per_bucket: np.ndarray) -> np.ndarray:
-        return np.column_stack([per_bucket.sum(axis=1), per_bucket[:, 1:]])
+        return np.column_stack([_of_ranking(per_bucket, cells.specific, ranking)
+                                for ranking in ("overall", *cells.specific)])
 
     return {**{c: by_ranking(cells.weeks(c, weeks_back)) for c in SUMS},
             "pending": by_ranking(cells.pending)}

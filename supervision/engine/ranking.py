@@ -193,7 +193,8 @@ def rank_grid(columns: pl.DataFrame, courts: pl.DataFrame, sums: dict[str, np.nd
     place = np.empty(len(codes), dtype=np.int64)       # each court's place in code order
     place[codes.arg_sort().to_numpy()] = np.arange(len(codes))
     parts: list[dict[str, np.ndarray]] = []
-    described = columns.sort("ranking").to_dicts()
+    ordered = columns.sort("ranking")      # the rows come out by ranking
+    described = ordered.to_dicts()
     for d in described:
         j = d["column"]
         rate, ranked = _rates(*(sums[c][:, j] for c in COUNTS), d["metric"], d["min_concluded"])
@@ -222,8 +223,7 @@ def rank_grid(columns: pl.DataFrame, courts: pl.DataFrame, sums: dict[str, np.nd
 
     rows = joined("rows").astype(np.int64)
     # each column's ranking and target on each of its rows
-    targets = columns.sort("ranking").select(
-        "ranking", "target", "metric", "target_rank", "min_concluded")[
+    targets = ordered.select("ranking", "target", "metric", "target_rank", "min_concluded")[
         np.repeat(np.arange(len(parts)), [part["rows"].size for part in parts])]
     out = pl.DataFrame({
         "ranking": targets["ranking"],
