@@ -128,6 +128,8 @@ def test_the_browser_guard_fails_a_test_on_another_host_a_policy_violation_or_an
     kit.check_guard()       # nothing so far
     expected = ("policy violation img-src https://example.invalid/x.png",
                 "icon on another host https://fonts.gstatic.com/x.ico",
+                "icon on another host https://fonts.gstatic.com/nested.ico",
+                "icon on another host https://fonts.gstatic.com/repointed.ico",
                 "request to another host: https://example.invalid/")
     # an image from another host
     page.evaluate("""() => { const img = document.createElement("img");
@@ -137,6 +139,18 @@ def test_the_browser_guard_fails_a_test_on_another_host_a_policy_violation_or_an
     page.evaluate("""() => { const link = document.createElement("link");
                              link.rel = "icon"; link.href = "https://fonts.gstatic.com/x.ico";
                              document.head.appendChild(link); }""")
+    # one inside an element added whole, and one of the page's own re-pointed (the guard
+    # reads what each change added or re-pointed, not the whole page)
+    page.evaluate("""() => { const box = document.createElement("div");
+                             box.innerHTML = '<span><link rel="shortcut icon" '
+                               + 'href="https://fonts.gstatic.com/nested.ico"></span>';
+                             document.body.appendChild(box);
+                             const own = document.createElement("link");
+                             own.rel = "icon"; own.href = "/favicon.png";
+                             own.id = "own-icon";
+                             document.head.appendChild(own); }""")
+    page.evaluate("""() => { document.getElementById("own-icon").href =
+                               "https://fonts.gstatic.com/repointed.ico"; }""")
     # a request no policy of the app governs: the tab itself sent elsewhere
     with pytest.raises(PlaywrightError):
         page.goto("https://example.invalid/", timeout=15_000)
