@@ -11,7 +11,6 @@ from tests.browser_kit import (
     ARTIFACTS,
     click_chart_point,
     fill_login,
-    new_context,
     wait_idle,
 )
 from tests.browser_kit import login as kit_login
@@ -76,7 +75,7 @@ def test_each_role_logs_in_and_opens_every_page(server, page, role):
     expect(page.get_by_label("用户名 / Username")).to_be_visible(timeout=30_000)
 
 
-def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
+def test_changing_a_filter_changes_the_url_and_the_chart(server, page, tab):
     login(page, server, "supervisor", "?court=HI720")
     open_page(page, "targets")
     rate = page.locator("[data-testid='stMetricValue']").first
@@ -90,7 +89,7 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     page.screenshot(path=str(ARTIFACTS / "filter_livelihood.png"), full_page=True)
     # the copied URL reproduces the view in a new session
     url = page.url
-    fresh = new_context(page.context.browser, viewport={"width": 1400, "height": 2400}).new_page()
+    fresh = tab(1400, 2400)     # a new session: a tab without the login cookie
     fresh.goto(url)
     fill_login(fresh, "supervisor", PASSWORDS["supervisor"])
     wait_idle(fresh)
@@ -98,7 +97,7 @@ def test_changing_a_filter_changes_the_url_and_the_chart(server, page):
     # the same figure, once the fresh browser has drawn it
     expect(fresh.locator("[data-testid='stMetricValue']").first).to_have_text(
         rate.inner_text(), timeout=30_000)
-    fresh.context.close()
+    fresh.close()
 
 
 def test_a_president_cannot_reach_another_court_through_the_url(server, page):

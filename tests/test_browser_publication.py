@@ -21,7 +21,6 @@ from supervision.store import engine
 from tests.browser_kit import (
     ARTIFACTS,
     login,
-    new_context,
     streamlit_server,
     wait_idle,
 )
@@ -39,7 +38,7 @@ def cli(*args: str, store: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def test_published_files_download_as_sent_after_a_correction(browser, demo_db, tmp_path):
+def test_published_files_download_as_sent_after_a_correction(tab, demo_db, tmp_path):
     store_url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     install_demo_users(engine(store_url))
     db = tmp_path / "cases.duckdb"
@@ -60,9 +59,7 @@ def test_published_files_download_as_sent_after_a_correction(browser, demo_db, t
     cli("import", "--db", str(db), "--cases", str(tmp_path / "fix.csv"), store=store_url)
 
     with streamlit_server(db, tmp_path / "streamlit.log", SUPERVISION_STORE=store_url) as base:
-        context = new_context(browser, viewport={"width": 1400, "height": 2000},
-                                      accept_downloads=True)
-        page = context.new_page()
+        page = tab(1400, 2000)
         login(page, base, "supervisor", PASSWORDS["supervisor"], "?page=publications")
         expect(page.get_by_role("heading", name="已发布通报")).to_be_visible(timeout=30_000)
         wait_idle(page)
@@ -74,7 +71,7 @@ def test_published_files_download_as_sent_after_a_correction(browser, demo_db, t
             assert got == (tmp_path / f"sent.{kind}").read_bytes(), kind
             assert download.value.suggested_filename == f"weekly_琼_{WEEK}_zh_1.{kind}"
         page.screenshot(path=str(ARTIFACTS / "publications.png"), full_page=True)
-        context.close()
+        page.close()
     exports = audit.entries(engine(store_url), event="export")
     details = [json.loads(d) for d in exports["detail"]]
     assert sorted(d["publication"] for d in details if d.get("what") == "weekly publication"

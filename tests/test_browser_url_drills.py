@@ -19,7 +19,7 @@ from tests.test_browser_urls import (
     found_line,
     logged_in,
     params,
-    same_view_in_a_fresh_browser,
+    same_view_in_a_new_session,
     server,  # noqa: F401 (the fixture: a server of this module's own, on a copy of the demo)
     settles_on,
 )
@@ -34,8 +34,7 @@ def click_bar(page: Page, chart_index: int) -> None:
     click_chart_point(page, chart, chart.locator("g.point path").first, settle=False)
 
 
-def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server, tab,
-                                                                        browser):
+def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server, tab):
     page = logged_in(tab(), server, "?page=explorer&court=HI720")
     for attempt in range(2):
         if attempt:     # the drill-down cleared: back to the explorer without it
@@ -50,17 +49,17 @@ def test_an_explorer_bar_puts_its_drill_down_in_the_address_bar_at_once(server, 
         got = params(copied)
         assert got.get("dtype") and got.get("dstatus"), (attempt, copied)
         settles_on(page, copied, ("page", "court", "dtype", "dstatus"))
-        if attempt == 0:    # the copied URL in a fresh browser: once per test
+        if attempt == 0:    # the copied URL in a new session: once per test
             found = found_line(page)
-            fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                                 ("page", "court", "dtype", "dstatus"))
+            fresh = same_view_in_a_new_session(tab, server, copied,
+                                               ("page", "court", "dtype", "dstatus"))
             expect(fresh.locator(".st-key-x_clear_drill button").first).to_be_visible(
                 timeout=30_000)
             assert found_line(fresh) == found, copied
-            fresh.context.close()
+            fresh.close()
 
 
-def test_the_pending_roadmap_switch_is_in_the_address_bar(server, tab, browser):
+def test_the_pending_roadmap_switch_is_in_the_address_bar(server, tab):
     page = logged_in(tab(), server, "?page=pending&court=HI720")
     switch = page.get_by_role("switch", name="时间表按达标路线图排期")
     expect(switch).not_to_be_checked(timeout=30_000)
@@ -73,19 +72,18 @@ def test_the_pending_roadmap_switch_is_in_the_address_bar(server, tab, browser):
         expect(switch).to_be_checked(timeout=30_000)
         copied = page.url
         assert params(copied).get("timetable") == "roadmap", (attempt, copied)
-        if attempt == 0:    # the copied URL in a fresh browser: once per test
-            fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                                 ("page", "court", "timetable"))
+        if attempt == 0:    # the copied URL in a new session: once per test
+            fresh = same_view_in_a_new_session(tab, server, copied,
+                                               ("page", "court", "timetable"))
             expect(fresh.get_by_role("switch", name="时间表按达标路线图排期")).to_be_checked(
                 timeout=30_000)
-            fresh.context.close()
+            fresh.close()
         click_asking_for_a_run(page, center_of(label))     # and off again: gone from the URL
         expect(switch).not_to_be_checked(timeout=30_000)
         assert "timetable" not in params(page.url), (attempt, page.url)
 
 
-def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server, tab,
-                                                                         browser):
+def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server, tab):
     page = logged_in(tab(), server, "?page=pending&court=HI720")
     expect(page.get_by_role("heading", name="同一被执行人的关联案件")).to_be_visible(timeout=30_000)
     click_row(page, page.locator("[data-testid='stDataFrame']").count() - 1, 0)
@@ -95,7 +93,7 @@ def test_a_related_respondent_row_puts_the_respondent_in_the_address_bar(server,
     assert params(copied).get("respondent") and params(copied).get("page") == "respondent", copied
     wait_idle(page)
     shown = page.locator("[data-testid='stMain'] h3").first.inner_text()
-    fresh = same_view_in_a_fresh_browser(browser, server, copied, ("page", "respondent"))
+    fresh = same_view_in_a_new_session(tab, server, copied, ("page", "respondent"))
     expect(fresh.locator("[data-testid='stMain'] h3").first
            ).to_have_text(shown, timeout=30_000)
-    fresh.context.close()
+    fresh.close()

@@ -7,16 +7,17 @@ bug) in one browser, back through the sidebar each time: the race is the click, 
 and the URL written, the same from either start, and a fresh browser and login per
 repetition cost about four CPU-seconds more. Each time the copied URL must name the view
 the page settles on (for a province row, a court other than the row before's); opening it
-in a fresh browser (a new login, same user), which must show the same view, is done once
-per test."""
+in a new session (a new tab without the login cookie: a new login, same user), which must
+show the same view, is done once per test."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from supervision.security.users import DEMO_USERS
 from tests.browser_kit import (
@@ -24,7 +25,6 @@ from tests.browser_kit import (
     click_grid_row,
     grid_cells,
     login,
-    new_context,
     wait_idle,
 )
 from tests.test_browser_delegation_outputs import _court_with_backward_indices
@@ -80,12 +80,16 @@ def settles_on(page: Page, copied: str, keys: tuple[str, ...]) -> None:
     assert {k: got.get(k) for k in keys} == {k: want.get(k) for k in keys}, (copied, page.url)
 
 
-def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,
-                                 keys: tuple[str, ...]) -> Page:
-    """Opens the copied URL after a new login and checks that the address bar names the
-    same view (the given keys and the path); returns the page for the caller's checks."""
-    fresh = logged_in(new_context(browser, viewport={"width": 1400, "height": 1000}).new_page(),
-                      base, path_and_query(copied))
+def same_view_in_a_new_session(tab: Callable[..., Page], base: str, copied: str,
+                               keys: tuple[str, ...]) -> Page:
+    """Opens the copied URL in a new session after a new login and checks that the address
+    bar names the same view (the given keys and the path); returns the page for the
+    caller's checks. The session is a new tab with no cookies (`tab`), as a colleague's
+    browser would open it: the view can come only from the URL, since the app keeps no view
+    in the browser (its one sessionStorage item is the sidebar's fold, per tab) and a
+    tab's Streamlit session is its own. A new browser profile would add ~2.5 CPU-seconds of
+    Chromium and nothing the app reads."""
+    fresh = logged_in(tab(), base, path_and_query(copied))
     got, want = params(fresh.url), params(copied)
     assert urlsplit(fresh.url).path == urlsplit(copied).path, (copied, fresh.url)
     for key in keys:
@@ -93,12 +97,12 @@ def same_view_in_a_fresh_browser(browser: Browser, base: str, copied: str,
     return fresh
 
 
-def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, tab, browser):
+def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, tab):
     """Three rows, three courts: the URL copied as soon as the brief's title names the
     court is the brief of that court, not the province page it came from. The race (the URL
     read the moment the title changes) is what repeats; the address each row switches to is
     worked out without a browser in tests/test_navigate.py. That a copied URL opens the same
-    view in a fresh browser is checked on the last row. The first row is the province's own
+    view in a new session is checked on the last row. The first row is the province's own
     court (the province page's court too): its brief is told from the page it came from by
     the path, the others by the court as well."""
     page = logged_in(tab(), server, "?page=province")
@@ -132,15 +136,14 @@ def test_a_province_row_puts_the_brief_in_the_address_bar_at_once(server, tab, b
         if row == 0:
             page.screenshot(path=str(ARTIFACTS / "province_row_to_brief.png"), full_page=True)
         if row == 2:
-            fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                                 ("page", "court", "as_of"))
+            fresh = same_view_in_a_new_session(tab, server, copied,
+                                               ("page", "court", "as_of"))
             expect(fresh.locator("h1").first).to_have_text(heading, timeout=30_000)
             assert sidebar_court(fresh) == clicked, (row, copied)
-            fresh.context.close()
+            fresh.close()
 
 
-def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, tab, browser,
-                                                                       demo_db):
+def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, tab, demo_db):
     court = _court_with_backward_indices(demo_db)
     page = logged_in(tab(), server, f"?page=brief&court={court}")
     for attempt in range(2):
@@ -156,15 +159,15 @@ def test_a_backward_index_puts_the_explorer_in_the_address_bar_at_once(server, t
         assert got.get("page") == "explorer" and got.get("court") == court, (attempt, copied)
         assert got.get("index"), (attempt, copied)
         settles_on(page, copied, ("page", "court", "index", "as_of"))
-        if attempt == 0:    # the copied URL in a fresh browser: once per test
+        if attempt == 0:    # the copied URL in a new session: once per test
             chip_text = chip.inner_text()
             found = found_line(page)
-            fresh = same_view_in_a_fresh_browser(browser, server, copied,
-                                                 ("page", "court", "index", "as_of"))
+            fresh = same_view_in_a_new_session(tab, server, copied,
+                                               ("page", "court", "index", "as_of"))
             expect(fresh.locator(".st-key-x_clear_index button").first).to_have_text(
                 chip_text, timeout=30_000)
             assert found_line(fresh) == found, copied
-            fresh.context.close()
+            fresh.close()
 
 
 def found_line(page: Page) -> str:

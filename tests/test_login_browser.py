@@ -13,7 +13,6 @@ from supervision.store import engine
 from tests.browser_kit import (
     ARTIFACTS,
     fill_login,
-    new_context,
     wait_idle,
 )
 
@@ -27,13 +26,13 @@ def server(demo_server):
 
 
 def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
-        server, browser, operational_store):
+        server, tab, operational_store):
     store = engine(operational_store)
     if users.get_user(store, "browser.totp") is None:
         users.add_user(store, "browser.totp", "口令浏览器", "", "supervisor", "HI000",
                        PASSWORD)
     secret = users.enroll_totp(store, "browser.totp", actor="test")
-    page = new_context(browser, viewport={"width": 1400, "height": 1000}).new_page()
+    page = tab()
     page.goto(server)
     code_field = page.get_by_role("textbox", name="动态口令 / One-time code")
     expect(code_field).to_be_visible(timeout=30_000)
@@ -46,4 +45,4 @@ def test_an_enrolled_supervisor_logs_in_with_the_one_time_code(
     expect(page.get_by_role("button", name="退出登录")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.screenshot(path=str(ARTIFACTS / "login_one_time_code.png"))
-    page.context.close()
+    page.close()
