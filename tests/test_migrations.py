@@ -96,3 +96,28 @@ def test_a_file_whose_macros_are_older_than_this_release_is_migrated(tmp_path):
         == ["nation"]
     served.close()
 
+
+
+def test_an_open_brings_the_lookups_back_to_the_vocabulary_and_keeps_edited_defaults(tmp_path):
+    """Every open for writing: a lookup row changed in the file is the vocabulary's again
+    (ON CONFLICT DO UPDATE), a missing default is put back, and a default someone edited
+    stays as edited (ON CONFLICT DO NOTHING)."""
+    path = tmp_path / "cases.duckdb"
+    con = connect(path)
+    con.execute("UPDATE priorities SET name = '改过', sort_order = 9 WHERE code = 'high'")
+    con.execute("UPDATE targets SET target_rank = 7 WHERE target = 'overall'")
+    con.execute("DELETE FROM core_thresholds WHERE index_code = 'petitions_resolved'")
+    con.close()
+    con = connect(path)
+    high = next(i for i, t in enumerate(vocabulary.PRIORITIES) if t.code == "high")
+    assert con.execute("SELECT name, sort_order FROM priorities WHERE code = 'high'"
+                       ).fetchall() == [(vocabulary.PRIORITIES[high].zh, high)]
+    assert con.execute("SELECT target_rank FROM targets WHERE target = 'overall'"
+                       ).fetchall() == [(7,)]
+    assert con.execute("SELECT threshold FROM core_thresholds "
+                       "WHERE index_code = 'petitions_resolved'").fetchall() == [(0.90,)]
+    # every lookup row is the vocabulary's, in its order
+    for table, (terms, _extra) in vocabulary.LOOKUP_TABLES.items():
+        assert con.execute(f"SELECT code, name, name_en FROM {table} ORDER BY sort_order"
+                           ).fetchall() == [(t.code, t.zh, t.en) for t in terms], table
+    con.close()

@@ -206,16 +206,13 @@ def case_types_frame() -> pl.DataFrame:
 
 def install_defaults(con) -> None:
     """Targets, thresholds and value bands: inserted only where missing, so edits survive."""
-    con.executemany(
-        "INSERT INTO targets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", TARGETS
-    )
-    con.executemany(
-        "INSERT INTO core_thresholds VALUES (?, ?) ON CONFLICT DO NOTHING", CORE_THRESHOLDS
-    )
-    con.executemany(
-        "INSERT INTO value_bands VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [(b, n, e, lo, hi, i) for i, (b, n, e, lo, hi) in enumerate(VALUE_BANDS)],
-    )
+    from supervision.domain.vocabulary import insert_rows
+
+    insert_rows(con, "INSERT INTO targets", TARGETS, "ON CONFLICT DO NOTHING")
+    insert_rows(con, "INSERT INTO core_thresholds", CORE_THRESHOLDS, "ON CONFLICT DO NOTHING")
+    insert_rows(con, "INSERT INTO value_bands",
+                [(b, n, e, lo, hi, i) for i, (b, n, e, lo, hi) in enumerate(VALUE_BANDS)],
+                "ON CONFLICT DO NOTHING")
 
 
 def install_reference(con) -> None:
