@@ -206,12 +206,19 @@ def case_types_frame() -> pl.DataFrame:
 
 def install_defaults(con) -> None:
     """Targets, thresholds and value bands: inserted only where missing, so edits survive."""
+    _insert_missing(con, "targets", "target", TARGETS)
+    _insert_missing(con, "core_thresholds", "index_code", CORE_THRESHOLDS)
+    _insert_missing(con, "value_bands", "band",
+                    [(b, n, e, lo, hi, i) for i, (b, n, e, lo, hi) in enumerate(VALUE_BANDS)])
+
+
+def _insert_missing(con, table: str, key: str, rows: list[tuple]) -> None:
+    """The rows whose key (their first value) `table` lacks: read first, since nearly every
+    opening finds them all."""
     from supervision.domain.vocabulary import insert_rows
 
-    insert_rows(con, "INSERT INTO targets", TARGETS, "ON CONFLICT DO NOTHING")
-    insert_rows(con, "INSERT INTO core_thresholds", CORE_THRESHOLDS, "ON CONFLICT DO NOTHING")
-    insert_rows(con, "INSERT INTO value_bands",
-                [(b, n, e, lo, hi, i) for i, (b, n, e, lo, hi) in enumerate(VALUE_BANDS)],
+    have = {k for (k,) in con.execute(f"SELECT {key} FROM {table}").fetchall()}
+    insert_rows(con, f"INSERT INTO {table}", [row for row in rows if row[0] not in have],
                 "ON CONFLICT DO NOTHING")
 
 

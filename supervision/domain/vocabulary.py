@@ -317,17 +317,20 @@ def install_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
     for table, (terms, extra) in LOOKUP_TABLES.items():
         con.execute(lookup_table_sql(table))
         names = ["code", "name", "name_en", "sort_order", *extra]
-        rows = [[t.code, t.zh, t.en, i, *[getattr(t, n) for n in extra]]
+        rows = [(t.code, t.zh, t.en, i, *[getattr(t, n) for n in extra])
                 for i, t in enumerate(terms)]
+        # read first: nearly every opening finds every row as this module has it, and
+        # a read costs a tenth of a write
+        have = set(con.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall())
         updates = ", ".join(f"{n} = excluded.{n}" for n in names[1:])
-        insert_rows(con, f"INSERT INTO {table} ({', '.join(names)})", rows,
+        insert_rows(con, f"INSERT INTO {table} ({', '.join(names)})",
+                    [row for row in rows if row not in have],
                     f"ON CONFLICT (code) DO UPDATE SET {updates}")
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, insert: str, rows: list, conflict: str) -> None:
-    """`insert` VALUES (every row) `conflict`: one statement with every value a parameter.
-    (executemany runs one statement a row: a database's every write opening spent ~0.07
-    CPU-seconds so, on a few dozen rows of lookups and defaults.)"""
+    """`insert` VALUES (every row) `conflict`: one statement with every value a parameter
+    (executemany runs one statement a row); nothing when there is no row."""
     if not rows:
         return
     one = f"({', '.join('?' * len(rows[0]))})"
