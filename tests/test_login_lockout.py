@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from supervision.config import bcrypt_rounds
 from supervision.security import audit, auth
 from tests.test_store import add, store_of_kind
 
@@ -37,6 +38,7 @@ class CountingCheck:
 
     def __init__(self, hold: bool = False) -> None:
         self.checked: list[str] = []
+        self.costs: list[str] = []      # the cost field of each hash checked ("$2b$04$…")
         self.threads: set[int] = set()
         self.hold = hold
         self.settled = threading.Semaphore(0)
@@ -47,6 +49,7 @@ class CountingCheck:
     def __call__(self, password: str, password_hash: str) -> bool:
         with self._lock:
             self.checked.append(password)
+            self.costs.append(password_hash.split("$")[2])
             self.threads.add(threading.get_ident())
         self.settled.release()
         if self.hold:
@@ -172,8 +175,10 @@ def test_unknown_names_are_counted_and_answered_alike(store, monkeypatch):
     assert [(o.ok, o.reason, o.locked_until) for o in known] == [
         (o.ok, o.reason, o.locked_until) for o in unknown]
     assert [o.reason for o in unknown].count("bad_credentials") == auth.MAX_FAILURES - 1
-    # both take the same bcrypt checks: ten each, none after the lock
+    # both take the same bcrypt checks: ten each, none after the lock, and at one cost (the
+    # configured one: tests/conftest.py lowers it, and an unknown name's hash follows)
     assert len(check.checked) == 2 * auth.MAX_FAILURES
+    assert set(check.costs) == {f"{bcrypt_rounds():02d}"}, check.costs
 
 
 def test_bcrypt_checks_at_once_are_bounded(store, monkeypatch):

@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -41,7 +42,12 @@ from sqlalchemy import Engine, case, delete, insert, select, update
 from supervision import config
 from supervision.domain import vocabulary
 from supervision.security import audit, sealed
-from supervision.security.users import TOTP_PURPOSE, canonical, password_matches
+from supervision.security.users import (
+    TOTP_PURPOSE,
+    canonical,
+    hash_password,
+    password_matches,
+)
 from supervision.store.schema import login_attempts, sessions, users
 
 MAX_FAILURES = 10             # password checks per name per window (the 11th is refused)
@@ -50,8 +56,13 @@ LOCK_MINUTES = FAILURE_WINDOW // dt.timedelta(minutes=1)   # from the MAX_FAILUR
 IDLE_MINUTES = int(os.environ.get("SUPERVISION_IDLE_MINUTES", "30"))
 SESSION_HOURS = 12            # also the login cookie's lifetime
 TOUCH_EVERY = dt.timedelta(seconds=30)  # how often a page run refreshes last_seen_at
-# A hash no password matches: unknown names take as long as known ones.
-_DUMMY_HASH = "$2b$12$pW9yF05/.5Z6buUsBODkMusr3psuAB/NRY4P4YAWC2sWGKQgq7yie"
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no password matches, at the cost new hashes get (config.bcrypt_rounds): an
+    unknown name takes as long as a known one, whatever the cost is set to."""
+    return hash_password("no-such-user", secrets.token_urlsafe(32))
 
 # bcrypt checks running at once in this process, and how long an attempt waits for a slot
 CHECK_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
@@ -198,7 +209,7 @@ def login(eng: Engine, username: str, password: str, now: dt.datetime | None = N
         audit.record(eng, name, "login_refused", name, reason="busy")
         return LoginOutcome(False, name, reason="busy")
     try:
-        matches = password_matches(password, user.password_hash if user else _DUMMY_HASH)
+        matches = password_matches(password, user.password_hash if user else _dummy_hash())
     finally:
         CHECK_SLOTS.release()
     failure = None
