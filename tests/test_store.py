@@ -21,13 +21,35 @@ if os.environ.get("CI") == "true" and not PG_URL:
 
 
 def _fresh_pg_database() -> str:
-    """A new empty database on the test server for one test."""
+    """A new empty database on the test server for one test, dropped when the test ends
+    (drop_fresh_pg_databases, called by tests/conftest.py)."""
     name = f"store_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    _FRESH.append(name)
     return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+_FRESH: list[str] = []
+
+
+def drop_fresh_pg_databases() -> None:
+    """Drop the databases _fresh_pg_database made, with their cached engines: a server
+    reused run after run (a developer's) would otherwise keep every one (~900 after nine
+    runs, and autovacuum visits each)."""
+    if not _FRESH:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        while _FRESH:
+            name = _FRESH.pop()
+            url = PG_URL.rsplit("/", 1)[0] + "/" + name
+            if (eng := _ENGINES.pop(url, None)) is not None:
+                eng.dispose()
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def store_of_kind(kind: str, tmp_path):
