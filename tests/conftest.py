@@ -111,16 +111,6 @@ def pytest_runtest_call(item):
 
 
 @pytest.fixture(autouse=True)
-def fresh_pg_databases_dropped() -> Iterator[None]:
-    """The PostgreSQL databases a test made (tests/test_store.py, _fresh_pg_database)
-    dropped once its fixtures are done with them."""
-    yield
-    made = sys.modules.get("tests.test_store")
-    if made:
-        made.drop_fresh_pg_databases()
-
-
-@pytest.fixture(autouse=True)
 def browser_guard() -> Iterator[None]:
     """The browser guard's span of a test: from the start of its function-scoped fixtures
     (this one is set up first among them) to after they have closed its tabs, and after the

@@ -24,7 +24,7 @@ from supervision.security.users import install_demo_users
 from supervision.store import schema
 from supervision.workflow import backup, ledger, publication
 from tests.conftest import DEMO_END
-from tests.test_store import _fresh_pg_database, store_of_kind
+from tests.test_store import _fresh_pg_database, drop_pg_database, store_of_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER_TABLES = ("visits", "ledger_items", "ledger_updates", "typical_cases", "escalations",
@@ -66,6 +66,8 @@ def stores(request, tmp_path):
              else _fresh_pg_database())
     yield url_of(eng), empty
     next(source, None)
+    if request.param != "sqlite":
+        drop_pg_database(empty)
 
 
 @pytest.fixture

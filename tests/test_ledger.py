@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from supervision.security import audit
 from supervision.security.access import Access, AccessDenied
-from supervision.store import engine
 from supervision.workflow import ledger
+from tests.test_store import store_of_kind
 
 D = dt.date
 SUPERVISOR = Access("sup", "supervisor", "HI000", "琼")
@@ -46,12 +46,7 @@ def cases(tmp_path):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     """The ledger on both store engines (PostgreSQL where .ci/run provides one)."""
-    if request.param == "sqlite":
-        return engine(f"sqlite:///{tmp_path / 'ops.sqlite'}")
-    from tests.test_store import PG_URL, _fresh_pg_database
-    if not PG_URL:
-        pytest.skip("no PostgreSQL here (SUPERVISION_TEST_PG_URL); CI runs these on one")
-    return engine(_fresh_pg_database())
+    yield from store_of_kind(request.param, tmp_path)
 
 
 def _visit(store, cases) -> int:

@@ -21,34 +21,25 @@ if os.environ.get("CI") == "true" and not PG_URL:
 
 
 def _fresh_pg_database() -> str:
-    """A new empty database on the test server for one test, dropped when the test ends
-    (drop_fresh_pg_databases, called by tests/conftest.py)."""
+    """A new empty database on the test server; whoever made it drops it
+    (drop_pg_database) when done: a server reused run after run (a developer's) would
+    otherwise keep every one (~900 after nine runs, and autovacuum visits each)."""
     name = f"store_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    _FRESH.append(name)
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-_FRESH: list[str] = []
-
-
-def drop_fresh_pg_databases() -> None:
-    """Drop the databases _fresh_pg_database made, with their cached engines: a server
-    reused run after run (a developer's) would otherwise keep every one (~900 after nine
-    runs, and autovacuum visits each)."""
-    if not _FRESH:
-        return
+def drop_pg_database(url: str) -> None:
+    """Drop a database _fresh_pg_database made, and the engine cached for it."""
+    if (eng := _ENGINES.pop(url, None)) is not None:
+        eng.dispose()
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        while _FRESH:
-            name = _FRESH.pop()
-            url = PG_URL.rsplit("/", 1)[0] + "/" + name
-            if (eng := _ENGINES.pop(url, None)) is not None:
-                eng.dispose()
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" '
+                                "WITH (FORCE)"))
     admin.dispose()
 
 
@@ -64,6 +55,8 @@ def store_of_kind(kind: str, tmp_path):
     eng = engine(url)
     yield eng
     eng.dispose()
+    if kind != "sqlite":
+        drop_pg_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
