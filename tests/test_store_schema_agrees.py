@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, inspect
 
 from supervision.store import migrate
 from supervision.store.schema import metadata
-from tests.test_store import PG_URL, _fresh_pg_database
+from tests.test_store import PG_URL, _fresh_pg_database, drop_pg_database
 
 
 def _blank(kind: str, tmp_path, name: str) -> Engine:
@@ -22,6 +22,12 @@ def _blank(kind: str, tmp_path, name: str) -> Engine:
     if not PG_URL:
         pytest.skip("no PostgreSQL here (SUPERVISION_TEST_PG_URL); CI runs these on one")
     return create_engine(_fresh_pg_database())
+
+
+def _discard(eng: Engine) -> None:
+    eng.dispose()
+    if eng.dialect.name == "postgresql":
+        drop_pg_database(eng.url.render_as_string(hide_password=False))
 
 
 def _described(eng: Engine) -> dict:
@@ -60,8 +66,8 @@ def test_the_migrations_build_what_schema_py_describes(kind, tmp_path):
             for part in want[table]:
                 assert got[table][part] == want[table][part], (table, part)
     finally:
-        migrated.dispose()
-        declared.dispose()
+        _discard(migrated)
+        _discard(declared)
 
 
 def test_alembic_finds_no_difference_between_the_migrated_store_and_the_metadata(kind,
@@ -74,7 +80,7 @@ def test_alembic_finds_no_difference_between_the_migrated_store_and_the_metadata
             differences = compare_metadata(context, metadata)
         assert differences == [], differences
     finally:
-        eng.dispose()
+        _discard(eng)
 
 
 def test_the_comparison_sees_a_difference():
