@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from supervision.domain.vocabulary import insert_rows
+
 # (short name, full name, English name, intermediate courts, basic courts)
 # Counts approximate the real court systems so the national total is about 3,500.
 PROVINCES: list[tuple[str, str, str, int, int]] = [
@@ -215,8 +217,6 @@ def install_defaults(con) -> None:
 def _insert_missing(con, table: str, key: str, rows: list[tuple]) -> None:
     """The rows whose key (their first value) `table` lacks: read first, since nearly every
     opening finds them all."""
-    from supervision.domain.vocabulary import insert_rows
-
     have = {k for (k,) in con.execute(f"SELECT {key} FROM {table}").fetchall()}
     insert_rows(con, f"INSERT INTO {table}", [row for row in rows if row[0] not in have],
                 "ON CONFLICT DO NOTHING")

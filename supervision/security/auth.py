@@ -64,6 +64,7 @@ def _dummy_hash() -> str:
     unknown name takes as long as a known one, whatever the cost is set to."""
     return hash_password("no-such-user", secrets.token_urlsafe(32))
 
+
 # bcrypt checks running at once in this process, and how long an attempt waits for a slot
 CHECK_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 CHECK_WAIT_S = 10.0
